@@ -1,0 +1,405 @@
+package actors
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+	"unicode/utf8"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/storage"
+)
+
+// conversation is the actor of one office × contact phone. It owns the conversation record, its
+// messages and transitions. Each message it handles becomes one storage batch; what depends
+// on durability (acknowledging WhatsApp, answering staff, sending replies, publishing events)
+// happens in the batch's callback. Its in-memory state runs ahead of the disk by at most the
+// batches in the writer; a restart (panic, failed write) or passivation rebuilds it from Pebble
+// after a writer barrier.
+type conversation struct {
+	sys    *System
+	log    *slog.Logger
+	office string
+	phone  string
+	gw     *actor.PID
+
+	exists    bool // the record is stored
+	conv      balcao.Conversation
+	contact   *balcao.Contact
+	companies []balcao.Company // the contact's enabled companies
+	dialog    assistant.State
+
+	recent   idRing            // WhatsApp ids stored lately, covering batches not yet applied
+	statuses map[uint64]string // delivery status of recent outbound messages
+	handled  uint64            // messages routed by the office that this instance handled
+	active   time.Time         // last message, for passivation
+	timer    *time.Timer
+}
+
+func newConversation(sys *System, office, phone string, gw *actor.PID) *conversation {
+	return &conversation{
+		sys: sys, office: office, phone: phone, gw: gw,
+		log:      sys.cfg.Log.With("office", office, "phone", balcao.MaskPhone(phone)),
+		statuses: map[uint64]string{},
+	}
+}
+
+type idleTick struct{}
+
+type writeFailed struct{ err error }
+
+func (c *conversation) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+	case *idleTick:
+		c.idle(ctx)
+	case *writeFailed:
+		panic(fmt.Sprintf("conversation write failed, reloading from storage: %v", m.err))
+	case *gateway.Inbound:
+		c.touch()
+		c.inbound(ctx, m)
+	case *gateway.Receipt:
+		c.touch()
+		c.receipt(m)
+	case *deliveryChanged:
+		c.touch()
+		c.setStatus(m.seq, m.status)
+	case *StartService:
+		c.touch()
+		c.startService(ctx, m)
+	case *FinishService:
+		c.touch()
+		c.finishService(ctx, m)
+	case *SendStaffMessage:
+		c.touch()
+		c.staffMessage(ctx, m)
+	case *contactChanged:
+		c.touch()
+		c.contactChanged(ctx, m)
+	}
+}
+
+func (c *conversation) touch() {
+	c.handled++
+	c.active = time.Now()
+}
+
+// start loads the conversation once every write of an earlier incarnation is applied.
+func (c *conversation) start(ctx actor.Context) {
+	db := c.sys.cfg.DB
+	done := make(chan error, 1)
+	if err := db.Writer.Submit(nil, func(err error) { done <- err }); err != nil {
+		panic(fmt.Sprintf("writer barrier: %v", err))
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			panic(fmt.Sprintf("writer barrier: %v", err))
+		}
+	case <-time.After(30 * time.Second):
+		panic("writer barrier timed out")
+	}
+	conv, err := db.Conversation(c.office, c.phone)
+	switch {
+	case err == nil:
+		c.conv, c.exists = conv, true
+		if len(conv.Dialog) > 0 {
+			if err := storage.Decode(conv.Dialog, &c.dialog); err != nil {
+				c.log.Warn("dialog state unreadable, starting over", "err", err)
+			}
+		}
+	case errors.Is(err, balcao.ErrNotFound):
+		now := c.sys.cfg.Now()
+		c.conv = balcao.Conversation{ID: c.phone, State: balcao.StateAssistant, StateSince: now, CreatedAt: now, LastAt: now}
+	default:
+		panic(fmt.Sprintf("load conversation: %v", err))
+	}
+	c.loadContact()
+	c.active = time.Now()
+	self, root := ctx.Self(), c.sys.as.Root
+	c.timer = time.AfterFunc(c.sys.cfg.IdleAfter, func() { root.Send(self, &idleTick{}) })
+}
+
+// loadContact reads the contact and its enabled companies and refreshes the copies of them
+// kept in the conversation record.
+func (c *conversation) loadContact() {
+	db := c.sys.cfg.DB
+	c.contact, c.companies = nil, nil
+	contact, err := db.Contact(c.office, c.phone)
+	if err == nil {
+		c.contact = &contact
+		for _, id := range contact.Companies {
+			if co, err := db.Company(c.office, id); err == nil && co.Enabled {
+				c.companies = append(c.companies, co)
+			}
+		}
+	} else if !errors.Is(err, balcao.ErrNotFound) {
+		panic(fmt.Sprintf("load contact: %v", err))
+	}
+	c.conv.Linked = len(c.companies) > 0
+	c.conv.Companies = c.conv.Companies[:0:0]
+	for _, co := range c.companies {
+		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
+	}
+	if c.contact != nil {
+		c.conv.ContactName = c.contact.Name
+	}
+}
+
+func (c *conversation) idle(ctx actor.Context) {
+	self, root := ctx.Self(), c.sys.as.Root
+	if time.Since(c.active) >= c.sys.cfg.IdleAfter {
+		ctx.Send(ctx.Parent(), &passivate{pid: self, phone: c.phone, handled: c.handled})
+	}
+	// Armed again in case the office refused: a message was on its way.
+	c.timer = time.AfterFunc(c.sys.cfg.IdleAfter, func() { root.Send(self, &idleTick{}) })
+}
+
+func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
+	if c.recent.has(in.ID) {
+		c.ackAfterBarrier(in)
+		return
+	}
+	if seen, err := c.sys.cfg.DB.Has(storage.WhatsAppIDKey(c.office, c.phone, in.ID)); err != nil {
+		in.Ack(fmt.Errorf("check message id: %w", err))
+		return
+	} else if seen {
+		c.ackAfterBarrier(in)
+		return
+	}
+	// A panic past this point would drop the message: tell the sender it was not stored.
+	defer func() {
+		if r := recover(); r != nil {
+			in.Ack(fmt.Errorf("conversation failed: %v", r))
+			panic(r)
+		}
+	}()
+	t := c.begin()
+	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
+	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
+	c.recent.add(in.ID)
+	c.conv.Unread++
+
+	stored, before := t.b.Len(), c.conv
+	failure := c.decide(t, in.Text)
+	if failure != nil {
+		// The message is stored and goes to the staff; the actor restarts from storage.
+		c.conv = before
+		t.b.Truncate(stored)
+		t.events, t.outs = t.events[:1], nil
+		c.reply(t, balcao.AuthorSystem, textProcessingFailed)
+		c.transition(t, balcao.StatePending, "", balcao.ReasonProcessFailed)
+		c.log.Error("process inbound message", "seq", msg.Seq, "panic", failure)
+	}
+	c.commit(ctx, t, func(err error) { in.Ack(err) })
+	if failure != nil {
+		panic(failure)
+	}
+}
+
+// decide runs the state machine on one client text; a panic is returned, not propagated.
+func (c *conversation) decide(t *turn, text string) (failure any) {
+	defer func() { failure = recover() }()
+	if c.conv.State != balcao.StateAssistant {
+		return nil // a person serves it, or will: the message waits for them
+	}
+	if !c.conv.Linked {
+		c.reply(t, balcao.AuthorSystem, textNotLinked)
+		c.transition(t, balcao.StatePending, "", balcao.ReasonNotLinked)
+		return nil
+	}
+	if !c.usesAssistant() {
+		c.reply(t, balcao.AuthorSystem, textAssistantOff)
+		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
+		return nil
+	}
+	turn := c.sys.cfg.Respond(c.dialog, c.assistantInput(text))
+	c.dialog = turn.State
+	for _, r := range turn.Replies {
+		c.reply(t, balcao.AuthorAssistant, r)
+	}
+	switch {
+	case turn.Handover:
+		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
+	case turn.Request != nil:
+		// Until accounting jobs exist, a complete document request goes to the staff.
+		c.reply(t, balcao.AuthorSystem, textDocumentHandover)
+		c.transition(t, balcao.StatePending, "", balcao.ReasonDocumentAsked)
+	}
+	c.conv.Dialog = storage.Encode(&c.dialog)
+	return nil
+}
+
+func (c *conversation) usesAssistant() bool {
+	for _, co := range c.companies {
+		if co.UseAssistant {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *conversation) assistantInput(text string) assistant.Input {
+	in := assistant.Input{Text: text, Now: c.sys.cfg.Now(), Settings: assistant.Settings{Open: true}}
+	if c.contact != nil {
+		in.ContactName = c.contact.Name
+	}
+	for _, co := range c.companies {
+		if co.UseAssistant {
+			in.Companies = append(in.Companies, assistant.Company{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
+		}
+	}
+	return in
+}
+
+// ackAfterBarrier acknowledges a redelivered message once its first copy is durable.
+func (c *conversation) ackAfterBarrier(in *gateway.Inbound) {
+	if err := c.sys.cfg.DB.Writer.Submit(nil, in.Ack); err != nil {
+		in.Ack(err)
+	}
+}
+
+func (c *conversation) startService(ctx actor.Context, m *StartService) {
+	switch {
+	case c.conv.State == balcao.StateAttending && c.conv.Attendant == m.Staff:
+		c.respondView(ctx, "")
+		return
+	case c.conv.State == balcao.StateAttending:
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "already_attending",
+			"Esta conversa já está em atendimento com "+c.conv.Attendant+".")})
+		return
+	}
+	t := c.begin()
+	c.conv.Unread = 0
+	c.transition(t, balcao.StateAttending, m.Staff, balcao.ReasonStarted)
+	c.commitAndRespond(ctx, t, nil)
+}
+
+func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
+	switch {
+	case c.conv.State != balcao.StateAttending:
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "not_attending", "Esta conversa não está em atendimento.")})
+		return
+	case c.conv.Attendant != m.Staff && !m.Override:
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrForbidden, "not_your_service",
+			"Esta conversa está em atendimento com "+c.conv.Attendant+".")})
+		return
+	}
+	t := c.begin()
+	c.reply(t, balcao.AuthorSystem, textServiceFinished)
+	c.dialog = assistant.State{}
+	c.conv.Dialog = nil
+	c.transition(t, balcao.StateAssistant, m.Staff, balcao.ReasonFinished)
+	c.commitAndRespond(ctx, t, nil)
+}
+
+func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
+	if c.conv.State != balcao.StateAttending || c.conv.Attendant != m.Staff {
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "not_attending",
+			"Inicie o atendimento desta conversa para responder.")})
+		return
+	}
+	t := c.begin()
+	msg := c.reply(t, m.Staff, m.Text)
+	c.conv.Unread = 0
+	c.commitAndRespond(ctx, t, &msg)
+}
+
+func (c *conversation) contactChanged(ctx actor.Context, m *contactChanged) {
+	t := c.begin()
+	c.loadContact()
+	t.reason = "contact_changed"
+	sender, root, contact := ctx.Sender(), c.sys.as.Root, m.contact
+	view := c.conv.View()
+	if !c.exists {
+		// A phone that never wrote has no conversation to store yet.
+		ctx.Respond(&Result{Conversation: &view, Contact: &contact})
+		return
+	}
+	c.commit(ctx, t, func(err error) {
+		if sender != nil {
+			root.Send(sender, &Result{Err: err, Conversation: &view, Contact: &contact})
+		}
+	})
+}
+
+// receipt records WhatsApp's report on an outbound message, found by its WhatsApp id.
+func (c *conversation) receipt(r *gateway.Receipt) {
+	raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
+	if err != nil || len(raw) != 8 {
+		c.log.Debug("receipt for unknown message", "err", err)
+		return
+	}
+	c.setStatus(binary.BigEndian.Uint64(raw), r.Status)
+}
+
+var statusRank = map[string]int{
+	balcao.StatusQueued: 0, balcao.StatusFailed: 1, balcao.StatusSent: 2, balcao.StatusDelivered: 3, balcao.StatusRead: 4,
+}
+
+// setStatus moves an outbound message's delivery status forward, never back.
+func (c *conversation) setStatus(seq uint64, status string) {
+	if old, ok := c.statuses[seq]; ok && statusRank[status] <= statusRank[old] {
+		return
+	}
+	m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
+	if err != nil {
+		c.log.Warn("status for unknown message", "seq", seq, "err", err)
+		return
+	}
+	if old, ok := c.statuses[seq]; ok {
+		m.Status = old // the stored record may lag behind a write still in the writer
+	}
+	if statusRank[status] <= statusRank[m.Status] {
+		return
+	}
+	m.Status = status
+	c.rememberStatus(seq, status)
+	b := &storage.Batch{}
+	b.Put(storage.MessageKey(c.office, c.phone, seq), m)
+	office, phone, pub := c.office, c.phone, c.sys.cfg.Publisher
+	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
+		if err == nil {
+			pub.Publish(office, balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: phone, Seq: seq, Status: status})
+		}
+	})
+}
+
+func (c *conversation) rememberStatus(seq uint64, status string) {
+	if len(c.statuses) >= 64 {
+		for k := range c.statuses {
+			if k+32 < seq {
+				delete(c.statuses, k)
+			}
+		}
+	}
+	c.statuses[seq] = status
+}
+
+func (c *conversation) respondView(ctx actor.Context, _ string) {
+	v := c.conv.View()
+	ctx.Respond(&Result{Conversation: &v})
+}
+
+func seqBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+// preview is the start of a text, for inbox lists.
+func preview(text string) string {
+	const max = 120
+	if utf8.RuneCountInString(text) <= max {
+		return text
+	}
+	r := []rune(text)
+	return string(r[:max]) + "…"
+}

@@ -1,0 +1,160 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/storage"
+)
+
+// turn collects what one handled message changes: the batch to write, the events to publish
+// and the messages to send once the batch is durable.
+type turn struct {
+	b      *storage.Batch
+	before [][]byte // the conversation's index keys as stored
+	events []event
+	outs   []balcao.Message
+	reason string // why the conversation changed, for its event
+}
+
+type event struct {
+	typ  string
+	data any
+}
+
+func (c *conversation) begin() *turn {
+	return &turn{b: &storage.Batch{}, before: c.indexKeys()}
+}
+
+// addMessage appends a message to the conversation.
+func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text string, doc *balcao.Document, waID string, at time.Time) balcao.Message {
+	c.conv.LastSeq++
+	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at}
+	if dir == balcao.Outbound {
+		m.Status = balcao.StatusQueued
+		t.b.Set(storage.OutboxKey(c.office, c.phone, m.Seq), nil)
+		t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, waID), seqBytes(m.Seq))
+		t.outs = append(t.outs, m)
+	}
+	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
+	c.conv.LastAt, c.conv.Preview = at, preview(text)
+	t.events = append(t.events, event{balcao.EventMessageAdded, balcao.MessageAdded{Conversation: c.phone, Message: m}})
+	return m
+}
+
+// reply appends an outbound message from the assistant, the system or a staff member.
+func (c *conversation) reply(t *turn, author, text string) balcao.Message {
+	return c.addMessage(t, balcao.Outbound, author, text, nil, gateway.NewMessageID(), c.sys.cfg.Now())
+}
+
+// transition moves the conversation to another state and records it.
+func (c *conversation) transition(t *turn, to balcao.State, staff, reason string) {
+	now := c.sys.cfg.Now()
+	tr := balcao.Transition{From: c.conv.State, To: to, Staff: staff, Reason: reason, At: now}
+	c.conv.Transitions++
+	t.b.Put(storage.TransitionKey(c.office, c.phone, c.conv.Transitions), &tr)
+	c.conv.State, c.conv.StateSince = to, now
+	c.conv.Attendant = ""
+	if to == balcao.StateAttending {
+		c.conv.Attendant = staff
+	}
+	t.reason = reason
+}
+
+// indexKeys are the inbox index entries of the conversation as it is now.
+func (c *conversation) indexKeys() [][]byte {
+	if !c.exists {
+		return nil
+	}
+	keys := [][]byte{storage.IndexKey(c.office, balcao.TabContacts, c.conv.LastAt, c.phone)}
+	switch c.conv.State {
+	case balcao.StatePending:
+		keys = append(keys, storage.IndexKey(c.office, balcao.TabPending, c.conv.StateSince, c.phone))
+	case balcao.StateAttending:
+		keys = append(keys, storage.IndexKey(c.office, balcao.TabAttending, c.conv.StateSince, c.phone))
+	}
+	return keys
+}
+
+// commit writes the conversation record and index moves with the turn's changes; once durable
+// it calls done, publishes the events and hands the outbound messages to the gateway. A failed
+// write restarts the actor, which reloads what is really stored.
+func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
+	c.exists = true
+	after := c.indexKeys()
+	for _, k := range t.before {
+		if !containsKey(after, k) {
+			t.b.Delete(k)
+		}
+	}
+	for _, k := range after {
+		if !containsKey(t.before, k) {
+			t.b.Set(k, nil)
+		}
+	}
+	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
+	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: c.conv.View(), Reason: t.reason}})
+
+	self, root, gw, pub, office, phone := ctx.Self(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
+	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {
+		if done != nil {
+			done(err)
+		}
+		if err != nil {
+			root.Send(self, &writeFailed{err: err})
+			return
+		}
+		for _, e := range t.events {
+			pub.Publish(office, e.typ, e.data)
+		}
+		for i := range t.outs {
+			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i]})
+		}
+	})
+	if err != nil && done != nil {
+		done(err)
+	}
+}
+
+// commitAndRespond commits and answers the staff command being handled.
+func (c *conversation) commitAndRespond(ctx actor.Context, t *turn, msg *balcao.Message) {
+	sender, root := ctx.Sender(), c.sys.as.Root
+	view := c.conv.View()
+	c.commit(ctx, t, func(err error) {
+		if sender != nil {
+			root.Send(sender, &Result{Err: err, Conversation: &view, Message: msg})
+		}
+	})
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if string(x) == string(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// idRing remembers the last WhatsApp ids a conversation stored.
+type idRing struct {
+	ids  [128]string
+	next int
+}
+
+func (r *idRing) add(id string) {
+	r.ids[r.next%len(r.ids)] = id
+	r.next++
+}
+
+func (r *idRing) has(id string) bool {
+	for _, x := range r.ids {
+		if x == id && x != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,169 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/storage"
+)
+
+// gatewayActor owns one office's WhatsApp session and its outbound queue. Outbound messages are
+// durable in the outbox before they reach it; it sends them in order, deletes each outbox entry
+// once WhatsApp accepted it, and retries with backoff while WhatsApp fails. At start it sends
+// whatever the outbox still holds (a crash between storing and sending).
+type gatewayActor struct {
+	sys     *System
+	office  string
+	log     *slog.Logger
+	session gateway.Session
+
+	queue    []*sendOutbound // waiting for a retry, in order; at most maxRetryQueue
+	overflow bool            // messages were left in the outbox only: rescan when the queue drains
+	backoff  time.Duration
+	timer    *time.Timer
+}
+
+// sendOutbound hands a durable outbound message to the gateway actor.
+type sendOutbound struct {
+	phone string
+	msg   balcao.Message
+}
+
+type retryTick struct{}
+
+const (
+	maxRetryQueue = 10000
+	minBackoff    = 500 * time.Millisecond
+	maxBackoff    = 30 * time.Second
+	sendTimeout   = 90 * time.Second
+)
+
+func newGatewayActor(sys *System, office string) *gatewayActor {
+	return &gatewayActor{sys: sys, office: office, log: sys.cfg.Log.With("office", office, "actor", "gateway")}
+}
+
+func (g *gatewayActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		g.open(ctx)
+		g.replayOutbox(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		if g.timer != nil {
+			g.timer.Stop()
+		}
+		if g.session != nil {
+			if err := g.session.Close(); err != nil {
+				g.log.Warn("close whatsapp session", "err", err)
+			}
+		}
+	case *sendOutbound:
+		if len(g.queue) > 0 || g.session == nil {
+			g.enqueue(ctx, m)
+			return
+		}
+		if !g.send(ctx, m) {
+			g.enqueue(ctx, m)
+		}
+	case *retryTick:
+		g.timer = nil
+		g.retry(ctx)
+	}
+}
+
+func (g *gatewayActor) open(ctx actor.Context) {
+	s, err := g.sys.cfg.WhatsApp.Open(context.Background(), g.office, officeSink{root: g.sys.as.Root, pid: ctx.Parent()})
+	if err != nil {
+		g.log.Error("open whatsapp session", "err", err)
+		g.arm(ctx)
+		return
+	}
+	g.session = s
+}
+
+func (g *gatewayActor) replayOutbox(ctx actor.Context) {
+	db := g.sys.cfg.DB
+	err := db.Outbox(g.office, func(phone string, seq uint64) bool {
+		m, err := db.Message(g.office, phone, seq)
+		if err != nil {
+			g.log.Warn("outbox entry without message", "seq", seq, "err", err)
+			return true
+		}
+		g.queue = append(g.queue, &sendOutbound{phone: phone, msg: m})
+		if len(g.queue) >= maxRetryQueue {
+			g.overflow = true
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		g.log.Error("read outbox", "err", err)
+	}
+	g.retry(ctx)
+}
+
+func (g *gatewayActor) enqueue(ctx actor.Context, m *sendOutbound) {
+	if len(g.queue) >= maxRetryQueue {
+		g.overflow = true // it stays in the outbox and is read again later
+	} else {
+		g.queue = append(g.queue, m)
+	}
+	g.arm(ctx)
+}
+
+// retry sends the queue in order until a send fails.
+func (g *gatewayActor) retry(ctx actor.Context) {
+	if g.session == nil {
+		g.open(ctx)
+		if g.session == nil {
+			return
+		}
+	}
+	for len(g.queue) > 0 {
+		if !g.send(ctx, g.queue[0]) {
+			g.arm(ctx)
+			return
+		}
+		g.queue[0] = nil
+		g.queue = g.queue[1:]
+	}
+	g.backoff = 0
+	if g.overflow {
+		g.overflow = false
+		g.replayOutbox(ctx)
+	}
+}
+
+func (g *gatewayActor) arm(ctx actor.Context) {
+	if g.timer != nil {
+		return
+	}
+	g.backoff = min(max(2*g.backoff, minBackoff), maxBackoff)
+	self, root := ctx.Self(), g.sys.as.Root
+	g.timer = time.AfterFunc(g.backoff, func() { root.Send(self, &retryTick{}) })
+}
+
+// send hands one message to WhatsApp; on success the outbox entry goes and the conversation
+// learns the message was sent.
+func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
+	sctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	err := g.session.Send(sctx, &gateway.Outbound{Office: g.office, To: m.phone, ID: m.msg.WAID, Text: m.msg.Text, Document: m.msg.Document})
+	if err != nil {
+		g.log.Warn("send whatsapp message", "seq", m.msg.Seq, "err", err)
+		return false
+	}
+	b := &storage.Batch{}
+	b.Delete(storage.OutboxKey(g.office, m.phone, m.msg.Seq))
+	parent, root := ctx.Parent(), g.sys.as.Root
+	_ = g.sys.cfg.DB.Writer.Submit(b, func(err error) {
+		if err == nil {
+			root.Send(parent, &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: balcao.StatusSent})
+		}
+	})
+	return true
+}

@@ -1,0 +1,115 @@
+package actors
+
+import (
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/storage"
+)
+
+// office is the actor of one office: it routes WhatsApp events and staff commands to the
+// conversation actor of each phone, spawning it on demand and stopping it when idle, and owns
+// the office's contact records.
+type office struct {
+	sys   *System
+	id    string
+	gw    *actor.PID
+	convs map[string]*child // by phone
+}
+
+type child struct {
+	pid       *actor.PID
+	forwarded uint64 // messages routed to it; compared with its handled count on passivation
+}
+
+func newOffice(sys *System, id string) *office {
+	return &office{sys: sys, id: id, convs: map[string]*child{}}
+}
+
+func (o *office) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		o.gw = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
+	case *gateway.Inbound:
+		o.route(ctx, m.From)
+	case *gateway.Receipt:
+		o.route(ctx, m.To)
+	case conversationCommand:
+		o.route(ctx, m.phone())
+	case *LinkContact:
+		o.linkContact(ctx, m)
+	case *contactSaved:
+		o.contactSaved(ctx, m)
+	case *passivate:
+		if c, ok := o.convs[m.phone]; ok && c.pid.Equal(m.pid) && c.forwarded == m.handled {
+			delete(o.convs, m.phone)
+			ctx.Stop(m.pid)
+		}
+	case *actor.Terminated:
+		for phone, c := range o.convs {
+			if c.pid.Equal(m.Who) {
+				delete(o.convs, phone) // stopped by its supervisor after too many failures
+				break
+			}
+		}
+	}
+}
+
+// route forwards the current message, with its sender, to the phone's conversation actor.
+func (o *office) route(ctx actor.Context, phone string) {
+	c := o.conversation(ctx, phone)
+	c.forwarded++
+	ctx.Forward(c.pid)
+}
+
+// conversation returns the phone's conversation actor, spawning it when it is not running.
+func (o *office) conversation(ctx actor.Context, phone string) *child {
+	c, ok := o.convs[phone]
+	if !ok {
+		props := actor.PropsFromProducer(func() actor.Actor { return newConversation(o.sys, o.id, phone, o.gw) })
+		c = &child{pid: ctx.Spawn(props)}
+		o.convs[phone] = c
+	}
+	return c
+}
+
+func (o *office) linkContact(ctx actor.Context, m *LinkContact) {
+	db := o.sys.cfg.DB
+	company, err := db.Company(o.id, m.Company)
+	if err != nil {
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_company", "Empresa não encontrada.")})
+		return
+	}
+	contact, err := db.Contact(o.id, m.Phone)
+	if err != nil {
+		contact = balcao.Contact{Phone: m.Phone, CreatedAt: o.sys.cfg.Now()}
+	}
+	if m.Name != "" {
+		contact.Name = m.Name
+	}
+	if !slices.Contains(contact.Companies, company.ID) {
+		contact.Companies = append(slices.Clone(contact.Companies), company.ID)
+	}
+	b := &storage.Batch{}
+	b.Put(storage.ContactKey(o.id, contact.Phone), contact)
+	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root
+	if err := db.Writer.Submit(b, func(err error) {
+		root.Send(self, &contactSaved{contact: contact, err: err, sender: sender})
+	}); err != nil {
+		ctx.Respond(&Result{Err: err})
+	}
+}
+
+// contactSaved tells the contact's conversation, which answers the staff once it is updated.
+func (o *office) contactSaved(ctx actor.Context, m *contactSaved) {
+	if m.err != nil {
+		o.sys.as.Root.Send(m.sender, &Result{Err: m.err})
+		return
+	}
+	c := o.conversation(ctx, m.contact.Phone)
+	c.forwarded++
+	ctx.RequestWithCustomSender(c.pid, &contactChanged{contact: m.contact}, m.sender)
+}

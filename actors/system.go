@@ -1,0 +1,182 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/storage"
+)
+
+// Config wires the actors to the rest of the engine.
+type Config struct {
+	DB        *storage.DB
+	WhatsApp  gateway.WhatsApp
+	Publisher balcao.Publisher
+	Log       *slog.Logger
+	// Respond runs the assistant; tests replace it (for instance to make it panic).
+	Respond func(assistant.State, assistant.Input) assistant.Turn
+	// IdleAfter is how long a conversation actor lives without messages before it passivates.
+	IdleAfter time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// RequestTimeout bounds a staff command.
+	RequestTimeout time.Duration
+}
+
+// System runs the actors of every office.
+type System struct {
+	cfg Config
+	as  *actor.ActorSystem
+
+	mu      sync.RWMutex
+	offices map[string]*actor.PID // mu guards it
+	closed  bool
+}
+
+// Start creates the actor system and an office actor for every stored office.
+func Start(cfg Config) (*System, error) {
+	if cfg.Respond == nil {
+		cfg.Respond = assistant.Respond
+	}
+	if cfg.IdleAfter <= 0 {
+		cfg.IdleAfter = 2 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	log := cfg.Log
+	as := actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("component", "protoactor") }),
+		actor.WithDeadLetterRequestLogging(false),
+	)
+	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}}
+	offices, err := cfg.DB.Offices()
+	if err != nil {
+		return nil, fmt.Errorf("list offices: %w", err)
+	}
+	for _, o := range offices {
+		if err := s.EnsureOffice(o.ID); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// EnsureOffice starts the office actor of a stored office if it is not running.
+func (s *System) EnsureOffice(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return balcao.ErrClosed
+	}
+	if _, ok := s.offices[id]; ok {
+		return nil
+	}
+	props := actor.PropsFromProducer(func() actor.Actor { return newOffice(s, id) },
+		actor.WithSupervisor(actor.NewOneForOneStrategy(10, 10*time.Second, actor.DefaultDecider)))
+	pid, err := s.as.Root.SpawnNamed(props, "office/"+id)
+	if err != nil {
+		return fmt.Errorf("spawn office %s: %w", id, err)
+	}
+	s.offices[id] = pid
+	return nil
+}
+
+func (s *System) office(id string) (*actor.PID, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, balcao.ErrClosed
+	}
+	pid, ok := s.offices[id]
+	if !ok {
+		return nil, fmt.Errorf("office %s: %w", id, balcao.ErrNotFound)
+	}
+	return pid, nil
+}
+
+// Request sends a staff command to an office and waits for its durable outcome.
+func (s *System) Request(ctx context.Context, office string, cmd any) (*Result, error) {
+	pid, err := s.office(office)
+	if err != nil {
+		return nil, err
+	}
+	timeout := s.cfg.RequestTimeout
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = time.Until(dl)
+	}
+	res, err := s.as.Root.RequestFuture(pid, cmd, timeout).Result()
+	if err != nil {
+		return nil, fmt.Errorf("request %T: %w", cmd, err)
+	}
+	r, ok := res.(*Result)
+	if !ok {
+		return nil, fmt.Errorf("request %T: unexpected answer %T", cmd, res)
+	}
+	return r, r.Err
+}
+
+// Stop stops every office actor (and so their conversations and gateways), waiting for them,
+// then the actor system. Writes already submitted still complete in storage.Writer.
+func (s *System) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	pids := make([]*actor.PID, 0, len(s.offices))
+	for _, pid := range s.offices {
+		pids = append(pids, pid)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, pid := range pids {
+		if err := s.as.Root.StopFuture(pid).Wait(); err != nil {
+			errs = append(errs, fmt.Errorf("stop %s: %w", pid.Id, err))
+		}
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+	}
+	s.as.Shutdown()
+	return errors.Join(errs...)
+}
+
+// officeSink hands what WhatsApp sends to the office actor.
+type officeSink struct {
+	root *actor.RootContext
+	pid  *actor.PID
+}
+
+func (k officeSink) Deliver(in *gateway.Inbound) { k.root.Send(k.pid, in) }
+func (k officeSink) Receipt(r *gateway.Receipt) { k.root.Send(k.pid, r) }
+
+// Deliver hands an inbound message to its office, for gateways that serve every office.
+func (s *System) Deliver(in *gateway.Inbound) {
+	pid, err := s.office(in.Office)
+	if err != nil {
+		in.Ack(err)
+		return
+	}
+	s.as.Root.Send(pid, in)
+}
+
+// Alive reports balcao.ErrClosed once Stop began.
+func (s *System) Alive() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return balcao.ErrClosed
+	}
+	return nil
+}

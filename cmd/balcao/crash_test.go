@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// server is a `balcao serve` child process.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "balcao")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startServer(t *testing.T, bin, data string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--demo", "--demo-password", "segredo", "--log-level", "warn")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "Balcão is running at "); ok {
+			go io.Copy(io.Discard, stdout)
+			return &server{cmd: cmd, base: strings.TrimSpace(rest)}
+		}
+	}
+	t.Fatalf("server printed no address: %v", lines.Err())
+	return nil
+}
+
+func post(c *http.Client, url string, body any) (int, []byte, error) {
+	raw, _ := json.Marshal(body)
+	resp, err := c.Post(url, "application/json", bytes.NewReader(raw))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, nil
+}
+
+func phoneOf(i int) string { return fmt.Sprintf("55479%08d", 90000000+i) }
+
+// TestCrashLosesNothingAcknowledged kills the server with SIGKILL in the middle of a stream of
+// inbound messages and checks, after a restart on the same data, that every message answered
+// with 202 is stored exactly once and every conversation kept the state it had.
+func TestCrashLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	srv := startServer(t, bin, data)
+	jar, _ := cookiejar.New(nil)
+	staff := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	if status, body, err := post(staff, srv.base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
+		t.Fatalf("login: %d %s %v", status, body, err)
+	}
+	// Unlinked phones go to pending on their first message; five of them are then attended.
+	const controlled, attended = 10, 5
+	for i := range controlled {
+		status, body, err := post(staff, srv.base+"/sim/inbound", map[string]string{"office": "demo", "from": phoneOf(i), "text": "preciso de ajuda"})
+		if err != nil || status != 202 {
+			t.Fatalf("inbound: %d %s %v", status, body, err)
+		}
+	}
+	for i := range attended {
+		if status, body, err := post(staff, srv.base+"/api/conversations/"+phoneOf(i)+"/start", nil); err != nil || status != 200 {
+			t.Fatalf("start: %d %s %v", status, body, err)
+		}
+	}
+
+	// A stream from 30 phones, 8 at a time; the server dies after 150 acknowledgements.
+	const phones, perPhone, workers, killAfter = 30, 20, 8, 150
+	type sent struct{ phone, id string }
+	jobs := make(chan sent)
+	var mu sync.Mutex
+	acked := map[string]string{} // id → phone
+	var nacked atomic.Int64
+	var killed sync.Once
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 20 * time.Second}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				status, _, err := post(client, srv.base+"/sim/inbound", map[string]string{"office": "demo", "from": j.phone, "text": "mensagem " + j.id, "id": j.id})
+				if err == nil && status == http.StatusAccepted {
+					mu.Lock()
+					acked[j.id] = j.phone
+					mu.Unlock()
+					if nacked.Add(1) >= killAfter {
+						killed.Do(func() { _ = srv.cmd.Process.Signal(syscall.SIGKILL) })
+					}
+				}
+			}
+		}()
+	}
+	for n := range perPhone {
+		for p := range phones {
+			jobs <- sent{phone: phoneOf(p), id: fmt.Sprintf("ID%03d%03d", p, n)}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	killed.Do(func() { _ = srv.cmd.Process.Signal(syscall.SIGKILL) })
+	_ = srv.cmd.Wait()
+	if len(acked) < killAfter {
+		t.Fatalf("only %d messages acknowledged before the kill", len(acked))
+	}
+
+	srv = startServer(t, bin, data)
+	jar, _ = cookiejar.New(nil)
+	staff = &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	if status, body, err := post(staff, srv.base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
+		t.Fatalf("login after restart: %d %s %v", status, body, err)
+	}
+	stored := map[string]int{} // waId → count
+	for p := range phones {
+		for _, m := range allMessages(t, staff, srv.base, phoneOf(p)) {
+			if m.Direction == "in" && m.WAID != "" {
+				stored[m.WAID]++
+			}
+		}
+	}
+	for id, phone := range acked {
+		if stored[id] != 1 {
+			t.Errorf("acknowledged message %s from %s stored %d times, want 1", id, phone, stored[id])
+		}
+	}
+	for id, n := range stored {
+		if n > 1 {
+			t.Errorf("message %s stored %d times", id, n)
+		}
+	}
+	for i := range controlled {
+		resp, err := staff.Get(srv.base + "/api/conversations/" + phoneOf(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Conversation struct {
+				State     string `json:"state"`
+				Attendant string `json:"attendant"`
+			} `json:"conversation"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		resp.Body.Close()
+		want, wantBy := "pending", ""
+		if i < attended {
+			want, wantBy = "attending", "ana"
+		}
+		if v.Conversation.State != want || v.Conversation.Attendant != wantBy {
+			t.Errorf("conversation %s after restart = %+v, want %s %s", phoneOf(i), v.Conversation, want, wantBy)
+		}
+	}
+	t.Logf("acknowledged %d messages before SIGKILL; all found once after restart", len(acked))
+}
+
+type storedMessage struct {
+	ID        uint64 `json:"id"`
+	Direction string `json:"direction"`
+	WAID      string `json:"waId"`
+}
+
+// allMessages pages through a conversation's whole history.
+func allMessages(t *testing.T, c *http.Client, base, phone string) []storedMessage {
+	t.Helper()
+	var all []storedMessage
+	before := ""
+	for {
+		resp, err := c.Get(base + "/api/conversations/" + phone + "/messages?limit=200" + before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Messages []storedMessage `json:"messages"`
+			More     bool            `json:"more"`
+		}
+		status := resp.StatusCode
+		_ = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if status == http.StatusNotFound {
+			return nil // the phone's first message was never acknowledged
+		}
+		all = append(page.Messages, all...)
+		if !page.More || len(page.Messages) == 0 {
+			return all
+		}
+		before = fmt.Sprintf("&before=%d", page.Messages[0].ID)
+	}
+}

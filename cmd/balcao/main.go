@@ -1,0 +1,37 @@
+// Command balcao runs Balcão: `balcao serve` (the server), `balcao assistant` (try the
+// assistant from the shell). One file per subcommand; no logic lives here.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: balcao <command> [flags]
+
+commands:
+  serve       run the server (WhatsApp gateway, actors, staff web client)
+  assistant   parse or evaluate Portuguese client messages
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = runServe(os.Args[2:])
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "balcao: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "balcao %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/balcao/balcao/engine"
+)
+
+func runServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	data := fs.String("data", "./data", "data directory (Pebble, documents)")
+	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
+	wa := fs.String("whatsapp", "sim", "WhatsApp gateway: sim or whatsmeow")
+	demo := fs.Bool("demo", false, "seed the demo office (idempotent)")
+	demoPassword := fs.String("demo-password", "", "password of the demo users (random and saved in the data dir when empty)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := os.MkdirAll(*data, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+
+	e, err := engine.Start(engine.Config{
+		DataDir: *data, Addr: *addr, WhatsApp: *wa, Demo: *demo, DemoPassword: *demoPassword, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	url := "http://" + e.Addr()
+	fmt.Printf("Balcão is running at %s\n", url)
+	fmt.Printf("  staff inbox:        %s/\n", url)
+	fmt.Printf("  simulated WhatsApp: %s/sim/\n", url)
+	if *demo {
+		fmt.Printf("  demo login:         office %q, users admin, ana, bruno", engine.DemoOffice)
+		if e.DemoPassword != "" {
+			fmt.Printf(", password %s", e.DemoPassword)
+		}
+		fmt.Println()
+	}
+	fmt.Println("Press Ctrl-C to stop.")
+	log.Info("serving", "addr", e.Addr(), "data", *data, "whatsapp", *wa)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Println("\nStopping…")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := e.Stop(sctx); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

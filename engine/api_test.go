@@ -1,0 +1,202 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+type wsFrame struct {
+	Type   string          `json:"type"`
+	Seq    uint64          `json:"seq"`
+	Epoch  string          `json:"epoch"`
+	Resync bool            `json:"resync"`
+	Data   json.RawMessage `json:"data"`
+}
+
+// socket opens the staff websocket of a logged-in client.
+func (c *client) socket(query string) *websocket.Conn {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(c.base, "http")+"/ws"+query, &websocket.DialOptions{HTTPClient: c.http})
+	if err != nil {
+		c.t.Fatalf("dial websocket: %v", err)
+	}
+	c.t.Cleanup(func() { conn.CloseNow() })
+	return conn
+}
+
+// next reads frames until one satisfies match.
+func next(t *testing.T, conn *websocket.Conn, match func(wsFrame) bool) wsFrame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		_, raw, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("read websocket: %v", err)
+		}
+		var f wsFrame
+		if err := json.Unmarshal(raw, &f); err != nil {
+			t.Fatalf("frame %s: %v", raw, err)
+		}
+		if match(f) {
+			return f
+		}
+	}
+}
+
+func TestServiceCycle(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	ws := ana.socket("")
+	hello := next(t, ws, func(f wsFrame) bool { return true })
+	if hello.Type != "hello" || hello.Epoch == "" {
+		t.Fatalf("first frame = %+v, want hello with an epoch", hello)
+	}
+
+	phone := newClient(t, e)
+	if status, body := phone.inbound("demo", "5548999990001", "oi", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	if status, body := phone.inbound("demo", "+55 (48) 99999-0001", "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	// The request for a person moves the conversation to pending, live.
+	next(t, ws, func(f wsFrame) bool {
+		return f.Type == "conversation.changed" && strings.Contains(string(f.Data), `"state":"pending"`)
+	})
+	status, body := ana.do("GET", "/api/conversations?tab=pendentes", nil)
+	pend := decode[convList](t, body)
+	if status != 200 || len(pend.Conversations) != 1 || pend.Conversations[0].ID != "5548999990001" ||
+		!pend.Conversations[0].Contact.Linked || pend.Conversations[0].Contact.Name != "Carlos Souza" {
+		t.Fatalf("pendentes = %d %s", status, body)
+	}
+
+	if status, body := ana.do("POST", "/api/conversations/5548999990001/start", nil); status != 200 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	status, body = ana.do("GET", "/api/conversations?tab=atendimento", nil)
+	att := decode[convList](t, body)
+	if len(att.Conversations) != 1 || att.Conversations[0].Attendant != "ana" {
+		t.Fatalf("atendimento = %d %s", status, body)
+	}
+	if status, _ := ana.do("GET", "/api/conversations?tab=pendentes", nil); status != 200 {
+		t.Fatal(status)
+	}
+
+	// Bruno cannot take it, nor answer in it.
+	bruno := newClient(t, e)
+	bruno.login("demo", "bruno")
+	status, body = bruno.do("POST", "/api/conversations/5548999990001/start", nil)
+	if eb := decode[errBody](t, body); status != http.StatusConflict || !strings.Contains(eb.Error.Message, "ana") {
+		t.Fatalf("second start = %d %s, want 409 naming ana", status, body)
+	}
+	if status, _ := bruno.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "oi"}); status != http.StatusConflict {
+		t.Fatalf("reply from bruno = %d, want 409", status)
+	}
+
+	if status, body := ana.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "Olá Carlos, aqui é a Ana!"}); status != http.StatusCreated {
+		t.Fatalf("reply: %d %s", status, body)
+	}
+	// The simulated phone receives the answer.
+	eventually(t, "the phone to receive ana's answer", func() bool {
+		_, body := phone.do("GET", "/sim/outbound?office=demo&to=5548999990001", nil)
+		return strings.Contains(string(body), "aqui é a Ana")
+	})
+	next(t, ws, func(f wsFrame) bool {
+		return f.Type == "message.status" && strings.Contains(string(f.Data), `"delivered"`)
+	})
+
+	if status, body := ana.do("POST", "/api/conversations/5548999990001/finish", nil); status != 200 {
+		t.Fatalf("finish: %d %s", status, body)
+	}
+	_, body = ana.do("GET", "/api/conversations?tab=atendimento", nil)
+	if att := decode[convList](t, body); len(att.Conversations) != 0 {
+		t.Fatalf("atendimento after finish = %s", body)
+	}
+	_, body = ana.do("GET", "/api/conversations?tab=contatos", nil)
+	if all := decode[convList](t, body); len(all.Conversations) != 1 || all.Conversations[0].State != "assistant" {
+		t.Fatalf("contatos after finish = %s", body)
+	}
+	_, body = ana.do("GET", "/api/conversations/5548999990001/messages", nil)
+	msgs := decode[msgList](t, body)
+	var authors []string
+	for _, m := range msgs.Messages {
+		authors = append(authors, m.Direction+":"+m.Author)
+	}
+	got := strings.Join(authors, " ")
+	if !strings.HasPrefix(got, "in:client out:assistant") || !strings.Contains(got, "out:ana out:system") {
+		t.Fatalf("messages = %s", got)
+	}
+}
+
+func TestUnlinkedPhoneGoesToPendingAndCanBeLinked(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	if status, body := ana.inbound("demo", "11987654321", "bom dia, preciso de ajuda", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var list convList
+	eventually(t, "the unlinked phone in pendentes", func() bool {
+		_, body := ana.do("GET", "/api/conversations?tab=pendentes", nil)
+		list = decode[convList](t, body)
+		return len(list.Conversations) == 1
+	})
+	if c := list.Conversations[0]; c.ID != "5511987654321" || c.Contact.Linked {
+		t.Fatalf("pending = %+v, want 5511987654321 not linked", c)
+	}
+	status, body := ana.do("POST", "/api/contacts/5511987654321/link", map[string]string{"company": "tech-floripa", "name": "Paula Nunes"})
+	if status != 200 || !strings.Contains(string(body), `"linked":true`) || !strings.Contains(string(body), "Paula Nunes") {
+		t.Fatalf("link: %d %s", status, body)
+	}
+	status, body = ana.do("POST", "/api/contacts/5511987654321/link", map[string]string{"company": "nope"})
+	if status != http.StatusNotFound {
+		t.Fatalf("link to unknown company: %d %s", status, body)
+	}
+}
+
+func TestDuplicateWhatsAppIDStoredOnce(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	for range 3 {
+		if status, body := ana.inbound("demo", "5548999990003", "oi", "ABC123"); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+	}
+	_, body := ana.do("GET", "/api/conversations/5548999990003/messages", nil)
+	var in int
+	for _, m := range decode[msgList](t, body).Messages {
+		if m.Direction == "in" {
+			in++
+		}
+	}
+	if in != 1 {
+		t.Fatalf("inbound messages stored = %d, want 1: %s", in, body)
+	}
+}
+
+func TestNinthDigitIsTheSameContact(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	for _, from := range []string{"55 48 9999-0002", "55 48 99999-0002", "(48) 9999-0002"} {
+		if status, body := ana.inbound("demo", from, "oi", ""); status != http.StatusAccepted {
+			t.Fatalf("inbound from %q: %d %s", from, status, body)
+		}
+	}
+	_, body := ana.do("GET", "/api/conversations?tab=contatos", nil)
+	list := decode[convList](t, body)
+	if len(list.Conversations) != 1 || list.Conversations[0].ID != "5548999990002" || len(list.Conversations[0].Companies) != 2 {
+		t.Fatalf("contatos = %s, want one conversation of 5548999990002 with two companies", body)
+	}
+}

@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/actors"
+	"github.com/balcao/balcao/storage"
+)
+
+// dummyHash is compared against when the user does not exist, so that a wrong user name takes
+// as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("balcao-dummy-password"), bcrypt.DefaultCost)
+
+// Login checks a staff member's password and stores a new session.
+func (e *Engine) Login(ctx context.Context, office, user, password string) (string, balcao.Session, error) {
+	staff, err := e.db.Staff(office, user)
+	hash := staff.PasswordHash
+	if err != nil {
+		if !errors.Is(err, balcao.ErrNotFound) {
+			return "", balcao.Session{}, err
+		}
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		return "", balcao.Session{}, balcao.ErrUnauthorized
+	}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	sess := balcao.Session{Office: office, User: user, Expires: e.now().Add(e.cfg.SessionTTL)}
+	b := &storage.Batch{}
+	b.Put(storage.SessionKey(tokenHash(token)), &sess)
+	if err := e.db.Writer.Commit(ctx, b); err != nil {
+		return "", balcao.Session{}, fmt.Errorf("store session: %w", err)
+	}
+	return token, sess, nil
+}
+
+// Session returns the live session of a token.
+func (e *Engine) Session(_ context.Context, token string) (balcao.Session, balcao.Staff, error) {
+	var sess balcao.Session
+	if len(token) > 128 {
+		return sess, balcao.Staff{}, balcao.ErrUnauthorized
+	}
+	err := e.db.Get(storage.SessionKey(tokenHash(token)), &sess)
+	if errors.Is(err, balcao.ErrNotFound) || (err == nil && !e.now().Before(sess.Expires)) {
+		return sess, balcao.Staff{}, balcao.ErrUnauthorized
+	}
+	if err != nil {
+		return sess, balcao.Staff{}, err
+	}
+	staff, err := e.db.Staff(sess.Office, sess.User)
+	if errors.Is(err, balcao.ErrNotFound) {
+		return sess, staff, balcao.ErrUnauthorized // the account was removed
+	}
+	return sess, staff, err
+}
+
+// Logout deletes a session.
+func (e *Engine) Logout(ctx context.Context, token string) error {
+	b := &storage.Batch{}
+	b.Delete(storage.SessionKey(tokenHash(token)))
+	return e.db.Writer.Commit(ctx, b)
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func (e *Engine) now() time.Time { return time.Now() }
+
+// conversationID turns the {id} of a URL (the contact's phone) into a stored conversation's id.
+func (e *Engine) conversationID(office, id string) (string, error) {
+	phone, err := balcao.NormalizePhone(id)
+	if err != nil {
+		return "", conversationNotFound()
+	}
+	if _, err := e.db.Conversation(office, phone); errors.Is(err, balcao.ErrNotFound) {
+		return "", conversationNotFound()
+	} else if err != nil {
+		return "", err
+	}
+	return phone, nil
+}
+
+// Conversations lists a page of an inbox tab.
+func (e *Engine) Conversations(_ context.Context, office string, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error) {
+	list, next, err := e.db.Conversations(office, tab, cursor, limit)
+	if errors.Is(err, balcao.ErrInvalid) {
+		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_cursor", "Cursor de página inválido.")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	views := make([]balcao.ConversationView, len(list))
+	for i := range list {
+		views[i] = list[i].View()
+	}
+	return views, next, nil
+}
+
+// Conversation returns one conversation.
+func (e *Engine) Conversation(_ context.Context, office, id string) (balcao.ConversationView, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return balcao.ConversationView{}, err
+	}
+	c, err := e.db.Conversation(office, phone)
+	return c.View(), err
+}
+
+// Messages returns a page of a conversation's messages, oldest first.
+func (e *Engine) Messages(_ context.Context, office, id string, before uint64, limit int) ([]balcao.Message, bool, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return nil, false, err
+	}
+	return e.db.Messages(office, phone, before, limit)
+}
+
+// Companies lists the office's companies.
+func (e *Engine) Companies(_ context.Context, office string) ([]balcao.Company, error) {
+	return e.db.Companies(office)
+}
+
+// StartService makes staff the attendant of a conversation.
+func (e *Engine) StartService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return balcao.ConversationView{}, err
+	}
+	r, err := e.actors.Request(ctx, office, &actors.StartService{Phone: phone, Staff: staff.User})
+	if err != nil {
+		return balcao.ConversationView{}, err
+	}
+	return *r.Conversation, nil
+}
+
+// FinishService ends the service of a conversation; managers may end anyone's.
+func (e *Engine) FinishService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return balcao.ConversationView{}, err
+	}
+	override := staff.Role == balcao.RoleAdmin || staff.Role == balcao.RoleManager
+	r, err := e.actors.Request(ctx, office, &actors.FinishService{Phone: phone, Staff: staff.User, Override: override})
+	if err != nil {
+		return balcao.ConversationView{}, err
+	}
+	return *r.Conversation, nil
+}
+
+// SendMessage sends a staff member's answer to the client of a conversation they attend.
+func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return balcao.Message{}, err
+	}
+	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Text: text})
+	if err != nil {
+		return balcao.Message{}, err
+	}
+	return *r.Message, nil
+}
+
+// LinkContact makes a phone a contact of a company.
+func (e *Engine) LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error) {
+	p, err := balcao.NormalizePhone(phone)
+	if err != nil {
+		return balcao.Contact{}, balcao.ConversationView{}, balcao.NewError(balcao.ErrInvalid, "invalid_phone", "Número de telefone inválido.")
+	}
+	r, err := e.actors.Request(ctx, office, &actors.LinkContact{Phone: p, Company: company, Name: name})
+	if err != nil {
+		return balcao.Contact{}, balcao.ConversationView{}, err
+	}
+	return *r.Contact, *r.Conversation, nil
+}

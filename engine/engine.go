@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/actors"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/gateway/whatsim"
+	"github.com/balcao/balcao/storage"
+	"github.com/balcao/balcao/ui"
+)
+
+// Config configures an engine.
+type Config struct {
+	DataDir      string // Pebble and documents live here
+	Addr         string // HTTP listen address; "127.0.0.1:0" picks a free port
+	WhatsApp     string // "sim" or "whatsmeow"
+	Demo         bool   // seed the demo office
+	DemoPassword string // the demo users' password; random (and saved) when empty
+	Log          *slog.Logger
+	// IdleAfter is how long an idle conversation actor lives; actors' default when zero.
+	IdleAfter time.Duration
+	// Respond replaces the assistant (tests).
+	Respond func(assistant.State, assistant.Input) assistant.Turn
+	// SessionTTL is how long a staff session lasts (12 h when zero).
+	SessionTTL time.Duration
+}
+
+// Engine is a running Balcão node.
+type Engine struct {
+	cfg    Config
+	log    *slog.Logger
+	db     *storage.DB
+	hub    *ui.Hub
+	sim    *whatsim.Gateway
+	actors *actors.System
+	srv    *http.Server
+	ln     net.Listener
+	cancel context.CancelFunc // ends websocket handlers on Stop
+	served chan error
+	// DemoPassword is the demo users' password when the demo office is seeded.
+	DemoPassword string
+}
+
+// ErrWhatsmeowNotBuilt is returned for --whatsapp whatsmeow until that gateway exists.
+var ErrWhatsmeowNotBuilt = errors.New("the whatsmeow gateway is not built yet: use --whatsapp sim")
+
+// Start opens everything and serves HTTP on cfg.Addr.
+func Start(cfg Config) (*Engine, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	e := &Engine{cfg: cfg, log: cfg.Log, hub: ui.NewHub(), served: make(chan error, 1)}
+	var wa gateway.WhatsApp
+	switch cfg.WhatsApp {
+	case "", "sim":
+		e.sim = whatsim.New(cfg.Log.With("component", "whatsim"))
+		wa = e.sim
+	case "whatsmeow":
+		return nil, ErrWhatsmeowNotBuilt
+	default:
+		return nil, fmt.Errorf("unknown whatsapp gateway %q: use sim or whatsmeow", cfg.WhatsApp)
+	}
+	db, err := storage.Open(cfg.DataDir+"/pebble", cfg.Log.With("component", "pebble"))
+	if err != nil {
+		return nil, err
+	}
+	e.db = db
+	if cfg.Demo {
+		if e.DemoPassword, err = seedDemo(context.Background(), db, cfg.DataDir, cfg.DemoPassword); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+	}
+	e.actors, err = actors.Start(actors.Config{
+		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
+		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	var sim http.Handler
+	if e.sim != nil {
+		sim = e.sim.Handler()
+	}
+	server := ui.New(ui.Config{Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim})
+	e.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = e.actors.Stop(context.Background())
+		db.Close()
+		return nil, fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	base, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.srv = &http.Server{
+		Handler:           server,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
+	go func() { e.served <- e.srv.Serve(e.ln) }()
+	return e, nil
+}
+
+// Addr is the address the HTTP server listens on.
+func (e *Engine) Addr() string { return e.ln.Addr().String() }
+
+// Hub is the engine's event hub (bench and tests subscribe to it directly).
+func (e *Engine) Hub() *ui.Hub { return e.hub }
+
+// Sim is the simulated WhatsApp, nil with another gateway.
+func (e *Engine) Sim() *whatsim.Gateway { return e.sim }
+
+// DB is the engine's storage.
+func (e *Engine) DB() *storage.DB { return e.db }
+
+// Stop shuts down in order: HTTP (no new work), actors, then storage (after every submitted
+// write is durable).
+func (e *Engine) Stop(ctx context.Context) error {
+	var errs []error
+	e.cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("shut down http: %w", err))
+	}
+	if err := <-e.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, fmt.Errorf("serve http: %w", err))
+	}
+	if err := e.actors.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop actors: %w", err))
+	}
+	if err := e.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close storage: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+var _ ui.Backend = (*Engine)(nil)
+
+// Healthy reports whether storage answers and the actors run.
+func (e *Engine) Healthy(context.Context) error {
+	if _, err := e.db.Offices(); err != nil {
+		return fmt.Errorf("read storage: %w", err)
+	}
+	return e.actors.Alive()
+}
+
+func conversationNotFound() error {
+	return balcao.NewError(balcao.ErrNotFound, "unknown_conversation", "Conversa não encontrada.")
+}

@@ -1,0 +1,160 @@
+// Package whatsim is the simulated WhatsApp: the same gateway.WhatsApp interface as the
+// whatsmeow gateway, driven over HTTP by demos, tests and the bench harness. Phones post
+// inbound messages to /sim/inbound and read what the office sent them at /sim/outbound; /sim/
+// is a small phone page where a person plays a client.
+package whatsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
+)
+
+// Gateway simulates WhatsApp for every office. What offices send is kept in memory, the last
+// PhoneHistory messages per phone (a phone's older messages are dropped).
+type Gateway struct {
+	log *slog.Logger
+
+	mu       sync.RWMutex
+	sessions map[string]*session // by office; mu guards it
+}
+
+// PhoneHistory is how many outbound messages the simulator keeps per phone.
+const PhoneHistory = 500
+
+var _ gateway.WhatsApp = (*Gateway)(nil)
+
+// New returns a simulated WhatsApp.
+func New(log *slog.Logger) *Gateway {
+	return &Gateway{log: log, sessions: map[string]*session{}}
+}
+
+// Open starts the office's simulated session. Opening again replaces the sink.
+func (g *Gateway) Open(_ context.Context, office string, sink gateway.Sink) (gateway.Session, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	phones := map[string][]Sent{}
+	if old, ok := g.sessions[office]; ok {
+		old.mu.Lock()
+		phones, old.closed = old.phones, true // the phones keep what they received
+		old.mu.Unlock()
+	}
+	s := &session{g: g, office: office, sink: sink, phones: phones}
+	g.sessions[office] = s
+	return s, nil
+}
+
+func (g *Gateway) session(office string) (*session, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	s, ok := g.sessions[office]
+	return s, ok
+}
+
+// Deliver hands an inbound message to the office as WhatsApp would, and waits for the
+// office's acknowledgement (the message is durably stored) or ctx's end.
+func (g *Gateway) Deliver(ctx context.Context, office, from, id, text string) (string, error) {
+	s, ok := g.session(office)
+	if !ok {
+		return "", fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
+	}
+	if id == "" {
+		id = gateway.NewMessageID()
+	}
+	done := make(chan error, 1)
+	in := gateway.NewInbound(office, from, id, text, time.Now(), func(err error) { done <- err })
+	s.sink.Deliver(in)
+	select {
+	case err := <-done:
+		return id, err
+	case <-ctx.Done():
+		return "", fmt.Errorf("wait for ack: %w", ctx.Err())
+	}
+}
+
+// Sent is a message the office sent to a phone, as the phone sees it.
+type Sent struct {
+	ID       string           `json:"id"`
+	Text     string           `json:"text"`
+	Document *balcao.Document `json:"document"`
+	At       time.Time        `json:"at"`
+}
+
+// Outbound returns the messages the office sent to a phone, oldest first, after the message
+// with id after ("" for all that are kept).
+func (g *Gateway) Outbound(office, phone, after string) ([]Sent, error) {
+	s, ok := g.session(office)
+	if !ok {
+		return nil, fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.phones[phone]
+	start := 0
+	if after != "" {
+		for i := len(list) - 1; i >= 0; i-- {
+			if list[i].ID == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	return append([]Sent{}, list[start:]...), nil
+}
+
+type session struct {
+	g      *Gateway
+	office string
+	sink   gateway.Sink
+
+	mu     sync.Mutex
+	phones map[string][]Sent // mu guards it
+	closed bool
+}
+
+// ErrSessionClosed is returned by Send after Close.
+var ErrSessionClosed = errors.New("whatsapp session closed")
+
+func (s *session) Send(_ context.Context, m *gateway.Outbound) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrSessionClosed
+	}
+	list := s.phones[m.To]
+	for _, old := range list {
+		if old.ID == m.ID {
+			s.mu.Unlock()
+			return nil // a retry of a message WhatsApp already has
+		}
+	}
+	if len(list) >= PhoneHistory {
+		list = append(list[:0], list[1:]...)
+	}
+	s.phones[m.To] = append(list, Sent{ID: m.ID, Text: m.Text, Document: m.Document, At: time.Now()})
+	s.mu.Unlock()
+	s.sink.Receipt(&gateway.Receipt{Office: s.office, To: m.To, ID: m.ID, Status: balcao.StatusDelivered, At: time.Now()})
+	return nil
+}
+
+func (s *session) Status() gateway.Status {
+	return gateway.Status{State: gateway.StateConnected, Phone: "simulado"}
+}
+
+func (s *session) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.g.mu.Lock()
+	if s.g.sessions[s.office] == s {
+		delete(s.g.sessions, s.office)
+	}
+	s.g.mu.Unlock()
+	return nil
+}

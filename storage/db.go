@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/balcao/balcao"
+)
+
+// DB is Balcão's Pebble database. Reads go straight to Pebble; writes go through the Writer
+// (group commit) so that every acknowledged change is synced.
+type DB struct {
+	pdb    *pebble.DB
+	log    *slog.Logger
+	Writer *Writer
+}
+
+// schemaVersion is the newest migration. Migrations run in order at Open.
+const schemaVersion = 1
+
+// Open opens (creating if needed) the database in dir and starts its writer.
+func Open(dir string, log *slog.Logger) (*DB, error) {
+	opts := &pebble.Options{
+		Cache:                       pebble.NewCache(64 << 20),
+		MemTableSize:                64 << 20,
+		MemTableStopWritesThreshold: 4,
+		L0CompactionThreshold:       2,
+		L0StopWritesThreshold:       1000,
+		LBaseMaxBytes:               64 << 20,
+		FormatMajorVersion:          pebble.FormatValueSeparation,
+		Logger:                      pebbleLogger{log},
+	}
+	defer opts.Cache.Unref()
+	pdb, err := pebble.Open(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
+	}
+	db := &DB{pdb: pdb, log: log}
+	if err := db.migrate(); err != nil {
+		pdb.Close()
+		return nil, err
+	}
+	db.Writer = newWriter(pdb, log)
+	return db, nil
+}
+
+// Close stops the writer, after everything submitted is committed, and closes Pebble.
+func (db *DB) Close() error {
+	db.Writer.close()
+	return db.pdb.Close()
+}
+
+func (db *DB) migrate() error {
+	var v uint64
+	if raw, err := db.getRaw([]byte(keyVersion)); err == nil && len(raw) == 8 {
+		v = beUint64(raw)
+	} else if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this binary's %d", v, schemaVersion)
+	}
+	// Version 1 is the first layout: nothing to convert. Later migrations go here, in order.
+	if v < schemaVersion {
+		if err := db.pdb.Set([]byte(keyVersion), beBytes(schemaVersion), pebble.Sync); err != nil {
+			return fmt.Errorf("write schema version: %w", err)
+		}
+	}
+	return nil
+}
+
+// getRaw returns a copy of the value at key, or balcao.ErrNotFound.
+func (db *DB) getRaw(key []byte) ([]byte, error) {
+	v, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, balcao.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.Clone(v)
+	closer.Close()
+	return out, nil
+}
+
+// Get decodes the record at key into v; balcao.ErrNotFound when there is none.
+func (db *DB) Get(key []byte, v any) error {
+	raw, err := db.getRaw(key)
+	if err != nil {
+		return err
+	}
+	if err := msgpack.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+// Value returns a copy of the raw value at key, or balcao.ErrNotFound.
+func (db *DB) Value(key []byte) ([]byte, error) { return db.getRaw(key) }
+
+// Has reports whether key exists.
+func (db *DB) Has(key []byte) (bool, error) {
+	_, err := db.getRaw(key)
+	if errors.Is(err, balcao.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Scan calls fn for each key under prefix in order, starting after the key `after` (if not nil)
+// and in reverse when reverse is set; fn returns false to stop.
+func (db *DB) Scan(prefix, after []byte, reverse bool, fn func(key, value []byte) bool) error {
+	opts := &pebble.IterOptions{LowerBound: prefix, UpperBound: PrefixEnd(prefix)}
+	if after != nil {
+		if reverse {
+			opts.UpperBound = after
+		} else {
+			opts.LowerBound = append(bytes.Clone(after), 0)
+		}
+	}
+	it, err := db.pdb.NewIter(opts)
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	var ok bool
+	if reverse {
+		ok = it.Last()
+	} else {
+		ok = it.First()
+	}
+	for ; ok; ok = next(it, reverse) {
+		if !fn(it.Key(), it.Value()) {
+			break
+		}
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	return nil
+}
+
+func next(it *pebble.Iterator, reverse bool) bool {
+	if reverse {
+		return it.Prev()
+	}
+	return it.Next()
+}
+
+// Encode marshals a record for storage.
+func Encode(v any) []byte {
+	b, err := msgpack.Marshal(v)
+	if err != nil {
+		// Only our own record types are encoded; they always marshal.
+		panic(fmt.Sprintf("encode %T: %v", v, err))
+	}
+	return b
+}
+
+// Decode unmarshals a stored record.
+func Decode(b []byte, v any) error { return msgpack.Unmarshal(b, v) }
+
+func beBytes(n uint64) []byte {
+	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+func beUint64(b []byte) uint64 {
+	var n uint64
+	for _, c := range b {
+		n = n<<8 | uint64(c)
+	}
+	return n
+}
+
+// pebbleLogger sends Pebble's messages to slog.
+type pebbleLogger struct{ log *slog.Logger }
+
+func (l pebbleLogger) Infof(format string, args ...any) {
+	l.log.Debug("pebble", "msg", fmt.Sprintf(format, args...))
+}
+
+func (l pebbleLogger) Errorf(format string, args ...any) {
+	l.log.Error("pebble", "msg", fmt.Sprintf(format, args...))
+}
+
+func (l pebbleLogger) Fatalf(format string, args ...any) {
+	l.log.Error("pebble fatal", "msg", fmt.Sprintf(format, args...))
+	panic(fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"math"
+	"time"
+
+	"github.com/balcao/balcao"
+)
+
+// Key layout. Every office's data sits under "o/{office}/" so that one office is one contiguous
+// range. Ids never contain '/': offices, companies and users are slugs, phones are digits.
+// Numbers inside keys are fixed-width hex so that byte order is numeric order.
+//
+//	meta/version                              schema version (uint64, big endian)
+//	office/{office}                           balcao.Office
+//	sess/{sha256(token) hex}                  Session
+//	o/{office}/company/{id}                   balcao.Company
+//	o/{office}/contact/{phone}                balcao.Contact
+//	o/{office}/staff/{user}                   balcao.Staff
+//	o/{office}/conv/{phone}                   balcao.Conversation
+//	o/{office}/msg/{phone}/{seq:16x}          balcao.Message
+//	o/{office}/tr/{phone}/{n:16x}             balcao.Transition
+//	o/{office}/wa/{phone}/{whatsapp id}       message seq (8 bytes): redelivery dedupe
+//	o/{office}/ix/pendentes/{since:16x}/{phone}    empty: pending conversations, oldest first
+//	o/{office}/ix/atendimento/{since:16x}/{phone}  empty: conversations being attended
+//	o/{office}/ix/contatos/{^lastAt:16x}/{phone}   empty: every conversation, newest first
+//	o/{office}/outbox/{phone}/{seq:16x}       empty: outbound message not yet handed to WhatsApp
+const (
+	keyVersion = "meta/version"
+)
+
+// OfficeKey is the key of an office record.
+func OfficeKey(office string) []byte { return []byte("office/" + office) }
+
+// OfficesPrefix is the prefix of all office records.
+func OfficesPrefix() []byte { return []byte("office/") }
+
+// SessionKey is the key of a staff session, by the hex SHA-256 of its token.
+func SessionKey(tokenHash string) []byte { return []byte("sess/" + tokenHash) }
+
+// OfficePrefix is the prefix of everything an office owns.
+func OfficePrefix(office string) []byte { return []byte("o/" + office + "/") }
+
+func officeKey(office, kind, rest string) []byte {
+	return []byte("o/" + office + "/" + kind + "/" + rest)
+}
+
+// CompanyKey is the key of a company record.
+func CompanyKey(office, id string) []byte { return officeKey(office, "company", id) }
+
+// ContactKey is the key of a contact record.
+func ContactKey(office, phone string) []byte { return officeKey(office, "contact", phone) }
+
+// StaffKey is the key of a staff record.
+func StaffKey(office, user string) []byte { return officeKey(office, "staff", user) }
+
+// ConversationKey is the key of a conversation record.
+func ConversationKey(office, phone string) []byte { return officeKey(office, "conv", phone) }
+
+// MessageKey is the key of one message.
+func MessageKey(office, phone string, seq uint64) []byte {
+	return officeKey(office, "msg", phone+"/"+hex16(seq))
+}
+
+// MessagesPrefix is the prefix of a conversation's messages.
+func MessagesPrefix(office, phone string) []byte { return officeKey(office, "msg", phone+"/") }
+
+// TransitionKey is the key of the n-th state transition of a conversation.
+func TransitionKey(office, phone string, n uint64) []byte {
+	return officeKey(office, "tr", phone+"/"+hex16(n))
+}
+
+// TransitionsPrefix is the prefix of a conversation's transitions.
+func TransitionsPrefix(office, phone string) []byte { return officeKey(office, "tr", phone+"/") }
+
+// WhatsAppIDKey marks a WhatsApp message id as already stored.
+func WhatsAppIDKey(office, phone, waID string) []byte {
+	return officeKey(office, "wa", phone+"/"+waID)
+}
+
+// IndexKey is the entry of a conversation in an inbox tab's index.
+func IndexKey(office string, tab balcao.Tab, at time.Time, phone string) []byte {
+	n := uint64(at.UnixNano())
+	if tab == balcao.TabContacts {
+		n = math.MaxUint64 - n // newest first
+	}
+	return officeKey(office, "ix", string(tab)+"/"+hex16(n)+"/"+phone)
+}
+
+// IndexPrefix is the prefix of an inbox tab's index.
+func IndexPrefix(office string, tab balcao.Tab) []byte {
+	return officeKey(office, "ix", string(tab)+"/")
+}
+
+// IndexPhone returns the phone at the end of an index key.
+func IndexPhone(key []byte) string {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '/' {
+			return string(key[i+1:])
+		}
+	}
+	return ""
+}
+
+// OutboxKey marks an outbound message as not yet handed to WhatsApp.
+func OutboxKey(office, phone string, seq uint64) []byte {
+	return officeKey(office, "outbox", phone+"/"+hex16(seq))
+}
+
+// OutboxPrefix is the prefix of an office's outbox.
+func OutboxPrefix(office string) []byte { return officeKey(office, "outbox", "") }
+
+// ParseOutboxKey returns the phone and sequence number of an outbox key.
+func ParseOutboxKey(office string, key []byte) (phone string, seq uint64, ok bool) {
+	rest := string(key[len(OutboxPrefix(office)):])
+	slash := len(rest) - 17
+	if slash < 1 || rest[slash] != '/' {
+		return "", 0, false
+	}
+	b, err := hex.DecodeString(rest[slash+1:])
+	if err != nil {
+		return "", 0, false
+	}
+	return rest[:slash], binary.BigEndian.Uint64(b), true
+}
+
+func hex16(n uint64) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return hex.EncodeToString(b[:])
+}
+
+// PrefixEnd returns the smallest key greater than every key starting with p.
+func PrefixEnd(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] != 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil // p is all 0xff: no upper bound
+}

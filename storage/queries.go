@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/balcao/balcao"
+)
+
+// Offices lists every office.
+func (db *DB) Offices() ([]balcao.Office, error) {
+	var out []balcao.Office
+	var derr error
+	err := db.Scan(OfficesPrefix(), nil, false, func(_, v []byte) bool {
+		var o balcao.Office
+		if derr = Decode(v, &o); derr != nil {
+			return false
+		}
+		out = append(out, o)
+		return true
+	})
+	return out, errors.Join(err, derr)
+}
+
+// Office returns one office.
+func (db *DB) Office(id string) (balcao.Office, error) {
+	var o balcao.Office
+	return o, db.Get(OfficeKey(id), &o)
+}
+
+// Company returns one company of an office.
+func (db *DB) Company(office, id string) (balcao.Company, error) {
+	var c balcao.Company
+	return c, db.Get(CompanyKey(office, id), &c)
+}
+
+// Companies lists an office's companies by id.
+func (db *DB) Companies(office string) ([]balcao.Company, error) {
+	return scanAll[balcao.Company](db, officeKey(office, "company", ""))
+}
+
+// Contact returns one contact of an office by phone.
+func (db *DB) Contact(office, phone string) (balcao.Contact, error) {
+	var c balcao.Contact
+	return c, db.Get(ContactKey(office, phone), &c)
+}
+
+// Contacts lists an office's contacts by phone.
+func (db *DB) Contacts(office string) ([]balcao.Contact, error) {
+	return scanAll[balcao.Contact](db, officeKey(office, "contact", ""))
+}
+
+// Staff returns one staff member of an office.
+func (db *DB) Staff(office, user string) (balcao.Staff, error) {
+	var s balcao.Staff
+	return s, db.Get(StaffKey(office, user), &s)
+}
+
+// Conversation returns one conversation.
+func (db *DB) Conversation(office, phone string) (balcao.Conversation, error) {
+	var c balcao.Conversation
+	return c, db.Get(ConversationKey(office, phone), &c)
+}
+
+func scanAll[T any](db *DB, prefix []byte) ([]T, error) {
+	var out []T
+	var derr error
+	err := db.Scan(prefix, nil, false, func(k, v []byte) bool {
+		var t T
+		if derr = Decode(v, &t); derr != nil {
+			derr = fmt.Errorf("decode %s: %w", k, derr)
+			return false
+		}
+		out = append(out, t)
+		return true
+	})
+	return out, errors.Join(err, derr)
+}
+
+// Messages returns up to limit messages of a conversation with a sequence number below before
+// (0: from the newest), oldest first, and whether older ones remain.
+func (db *DB) Messages(office, phone string, before uint64, limit int) ([]balcao.Message, bool, error) {
+	prefix := MessagesPrefix(office, phone)
+	var after []byte
+	if before > 0 {
+		after = MessageKey(office, phone, before)
+	}
+	var out []balcao.Message
+	more := false
+	var derr error
+	err := db.Scan(prefix, after, true, func(_, v []byte) bool {
+		if len(out) == limit {
+			more = true
+			return false
+		}
+		var m balcao.Message
+		if derr = Decode(v, &m); derr != nil {
+			return false
+		}
+		out = append(out, m)
+		return true
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, more, errors.Join(err, derr)
+}
+
+// Message returns one message.
+func (db *DB) Message(office, phone string, seq uint64) (balcao.Message, error) {
+	var m balcao.Message
+	return m, db.Get(MessageKey(office, phone, seq), &m)
+}
+
+// Transitions returns a conversation's state transitions, oldest first.
+func (db *DB) Transitions(office, phone string) ([]balcao.Transition, error) {
+	return scanAll[balcao.Transition](db, TransitionsPrefix(office, phone))
+}
+
+// Conversations returns a page of an inbox tab: up to limit conversations after the opaque
+// cursor ("" for the first page) and the cursor of the next page ("" when there is none).
+func (db *DB) Conversations(office string, tab balcao.Tab, cursor string, limit int) ([]balcao.Conversation, string, error) {
+	prefix := IndexPrefix(office, tab)
+	var after []byte
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || !bytes.HasPrefix(raw, prefix) {
+			return nil, "", fmt.Errorf("cursor: %w", balcao.ErrInvalid)
+		}
+		after = raw
+	}
+	var phones []string
+	var last []byte
+	more := false
+	err := db.Scan(prefix, after, false, func(k, _ []byte) bool {
+		if len(phones) == limit {
+			more = true
+			return false
+		}
+		phones = append(phones, IndexPhone(k))
+		last = bytes.Clone(k)
+		return true
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]balcao.Conversation, 0, len(phones))
+	for _, p := range phones {
+		c, err := db.Conversation(office, p)
+		if errors.Is(err, balcao.ErrNotFound) {
+			continue // the index entry is newer than this read; the next page shows it
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, c)
+	}
+	next := ""
+	if more {
+		next = base64.RawURLEncoding.EncodeToString(last)
+	}
+	return out, next, nil
+}
+
+// Outbox lists an office's outbound messages not yet handed to WhatsApp, by phone and sequence.
+func (db *DB) Outbox(office string, fn func(phone string, seq uint64) bool) error {
+	return db.Scan(OutboxPrefix(office), nil, false, func(k, _ []byte) bool {
+		phone, seq, ok := ParseOutboxKey(office, k)
+		if !ok {
+			return true
+		}
+		return fn(phone, seq)
+	})
+}

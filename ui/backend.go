@@ -1,0 +1,30 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/balcao/balcao"
+)
+
+// Backend is what the HTTP layer needs from the engine. Errors are balcao sentinels (or
+// *balcao.Error carrying a Portuguese message), mapped to status codes by writeError.
+type Backend interface {
+	// Login checks a staff member's password and opens a session; the token goes in a cookie.
+	Login(ctx context.Context, office, user, password string) (token string, s balcao.Session, err error)
+	// Session returns the live session of a token, or balcao.ErrUnauthorized.
+	Session(ctx context.Context, token string) (balcao.Session, balcao.Staff, error)
+	Logout(ctx context.Context, token string) error
+
+	Conversations(ctx context.Context, office string, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error)
+	Conversation(ctx context.Context, office, id string) (balcao.ConversationView, error)
+	Messages(ctx context.Context, office, id string, before uint64, limit int) ([]balcao.Message, bool, error)
+	Companies(ctx context.Context, office string) ([]balcao.Company, error)
+
+	StartService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
+	FinishService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
+	SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error)
+	LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error)
+
+	// Healthy reports whether storage and actors are up.
+	Healthy(ctx context.Context) error
+}

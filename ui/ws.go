@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Websocket timings.
+const (
+	wsWriteTimeout = 10 * time.Second
+	wsPingEvery    = 30 * time.Second
+)
+
+// hello is the first frame on every staff socket.
+type hello struct {
+	Type   string `json:"type"`   // "hello"
+	Epoch  string `json:"epoch"`  // changes when the server restarts
+	Seq    uint64 `json:"seq"`    // the office's current sequence number
+	Resync bool   `json:"resync"` // events were missed: reload the lists, then follow from Seq
+}
+
+// websocket streams the office's events to one staff browser: GET /ws?epoch=E&since=N. The
+// first frame is a hello; then every event after N (when still kept) and every new one, in
+// order. A socket that cannot keep up, or whose session ends, is closed; the client reconnects
+// with its last epoch and seq.
+func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
+	q := r.URL.Query()
+	var since uint64
+	if v := q.Get("since"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "invalid_since", "Parâmetro since inválido.")
+			return
+		}
+		since = n
+	}
+	conn, err := websocket.Accept(w, r, nil) // same-origin only
+	if err != nil {
+		return // Accept wrote the response
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(4 << 10)
+
+	office := c.session.Office
+	sub, seq, missed := s.cfg.Hub.Subscribe(office, c.token, q.Get("epoch"), since)
+	defer s.cfg.Hub.Unsubscribe(office, sub)
+	ctx := conn.CloseRead(r.Context())
+
+	first, _ := json.Marshal(hello{Type: "hello", Epoch: s.cfg.Hub.Epoch(), Seq: seq, Resync: missed})
+	if err := write(ctx, conn, first); err != nil {
+		return
+	}
+	expiry := time.NewTimer(time.Until(c.session.Expires))
+	defer expiry.Stop()
+	ping := time.NewTicker(wsPingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case frame := <-sub.C:
+			if err := write(ctx, conn, frame); err != nil {
+				return
+			}
+		case <-sub.Dropped:
+			conn.Close(websocket.StatusPolicyViolation, "dropped: reconnect and resync")
+			return
+		case <-expiry.C:
+			conn.Close(websocket.StatusPolicyViolation, "session expired")
+			return
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func write(ctx context.Context, conn *websocket.Conn, frame []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+	defer cancel()
+	return conn.Write(ctx, websocket.MessageText, frame)
+}
