@@ -178,10 +178,13 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		c.ackAfterBarrier(in)
 		return
 	}
-	// A panic past this point would drop the message: tell the sender it was not stored.
+	// A panic before the commit would drop the message: tell the sender it was not stored.
+	committed := false
 	defer func() {
 		if r := recover(); r != nil {
-			in.Ack(fmt.Errorf("conversation failed: %v", r))
+			if !committed {
+				in.Ack(fmt.Errorf("conversation failed: %v", r))
+			}
 			panic(r)
 		}
 	}()
@@ -203,6 +206,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		c.log.Error("process inbound message", "seq", msg.Seq, "panic", failure)
 	}
 	c.commit(ctx, t, func(err error) { in.Ack(err) })
+	committed = true
 	if failure != nil {
 		panic(failure)
 	}

@@ -39,6 +39,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.route(ctx, m.To)
 	case conversationCommand:
 		o.route(ctx, m.phone())
+	case *GetOfficeStats:
+		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
 	case *LinkContact:
 		o.linkContact(ctx, m)
 	case *contactSaved:

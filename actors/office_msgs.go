@@ -38,6 +38,14 @@ type LinkContact struct {
 	Name    string
 }
 
+// GetOfficeStats asks an office actor for its live figures; answered with *OfficeStats.
+type GetOfficeStats struct{}
+
+// OfficeStats are an office actor's live figures.
+type OfficeStats struct {
+	Conversations int // conversation actors running (not passivated)
+}
+
 // Result answers a staff command.
 type Result struct {
 	Err          error

@@ -128,6 +128,19 @@ func (s *System) Request(ctx context.Context, office string, cmd any) (*Result, 
 	return r, r.Err
 }
 
+// OfficeStats returns an office actor's live figures.
+func (s *System) OfficeStats(ctx context.Context, office string) (OfficeStats, error) {
+	pid, err := s.office(office)
+	if err != nil {
+		return OfficeStats{}, err
+	}
+	res, err := s.as.Root.RequestFuture(pid, &GetOfficeStats{}, s.cfg.RequestTimeout).Result()
+	if err != nil {
+		return OfficeStats{}, fmt.Errorf("office stats: %w", err)
+	}
+	return *res.(*OfficeStats), nil
+}
+
 // Stop stops every office actor (and so their conversations and gateways), waiting for them,
 // then the actor system. Writes already submitted still complete in storage.Writer.
 func (s *System) Stop(ctx context.Context) error {

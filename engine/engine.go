@@ -123,6 +123,9 @@ func (e *Engine) Hub() *ui.Hub { return e.hub }
 // Sim is the simulated WhatsApp, nil with another gateway.
 func (e *Engine) Sim() *whatsim.Gateway { return e.sim }
 
+// Actors is the engine's actor system.
+func (e *Engine) Actors() *actors.System { return e.actors }
+
 // DB is the engine's storage.
 func (e *Engine) DB() *storage.DB { return e.db }
 

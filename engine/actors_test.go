@@ -1,0 +1,108 @@
+package engine_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
+)
+
+// TestPanicRestartsOnlyThatConversation: the assistant panics on one message; that message is
+// still stored and handed to the staff, the conversation's actor restarts from storage and
+// keeps working, and another conversation in the middle of a dialog is untouched.
+func TestPanicRestartsOnlyThatConversation(t *testing.T) {
+	e := startEngine(t, func(c *engine.Config) {
+		c.Respond = func(st assistant.State, in assistant.Input) assistant.Turn {
+			if in.Text == "boom" {
+				panic("assistant exploded")
+			}
+			return assistant.Respond(st, in)
+		}
+	})
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	// Mariana speaks for two companies: the assistant asks which one, and waits for the answer.
+	if status, body := ana.inbound("demo", "5548999990002", "me manda o holerite de outubro", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	if status, body := ana.inbound("demo", "5548999990001", "boom", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound boom: %d %s, want 202 (stored, then handed to staff)", status, body)
+	}
+	_, body := ana.do("GET", "/api/conversations/5548999990001", nil)
+	if !strings.Contains(string(body), `"state":"pending"`) {
+		t.Fatalf("conversation after the panic = %s, want pending", body)
+	}
+	// The restarted actor serves the next message from the stored state.
+	if status, body := ana.inbound("demo", "5548999990001", "oi de novo", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound after restart: %d %s", status, body)
+	}
+	_, body = ana.do("GET", "/api/conversations/5548999990001/messages", nil)
+	msgs := decode[msgList](t, body)
+	var texts []string
+	seen := map[uint64]bool{}
+	for _, m := range msgs.Messages {
+		if seen[m.ID] {
+			t.Fatalf("message id %d twice: %s", m.ID, body)
+		}
+		seen[m.ID] = true
+		if m.Direction == "in" {
+			texts = append(texts, m.Text)
+		}
+	}
+	if strings.Join(texts, "|") != "boom|oi de novo" {
+		t.Fatalf("inbound texts = %q", texts)
+	}
+	// The other conversation continues its dialog: the company chosen by number completes it.
+	if status, body := ana.inbound("demo", "5548999990002", "1", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	_, body = ana.do("GET", "/api/conversations/5548999990002/messages", nil)
+	if !strings.Contains(string(body), "Auto Mecânica Sul") {
+		t.Fatalf("dialog of the other conversation lost its state: %s", body)
+	}
+}
+
+// TestIdleConversationsPassivateAndComeBack: idle conversation actors stop, and the next
+// message brings the conversation back from Pebble with its history and state.
+func TestIdleConversationsPassivateAndComeBack(t *testing.T) {
+	e := startEngine(t, func(c *engine.Config) { c.IdleAfter = 50 * time.Millisecond })
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	for _, p := range []string{"5548999990001", "5548999990003"} {
+		if status, body := ana.inbound("demo", p, "quero falar com um atendente", ""); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+	}
+	if status, body := ana.do("POST", "/api/conversations/5548999990001/start", nil); status != 200 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	running := func() int {
+		st, err := e.Actors().OfficeStats(context.Background(), "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Conversations
+	}
+	eventually(t, "idle conversations to passivate", func() bool { return running() == 0 })
+
+	if status, body := ana.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "voltei"}); status != http.StatusCreated {
+		t.Fatalf("answer after passivation: %d %s (the attending state must survive)", status, body)
+	}
+	if n := running(); n != 1 {
+		t.Fatalf("running conversations = %d, want 1", n)
+	}
+	_, body := ana.do("GET", "/api/conversations/5548999990001/messages", nil)
+	msgs := decode[msgList](t, body)
+	for i := 1; i < len(msgs.Messages); i++ {
+		if msgs.Messages[i].ID != msgs.Messages[i-1].ID+1 {
+			t.Fatalf("message ids not consecutive after passivation: %s", body)
+		}
+	}
+	if last := msgs.Messages[len(msgs.Messages)-1]; last.Text != "voltei" || last.Author != "ana" {
+		t.Fatalf("last message = %+v", last)
+	}
+}
