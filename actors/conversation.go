@@ -328,7 +328,9 @@ func (c *conversation) contactChanged(ctx actor.Context, m *contactChanged) {
 	view := c.conv.View()
 	if !c.exists {
 		// A phone that never wrote has no conversation to store yet.
-		ctx.Respond(&Result{Conversation: &view, Contact: &contact})
+		if sender != nil {
+			ctx.Respond(&Result{Conversation: &view, Contact: &contact})
+		}
 		return
 	}
 	c.commit(ctx, t, func(err error) {

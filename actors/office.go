@@ -1,13 +1,9 @@
 package actors
 
 import (
-	"slices"
-
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/gateway"
-	"github.com/balcao/balcao/storage"
 )
 
 // office is the actor of one office: it routes WhatsApp events and staff commands to the
@@ -41,10 +37,14 @@ func (o *office) Receive(ctx actor.Context) {
 		o.route(ctx, m.phone())
 	case *GetOfficeStats:
 		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
-	case *LinkContact:
-		o.linkContact(ctx, m)
-	case *contactSaved:
-		o.contactSaved(ctx, m)
+	case *SaveCompany:
+		o.saveCompany(ctx, m)
+	case *AddContact:
+		o.addContact(ctx, m)
+	case *RemoveContactCompany:
+		o.removeContactCompany(ctx, m)
+	case *clientsSaved:
+		o.clientsSaved(ctx, m)
 	case *passivate:
 		if c, ok := o.convs[m.phone]; ok && c.pid.Equal(m.pid) && c.forwarded == m.handled {
 			delete(o.convs, m.phone)
@@ -76,42 +76,4 @@ func (o *office) conversation(ctx actor.Context, phone string) *child {
 		o.convs[phone] = c
 	}
 	return c
-}
-
-func (o *office) linkContact(ctx actor.Context, m *LinkContact) {
-	db := o.sys.cfg.DB
-	company, err := db.Company(o.id, m.Company)
-	if err != nil {
-		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_company", "Empresa não encontrada.")})
-		return
-	}
-	contact, err := db.Contact(o.id, m.Phone)
-	if err != nil {
-		contact = balcao.Contact{Phone: m.Phone, CreatedAt: o.sys.cfg.Now()}
-	}
-	if m.Name != "" {
-		contact.Name = m.Name
-	}
-	if !slices.Contains(contact.Companies, company.ID) {
-		contact.Companies = append(slices.Clone(contact.Companies), company.ID)
-	}
-	b := &storage.Batch{}
-	b.Put(storage.ContactKey(o.id, contact.Phone), contact)
-	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root
-	if err := db.Writer.Submit(b, func(err error) {
-		root.Send(self, &contactSaved{contact: contact, err: err, sender: sender})
-	}); err != nil {
-		ctx.Respond(&Result{Err: err})
-	}
-}
-
-// contactSaved tells the contact's conversation, which answers the staff once it is updated.
-func (o *office) contactSaved(ctx actor.Context, m *contactSaved) {
-	if m.err != nil {
-		o.sys.as.Root.Send(m.sender, &Result{Err: m.err})
-		return
-	}
-	c := o.conversation(ctx, m.contact.Phone)
-	c.forwarded++
-	ctx.RequestWithCustomSender(c.pid, &contactChanged{contact: m.contact}, m.sender)
 }

@@ -31,11 +31,24 @@ type SendStaffMessage struct {
 	Text  string
 }
 
-// LinkContact links a phone to a company as one of its contacts, with the contact's name.
-type LinkContact struct {
+// SaveCompany creates a company (when Company.ID is empty) or updates one. Answered with the
+// stored company; a field that breaks a rule gives balcao.ErrValidation.
+type SaveCompany struct {
+	Company balcao.Company
+}
+
+// AddContact makes a phone a contact of companies, creating the contact when it is new; a
+// non-empty Name replaces the contact's name. Linking an unlinked phone is this with one company.
+type AddContact struct {
+	Phone     string // normalized
+	Name      string
+	Companies []string
+}
+
+// RemoveContactCompany removes a company from a contact's companies.
+type RemoveContactCompany struct {
 	Phone   string
 	Company string
-	Name    string
 }
 
 // GetOfficeStats asks an office actor for its live figures; answered with *OfficeStats.
@@ -52,6 +65,7 @@ type Result struct {
 	Conversation *balcao.ConversationView
 	Message      *balcao.Message
 	Contact      *balcao.Contact
+	Company      *balcao.Company
 }
 
 // Internal messages.
@@ -68,11 +82,13 @@ func (m *deliveryChanged) phone() string  { return m.to }
 // contactChanged tells a conversation that its contact record changed.
 type contactChanged struct{ contact balcao.Contact }
 
-// contactSaved comes back to the office once a contact change is durable.
-type contactSaved struct {
-	contact balcao.Contact
-	err     error
-	sender  *actor.PID
+// clientsSaved comes back to the office once a company or contact change is durable; the
+// conversations of the phones are told, and the sender answered.
+type clientsSaved struct {
+	result *Result
+	phones []string
+	err    error
+	sender *actor.PID
 }
 
 // passivate asks the office to stop an idle conversation; the office agrees only when handled

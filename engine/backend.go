@@ -180,7 +180,7 @@ func (e *Engine) LinkContact(ctx context.Context, office, phone, company, name s
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, balcao.NewError(balcao.ErrInvalid, "invalid_phone", "Número de telefone inválido.")
 	}
-	r, err := e.actors.Request(ctx, office, &actors.LinkContact{Phone: p, Company: company, Name: name})
+	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name})
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, err
 	}

@@ -114,7 +114,11 @@ func writeOffice(ctx context.Context, db *storage.DB, spec OfficeSpec) error {
 		b.Put(storage.CompanyKey(id, spec.Companies[i].ID), &spec.Companies[i])
 	}
 	for i := range spec.Contacts {
-		b.Put(storage.ContactKey(id, spec.Contacts[i].Phone), &spec.Contacts[i])
+		c := &spec.Contacts[i]
+		b.Put(storage.ContactKey(id, c.Phone), c)
+		for _, co := range c.Companies {
+			b.Set(storage.CompanyContactKey(id, co, c.Phone), nil)
+		}
 	}
 	for i := range spec.Staff {
 		b.Put(storage.StaffKey(id, spec.Staff[i].User), &spec.Staff[i])

@@ -18,6 +18,7 @@ import (
 //	sess/{sha256(token) hex}                  Session
 //	o/{office}/company/{id}                   balcao.Company
 //	o/{office}/contact/{phone}                balcao.Contact
+//	o/{office}/cc/{company}/{phone}           empty: the phone is a contact of the company
 //	o/{office}/staff/{user}                   balcao.Staff
 //	o/{office}/conv/{phone}                   balcao.Conversation
 //	o/{office}/msg/{phone}/{seq:16x}          balcao.Message
@@ -52,6 +53,14 @@ func CompanyKey(office, id string) []byte { return officeKey(office, "company", 
 
 // ContactKey is the key of a contact record.
 func ContactKey(office, phone string) []byte { return officeKey(office, "contact", phone) }
+
+// CompanyContactKey marks a phone as a contact of a company.
+func CompanyContactKey(office, company, phone string) []byte {
+	return officeKey(office, "cc", company+"/"+phone)
+}
+
+// CompanyContactsPrefix is the prefix of a company's contact phones.
+func CompanyContactsPrefix(office, company string) []byte { return officeKey(office, "cc", company+"/") }
 
 // StaffKey is the key of a staff record.
 func StaffKey(office, user string) []byte { return officeKey(office, "staff", user) }

@@ -52,6 +52,21 @@ func (db *DB) Contacts(office string) ([]balcao.Contact, error) {
 	return scanAll[balcao.Contact](db, officeKey(office, "contact", ""))
 }
 
+// CompanyContacts lists the phones of a company's contacts.
+func (db *DB) CompanyContacts(office, company string) ([]string, error) {
+	var phones []string
+	err := db.Scan(CompanyContactsPrefix(office, company), nil, false, func(k, _ []byte) bool {
+		phones = append(phones, IndexPhone(k))
+		return true
+	})
+	return phones, err
+}
+
+// StaffList lists an office's staff by user.
+func (db *DB) StaffList(office string) ([]balcao.Staff, error) {
+	return scanAll[balcao.Staff](db, officeKey(office, "staff", ""))
+}
+
 // Staff returns one staff member of an office.
 func (db *DB) Staff(office, user string) (balcao.Staff, error) {
 	var s balcao.Staff

@@ -25,6 +25,17 @@ type Backend interface {
 	SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error)
 	LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error)
 
+	// Client enablement (administrators and managers).
+	SaveCompany(ctx context.Context, office string, by balcao.Staff, c balcao.Company) (balcao.Company, error)
+	Contacts(ctx context.Context, office, company string) ([]balcao.Contact, error)
+	AddContact(ctx context.Context, office string, by balcao.Staff, phone, name string, companies []string) (balcao.Contact, error)
+	RemoveContactCompany(ctx context.Context, office string, by balcao.Staff, phone, company string) error
+
+	// Staff accounts (administrators).
+	StaffList(ctx context.Context, office string) ([]balcao.Staff, error)
+	SaveStaff(ctx context.Context, office string, by balcao.Staff, s balcao.Staff, password string, create bool) (balcao.Staff, error)
+	DeleteStaff(ctx context.Context, office string, by balcao.Staff, user string) error
+
 	// Healthy reports whether storage and actors are up.
 	Healthy(ctx context.Context) error
 }

@@ -15,8 +15,9 @@ type apiError struct {
 }
 
 type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"` // Portuguese, for people
+	Code    string            `json:"code"`
+	Message string            `json:"message"`          // Portuguese, for people
+	Fields  map[string]string `json:"fields,omitempty"` // per form field, on 422
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -37,7 +38,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	status := statusOf(err)
 	switch {
 	case errors.As(err, &e):
-		writeProblem(w, status, e.Code, e.Message)
+		writeJSON(w, status, apiError{errorBody{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 	case errors.Is(err, balcao.ErrNotFound):
 		writeProblem(w, status, "not_found", "Não encontrado.")
 	case errors.Is(err, balcao.ErrInvalid):
@@ -62,6 +63,8 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, balcao.ErrInvalid):
 		return http.StatusBadRequest
+	case errors.Is(err, balcao.ErrValidation):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, balcao.ErrConflict):
 		return http.StatusConflict
 	case errors.Is(err, balcao.ErrForbidden):

@@ -60,6 +60,15 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/conversations/{id}/messages", s.authed(s.sendMessage))
 	m.HandleFunc("POST /api/contacts/{phone}/link", s.authed(s.linkContact))
 	m.HandleFunc("GET /api/companies", s.authed(s.listCompanies))
+	m.HandleFunc("POST /api/companies", s.authed(s.createCompany))
+	m.HandleFunc("PUT /api/companies/{id}", s.authed(s.updateCompany))
+	m.HandleFunc("GET /api/contacts", s.authed(s.listContacts))
+	m.HandleFunc("POST /api/contacts", s.authed(s.addContact))
+	m.HandleFunc("DELETE /api/contacts/{phone}/companies/{company}", s.authed(s.removeContactCompany))
+	m.HandleFunc("GET /api/staff", s.authed(s.listStaff))
+	m.HandleFunc("POST /api/staff", s.authed(s.createStaff))
+	m.HandleFunc("PUT /api/staff/{user}", s.authed(s.updateStaff))
+	m.HandleFunc("DELETE /api/staff/{user}", s.authed(s.deleteStaff))
 	m.HandleFunc("GET /ws", s.authed(s.websocket))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "unknown_route", "Rota desconhecida.")
@@ -345,16 +354,3 @@ func (s *Server) linkContact(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"contact": contact, "conversation": conv})
 }
-
-func (s *Server) listCompanies(w http.ResponseWriter, r *http.Request, c caller) {
-	list, err := s.cfg.Backend.Companies(r.Context(), c.session.Office)
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	if list == nil {
-		list = []balcao.Company{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"companies": list})
-}
-

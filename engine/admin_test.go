@@ -1,0 +1,107 @@
+package engine_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/balcao/balcao"
+)
+
+func TestClientEnablement(t *testing.T) {
+	e := startEngine(t)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	valid := balcao.FormatCNPJ(balcao.CNPJCheckDigits("987654320001"))
+
+	if status, body := ana.do("POST", "/api/companies", map[string]any{"name": "X", "cnpj": valid, "enabled": true}); status != http.StatusForbidden {
+		t.Fatalf("attendant creates company = %d %s, want 403", status, body)
+	}
+	status, body := admin.do("POST", "/api/companies", map[string]any{"name": "", "cnpj": "11.111.111/1111-11", "enabled": true})
+	eb := decode[struct {
+		Error struct {
+			Code   string            `json:"code"`
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}](t, body)
+	if status != http.StatusUnprocessableEntity || eb.Error.Fields["cnpj"] == "" || eb.Error.Fields["name"] == "" {
+		t.Fatalf("invalid company = %d %s, want 422 with name and cnpj errors", status, body)
+	}
+	status, body = admin.do("POST", "/api/companies", map[string]any{"name": "Farmácia São João", "cnpj": valid, "enabled": true, "useAssistant": true})
+	created := decode[struct {
+		Company balcao.Company `json:"company"`
+	}](t, body).Company
+	if status != http.StatusCreated || created.ID != "farmacia-sao-joao" || created.CNPJ != balcao.CNPJCheckDigits("987654320001") {
+		t.Fatalf("create company = %d %s", status, body)
+	}
+	if status, body := admin.do("POST", "/api/companies", map[string]any{"name": "Outra", "cnpj": valid}); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "Farmácia") {
+		t.Fatalf("duplicate CNPJ = %d %s, want 422 naming the other company", status, body)
+	}
+
+	// An unlinked phone writes, then is enabled as a contact of the new company.
+	if status, body := ana.inbound("demo", "5547988881111", "oi", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	if status, body := admin.do("POST", "/api/contacts", map[string]any{"phone": "(47) 98888-1111", "name": "Lúcia", "companies": []string{created.ID}}); status != http.StatusCreated {
+		t.Fatalf("add contact = %d %s", status, body)
+	}
+	_, body = ana.do("GET", "/api/conversations/5547988881111", nil)
+	if !strings.Contains(string(body), `"linked":true`) || !strings.Contains(string(body), "Farmácia São João") {
+		t.Fatalf("conversation after enabling the contact = %s", body)
+	}
+	_, body = ana.do("GET", "/api/contacts?company="+created.ID, nil)
+	if !strings.Contains(string(body), "5547988881111") {
+		t.Fatalf("company contacts = %s", body)
+	}
+
+	// Disabling the company unlinks its contacts' conversations.
+	if status, body := admin.do("PUT", "/api/companies/"+created.ID, map[string]any{"name": "Farmácia São João", "cnpj": valid, "enabled": false}); status != 200 {
+		t.Fatalf("disable company = %d %s", status, body)
+	}
+	eventually(t, "the conversation to lose its disabled company", func() bool {
+		_, body := ana.do("GET", "/api/conversations/5547988881111", nil)
+		return strings.Contains(string(body), `"linked":false`)
+	})
+	if status, _ := admin.do("DELETE", "/api/contacts/5547988881111/companies/"+created.ID, nil); status != http.StatusNoContent {
+		t.Fatalf("remove contact company = %d", status)
+	}
+	if status, _ := admin.do("DELETE", "/api/contacts/5547988881111/companies/"+created.ID, nil); status != http.StatusNotFound {
+		t.Fatalf("remove again = %d, want 404", status)
+	}
+}
+
+func TestStaffAccounts(t *testing.T) {
+	e := startEngine(t)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	carla := map[string]any{"user": "carla", "name": "Carla Dias", "role": "gerente", "password": "senha-da-carla"}
+	if status, _ := ana.do("POST", "/api/staff", carla); status != http.StatusForbidden {
+		t.Fatalf("attendant creates staff = %d, want 403", status)
+	}
+	if status, body := admin.do("POST", "/api/staff", map[string]any{"user": "Carla!", "name": "", "role": "chefe", "password": "1"}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(body), `"user"`) || !strings.Contains(string(body), `"role"`) || !strings.Contains(string(body), `"password"`) {
+		t.Fatalf("invalid staff = %d %s", status, body)
+	}
+	if status, body := admin.do("POST", "/api/staff", carla); status != http.StatusCreated || strings.Contains(string(body), "hash") {
+		t.Fatalf("create staff = %d %s", status, body)
+	}
+	c := newClient(t, e)
+	if status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "carla", "password": "senha-da-carla"}); status != 200 {
+		t.Fatalf("carla logs in = %d %s", status, body)
+	}
+	_, body := ana.do("GET", "/api/staff", nil)
+	if !strings.Contains(string(body), "Carla Dias") || strings.Contains(string(body), "password") {
+		t.Fatalf("staff list = %s", body)
+	}
+	if status, _ := admin.do("DELETE", "/api/staff/admin", nil); status != http.StatusConflict {
+		t.Fatalf("admin deletes self = %d, want 409", status)
+	}
+	if status, _ := admin.do("DELETE", "/api/staff/carla", nil); status != http.StatusNoContent {
+		t.Fatalf("delete carla = %d", status)
+	}
+	if status, _ := c.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("removed account's session = %d, want 401", status)
+	}
+}

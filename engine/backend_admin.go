@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/actors"
+	"github.com/balcao/balcao/storage"
+)
+
+// Client enablement (companies and contacts) is for administrators and managers; staff
+// accounts are for administrators only. The server enforces it here, whatever the UI shows.
+
+func forbidden(message string) error {
+	return balcao.NewError(balcao.ErrForbidden, "forbidden", message)
+}
+
+func canManageClients(s balcao.Staff) bool {
+	return s.Role == balcao.RoleAdmin || s.Role == balcao.RoleManager
+}
+
+// SaveCompany creates (empty ID) or updates a company.
+func (e *Engine) SaveCompany(ctx context.Context, office string, by balcao.Staff, c balcao.Company) (balcao.Company, error) {
+	if !canManageClients(by) {
+		return balcao.Company{}, forbidden("Só administradores e gerentes cadastram empresas.")
+	}
+	r, err := e.actors.Request(ctx, office, &actors.SaveCompany{Company: c})
+	if err != nil {
+		return balcao.Company{}, err
+	}
+	return *r.Company, nil
+}
+
+// Contacts lists the contacts of a company, or of the whole office when company is empty.
+func (e *Engine) Contacts(_ context.Context, office, company string) ([]balcao.Contact, error) {
+	if company == "" {
+		return e.db.Contacts(office)
+	}
+	if _, err := e.db.Company(office, company); err != nil {
+		return nil, balcao.NewError(balcao.ErrNotFound, "unknown_company", "Empresa não encontrada.")
+	}
+	phones, err := e.db.CompanyContacts(office, company)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]balcao.Contact, 0, len(phones))
+	for _, p := range phones {
+		c, err := e.db.Contact(office, p)
+		if err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// AddContact makes a phone a contact of companies.
+func (e *Engine) AddContact(ctx context.Context, office string, by balcao.Staff, phone, name string, companies []string) (balcao.Contact, error) {
+	if !canManageClients(by) {
+		return balcao.Contact{}, forbidden("Só administradores e gerentes cadastram contatos.")
+	}
+	p, err := balcao.NormalizePhone(phone)
+	fields := map[string]string{}
+	if err != nil {
+		fields["phone"] = "Número de telefone inválido."
+	}
+	if len(name) > 200 {
+		fields["name"] = "O nome é longo demais."
+	}
+	if len(companies) == 0 {
+		fields["companies"] = "Escolha ao menos uma empresa."
+	}
+	if len(fields) > 0 {
+		return balcao.Contact{}, balcao.Invalid(fields)
+	}
+	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Name: strings.TrimSpace(name), Companies: companies})
+	if err != nil {
+		return balcao.Contact{}, err
+	}
+	return *r.Contact, nil
+}
+
+// RemoveContactCompany removes a company from a contact.
+func (e *Engine) RemoveContactCompany(ctx context.Context, office string, by balcao.Staff, phone, company string) error {
+	if !canManageClients(by) {
+		return forbidden("Só administradores e gerentes alteram contatos.")
+	}
+	p, err := balcao.NormalizePhone(phone)
+	if err != nil {
+		return balcao.NewError(balcao.ErrNotFound, "unknown_contact", "Contato não encontrado.")
+	}
+	_, err = e.actors.Request(ctx, office, &actors.RemoveContactCompany{Phone: p, Company: company})
+	return err
+}
+
+// StaffList lists the office's staff (names and roles, for every staff member to see).
+func (e *Engine) StaffList(_ context.Context, office string) ([]balcao.Staff, error) {
+	return e.db.StaffList(office)
+}
+
+var validUser = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,39}$`)
+
+// SaveStaff creates or updates a staff account; administrators only. An empty password keeps
+// the current one (and is refused for a new account).
+func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, s balcao.Staff, password string, create bool) (balcao.Staff, error) {
+	if by.Role != balcao.RoleAdmin {
+		return balcao.Staff{}, forbidden("Só administradores gerenciam a equipe.")
+	}
+	s.Name = strings.TrimSpace(s.Name)
+	fields := map[string]string{}
+	if !validUser.MatchString(s.User) {
+		fields["user"] = "Use de 1 a 40 letras minúsculas, números, ponto, hífen ou sublinhado."
+	}
+	if s.Name == "" || len(s.Name) > 100 {
+		fields["name"] = "Informe o nome (até 100 caracteres)."
+	}
+	if s.Role != balcao.RoleAdmin && s.Role != balcao.RoleManager && s.Role != balcao.RoleAttendant {
+		fields["role"] = "Escolha administrador, gerente ou atendente."
+	}
+	if (create || password != "") && (len(password) < 8 || len(password) > 72) {
+		fields["password"] = "A senha deve ter de 8 a 72 caracteres."
+	}
+	old, err := e.db.Staff(office, s.User)
+	switch {
+	case err == nil && create:
+		fields["user"] = "Já existe alguém com este usuário."
+	case errors.Is(err, balcao.ErrNotFound) && !create:
+		return balcao.Staff{}, balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")
+	case err != nil && !errors.Is(err, balcao.ErrNotFound):
+		return balcao.Staff{}, err
+	}
+	if !create && by.User == s.User && s.Role != balcao.RoleAdmin {
+		fields["role"] = "Você não pode tirar seu próprio acesso de administrador."
+	}
+	if len(fields) > 0 {
+		return balcao.Staff{}, balcao.Invalid(fields)
+	}
+	s.PasswordHash, s.CreatedAt = old.PasswordHash, old.CreatedAt
+	if create {
+		s.CreatedAt = time.Now()
+	}
+	if password != "" {
+		if s.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost); err != nil {
+			return balcao.Staff{}, fmt.Errorf("hash password: %w", err)
+		}
+	}
+	b := &storage.Batch{}
+	b.Put(storage.StaffKey(office, s.User), &s)
+	return s, e.db.Writer.Commit(ctx, b)
+}
+
+// DeleteStaff removes a staff account; their sessions stop working at once.
+func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff, user string) error {
+	if by.Role != balcao.RoleAdmin {
+		return forbidden("Só administradores gerenciam a equipe.")
+	}
+	if user == by.User {
+		return balcao.NewError(balcao.ErrConflict, "cannot_delete_self", "Você não pode remover a si mesmo.")
+	}
+	if _, err := e.db.Staff(office, user); err != nil {
+		return balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")
+	}
+	b := &storage.Batch{}
+	b.Delete(storage.StaffKey(office, user))
+	return e.db.Writer.Commit(ctx, b)
+}
