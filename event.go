@@ -17,6 +17,7 @@ const (
 	EventMessageStatus       = "message.status"       // MessageStatusChanged
 	EventConversationChanged = "conversation.changed" // ConversationChanged
 	EventContactLinked       = "contact.linked"       // ContactLinked
+	EventWhatsAppStatus      = "whatsapp.status"      // gateway.Status
 )
 
 // MessageAdded is emitted when a message is stored in a conversation, either way.

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/balcao/balcao"
 
 	"github.com/balcao/balcao/gateway"
 )
@@ -35,6 +36,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.route(ctx, m.To)
 	case conversationCommand:
 		o.route(ctx, m.phone())
+	case *whatsappStatus:
+		o.sys.cfg.Publisher.Publish(o.id, balcao.EventWhatsAppStatus, m.status)
 	case *GetOfficeStats:
 		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
 	case *SaveCompany:

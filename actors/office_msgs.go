@@ -4,6 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
 )
 
 // Staff commands. Each is sent to the office actor with System.Request and answered with a
@@ -106,3 +107,6 @@ type deliveryChanged struct {
 	waID   string
 	status string
 }
+
+// whatsappStatus carries a new connection state of the office's WhatsApp session.
+type whatsappStatus struct{ status gateway.Status }

@@ -173,6 +173,9 @@ type officeSink struct {
 
 func (k officeSink) Deliver(in *gateway.Inbound) { k.root.Send(k.pid, in) }
 func (k officeSink) Receipt(r *gateway.Receipt) { k.root.Send(k.pid, r) }
+func (k officeSink) StatusChanged(s gateway.Status) {
+	k.root.Send(k.pid, &whatsappStatus{status: s})
+}
 
 // Deliver hands an inbound message to its office, for gateways that serve every office.
 func (s *System) Deliver(in *gateway.Inbound) {

@@ -26,6 +26,10 @@ type Session interface {
 	Send(ctx context.Context, m *Outbound) error
 	// Status reports the connection state.
 	Status() Status
+	// PairPhone asks for a pairing code to type on the phone instead of scanning the QR code.
+	PairPhone(ctx context.Context, phone string) (code string, err error)
+	// Logout unlinks the account: a new pairing is needed afterwards.
+	Logout(ctx context.Context) error
 	// Close ends the session (the account stays linked).
 	Close() error
 }
@@ -35,6 +39,8 @@ type Session interface {
 type Sink interface {
 	Deliver(in *Inbound)
 	Receipt(r *Receipt)
+	// StatusChanged reports a new connection state (a new QR code, connected, logged out…).
+	StatusChanged(s Status)
 }
 
 // Inbound is emitted when a phone sends the office a message.
@@ -43,7 +49,9 @@ type Inbound struct {
 	From     string // E.164 digits, see balcao.NormalizePhone
 	ID       string // WhatsApp message id
 	Text     string
-	Document *balcao.Document
+	Document *balcao.Document // set by the engine once Media is stored
+	Media    *File            // a document, image or audio the message carried
+	QuotedID string           // the WhatsApp id of the message this one replies to
 	At       time.Time
 	ack      func(error)
 	once     sync.Once
@@ -79,7 +87,15 @@ type Outbound struct {
 	To       string
 	ID       string // WhatsApp message id, chosen before the first attempt
 	Text     string
-	Document *balcao.Document // sent as a document message, Text as its caption
+	Document *balcao.Document // the document's name and portal link
+	File     *File            // its bytes, sent as a document message with Text as caption
+}
+
+// File is the content of a document, image or audio crossing the gateway.
+type File struct {
+	Name string
+	MIME string
+	Data []byte
 }
 
 // State of an office's WhatsApp connection.

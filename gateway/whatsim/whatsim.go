@@ -118,8 +118,13 @@ type session struct {
 	closed bool
 }
 
-// ErrSessionClosed is returned by Send after Close.
-var ErrSessionClosed = errors.New("whatsapp session closed")
+// Errors of the simulated session.
+var (
+	// ErrSessionClosed is returned by Send after Close.
+	ErrSessionClosed = errors.New("whatsapp session closed")
+	// ErrAlreadyPaired is returned by PairPhone: a simulated session is always linked.
+	ErrAlreadyPaired = errors.New("simulated whatsapp is always paired")
+)
 
 func (s *session) Send(_ context.Context, m *gateway.Outbound) error {
 	s.mu.Lock()
@@ -146,6 +151,13 @@ func (s *session) Send(_ context.Context, m *gateway.Outbound) error {
 func (s *session) Status() gateway.Status {
 	return gateway.Status{State: gateway.StateConnected, Phone: "simulado"}
 }
+
+func (s *session) PairPhone(context.Context, string) (string, error) {
+	return "", ErrAlreadyPaired
+}
+
+// Logout of the simulator only closes the session: there is nothing to unlink.
+func (s *session) Logout(context.Context) error { return s.Close() }
 
 func (s *session) Close() error {
 	s.mu.Lock()
