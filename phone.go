@@ -11,18 +11,22 @@ func NormalizePhone(s string) (string, error) {
 		return "", fmt.Errorf("phone too long: %w", ErrInvalid)
 	}
 	d := make([]byte, 0, 16)
+	plus := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
 			d = append(d, c)
-		case c == '+' && len(d) == 0, c == ' ', c == '-', c == '(', c == ')', c == '.':
+		case c == '+' && len(d) == 0 && !plus:
+			plus = true
+		case c == ' ', c == '-', c == '(', c == ')', c == '.':
 		default:
 			return "", fmt.Errorf("phone has %q: %w", c, ErrInvalid)
 		}
 	}
-	// Brazilian numbers written without the country code: DDD + 8 or 9 digits.
-	if (len(d) == 10 || len(d) == 11) && d[0] != '0' {
+	// Brazilian numbers written without the country code: DDD + 8 or 9 digits. With a plus
+	// sign the country code is there.
+	if !plus && (len(d) == 10 || len(d) == 11) && d[0] != '0' {
 		d = append([]byte("55"), d...)
 	}
 	if len(d) >= 2 && d[0] == '5' && d[1] == '5' {

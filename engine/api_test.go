@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -198,5 +199,50 @@ func TestNinthDigitIsTheSameContact(t *testing.T) {
 	list := decode[convList](t, body)
 	if len(list.Conversations) != 1 || list.Conversations[0].ID != "5548999990002" || len(list.Conversations[0].Companies) != 2 {
 		t.Fatalf("contatos = %s, want one conversation of 5548999990002 with two companies", body)
+	}
+}
+
+// TestWebsocketReconnectGetsWhatItMissed: a client that reconnects with its epoch and last seq
+// receives the events it missed, in order; one from another epoch is told to resync.
+func TestWebsocketReconnectGetsWhatItMissed(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	ws := ana.socket("")
+	hello := next(t, ws, func(wsFrame) bool { return true })
+	if status, body := ana.inbound("demo", "5548999990001", "oi", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	first := next(t, ws, func(f wsFrame) bool { return f.Type == "message.added" })
+	ws.Close(websocket.StatusNormalClosure, "")
+
+	if status, body := ana.inbound("demo", "5548999990001", "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the conversation to be pending", func() bool {
+		_, body := ana.do("GET", "/api/conversations?tab=pendentes", nil)
+		return len(decode[convList](t, body).Conversations) == 1
+	})
+	again := ana.socket(fmt.Sprintf("?epoch=%s&since=%d", hello.Epoch, first.Seq))
+	h := next(t, again, func(wsFrame) bool { return true })
+	if h.Type != "hello" || h.Resync || h.Seq <= first.Seq {
+		t.Fatalf("hello after reconnect = %+v", h)
+	}
+	want := first.Seq + 1
+	sawPending := false
+	for want <= h.Seq {
+		f := next(t, again, func(wsFrame) bool { return true })
+		if f.Seq != want {
+			t.Fatalf("replayed seq %d, want %d", f.Seq, want)
+		}
+		sawPending = sawPending || (f.Type == "conversation.changed" && strings.Contains(string(f.Data), `"pending"`))
+		want++
+	}
+	if !sawPending {
+		t.Fatal("the missed transition to pending was not replayed")
+	}
+	stale := ana.socket("?epoch=old&since=3")
+	if h := next(t, stale, func(wsFrame) bool { return true }); !h.Resync {
+		t.Fatalf("hello for another epoch = %+v, want resync", h)
 	}
 }

@@ -82,6 +82,11 @@ func (e *Engine) now() time.Time { return time.Now() }
 
 // conversationID turns the {id} of a URL (the contact's phone) into a stored conversation's id.
 func (e *Engine) conversationID(office, id string) (string, error) {
+	if len(id) <= 15 {
+		if _, err := e.db.Conversation(office, id); err == nil {
+			return id, nil // already the stored E.164 digits (foreign numbers have no other form)
+		}
+	}
 	phone, err := balcao.NormalizePhone(id)
 	if err != nil {
 		return "", conversationNotFound()

@@ -1,0 +1,188 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/storage"
+)
+
+func open(t *testing.T, dir string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestWriterCallbacksInOrderAndDurable: many goroutines submit; every callback runs once, in
+// submission order per submitter, and everything is there after a reopen.
+func TestWriterCallbacksInOrderAndDurable(t *testing.T) {
+	dir := t.TempDir()
+	db := open(t, dir)
+	const writers, each = 16, 200
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	last := make([]int, writers)
+	bad := 0
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done := make(chan struct{}, each)
+			for i := range each {
+				b := &storage.Batch{}
+				b.Put(storage.MessageKey("o1", fmt.Sprintf("55489999%05d", w), uint64(i+1)), &balcao.Message{Seq: uint64(i + 1), Text: "x"})
+				err := db.Writer.Submit(b, func(err error) {
+					mu.Lock()
+					if err != nil || last[w] != i {
+						bad++
+					}
+					last[w] = i + 1
+					mu.Unlock()
+					done <- struct{}{}
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			for range each {
+				<-done
+			}
+		}()
+	}
+	wg.Wait()
+	if bad != 0 {
+		t.Fatalf("%d callbacks out of order or failed", bad)
+	}
+	batches, commits := db.Writer.Stats()
+	if batches != writers*each || commits == 0 || commits > batches {
+		t.Fatalf("stats = %d batches in %d commits", batches, commits)
+	}
+	t.Logf("%d batches in %d pebble commits", batches, commits)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = open(t, dir)
+	defer db.Close()
+	for w := range writers {
+		msgs, more, err := db.Messages("o1", fmt.Sprintf("55489999%05d", w), 0, 1000)
+		if err != nil || more || len(msgs) != each {
+			t.Fatalf("writer %d: %d messages, more=%v, err=%v", w, len(msgs), more, err)
+		}
+	}
+}
+
+func TestWriterBarrierAndClose(t *testing.T) {
+	db := open(t, t.TempDir())
+	b := &storage.Batch{}
+	b.Set([]byte("office/x"), []byte("v"))
+	var order []string
+	var mu sync.Mutex
+	ch := make(chan struct{}, 2)
+	note := func(s string) func(error) {
+		return func(error) { mu.Lock(); order = append(order, s); mu.Unlock(); ch <- struct{}{} }
+	}
+	_ = db.Writer.Submit(b, note("write"))
+	_ = db.Writer.Submit(nil, note("barrier"))
+	<-ch
+	<-ch
+	if fmt.Sprint(order) != "[write barrier]" {
+		t.Fatalf("order = %v", order)
+	}
+	if err := db.Writer.Commit(context.Background(), &storage.Batch{}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := db.Writer.Submit(b, nil); !errors.Is(err, balcao.ErrClosed) {
+		t.Fatalf("submit after close = %v, want ErrClosed", err)
+	}
+}
+
+func TestMessagesAndConversationPages(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	b := &storage.Batch{}
+	for i := uint64(1); i <= 7; i++ {
+		b.Put(storage.MessageKey("o1", "5548999990001", i), &balcao.Message{Seq: i})
+	}
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		phone := fmt.Sprintf("554899999000%d", i)
+		at := base.Add(time.Duration(i) * time.Minute)
+		b.Put(storage.ConversationKey("o1", phone), &balcao.Conversation{ID: phone, LastAt: at})
+		b.Set(storage.IndexKey("o1", balcao.TabContacts, at, phone), nil)
+		b.Set(storage.IndexKey("o1", balcao.TabPending, at, phone), nil)
+	}
+	if err := db.Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	page, more, _ := db.Messages("o1", "5548999990001", 0, 3)
+	if !more || len(page) != 3 || page[0].Seq != 5 || page[2].Seq != 7 {
+		t.Fatalf("newest page = %+v more=%v", page, more)
+	}
+	page, more, _ = db.Messages("o1", "5548999990001", 5, 10)
+	if more || len(page) != 4 || page[0].Seq != 1 || page[3].Seq != 4 {
+		t.Fatalf("older page = %+v more=%v", page, more)
+	}
+	var got []string
+	cursor := ""
+	for {
+		list, next, err := db.Conversations("o1", balcao.TabContacts, cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range list {
+			got = append(got, c.ID[len(c.ID)-1:])
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if fmt.Sprint(got) != "[4 3 2 1 0]" {
+		t.Fatalf("contatos pages = %v, want newest first", got)
+	}
+	list, _, _ := db.Conversations("o1", balcao.TabPending, "", 10)
+	if len(list) != 5 || list[0].ID != "5548999990000" {
+		t.Fatalf("pendentes = %d, first %v; want oldest first", len(list), list)
+	}
+	if _, _, err := db.Conversations("o1", balcao.TabPending, "bm9wZQ", 10); !errors.Is(err, balcao.ErrInvalid) {
+		t.Fatalf("foreign cursor = %v, want ErrInvalid", err)
+	}
+	if _, _, err := db.Conversations("o2", balcao.TabPending, cursorOf(t, db), 10); !errors.Is(err, balcao.ErrInvalid) {
+		t.Fatalf("another office's cursor = %v, want ErrInvalid", err)
+	}
+}
+
+func cursorOf(t *testing.T, db *storage.DB) string {
+	_, next, err := db.Conversations("o1", balcao.TabPending, "", 1)
+	if err != nil || next == "" {
+		t.Fatalf("cursor: %q %v", next, err)
+	}
+	return next
+}
+
+func TestKeys(t *testing.T) {
+	k := storage.OutboxKey("demo", "5548999990001", 42)
+	phone, seq, ok := storage.ParseOutboxKey("demo", k)
+	if !ok || phone != "5548999990001" || seq != 42 {
+		t.Fatalf("ParseOutboxKey(%q) = %q %d %v", k, phone, seq, ok)
+	}
+	if _, _, ok := storage.ParseOutboxKey("demo", []byte("o/demo/outbox/x")); ok {
+		t.Fatal("ParseOutboxKey accepted a short key")
+	}
+	if got := string(storage.PrefixEnd([]byte("o/a/"))); got != "o/a0" {
+		t.Fatalf("PrefixEnd = %q", got)
+	}
+	if got := storage.PrefixEnd([]byte{0xff, 0xff}); got != nil {
+		t.Fatalf("PrefixEnd(ff ff) = %v, want nil", got)
+	}
+}

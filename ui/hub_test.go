@@ -1,0 +1,106 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/balcao/balcao/ui"
+)
+
+func seqOf(t *testing.T, frame []byte) uint64 {
+	t.Helper()
+	var f struct {
+		Seq  uint64 `json:"seq"`
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(frame, &f); err != nil {
+		t.Fatalf("frame %s: %v", frame, err)
+	}
+	return f.Seq
+}
+
+func TestHubOrdersAndIsolatesOffices(t *testing.T) {
+	h := ui.NewHub()
+	a, _, _ := h.Subscribe("a", "s1", "", 0)
+	b, _, _ := h.Subscribe("b", "s2", "", 0)
+	for i := range 5 {
+		h.Publish("a", "message.added", map[string]int{"n": i})
+	}
+	h.Publish("b", "message.added", "<script>")
+	for want := uint64(1); want <= 5; want++ {
+		if got := seqOf(t, <-a.C); got != want {
+			t.Fatalf("office a frame seq = %d, want %d", got, want)
+		}
+	}
+	if got := seqOf(t, <-b.C); got != 1 {
+		t.Fatalf("office b seq = %d, want its own numbering from 1", got)
+	}
+	if len(a.C) != 0 {
+		t.Fatal("office a received office b's event")
+	}
+}
+
+func TestHubReplaysWhatWasMissed(t *testing.T) {
+	h := ui.NewHub()
+	for range 10 {
+		h.Publish("a", "x", nil)
+	}
+	s, seq, missed := h.Subscribe("a", "s", h.Epoch(), 7)
+	if seq != 10 || missed {
+		t.Fatalf("subscribe = seq %d missed %v", seq, missed)
+	}
+	for want := uint64(8); want <= 10; want++ {
+		if got := seqOf(t, <-s.C); got != want {
+			t.Fatalf("replayed seq = %d, want %d", got, want)
+		}
+	}
+	cases := []struct {
+		name  string
+		epoch string
+		since uint64
+	}{
+		{"another epoch", "old", 7},
+		{"from the future", h.Epoch(), 11},
+		{"no epoch", "", 3},
+	}
+	for _, tc := range cases {
+		if _, _, missed := h.Subscribe("a", "s", tc.epoch, tc.since); !missed {
+			t.Errorf("%s: missed = false, want a resync", tc.name)
+		}
+	}
+	for range ui.WindowSize {
+		h.Publish("a", "x", nil)
+	}
+	if _, _, missed := h.Subscribe("a", "s", h.Epoch(), 5); !missed {
+		t.Error("subscribe far behind the window: missed = false, want a resync")
+	}
+}
+
+func TestHubDropsSlowSubscriberWithoutBlocking(t *testing.T) {
+	h := ui.NewHub()
+	slow, _, _ := h.Subscribe("a", "s1", "", 0)
+	fast, _, _ := h.Subscribe("a", "s2", "", 0)
+	for range ui.SubscriberQueue + 10 {
+		h.Publish("a", "x", nil)
+		for len(fast.C) > 0 {
+			<-fast.C
+		}
+	}
+	select {
+	case <-slow.Dropped:
+	default:
+		t.Fatal("slow subscriber not dropped")
+	}
+	select {
+	case <-fast.Dropped:
+		t.Fatal("fast subscriber dropped")
+	default:
+	}
+	if n := h.Subscribers("a"); n != 1 {
+		t.Fatalf("subscribers = %d, want 1", n)
+	}
+	h.Drop("a", "s2")
+	if n := h.Subscribers("a"); n != 0 {
+		t.Fatalf("subscribers after Drop = %d, want 0", n)
+	}
+}
