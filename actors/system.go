@@ -172,7 +172,7 @@ type officeSink struct {
 }
 
 func (k officeSink) Deliver(in *gateway.Inbound) { k.root.Send(k.pid, in) }
-func (k officeSink) Receipt(r *gateway.Receipt) { k.root.Send(k.pid, r) }
+func (k officeSink) Receipt(r *gateway.Receipt)  { k.root.Send(k.pid, r) }
 func (k officeSink) StatusChanged(s gateway.Status) {
 	k.root.Send(k.pid, &whatsappStatus{status: s})
 }

@@ -60,7 +60,9 @@ func CompanyContactKey(office, company, phone string) []byte {
 }
 
 // CompanyContactsPrefix is the prefix of a company's contact phones.
-func CompanyContactsPrefix(office, company string) []byte { return officeKey(office, "cc", company+"/") }
+func CompanyContactsPrefix(office, company string) []byte {
+	return officeKey(office, "cc", company+"/")
+}
 
 // StaffKey is the key of a staff record.
 func StaffKey(office, user string) []byte { return officeKey(office, "staff", user) }
