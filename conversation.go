@@ -121,14 +121,18 @@ type Message struct {
 	WAID      string    `msgpack:"wa_id,omitempty" json:"waId,omitempty"` // WhatsApp message id
 	Status    string    `msgpack:"status,omitempty" json:"status,omitempty"`
 	At        time.Time `msgpack:"at" json:"at"`
+	// StatusAt records when each delivery status was reached (sent, delivered, read).
+	StatusAt map[string]time.Time `msgpack:"status_at,omitempty" json:"statusAt,omitempty"`
 }
 
 // Document is a file attached to a message.
 type Document struct {
+	ID   string `msgpack:"id,omitempty" json:"id,omitempty"` // StoredDocument id
 	Name string `msgpack:"name" json:"name"`
 	URL  string `msgpack:"url" json:"url"`
 	MIME string `msgpack:"mime,omitempty" json:"mime,omitempty"`
 	Size int64  `msgpack:"size,omitempty" json:"size,omitempty"`
+	SHA  string `msgpack:"sha,omitempty" json:"-"` // content address of the file
 }
 
 // Transition records a state change of a conversation.

@@ -87,6 +87,15 @@ func (c *conversation) Receive(ctx actor.Context) {
 	case *contactChanged:
 		c.touch()
 		c.contactChanged(ctx, m)
+	case *deliverDocuments:
+		c.touch()
+		c.deliverDocuments(ctx, m)
+	case *jobPendingNotice:
+		c.touch()
+		c.jobPendingNotice(ctx, m)
+	case *jobReply:
+		c.touch()
+		c.jobReply(ctx, m)
 	}
 }
 
@@ -228,6 +237,10 @@ func (c *conversation) decide(t *turn, text string) (failure any) {
 		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
 		return nil
 	}
+	if wantsPortal(text) && c.sys.cfg.PortalLogin != nil {
+		c.reply(t, balcao.AuthorAssistant, textPortalLink+c.sys.cfg.PortalLogin(c.office, c.phone))
+		return nil
+	}
 	turn := c.sys.cfg.Respond(c.dialog, c.assistantInput(text))
 	c.dialog = turn.State
 	for _, r := range turn.Replies {
@@ -237,9 +250,7 @@ func (c *conversation) decide(t *turn, text string) (failure any) {
 	case turn.Handover:
 		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
 	case turn.Request != nil:
-		// Until accounting jobs exist, a complete document request goes to the staff.
-		c.reply(t, balcao.AuthorSystem, textDocumentHandover)
-		c.transition(t, balcao.StatePending, "", balcao.ReasonDocumentAsked)
+		c.createJob(t, turn.Request)
 	}
 	c.conv.Dialog = storage.Encode(&c.dialog)
 	return nil
@@ -256,6 +267,11 @@ func (c *conversation) usesAssistant() bool {
 
 func (c *conversation) assistantInput(text string) assistant.Input {
 	in := assistant.Input{Text: text, Now: c.sys.cfg.Now(), Settings: assistant.Settings{Open: true}}
+	if jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone); err == nil {
+		for _, j := range jobs {
+			in.OpenRequests = append(in.OpenRequests, describeJob(j))
+		}
+	}
 	if c.contact != nil {
 		in.ContactName = c.contact.Name
 	}
@@ -371,6 +387,10 @@ func (c *conversation) setStatus(seq uint64, status string) {
 		return
 	}
 	m.Status = status
+	if m.StatusAt == nil {
+		m.StatusAt = map[string]time.Time{}
+	}
+	m.StatusAt[status] = c.sys.cfg.Now()
 	c.rememberStatus(seq, status)
 	b := &storage.Batch{}
 	b.Put(storage.MessageKey(c.office, c.phone, seq), m)

@@ -17,7 +17,8 @@ type turn struct {
 	before [][]byte // the conversation's index keys as stored
 	events []event
 	outs   []balcao.Message
-	reason string // why the conversation changed, for its event
+	reason string   // why the conversation changed, for its event
+	jobs   []string // jobs created, started once durable
 }
 
 type event struct {
@@ -47,7 +48,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 
 // reply appends an outbound message from the assistant, the system or a staff member.
 func (c *conversation) reply(t *turn, author, text string) balcao.Message {
-	return c.addMessage(t, balcao.Outbound, author, text, nil, gateway.NewMessageID(), c.sys.cfg.Now())
+	return c.addMessage(t, balcao.Outbound, author, text, nil, newWAID(), c.sys.cfg.Now())
 }
 
 // transition moves the conversation to another state and records it.
@@ -63,6 +64,8 @@ func (c *conversation) transition(t *turn, to balcao.State, staff, reason string
 	}
 	t.reason = reason
 }
+
+func newWAID() string { return gateway.NewMessageID() }
 
 // indexKeys are the inbox index entries of the conversation as it is now.
 func (c *conversation) indexKeys() [][]byte {
@@ -98,7 +101,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
 	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: c.conv.View(), Reason: t.reason}})
 
-	self, root, gw, pub, office, phone := ctx.Self(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
+	self, parent, root, gw, pub, office, phone := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
 	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {
 		if done != nil {
 			done(err)
@@ -112,6 +115,9 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 		for i := range t.outs {
 			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i]})
+		}
+		for _, id := range t.jobs {
+			root.Send(parent, &jobCreated{id: id})
 		}
 	})
 	if err != nil && done != nil {

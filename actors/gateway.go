@@ -152,7 +152,16 @@ func (g *gatewayActor) arm(ctx actor.Context) {
 func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 	sctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 	defer cancel()
-	err := g.session.Send(sctx, &gateway.Outbound{Office: g.office, To: m.phone, ID: m.msg.WAID, Text: m.msg.Text, Document: m.msg.Document})
+	out := &gateway.Outbound{Office: g.office, To: m.phone, ID: m.msg.WAID, Text: m.msg.Text, Document: m.msg.Document}
+	if d := m.msg.Document; d != nil && d.SHA != "" && g.sys.cfg.Files != nil {
+		data, err := g.sys.cfg.Files.Read(d.SHA)
+		if err != nil {
+			g.log.Error("read document for sending", "seq", m.msg.Seq, "err", err)
+			return false
+		}
+		out.File = &gateway.File{Name: d.Name, MIME: d.MIME, Data: data}
+	}
+	err := g.session.Send(sctx, out)
 	if err != nil {
 		g.log.Warn("send whatsapp message", "seq", m.msg.Seq, "err", err)
 		return false

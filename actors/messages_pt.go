@@ -6,7 +6,8 @@ const (
 	textNotLinked = "Olá! Ainda não encontramos o seu número no cadastro do escritório. " +
 		"Um atendente vai falar com você em breve. 🙂"
 	textAssistantOff     = "Olá! Um atendente do escritório vai falar com você em breve. 🙂"
-	textDocumentHandover = "Seu pedido foi registrado. Um atendente vai enviar o documento para você em breve."
 	textProcessingFailed = "Recebemos sua mensagem. Um atendente vai falar com você em breve."
+	textPortalLink       = "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):\n"
+	textPendingOffice    = "Assim que estiver pronto, eu te envio por aqui. 🙂"
 	textServiceFinished  = "Atendimento concluído. Obrigado pelo contato! Se precisar de algo mais, é só mandar uma mensagem. 😊"
 )

@@ -14,7 +14,9 @@ type office struct {
 	sys   *System
 	id    string
 	gw    *actor.PID
-	convs map[string]*child // by phone
+	pool  *actor.PID
+	convs map[string]*child     // by phone
+	jobs  map[string]*actor.PID // running job actors, by job id
 }
 
 type child struct {
@@ -23,13 +25,21 @@ type child struct {
 }
 
 func newOffice(sys *System, id string) *office {
-	return &office{sys: sys, id: id, convs: map[string]*child{}}
+	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}}
 }
 
 func (o *office) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		o.gw = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
+		o.pool = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
+		o.resumeJobs(ctx)
+	case *jobCreated:
+		o.job(ctx, m.id)
+	case *RetryJob:
+		o.retryJob(ctx, m)
+	case *ReplyToJob:
+		o.replyToJob(ctx, m)
 	case *gateway.Inbound:
 		o.route(ctx, m.From)
 	case *gateway.Receipt:
@@ -54,6 +64,12 @@ func (o *office) Receive(ctx actor.Context) {
 			ctx.Stop(m.pid)
 		}
 	case *actor.Terminated:
+		for id, pid := range o.jobs {
+			if pid.Equal(m.Who) {
+				delete(o.jobs, id)
+				return
+			}
+		}
 		for phone, c := range o.convs {
 			if c.pid.Equal(m.Who) {
 				delete(o.convs, phone) // stopped by its supervisor after too many failures

@@ -67,6 +67,7 @@ type Result struct {
 	Message      *balcao.Message
 	Contact      *balcao.Contact
 	Company      *balcao.Company
+	Job          *balcao.Job
 }
 
 // Internal messages.

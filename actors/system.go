@@ -13,6 +13,7 @@ import (
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/gateway/agent"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -30,6 +31,15 @@ type Config struct {
 	Now func() time.Time
 	// RequestTimeout bounds a staff command.
 	RequestTimeout time.Duration
+	// Files stores documents' contents.
+	Files *storage.Files
+	// Source produces documents inside the server (the embedded folder source); nil when only
+	// remote agents serve the office.
+	Source agent.Source
+	// PortalLink builds the signed portal link of a document for a contact.
+	PortalLink func(office, phone, doc string) string
+	// PortalLogin builds a one-time portal login link for a contact.
+	PortalLogin func(office, phone string) string
 }
 
 // System runs the actors of every office.

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/actors"
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/gateway"
+	"github.com/balcao/balcao/gateway/agent"
 	"github.com/balcao/balcao/gateway/whatsim"
 	"github.com/balcao/balcao/storage"
 	"github.com/balcao/balcao/ui"
@@ -32,6 +35,14 @@ type Config struct {
 	Respond func(assistant.State, assistant.Input) assistant.Turn
 	// SessionTTL is how long a staff session lasts (12 h when zero).
 	SessionTTL time.Duration
+	// Documents is the export tree the embedded folder source reads
+	// (DIR/{cnpj}/{intent}/{competence}/*.pdf); with Demo and no Documents, generated demo
+	// documents are served.
+	Documents string
+	// Source replaces the embedded document source (tests).
+	Source agent.Source
+	// PublicURL is where clients reach this server (links sent on WhatsApp); http://Addr when empty.
+	PublicURL string
 }
 
 // Engine is a running Balcão node.
@@ -46,6 +57,11 @@ type Engine struct {
 	ln     net.Listener
 	cancel context.CancelFunc // ends websocket handlers on Stop
 	served chan error
+	files  *storage.Files
+	source agent.Source // the embedded document source, nil when there is none
+	secret []byte // signs portal links
+	// publicURL prefixes links sent to clients.
+	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
 	DemoPassword string
 }
@@ -77,31 +93,56 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.db = db
+	fail := func(err error) (*Engine, error) {
+		db.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if e.DemoPassword, err = seedDemo(context.Background(), db, cfg.DataDir, cfg.DemoPassword); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("seed demo: %w", err)
+			return fail(fmt.Errorf("seed demo: %w", err))
 		}
+	}
+	if e.secret, err = loadSecret(context.Background(), db); err != nil {
+		return fail(fmt.Errorf("load secret: %w", err))
+	}
+	if e.files, err = storage.OpenFiles(filepath.Join(cfg.DataDir, "files")); err != nil {
+		return fail(err)
+	}
+	source := cfg.Source
+	switch {
+	case source != nil:
+	case cfg.Documents != "":
+		source = agent.Folder{Dir: cfg.Documents}
+	case cfg.Demo:
+		dir := filepath.Join(cfg.DataDir, "demo-documents")
+		if err := writeDemoDocuments(dir, time.Now()); err != nil {
+			return fail(fmt.Errorf("write demo documents: %w", err))
+		}
+		source = agent.Folder{Dir: dir}
+	}
+	e.source = source
+	e.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listen %s: %w", cfg.Addr, err))
+	}
+	e.publicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if e.publicURL == "" {
+		e.publicURL = "http://" + e.ln.Addr().String()
 	}
 	e.actors, err = actors.Start(actors.Config{
 		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
-		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter,
+		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Source: source,
+		PortalLink: e.portalLink, PortalLogin: e.portalLogin,
 	})
 	if err != nil {
-		db.Close()
-		return nil, err
+		e.ln.Close()
+		return fail(err)
 	}
 	var sim http.Handler
 	if e.sim != nil {
 		sim = e.sim.Handler()
 	}
 	server := ui.New(ui.Config{Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim})
-	e.ln, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		_ = e.actors.Stop(context.Background())
-		db.Close()
-		return nil, fmt.Errorf("listen %s: %w", cfg.Addr, err)
-	}
 	base, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.srv = &http.Server{
@@ -116,6 +157,9 @@ func Start(cfg Config) (*Engine, error) {
 
 // Addr is the address the HTTP server listens on.
 func (e *Engine) Addr() string { return e.ln.Addr().String() }
+
+// DataDir is where the engine keeps its data.
+func (e *Engine) DataDir() string { return e.cfg.DataDir }
 
 // Hub is the engine's event hub (bench and tests subscribe to it directly).
 func (e *Engine) Hub() *ui.Hub { return e.hub }

@@ -28,6 +28,15 @@ import (
 //	o/{office}/ix/atendimento/{since:16x}/{phone}  empty: conversations being attended
 //	o/{office}/ix/contatos/{^lastAt:16x}/{phone}   empty: every conversation, newest first
 //	o/{office}/outbox/{phone}/{seq:16x}       empty: outbound message not yet handed to WhatsApp
+//	o/{office}/settings                       balcao.Settings
+//	o/{office}/job/{job}                      balcao.Job
+//	o/{office}/jx/{state}/{^created:16x}/{job}   empty: request centre tab, newest first
+//	o/{office}/open/{job}                     empty: job not yet finished and delivered (scanned at start)
+//	o/{office}/cj/{phone}/{job}               empty: open job of a contact (status questions)
+//	o/{office}/jobsent/{job}                  empty: the job's documents were put in the conversation
+//	o/{office}/doc/{doc}                      balcao.StoredDocument
+//	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
+//	o/{office}/agent-token                    sha256 of the office's agent token
 const (
 	keyVersion = "meta/version"
 )
@@ -114,6 +123,51 @@ func IndexPhone(key []byte) string {
 	}
 	return ""
 }
+
+// SettingsKey is the key of an office's preferences.
+func SettingsKey(office string) []byte { return []byte("o/" + office + "/settings") }
+
+// JobKey is the key of a job.
+func JobKey(office, job string) []byte { return officeKey(office, "job", job) }
+
+// JobIndexKey is the entry of a job in a request centre tab.
+func JobIndexKey(office string, state balcao.JobState, created time.Time, job string) []byte {
+	return officeKey(office, "jx", string(state)+"/"+hex16(math.MaxUint64-uint64(created.UnixNano()))+"/"+job)
+}
+
+// JobIndexPrefix is the prefix of a request centre tab.
+func JobIndexPrefix(office string, state balcao.JobState) []byte {
+	return officeKey(office, "jx", string(state)+"/")
+}
+
+// OpenJobKey marks a job that is not finished and delivered.
+func OpenJobKey(office, job string) []byte { return officeKey(office, "open", job) }
+
+// OpenJobsPrefix is the prefix of an office's open jobs.
+func OpenJobsPrefix(office string) []byte { return officeKey(office, "open", "") }
+
+// ContactJobKey marks an open job of a contact.
+func ContactJobKey(office, phone, job string) []byte { return officeKey(office, "cj", phone+"/"+job) }
+
+// ContactJobsPrefix is the prefix of a contact's open jobs.
+func ContactJobsPrefix(office, phone string) []byte { return officeKey(office, "cj", phone+"/") }
+
+// JobSentKey marks a job whose documents were put in the conversation.
+func JobSentKey(office, job string) []byte { return officeKey(office, "jobsent", job) }
+
+// DocumentKey is the key of a published document.
+func DocumentKey(office, doc string) []byte { return officeKey(office, "doc", doc) }
+
+// PortalKey is the entry of a document in its company's portal.
+func PortalKey(office, company string, created time.Time, doc string) []byte {
+	return officeKey(office, "pd", company+"/"+hex16(math.MaxUint64-uint64(created.UnixNano()))+"/"+doc)
+}
+
+// PortalPrefix is the prefix of a company's portal.
+func PortalPrefix(office, company string) []byte { return officeKey(office, "pd", company+"/") }
+
+// AgentTokenKey is the key of the hash of an office's agent token.
+func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent-token") }
 
 // OutboxKey marks an outbound message as not yet handed to WhatsApp.
 func OutboxKey(office, phone string, seq uint64) []byte {

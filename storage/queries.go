@@ -137,27 +137,7 @@ func (db *DB) Transitions(office, phone string) ([]balcao.Transition, error) {
 // Conversations returns a page of an inbox tab: up to limit conversations after the opaque
 // cursor ("" for the first page) and the cursor of the next page ("" when there is none).
 func (db *DB) Conversations(office string, tab balcao.Tab, cursor string, limit int) ([]balcao.Conversation, string, error) {
-	prefix := IndexPrefix(office, tab)
-	var after []byte
-	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil || !bytes.HasPrefix(raw, prefix) {
-			return nil, "", fmt.Errorf("cursor: %w", balcao.ErrInvalid)
-		}
-		after = raw
-	}
-	var phones []string
-	var last []byte
-	more := false
-	err := db.Scan(prefix, after, false, func(k, _ []byte) bool {
-		if len(phones) == limit {
-			more = true
-			return false
-		}
-		phones = append(phones, IndexPhone(k))
-		last = bytes.Clone(k)
-		return true
-	})
+	phones, next, err := db.page(IndexPrefix(office, tab), cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -172,10 +152,6 @@ func (db *DB) Conversations(office string, tab balcao.Tab, cursor string, limit 
 		}
 		out = append(out, c)
 	}
-	next := ""
-	if more {
-		next = base64.RawURLEncoding.EncodeToString(last)
-	}
 	return out, next, nil
 }
 
@@ -188,4 +164,107 @@ func (db *DB) Outbox(office string, fn func(phone string, seq uint64) bool) erro
 		}
 		return fn(phone, seq)
 	})
+}
+
+// Job returns one job.
+func (db *DB) Job(office, id string) (balcao.Job, error) {
+	var j balcao.Job
+	return j, db.Get(JobKey(office, id), &j)
+}
+
+// Jobs returns a page of a request centre tab, newest first, like Conversations.
+func (db *DB) Jobs(office string, state balcao.JobState, cursor string, limit int) ([]balcao.Job, string, error) {
+	ids, next, err := db.page(JobIndexPrefix(office, state), cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]balcao.Job, 0, len(ids))
+	for _, id := range ids {
+		j, err := db.Job(office, id)
+		if err == nil && j.State == state {
+			out = append(out, j)
+		}
+	}
+	return out, next, nil
+}
+
+// OpenJobs lists the ids of an office's open jobs.
+func (db *DB) OpenJobs(office string) ([]string, error) {
+	var ids []string
+	err := db.Scan(OpenJobsPrefix(office), nil, false, func(k, _ []byte) bool {
+		ids = append(ids, IndexPhone(k))
+		return true
+	})
+	return ids, err
+}
+
+// ContactJobs returns the open jobs of a contact.
+func (db *DB) ContactJobs(office, phone string) ([]balcao.Job, error) {
+	var out []balcao.Job
+	err := db.Scan(ContactJobsPrefix(office, phone), nil, false, func(k, _ []byte) bool {
+		if j, err := db.Job(office, IndexPhone(k)); err == nil {
+			out = append(out, j)
+		}
+		return len(out) < 20
+	})
+	return out, err
+}
+
+// Document returns one published document.
+func (db *DB) Document(office, id string) (balcao.StoredDocument, error) {
+	var d balcao.StoredDocument
+	return d, db.Get(DocumentKey(office, id), &d)
+}
+
+// PortalDocuments returns a page of a company's published documents, newest first.
+func (db *DB) PortalDocuments(office, company, cursor string, limit int) ([]balcao.StoredDocument, string, error) {
+	ids, next, err := db.page(PortalPrefix(office, company), cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]balcao.StoredDocument, 0, len(ids))
+	for _, id := range ids {
+		if d, err := db.Document(office, id); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out, next, nil
+}
+
+// Settings returns an office's preferences (the defaults when none were saved).
+func (db *DB) Settings(office string) (balcao.Settings, error) {
+	s := balcao.DefaultSettings()
+	err := db.Get(SettingsKey(office), &s)
+	if errors.Is(err, balcao.ErrNotFound) {
+		return s, nil
+	}
+	return s, err
+}
+
+// page reads up to limit ids (the last key segment) of an index after an opaque cursor.
+func (db *DB) page(prefix []byte, cursor string, limit int) ([]string, string, error) {
+	var after []byte
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || !bytes.HasPrefix(raw, prefix) {
+			return nil, "", fmt.Errorf("cursor: %w", balcao.ErrInvalid)
+		}
+		after = raw
+	}
+	var ids []string
+	var last []byte
+	more := false
+	err := db.Scan(prefix, after, false, func(k, _ []byte) bool {
+		if len(ids) == limit {
+			more = true
+			return false
+		}
+		ids = append(ids, IndexPhone(k))
+		last = bytes.Clone(k)
+		return true
+	})
+	if err != nil || !more {
+		return ids, "", err
+	}
+	return ids, base64.RawURLEncoding.EncodeToString(last), nil
 }

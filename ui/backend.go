@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"time"
 
 	"github.com/balcao/balcao"
 )
@@ -35,6 +37,19 @@ type Backend interface {
 	StaffList(ctx context.Context, office string) ([]balcao.Staff, error)
 	SaveStaff(ctx context.Context, office string, by balcao.Staff, s balcao.Staff, password string, create bool) (balcao.Staff, error)
 	DeleteStaff(ctx context.Context, office string, by balcao.Staff, user string) error
+
+	// Request centre (Central de Pedidos).
+	Jobs(ctx context.Context, office, tab, cursor string, limit int) ([]balcao.Job, string, error)
+	Job(ctx context.Context, office, id string) (balcao.Job, []balcao.Delivery, error)
+	RetryJob(ctx context.Context, office string, by balcao.Staff, id string) (balcao.Job, error)
+	ReplyToJob(ctx context.Context, office string, by balcao.Staff, id, text string) (balcao.Message, error)
+	Agents(ctx context.Context, office string) (balcao.AgentsOnline, error)
+
+	// Client portal.
+	PortalLogin(ctx context.Context, token string) (session string, expires time.Time, err error)
+	PortalSession(ctx context.Context, session string) (office, phone string, err error)
+	PortalDocuments(ctx context.Context, office, phone string) ([]balcao.PortalCompany, error)
+	PortalFile(ctx context.Context, office, phone, doc, linkToken string) (balcao.StoredDocument, *os.File, error)
 
 	// Healthy reports whether storage and actors are up.
 	Healthy(ctx context.Context) error

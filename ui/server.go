@@ -69,6 +69,14 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/staff", s.authed(s.createStaff))
 	m.HandleFunc("PUT /api/staff/{user}", s.authed(s.updateStaff))
 	m.HandleFunc("DELETE /api/staff/{user}", s.authed(s.deleteStaff))
+	m.HandleFunc("GET /api/jobs", s.authed(s.listJobs))
+	m.HandleFunc("GET /api/jobs/{id}", s.authed(s.getJob))
+	m.HandleFunc("POST /api/jobs/{id}/retry", s.authed(s.retryJob))
+	m.HandleFunc("POST /api/jobs/{id}/reply", s.authed(s.replyToJob))
+	m.HandleFunc("GET /api/agents", s.authed(s.agents))
+	m.HandleFunc("GET /portal/entrar", s.portalLogin)
+	m.HandleFunc("GET /portal", s.portalHome)
+	m.HandleFunc("GET /portal/d/{doc}", s.portalFile)
 	m.HandleFunc("GET /ws", s.authed(s.websocket))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "unknown_route", "Rota desconhecida.")
@@ -310,15 +318,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, c caller) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	switch {
-	case strings.TrimSpace(req.Text) == "":
-		writeProblem(w, http.StatusBadRequest, "empty_text", "Escreva uma mensagem antes de enviar.")
-		return
-	case len(req.Text) > balcao.MaxTextBytes:
-		writeProblem(w, http.StatusRequestEntityTooLarge, "text_too_long", "A mensagem é longa demais (máximo de 64 KB).")
-		return
-	case !utf8.ValidString(req.Text):
-		writeProblem(w, http.StatusBadRequest, "invalid_text", "A mensagem tem caracteres inválidos.")
+	if !validText(w, req.Text) {
 		return
 	}
 	m, err := s.cfg.Backend.SendMessage(r.Context(), c.session.Office, r.PathValue("id"), c.staff, req.Text)
@@ -327,6 +327,21 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"message": m})
+}
+
+// validText checks a staff message's text, answering the error when it is not valid.
+func validText(w http.ResponseWriter, text string) bool {
+	switch {
+	case strings.TrimSpace(text) == "":
+		writeProblem(w, http.StatusBadRequest, "empty_text", "Escreva uma mensagem antes de enviar.")
+	case len(text) > balcao.MaxTextBytes:
+		writeProblem(w, http.StatusRequestEntityTooLarge, "text_too_long", "A mensagem é longa demais (máximo de 64 KB).")
+	case !utf8.ValidString(text):
+		writeProblem(w, http.StatusBadRequest, "invalid_text", "A mensagem tem caracteres inválidos.")
+	default:
+		return true
+	}
+	return false
 }
 
 type linkRequest struct {

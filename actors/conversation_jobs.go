@@ -1,0 +1,97 @@
+package actors
+
+import (
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/storage"
+)
+
+// createJob stores a complete document request as a job, in the same batch as the message that
+// completed it, and has the office start it once durable.
+func (c *conversation) createJob(t *turn, r *assistant.Request) {
+	company := c.companies[0]
+	for _, co := range c.companies {
+		if co.ID == r.CompanyID {
+			company = co
+		}
+	}
+	now := c.sys.cfg.Now()
+	j := balcao.Job{
+		ID: newJobID(now), Company: company.ID, CNPJ: company.CNPJ, Intent: string(r.Intent),
+		Competence: r.Competence, Person: r.Person, Phone: c.phone, State: balcao.JobWaiting,
+		History:   []balcao.JobEvent{{State: balcao.JobWaiting, Note: "Pedido pelo WhatsApp.", At: now}},
+		CreatedAt: now, UpdatedAt: now,
+	}
+	t.b.Put(storage.JobKey(c.office, j.ID), &j)
+	t.b.Set(storage.JobIndexKey(c.office, j.State, j.CreatedAt, j.ID), nil)
+	t.b.Set(storage.OpenJobKey(c.office, j.ID), nil)
+	t.b.Set(storage.ContactJobKey(c.office, c.phone, j.ID), nil)
+	t.events = append(t.events, event{balcao.EventJobChanged, balcao.JobChanged{Job: j}})
+	t.jobs = append(t.jobs, j.ID)
+}
+
+// deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes
+// a second ask (after a crash of the job actor) a no-op.
+func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
+	db := c.sys.cfg.DB
+	if sent, err := db.Has(storage.JobSentKey(c.office, m.job.ID)); err != nil || sent {
+		ctx.Respond(&Result{Err: err})
+		return
+	}
+	t := c.begin()
+	for _, d := range m.docs {
+		link := ""
+		if c.sys.cfg.PortalLink != nil {
+			link = c.sys.cfg.PortalLink(c.office, c.phone, d.ID)
+		}
+		doc := &balcao.Document{ID: d.ID, Name: d.Name, URL: link, MIME: d.MIME, Size: d.Size, SHA: d.SHA256}
+		msg := c.addMessage(t, balcao.Outbound, balcao.AuthorAssistant, "📄 "+d.Name+"\n"+link, doc, newWAID(), c.sys.cfg.Now())
+		d.MessageSeq = msg.Seq
+		t.b.Put(storage.DocumentKey(c.office, d.ID), &d)
+	}
+	t.b.Set(storage.JobSentKey(c.office, m.job.ID), nil)
+	c.commitAndRespond(ctx, t, nil)
+}
+
+// jobPendingNotice tells the client the office will take care of the request.
+func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) {
+	t := c.begin()
+	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+describeJob(m.job)+") precisa de uma ação do escritório. "+textPendingOffice)
+	c.commit(ctx, t, nil)
+}
+
+// jobReply sends a staff member's message about a job to the client who asked.
+func (c *conversation) jobReply(ctx actor.Context, m *jobReply) {
+	t := c.begin()
+	msg := c.reply(t, m.staff, m.text)
+	c.commitAndRespond(ctx, t, &msg)
+}
+
+// describeJob says in Portuguese what a job is, for the client: "holerite de 10/2026".
+func describeJob(j balcao.Job) string {
+	s := assistant.Intent(j.Intent).Label()
+	if j.Person != "" {
+		s += " de " + j.Person
+	}
+	if j.Competence != "" {
+		s += " (" + competenceLabel(j.Competence) + ")"
+	}
+	switch j.State {
+	case balcao.JobPending:
+		s += " — aguardando o escritório"
+	case balcao.JobDone:
+		s += " — pronto"
+	default:
+		s += " — em preparação"
+	}
+	return s
+}
+
+// wantsPortal reports whether a client asks for the portal link.
+func wantsPortal(text string) bool {
+	return len(text) < 200 && strings.Contains(strings.ToLower(text), "portal")
+}

@@ -1,0 +1,309 @@
+package actors
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/gateway/agent"
+	"github.com/balcao/balcao/storage"
+)
+
+// jobActor carries out one document request: aguardando → processando → processado (then the
+// documents go to the conversation), or pendente_escritorio with the source's reason until the
+// office confirms or retries. Every change is durable before it is announced. A job interrupted
+// while processando (crash, restart) goes back to aguardando and is fetched again; the
+// conversation sends a job's documents at most once. The actor stops once the job is done and
+// delivered, or pending (the office actor wakes it on a retry).
+type jobActor struct {
+	sys    *System
+	office string
+	id     string
+	pool   *actor.PID
+	log    *slog.Logger
+	job    balcao.Job
+	timer  *time.Timer
+}
+
+const maxFetchAttempts = 5
+
+func newJobActor(sys *System, office, id string, pool *actor.PID) *jobActor {
+	return &jobActor{sys: sys, office: office, id: id, pool: pool, log: sys.cfg.Log.With("office", office, "job", id)}
+}
+
+// newJobID returns a time-ordered random id.
+func newJobID(now time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return strconv.FormatInt(now.UnixMilli(), 36) + hex.EncodeToString(b[:])
+}
+
+func (j *jobActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		j.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		if j.timer != nil {
+			j.timer.Stop()
+		}
+	case *jobRetryTick:
+		j.timer = nil
+		switch {
+		case j.job.State == balcao.JobWaiting:
+			j.dispatch(ctx)
+		case j.job.State == balcao.JobDone && !j.job.Delivered:
+			j.deliver(ctx)
+		}
+	case *fetched:
+		j.fetched(ctx, m)
+	case *deliverNow:
+		ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: m.docs})
+	case *RetryJob:
+		j.retry(ctx)
+	case *Result: // the conversation put the documents in the chat
+		if m.Err != nil {
+			j.log.Warn("deliver documents", "err", m.Err)
+			j.arm(ctx)
+			return
+		}
+		j.delivered(ctx)
+	}
+}
+
+func (j *jobActor) start(ctx actor.Context) {
+	if err := barrier(j.sys.cfg.DB); err != nil {
+		panic(err)
+	}
+	job, err := j.sys.cfg.DB.Job(j.office, j.id)
+	if err != nil {
+		j.log.Error("load job", "err", err)
+		ctx.Stop(ctx.Self())
+		return
+	}
+	j.job = job
+	switch job.State {
+	case balcao.JobProcessing:
+		j.change(ctx, balcao.JobWaiting, "Retomado após uma interrupção.", nil)
+		j.dispatch(ctx)
+	case balcao.JobWaiting:
+		j.dispatch(ctx)
+	case balcao.JobDone:
+		if !job.Delivered {
+			j.deliver(ctx)
+		}
+	}
+}
+
+// dispatch applies the office's rule for the document, then asks the agent pool.
+func (j *jobActor) dispatch(ctx actor.Context) {
+	settings, err := j.sys.cfg.DB.Settings(j.office)
+	if err != nil {
+		j.log.Error("load settings", "err", err)
+	}
+	switch settings.Rule(j.job.Intent) {
+	case balcao.RuleConfirm:
+		if !j.job.Confirmed {
+			j.job.Hold = string(balcao.RuleConfirm)
+			j.pending(ctx, "Aguardando a confirmação do escritório para enviar.")
+			return
+		}
+	case balcao.RulePeriodClosed:
+		if !periodClosed(j.job.Competence, j.sys.cfg.Now()) {
+			j.job.Hold = string(balcao.RulePeriodClosed)
+			j.pending(ctx, "O período "+competenceLabel(j.job.Competence)+" ainda não foi encerrado.")
+			return
+		}
+	}
+	j.job.Hold = ""
+	j.change(ctx, balcao.JobProcessing, "", nil)
+	ctx.Send(j.pool, &fetch{replyTo: ctx.Self(), job: agent.Job{
+		ID: j.job.ID, CNPJ: j.job.CNPJ, Intent: j.job.Intent, Competence: j.job.Competence, Person: j.job.Person,
+	}})
+}
+
+func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
+	if j.job.State != balcao.JobProcessing {
+		return // a late answer after a restart
+	}
+	switch {
+	case m.err != nil:
+		j.job.Attempts++
+		if j.job.Attempts >= maxFetchAttempts && !errors.Is(m.err, agent.ErrNoAgent) {
+			j.pending(ctx, "Não foi possível obter o documento do sistema contábil ("+m.err.Error()+").")
+			return
+		}
+		j.change(ctx, balcao.JobWaiting, "Nova tentativa: "+errorNote(m.err), nil)
+		j.arm(ctx)
+	case m.pending != "":
+		j.pending(ctx, m.pending)
+	default:
+		j.publish(ctx, m.files)
+	}
+}
+
+func errorNote(err error) string {
+	if errors.Is(err, agent.ErrNoAgent) {
+		return "nenhum agente conectado."
+	}
+	return "falha no agente."
+}
+
+// publish stores the documents' records and portal entries with the job's new state.
+func (j *jobActor) publish(ctx actor.Context, files []storedFile) {
+	now := j.sys.cfg.Now()
+	b := &storage.Batch{}
+	j.job.Documents = j.job.Documents[:0:0]
+	docs := make([]balcao.StoredDocument, 0, len(files))
+	for i, f := range files {
+		d := balcao.StoredDocument{
+			ID: j.job.ID + "-" + strconv.Itoa(i+1), Company: j.job.Company, Intent: j.job.Intent,
+			Competence: j.job.Competence, Person: j.job.Person, Name: f.name, MIME: "application/pdf",
+			Size: f.size, SHA256: f.sha, Job: j.job.ID, Phone: j.job.Phone, CreatedAt: now,
+		}
+		b.Put(storage.DocumentKey(j.office, d.ID), &d)
+		b.Set(storage.PortalKey(j.office, d.Company, now, d.ID), nil)
+		j.job.Documents = append(j.job.Documents, d.ID)
+		docs = append(docs, d)
+	}
+	self, root := ctx.Self(), j.sys.as.Root
+	j.change(ctx, balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(docs)), b)
+	_ = j.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+		if err == nil {
+			root.Send(self, &deliverNow{docs: docs})
+		}
+	})
+}
+
+type deliverNow struct{ docs []balcao.StoredDocument }
+
+func (j *jobActor) deliver(ctx actor.Context) {
+	docs := make([]balcao.StoredDocument, 0, len(j.job.Documents))
+	for _, id := range j.job.Documents {
+		d, err := j.sys.cfg.DB.Document(j.office, id)
+		if err != nil {
+			j.log.Error("load document", "doc", id, "err", err)
+			return
+		}
+		docs = append(docs, d)
+	}
+	ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: docs})
+}
+
+func (j *jobActor) delivered(ctx actor.Context) {
+	j.job.Delivered = true
+	b := &storage.Batch{}
+	b.Delete(storage.OpenJobKey(j.office, j.id))
+	b.Delete(storage.ContactJobKey(j.office, j.job.Phone, j.id))
+	b.Put(storage.JobKey(j.office, j.id), &j.job)
+	_ = j.sys.cfg.DB.Writer.Submit(b, nil)
+	ctx.Stop(ctx.Self())
+}
+
+// pending moves the job to pendente_escritorio; the client hears of it once.
+func (j *jobActor) pending(ctx actor.Context, reason string) {
+	tell := !j.job.ToldPend
+	j.job.ToldPend, j.job.Reason = true, reason
+	j.change(ctx, balcao.JobPending, reason, nil)
+	if tell {
+		ctx.Send(ctx.Parent(), &jobPendingNotice{job: j.job})
+	}
+	ctx.Stop(ctx.Self())
+}
+
+func (j *jobActor) retry(ctx actor.Context) {
+	if j.job.State != balcao.JobPending {
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "job_not_pending", "Este pedido já está sendo processado.")})
+		return
+	}
+	if j.job.Hold == string(balcao.RuleConfirm) {
+		j.job.Confirmed = true
+	}
+	j.job.Attempts = 0
+	sender, root := ctx.Sender(), j.sys.as.Root
+	j.change(ctx, balcao.JobWaiting, "Repetido pelo escritório.", nil)
+	job := j.job
+	_ = j.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+		if sender != nil {
+			root.Send(sender, &Result{Err: err, Job: &job})
+		}
+	})
+	j.dispatch(ctx)
+}
+
+// change records a new state (with extra changes in b, when given) and announces it once durable.
+func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b *storage.Batch) {
+	if b == nil {
+		b = &storage.Batch{}
+	}
+	now := j.sys.cfg.Now()
+	from := j.job.State
+	if from != to {
+		b.Delete(storage.JobIndexKey(j.office, from, j.job.CreatedAt, j.id))
+		b.Set(storage.JobIndexKey(j.office, to, j.job.CreatedAt, j.id), nil)
+	}
+	j.job.State, j.job.UpdatedAt = to, now
+	if to != balcao.JobPending {
+		j.job.Reason = ""
+	}
+	j.job.History = append(j.job.History, balcao.JobEvent{State: to, Note: note, At: now})
+	if len(j.job.History) > 50 {
+		j.job.History = j.job.History[len(j.job.History)-50:]
+	}
+	b.Put(storage.JobKey(j.office, j.id), &j.job)
+	job, pub, office := j.job, j.sys.cfg.Publisher, j.office
+	_ = j.sys.cfg.DB.Writer.Submit(b, func(err error) {
+		if err == nil {
+			pub.Publish(office, balcao.EventJobChanged, balcao.JobChanged{Job: job})
+		}
+	})
+}
+
+func (j *jobActor) arm(ctx actor.Context) {
+	if j.timer != nil {
+		return
+	}
+	d := time.Duration(1<<min(j.job.Attempts, 6)) * time.Second
+	self, root := ctx.Self(), j.sys.as.Root
+	j.timer = time.AfterFunc(d, func() { root.Send(self, &jobRetryTick{}) })
+}
+
+// periodClosed reports whether a competence is over (payroll and books are closed after it).
+func periodClosed(competence string, now time.Time) bool {
+	cur := now.In(assistant.Location()).Format("2006-01")
+	switch len(competence) {
+	case 7:
+		return competence < cur
+	case 4:
+		return competence < cur[:4]
+	}
+	return true
+}
+
+func competenceLabel(c string) string {
+	if len(c) == 7 {
+		return c[5:] + "/" + c[:4]
+	}
+	return c
+}
+
+// barrier waits until every write submitted so far is durable.
+func barrier(db *storage.DB) error {
+	done := make(chan error, 1)
+	if err := db.Writer.Submit(nil, func(err error) { done <- err }); err != nil {
+		return fmt.Errorf("writer barrier: %w", err)
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		return errors.New("writer barrier timed out")
+	}
+}

@@ -1,0 +1,71 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway/agent"
+)
+
+// Request centre commands, sent to the office actor with System.Request.
+
+// RetryJob is Confirmar/Repetir: a job pending at the office goes back to aguardando (and a
+// job held for confirmation is confirmed).
+type RetryJob struct{ ID string }
+
+// ReplyToJob sends a staff member's message straight to the client who asked for a job.
+type ReplyToJob struct {
+	ID    string
+	Staff string
+	Text  string
+}
+
+// Messages between jobs, the agent pool and conversations.
+
+// jobCreated tells the office a conversation stored a new job.
+type jobCreated struct{ id string }
+
+// deliverDocuments asks a conversation to send a job's documents; answered with *Result once
+// durable (the conversation sends them once, whatever the number of asks).
+type deliverDocuments struct {
+	job  balcao.Job
+	docs []balcao.StoredDocument
+}
+
+// jobPendingNotice asks a conversation to tell the client the office will take care of a job.
+type jobPendingNotice struct{ job balcao.Job }
+
+// jobReply carries ReplyToJob to the conversation of the client who asked.
+type jobReply struct {
+	to    string
+	staff string
+	text  string
+}
+
+func (m *deliverDocuments) phone() string { return m.job.Phone }
+func (m *jobPendingNotice) phone() string { return m.job.Phone }
+func (m *jobReply) phone() string         { return m.to }
+
+// fetch asks the agent pool to produce a job's documents; answered with *fetched to replyTo.
+type fetch struct {
+	job     agent.Job
+	replyTo *actor.PID
+}
+
+// fetched is the outcome of a fetch: stored files, a pending reason, or an error.
+type fetched struct {
+	files   []storedFile
+	pending string
+	err     error
+}
+
+// storedFile is a file the pool already wrote to the content-addressed store.
+type storedFile struct {
+	name string
+	sha  string
+	size int64
+}
+
+type fetchDone struct{}
+
+type jobRetryTick struct{}

@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/actors"
+)
+
+// Jobs lists a page of a request centre tab, newest first.
+func (e *Engine) Jobs(_ context.Context, office, tab, cursor string, limit int) ([]balcao.Job, string, error) {
+	state, ok := balcao.JobTab[tab]
+	if !ok {
+		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_tab", "Aba inválida: use pendentes, aguardando, processando ou processados.")
+	}
+	jobs, next, err := e.db.Jobs(office, state, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	return jobs, next, nil
+}
+
+// Job returns a job and the delivery record of each of its documents.
+func (e *Engine) Job(_ context.Context, office, id string) (balcao.Job, []balcao.Delivery, error) {
+	j, err := e.db.Job(office, id)
+	if err != nil {
+		return j, nil, balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")
+	}
+	var out []balcao.Delivery
+	for _, docID := range j.Documents {
+		d, err := e.db.Document(office, docID)
+		if err != nil {
+			continue
+		}
+		rec := balcao.Delivery{Document: d, Requested: j.CreatedAt, Generated: d.CreatedAt, Status: balcao.StatusQueued, Downloads: d.Downloads}
+		if d.MessageSeq > 0 {
+			if m, err := e.db.Message(office, d.Phone, d.MessageSeq); err == nil {
+				rec.Status, rec.StatusAt = m.Status, m.StatusAt
+			}
+		}
+		out = append(out, rec)
+	}
+	return j, out, nil
+}
+
+// RetryJob is Confirmar/Repetir on a pending job.
+func (e *Engine) RetryJob(ctx context.Context, office string, _ balcao.Staff, id string) (balcao.Job, error) {
+	r, err := e.actors.Request(ctx, office, &actors.RetryJob{ID: id})
+	if err != nil {
+		return balcao.Job{}, err
+	}
+	return *r.Job, nil
+}
+
+// ReplyToJob sends a message straight to the client who asked for a job.
+func (e *Engine) ReplyToJob(ctx context.Context, office string, by balcao.Staff, id, text string) (balcao.Message, error) {
+	r, err := e.actors.Request(ctx, office, &actors.ReplyToJob{ID: id, Staff: by.User, Text: text})
+	if err != nil {
+		return balcao.Message{}, err
+	}
+	return *r.Message, nil
+}
+
+// Agents says whether the office's documents can be served now.
+func (e *Engine) Agents(context.Context, string) (balcao.AgentsOnline, error) {
+	return balcao.AgentsOnline{Embedded: e.source != nil}, nil
+}

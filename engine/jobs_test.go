@@ -1,0 +1,299 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/gateway/agent"
+)
+
+type simMessage struct {
+	ID       string           `json:"id"`
+	Text     string           `json:"text"`
+	Document *balcao.Document `json:"document"`
+}
+
+func (c *client) outbound(phone string) []simMessage {
+	c.t.Helper()
+	_, body := c.do("GET", "/sim/outbound?office=demo&to="+phone, nil)
+	return decode[struct {
+		Messages []simMessage `json:"messages"`
+	}](c.t, body).Messages
+}
+
+func documentsOf(msgs []simMessage) []simMessage {
+	var out []simMessage
+	for _, m := range msgs {
+		if m.Document != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+type jobList struct {
+	Jobs []balcao.Job `json:"jobs"`
+}
+
+// month returns a competence relative to now in São Paulo, and its month name.
+func month(back int) (string, string) {
+	names := []string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}
+	now := time.Now().In(assistant.Location())
+	m := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, now.Location()).AddDate(0, -back, 0)
+	return m.Format("2006-01"), names[m.Month()-1] + " de " + m.Format("2006")
+}
+
+func TestDocumentRequestIsDeliveredWithPortalLinks(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	comp, name := month(1)
+	if status, body := c.inbound("demo", "5548999990001", "me manda o holerite de "+name+" pfv", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var docs []simMessage
+	eventually(t, "the payslips on the phone", func() bool {
+		docs = documentsOf(c.outbound("5548999990001"))
+		return len(docs) == 3
+	})
+	all := c.outbound("5548999990001")
+	if before := all[0].Text + all[1].Text; !strings.Contains(before, "holerite") {
+		t.Errorf("first replies = %q, want the assistant saying it prepares the holerite", before)
+	}
+	for _, d := range docs {
+		if !strings.HasSuffix(d.Document.Name, ".pdf") || !strings.Contains(d.Text, d.Document.URL) {
+			t.Errorf("document message = %+v", d)
+		}
+	}
+	// The link downloads the PDF with no login.
+	resp, err := http.Get(docs[0].Document.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(pdf), "%PDF-") || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("download = %d %s %.20q", resp.StatusCode, resp.Header.Get("Content-Type"), pdf)
+	}
+	// The request centre shows it processed, with its delivery record.
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
+	jobs := decode[jobList](t, body).Jobs
+	if len(jobs) != 1 || jobs[0].Competence != comp || len(jobs[0].Documents) != 3 || !jobs[0].Delivered {
+		t.Fatalf("processados = %s", body)
+	}
+	_, body = admin.do("GET", "/api/jobs/"+jobs[0].ID, nil)
+	det := decode[struct {
+		Deliveries []balcao.Delivery `json:"deliveries"`
+	}](t, body)
+	if len(det.Deliveries) != 3 || len(det.Deliveries[0].Downloads)+len(det.Deliveries[1].Downloads)+len(det.Deliveries[2].Downloads) != 1 {
+		t.Fatalf("delivery records = %s", body)
+	}
+	eventually(t, "the delivery status", func() bool {
+		_, body := admin.do("GET", "/api/jobs/"+jobs[0].ID, nil)
+		return strings.Count(string(body), `"status":"delivered"`) == 3
+	})
+}
+
+func TestPortalNeverCrossesCompanies(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	_, name := month(2)
+	// Carlos (Padaria) and João (Tech Floripa) each get a document.
+	for _, phone := range []string{"5548999990001", "5548999990003"} {
+		if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+	}
+	var carlos, joao []simMessage
+	eventually(t, "both guides", func() bool {
+		carlos, joao = documentsOf(c.outbound("5548999990001")), documentsOf(c.outbound("5548999990003"))
+		return len(carlos) == 1 && len(joao) == 1
+	})
+	get := func(url string, jar *client) (int, string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		hc := http.DefaultClient
+		if jar != nil {
+			hc = jar.http
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	carlosURL, joaoURL := carlos[0].Document.URL, joao[0].Document.URL
+	joaoDoc := strings.TrimPrefix(strings.Split(joaoURL, "?")[0], strings.Split(carlosURL, "/portal/d/")[0]+"/portal/d/")
+	// Carlos's signed link with João's document id: refused.
+	tampered := strings.Split(carlosURL, "/portal/d/")[0] + "/portal/d/" + joaoDoc + "?" + strings.Split(carlosURL, "?")[1]
+	if status, body := get(tampered, nil); status != http.StatusNotFound || strings.HasPrefix(body, "%PDF") {
+		t.Fatalf("tampered link = %d, want 404", status)
+	}
+	// Through the portal session, Carlos sees only the Padaria's documents.
+	if status, body := c.inbound("demo", "5548999990001", "me manda o link do portal", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var login string
+	eventually(t, "the portal link", func() bool {
+		for _, m := range c.outbound("5548999990001") {
+			if i := strings.Index(m.Text, "http"); i >= 0 && strings.Contains(m.Text, "/portal/entrar") {
+				login = strings.TrimSpace(m.Text[i:])
+			}
+		}
+		return login != ""
+	})
+	browser := newClient(t, e)
+	status, page := get(login, browser)
+	if status != 200 || !strings.Contains(page, "Padaria") || strings.Contains(page, "Tech Floripa") {
+		t.Fatalf("portal = %d %s", status, page)
+	}
+	if status, _ := get(login, newClient(t, e)); status != http.StatusUnauthorized {
+		t.Fatalf("login link used twice = %d, want 401", status)
+	}
+	base := strings.Split(carlosURL, "/portal/d/")[0]
+	if status, body := get(base+"/portal/d/"+joaoDoc, browser); status != http.StatusNotFound || strings.HasPrefix(body, "%PDF") {
+		t.Fatalf("portal session fetching another company's document = %d", status)
+	}
+	carlosDoc := strings.TrimPrefix(strings.Split(carlosURL, "?")[0], base+"/portal/d/")
+	if status, body := get(base+"/portal/d/"+carlosDoc, browser); status != 200 || !strings.HasPrefix(body, "%PDF") {
+		t.Fatalf("portal session fetching its own document = %d", status)
+	}
+}
+
+func TestPendingJobRetriedByTheOffice(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	comp, name := month(0) // this month's payroll is not calculated yet
+	if status, body := c.inbound("demo", "5548999990001", "holerite de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	var jobs []balcao.Job
+	eventually(t, "the job in pendentes", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=pendentes", nil)
+		jobs = decode[jobList](t, body).Jobs
+		return len(jobs) == 1
+	})
+	label := comp[5:] + "/" + comp[:4]
+	if !strings.Contains(jobs[0].Reason, "Folha de "+label+" ainda não calculada") {
+		t.Fatalf("reason = %q", jobs[0].Reason)
+	}
+	eventually(t, "the client to be told", func() bool {
+		for _, m := range c.outbound("5548999990001") {
+			if strings.Contains(m.Text, "ação do escritório") {
+				return true
+			}
+		}
+		return false
+	})
+	id := jobs[0].ID
+	// Retry while still missing: back to pendentes with the reason.
+	if status, body := admin.do("POST", "/api/jobs/"+id+"/retry", nil); status != 200 {
+		t.Fatalf("retry: %d %s", status, body)
+	}
+	eventually(t, "the job back in pendentes", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=pendentes", nil)
+		return len(decode[jobList](t, body).Jobs) == 1
+	})
+	// The office calculates the payroll; two clicks on Repetir at once: one wins.
+	dir := filepath.Join(e.DataDir(), "demo-documents", balcao.CNPJCheckDigits("123456780001"), "holerite", comp)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "holerite-maria-silva.pdf"), []byte("%PDF-1.4\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _ = admin.do("POST", "/api/jobs/"+id+"/retry", nil)
+		}()
+	}
+	wg.Wait()
+	if !(statuses[0] == 200 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 200) {
+		t.Fatalf("two retries at once = %v, want one 200 and one 409", statuses)
+	}
+	eventually(t, "the payslip on the phone", func() bool { return len(documentsOf(c.outbound("5548999990001"))) == 1 })
+	if status, _ := admin.do("POST", "/api/jobs/"+id+"/retry", nil); status != http.StatusConflict {
+		t.Fatalf("retry of a processed job = %d, want 409", status)
+	}
+	if status, body := admin.do("POST", "/api/jobs/"+id+"/reply", map[string]string{"text": "Segue o holerite!"}); status != http.StatusCreated {
+		t.Fatalf("reply: %d %s", status, body)
+	}
+	eventually(t, "the reply on the phone", func() bool {
+		msgs := c.outbound("5548999990001")
+		return msgs[len(msgs)-1].Text == "Segue o holerite!"
+	})
+	if status, _ := admin.do("POST", "/api/jobs/nope/retry", nil); status != http.StatusNotFound {
+		t.Fatalf("retry unknown job = %d", status)
+	}
+}
+
+// blockingSource holds every fetch until released, so that a job is caught in processando.
+type blockingSource struct{ started chan string }
+
+func (s blockingSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
+	s.started <- j.ID
+	<-ctx.Done()
+	return agent.Result{}, ctx.Err()
+}
+
+// TestJobInterruptedWhileProcessingIsRetriedAndSentOnce: the server stops while a job is being
+// processed; after a restart it goes back to aguardando, is fetched again and the client gets
+// the document once.
+func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
+	data := t.TempDir()
+	src := blockingSource{started: make(chan string, 1)}
+	cfg := engine.Config{DataDir: data, Addr: "127.0.0.1:0", Demo: true, DemoPassword: demoPassword, Source: src}
+	e, err := engine.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, e)
+	_, name := month(1)
+	if status, body := c.inbound("demo", "5548999990003", "guia do fgts de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	select {
+	case <-src.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the job never reached the source")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Source = nil // the demo folder source
+	e = startEngine(t, func(c *engine.Config) { *c = cfg })
+	c = newClient(t, e)
+	eventually(t, "the guide on the phone", func() bool { return len(documentsOf(c.outbound("5548999990003"))) == 1 })
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
+	jobs := decode[jobList](t, body).Jobs
+	if len(jobs) != 1 || !strings.Contains(fmt.Sprint(jobs[0].History), "interrup") {
+		t.Fatalf("processados = %s, want one job resumed after the interruption", body)
+	}
+	// Nothing is sent twice, even after another restart.
+	if n := len(documentsOf(c.outbound("5548999990003"))); n != 1 {
+		t.Fatalf("documents sent = %d, want 1", n)
+	}
+}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/storage"
+)
+
+// Client portal links are signed with the node's secret (HMAC-SHA256) and expire. A document
+// link names the office, the contact's phone and the document; a login link is one-time; the
+// portal session cookie names the office and the phone. Every access checks again that the
+// contact still speaks for the document's company, so a link never opens another company's
+// document, whatever id it is edited to.
+const (
+	docLinkTTL       = 30 * 24 * time.Hour
+	loginLinkTTL     = 24 * time.Hour
+	portalSessionTTL = 12 * time.Hour
+	secretKey        = "meta/secret"
+)
+
+func loadSecret(ctx context.Context, db *storage.DB) ([]byte, error) {
+	v, err := db.Value([]byte(secretKey))
+	if err == nil && len(v) == 32 {
+		return v, nil
+	}
+	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	b := &storage.Batch{}
+	b.Set([]byte(secretKey), secret)
+	return secret, db.Writer.Commit(ctx, b)
+}
+
+// sign returns "payload.mac" with the fields joined by '|'.
+func (e *Engine) sign(fields ...string) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(strings.Join(fields, "|")))
+	mac := hmac.New(sha256.New, e.secret)
+	mac.Write([]byte(payload))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
+}
+
+// verify checks a token's signature, kind and expiry and returns its fields after the kind.
+func (e *Engine) verify(token, kind string) ([]string, error) {
+	payload, sig, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 1024 {
+		return nil, balcao.ErrUnauthorized
+	}
+	mac := hmac.New(sha256.New, e.secret)
+	mac.Write([]byte(payload))
+	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		return nil, balcao.ErrUnauthorized
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil, balcao.ErrUnauthorized
+	}
+	f := strings.Split(string(raw), "|")
+	if len(f) < 3 || f[0] != kind {
+		return nil, balcao.ErrUnauthorized
+	}
+	exp, err := strconv.ParseInt(f[len(f)-1], 10, 64)
+	if err != nil || time.Now().Unix() > exp {
+		return nil, balcao.ErrUnauthorized
+	}
+	return f[1 : len(f)-1], nil
+}
+
+func expiry(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).Unix(), 10) }
+
+// portalLink is the signed link of a document for a contact, sent with the document.
+func (e *Engine) portalLink(office, phone, doc string) string {
+	return e.publicURL + "/portal/d/" + url.PathEscape(doc) + "?t=" + e.sign("d", office, phone, doc, expiry(docLinkTTL))
+}
+
+// portalLogin is a one-time login link to a contact's portal.
+func (e *Engine) portalLogin(office, phone string) string {
+	var nonce [9]byte
+	_, _ = rand.Read(nonce[:])
+	n := base64.RawURLEncoding.EncodeToString(nonce[:])
+	return e.publicURL + "/portal/entrar?t=" + e.sign("l", office, phone, n, expiry(loginLinkTTL))
+}
+
+// PortalLogin spends a one-time login link and returns the portal session token.
+func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Time, error) {
+	f, err := e.verify(token, "l")
+	if err != nil || len(f) != 3 {
+		return "", time.Time{}, balcao.ErrUnauthorized
+	}
+	office, phone, nonce := f[0], f[1], f[2]
+	used := []byte("o/" + office + "/used/" + nonce)
+	if seen, err := e.db.Has(used); err != nil || seen {
+		return "", time.Time{}, balcao.ErrUnauthorized
+	}
+	b := &storage.Batch{}
+	b.Set(used, nil)
+	if err := e.db.Writer.Commit(ctx, b); err != nil {
+		return "", time.Time{}, err
+	}
+	exp := time.Now().Add(portalSessionTTL)
+	return e.sign("s", office, phone, strconv.FormatInt(exp.Unix(), 10)), exp, nil
+}
+
+// PortalSession returns the office and phone of a portal session token.
+func (e *Engine) PortalSession(_ context.Context, token string) (string, string, error) {
+	f, err := e.verify(token, "s")
+	if err != nil || len(f) != 2 {
+		return "", "", balcao.ErrUnauthorized
+	}
+	return f[0], f[1], nil
+}
+
+// PortalDocuments lists the documents of the companies a contact speaks for, newest first.
+func (e *Engine) PortalDocuments(_ context.Context, office, phone string) ([]balcao.PortalCompany, error) {
+	contact, err := e.db.Contact(office, phone)
+	if err != nil {
+		return nil, balcao.ErrUnauthorized
+	}
+	var out []balcao.PortalCompany
+	for _, id := range contact.Companies {
+		co, err := e.db.Company(office, id)
+		if err != nil || !co.Enabled {
+			continue
+		}
+		docs, _, err := e.db.PortalDocuments(office, id, "", 200)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, balcao.PortalCompany{Company: co, Documents: docs})
+	}
+	return out, nil
+}
+
+// PortalFile opens a document for a contact who may see it: by a document link (linkToken) or
+// a portal session (office and phone from the session, linkToken empty). It records the
+// download.
+func (e *Engine) PortalFile(ctx context.Context, office, phone, doc, linkToken string) (balcao.StoredDocument, *os.File, error) {
+	if linkToken != "" {
+		f, err := e.verify(linkToken, "d")
+		if err != nil || len(f) != 3 || f[2] != doc {
+			return balcao.StoredDocument{}, nil, balcao.ErrUnauthorized
+		}
+		office, phone = f[0], f[1]
+	}
+	d, err := e.db.Document(office, doc)
+	if err != nil {
+		return d, nil, balcao.ErrNotFound
+	}
+	contact, err := e.db.Contact(office, phone)
+	if err != nil || !slices.Contains(contact.Companies, d.Company) {
+		return d, nil, balcao.ErrNotFound // never say that the document exists
+	}
+	if co, err := e.db.Company(office, d.Company); err != nil || !co.Enabled {
+		return d, nil, balcao.ErrNotFound
+	}
+	fh, err := e.files.Open(d.SHA256)
+	if err != nil {
+		return d, nil, fmt.Errorf("open document %s: %w", doc, err)
+	}
+	d.Downloads = append(d.Downloads, time.Now())
+	if len(d.Downloads) > 50 {
+		d.Downloads = d.Downloads[len(d.Downloads)-50:]
+	}
+	b := &storage.Batch{}
+	b.Put(storage.DocumentKey(office, doc), &d)
+	_ = e.db.Writer.Submit(b, nil)
+	return d, fh, nil
+}

@@ -1,0 +1,28 @@
+package balcao
+
+// DocRule says how the assistant serves one kind of document.
+type DocRule string
+
+// Document rules.
+const (
+	RuleAuto         DocRule = "auto"          // send as soon as it is produced (the default)
+	RuleConfirm      DocRule = "confirm"       // hold in the request centre until the office confirms
+	RulePeriodClosed DocRule = "period_closed" // only once the competence is over
+)
+
+// Settings are an office's preferences.
+type Settings struct {
+	// Rules per document intent; an intent not listed is RuleAuto.
+	Rules map[string]DocRule `msgpack:"rules" json:"rules"`
+}
+
+// DefaultSettings are the preferences of a new office.
+func DefaultSettings() Settings { return Settings{Rules: map[string]DocRule{}} }
+
+// Rule returns the rule for a document intent.
+func (s Settings) Rule(intent string) DocRule {
+	if r, ok := s.Rules[intent]; ok {
+		return r
+	}
+	return RuleAuto
+}
