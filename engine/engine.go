@@ -59,7 +59,7 @@ type Engine struct {
 	served chan error
 	files  *storage.Files
 	source agent.Source // the embedded document source, nil when there is none
-	secret []byte // signs portal links
+	secret []byte       // signs portal links
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
