@@ -72,6 +72,8 @@ type StoredDocument struct {
 const (
 	EventJobChanged   = "job.changed"   // JobChanged
 	EventAgentsOnline = "agents.online" // AgentsOnline
+	// EventSettingsChanged is emitted when the office's preferences change (data: Settings).
+	EventSettingsChanged = "settings.changed"
 )
 
 // JobChanged is emitted when a job is created or changes state.

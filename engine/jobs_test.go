@@ -297,3 +297,57 @@ func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
 		t.Fatalf("documents sent = %d, want 1", n)
 	}
 }
+
+func TestDocumentRules(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	rules := map[string]any{"rules": map[string]string{"das": "confirm", "holerite": "period_closed"}}
+	if status, _ := ana.do("PUT", "/api/settings", rules); status != http.StatusForbidden {
+		t.Fatalf("attendant changes settings = %d, want 403", status)
+	}
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"rules": map[string]string{"das": "sometimes", "pizza": "auto"}}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(body), "rules.das") || !strings.Contains(string(body), "rules.pizza") {
+		t.Fatalf("invalid rules = %d %s", status, body)
+	}
+	if status, body := admin.do("PUT", "/api/settings", rules); status != 200 {
+		t.Fatalf("save rules = %d %s", status, body)
+	}
+	_, prev := month(1)
+	_, this := month(0)
+	if status, body := c.inbound("demo", "5548999990001", "guia do das de "+prev, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	if status, body := c.inbound("demo", "5548999990003", "holerite de "+this, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var jobs []balcao.Job
+	eventually(t, "both jobs held in pendentes", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=pendentes", nil)
+		jobs = decode[jobList](t, body).Jobs
+		return len(jobs) == 2
+	})
+	var das balcao.Job
+	for _, j := range jobs {
+		switch j.Intent {
+		case "das":
+			das = j
+			if !strings.Contains(j.Reason, "confirmação") {
+				t.Errorf("das reason = %q", j.Reason)
+			}
+		case "holerite":
+			if !strings.Contains(j.Reason, "ainda não foi encerrado") {
+				t.Errorf("holerite reason = %q", j.Reason)
+			}
+		}
+	}
+	if len(documentsOf(c.outbound("5548999990001"))) != 0 {
+		t.Fatal("a document held for confirmation was sent")
+	}
+	if status, body := admin.do("POST", "/api/jobs/"+das.ID+"/retry", nil); status != 200 {
+		t.Fatalf("confirm: %d %s", status, body)
+	}
+	eventually(t, "the confirmed guide on the phone", func() bool { return len(documentsOf(c.outbound("5548999990001"))) == 1 })
+}

@@ -65,3 +65,34 @@ func (s *Server) agents(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	writeJSON(w, http.StatusOK, map[string]balcao.AgentsOnline{"agents": a})
 }
+
+func (s *Server) newAgentToken(w http.ResponseWriter, r *http.Request, c caller) {
+	token, err := s.cfg.Backend.NewAgentToken(r.Context(), c.session.Office, c.staff)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"token": token})
+}
+
+func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, c caller) {
+	st, err := s.cfg.Backend.Settings(r.Context(), c.session.Office)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, c caller) {
+	var st balcao.Settings
+	if !s.decode(w, r, &st) {
+		return
+	}
+	saved, err := s.cfg.Backend.SaveSettings(r.Context(), c.session.Office, c.staff, st)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, saved)
+}

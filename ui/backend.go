@@ -45,6 +45,11 @@ type Backend interface {
 	ReplyToJob(ctx context.Context, office string, by balcao.Staff, id, text string) (balcao.Message, error)
 	Agents(ctx context.Context, office string) (balcao.AgentsOnline, error)
 
+	// Preferences (administrators change them).
+	Settings(ctx context.Context, office string) (balcao.Settings, error)
+	SaveSettings(ctx context.Context, office string, by balcao.Staff, s balcao.Settings) (balcao.Settings, error)
+	NewAgentToken(ctx context.Context, office string, by balcao.Staff) (string, error)
+
 	// Client portal.
 	PortalLogin(ctx context.Context, token string) (session string, expires time.Time, err error)
 	PortalSession(ctx context.Context, session string) (office, phone string, err error)

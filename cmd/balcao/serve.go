@@ -20,6 +20,8 @@ func runServe(args []string) error {
 	wa := fs.String("whatsapp", "sim", "WhatsApp gateway: sim or whatsmeow")
 	demo := fs.Bool("demo", false, "seed the demo office (idempotent)")
 	demoPassword := fs.String("demo-password", "", "password of the demo users (random and saved in the data dir when empty)")
+	documents := fs.String("documents", "", "export tree of the accounting system served by the embedded agent (DIR/{cnpj}/{intent}/{competence}/*.pdf)")
+	publicURL := fs.String("public-url", "", "URL where clients reach this server, for links sent on WhatsApp (default http://ADDR)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -35,6 +37,7 @@ func runServe(args []string) error {
 
 	e, err := engine.Start(engine.Config{
 		DataDir: *data, Addr: *addr, WhatsApp: *wa, Demo: *demo, DemoPassword: *demoPassword, Log: log,
+		Documents: *documents, PublicURL: *publicURL,
 	})
 	if err != nil {
 		return err
