@@ -58,12 +58,14 @@ func init() {
 		word string
 	}{{false, "mês"}, {true, "ano"}} {
 		w := unit.word
-		rel(unit.year, -1, w+" passado", w+" anterior", "último "+w)
+		rel(unit.year, -1, w+" passado", w+" anterior", "último "+w, w+" que passou")
 		rel(unit.year, -2, w+" retrasado", "penúltimo "+w)
 		rel(unit.year, 0, "este "+w, "esse "+w, "deste "+w, "desse "+w, "neste "+w, "nesse "+w,
 			w+" atual", w+" corrente")
 		rel(unit.year, 1, w+" que vem", "próximo "+w)
 	}
+	rel(true, -1, "exercício passado", "exercício anterior", "último exercício")
+	rel(true, 0, "exercício atual", "este exercício", "esse exercício", "exercício corrente")
 	for _, w := range []string{"mês", "competência", "comp", "ref", "referência"} {
 		periodWords[normalizeWords(w)[0]] = true
 	}
@@ -84,6 +86,18 @@ func scanDates(toks []token, now time.Time) when {
 	var w when
 	for i := 0; i < len(toks); i++ {
 		t := toks[i].s
+		if n, unit, ok := ago(toks, i); ok {
+			if unit == "ano" {
+				if w.year == 0 {
+					w.year = now.Year() - n
+				}
+			} else if w.month == 0 && w.absMonth == 0 {
+				d := time.Date(now.Year(), now.Month()-time.Month(n), 1, 12, 0, 0, 0, time.UTC)
+				w.absYear, w.absMonth = d.Year(), int(d.Month())
+			}
+			i++
+			continue
+		}
 		if rs, ok := relIndex[t]; ok {
 			if r, ok := matchRelative(toks, i, rs); ok {
 				if r.year {
@@ -158,6 +172,43 @@ func fuzzyMonth(toks []token, covered []bool) int {
 		}
 	}
 	return 0
+}
+
+// counts are the number words clients write before "meses atrás".
+var counts = map[string]int{"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
+	"seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12}
+
+// agoBefore introduce a count of months or years back: "há 2 meses", "faz
+// dois meses", "a 3 meses" (a common misspelling of "há").
+var agoBefore = map[string]bool{"ha": true, "faz": true, "a": true, "fazem": true}
+
+// ago reads "N meses atrás", "há N meses", "N anos atrás" at toks[i] (the
+// count); unit is "mes" or "ano".
+func ago(toks []token, i int) (n int, unit string, ok bool) {
+	if i+1 >= len(toks) {
+		return 0, "", false
+	}
+	n, ok = counts[toks[i].s]
+	if !ok {
+		if v, isNum := smallNumber(toks[i].s); isNum && len(toks[i].s) <= 2 && v >= 1 && v <= 36 {
+			n, ok = v, true
+		}
+	}
+	if !ok {
+		return 0, "", false
+	}
+	switch toks[i+1].s {
+	case "mes", "meses":
+		unit = "mes"
+	case "ano", "anos":
+		unit = "ano"
+	default:
+		return 0, "", false
+	}
+	if (i+2 < len(toks) && toks[i+2].s == "atras") || (i > 0 && agoBefore[toks[i-1].s]) {
+		return n, unit, true
+	}
+	return 0, "", false
 }
 
 func matchRelative(toks []token, i int, rs []relative) (relative, bool) {

@@ -40,7 +40,8 @@ const (
 	cErrado     // "errado": a complaint when a document is named
 	cVerb       // a request verb ("manda", "preciso"): asks, does not chase
 	cGuia       // a generic tax word ("guia", "imposto"): which one?
-	cThanksWeak // "ok", "beleza": an acknowledgement
+	cThanksWeak // "ok", "beleza": an acknowledgement, not a thanks (desconhecido, answered politely)
+	cPersonWeak // "contador", "alguém": wants a person only when no document is named
 	cNeutral    // consumed, no meaning ("me informe", "outra pessoa")
 	numClasses
 )
@@ -74,26 +75,39 @@ type entry struct {
 var lexicon = []entry{
 	{cHolerite, 3, []string{"holerite", "olerite", "holerit", "holeriti", "oleriti", "holerith", "hole",
 		"contra cheque", "contracheque", "recibo de pagamento", "recibo de salário", "comprovante de salário",
-		"comprovante de pagamento", "demonstrativo de pagamento", "recibo do salário"}},
-	{cDAS, 3, []string{"simples", "simples nacional", "das mei"}},
-	{cFGTS, 3, []string{"fgts", "fgst", "fundo de garantia", "gfd", "fgts digital"}},
+		"comprovante de pagamento", "demonstrativo de pagamento", "recibo do salário", "recibo de pagto",
+		"recibo pagto", "comprovante de pagto", "demonstrativo de pagto"}},
+	{cDAS, 3, []string{"simples", "simples nacional", "das mei", "guia do mei", "boleto do mei",
+		"imposto do mei", "guia mei", "boleto mei", "carnê do mei", "pgmei"}},
+	{cDAS, 2, []string{"mei"}},
+	{cFGTS, 3, []string{"fgts", "fgst", "fgt", "ftgs", "fundo de garantia", "gfd", "fgts digital", "grf", "gfip",
+		"sefip"}},
 	{cINSS, 3, []string{"inss", "imss", "previdência", "previdência social", "gps", "dctfweb",
 		"contribuição previdenciária"}},
 	{cDARF, 3, []string{"darf", "darfe", "dark", "irpj", "csll", "pis", "cofins", "irrf", "carnê leão",
-		"imposto de renda retido", "imposto de renda pj", "pis e cofins"}},
-	{cICMS, 3, []string{"icms", "icsm", "gare", "difal", "imposto estadual"}},
-	{cISS, 3, []string{"iss", "issqn", "imposto sobre serviço", "imposto municipal"}},
+		"imposto de renda retido", "imposto de renda pj", "pis e cofins", "receita federal",
+		"guia da receita", "boleto da receita", "imposto federal", "guia federal"}},
+	{cICMS, 3, []string{"icms", "icsm", "icm", "imcs", "gare", "difal", "imposto estadual", "imposto do estado",
+		"guia do estado", "guia estadual", "sefaz", "guia da sefaz", "substituição tributária"}},
+	{cISS, 3, []string{"iss", "issqn", "imposto sobre serviço", "imposto municipal", "imposto da prefeitura",
+		"guia da prefeitura", "boleto da prefeitura", "guia municipal", "guia do municipio"}},
 	{cInforme, 4, []string{"informe", "informe de rendimento", "comprovante de rendimento",
 		"declaração de rendimento", "informe anual"}},
 	{cInforme, 3, []string{"rendimento"}},
 	{cFerias, 4, []string{"féria", "aviso de féria", "recibo de féria", "féria coletiva"}},
-	{cProLabore, 4, []string{"pró labore", "prolabore", "pro labore"}},
-	{cDecimo, 4, []string{"décimo terceiro", "13o", "13 salário", "do 13", "o 13", "décimo 3o", "decimo"}},
+	{cProLabore, 4, []string{"pró labore", "prolabore", "pro labore", "retirada do sócio", "retirada dos sócios",
+		"retirada da sócia", "recibo de retirada", "retirada mensal", "retirada de pró labore"}},
+	{cDecimo, 4, []string{"décimo terceiro", "13o", "13 salário", "do 13", "o 13", "de 13", "décimo 3o", "decimo",
+		"gratificação natalina"}},
 	{cRescisao, 4, []string{"rescisão", "recisão", "resisão", "trct", "termo de rescisão", "demissão",
-		"desligamento", "rescisões"}},
+		"desligamento", "rescisões", "acerto", "acerto trabalhista", "verbas rescisórias", "homologação",
+		"aviso prévio", "termo de quitação"}},
+	{cRescisao, 3, []string{"rescisório", "rescisória"}},
 	{cBalancete, 4, []string{"balancete", "balanceti", "balacete"}},
 	{cDRE, 3, []string{"dre", "demonstração do resultado", "demonstração de resultado",
-		"demonstrativo de resultado", "demonstrativo do resultado", "demonstração dos resultados"}},
+		"demonstrativo de resultado", "demonstrativo do resultado", "demonstração dos resultados",
+		"lucro e prejuízo", "lucros e prejuízos", "lucros e perdas", "resultado do exercício",
+		"demonstrativo de lucro"}},
 	{cBalanco, 3, []string{"balanço", "balanço patrimonial"}},
 	{cFaturamento, 3, []string{"faturamento", "faturei", "faturou", "faturamos", "relatório de venda",
 		"nota emitida", "receita bruta"}},
@@ -102,8 +116,10 @@ var lexicon = []entry{
 	{cExtratoSimples, 1, []string{"extrato"}},
 	{cRelacao, 3, relacaoPhrases()},
 	{cRelacao, 1, []string{"lista"}},
+	{cRelacao, 2, []string{"relação", "listagem"}},
 	{cCertidao, 5, []string{"certidão", "certidões", "cnd", "cndt", "crf", "certidão negativa",
-		"certidão de regularidade", "positiva com efeito de negativa"}},
+		"certidão de regularidade", "positiva com efeito de negativa", "nada consta"}},
+	{cCertidao, 4, []string{"negativa", "negativas"}},
 	{cHonorarios, 4, []string{"honorário", "boleto do escritório", "boleto da contabilidade",
 		"boleto de vocês", "boleto de vcs", "boleto de você", "mensalidade", "fatura do escritório",
 		"boleto do contador", "boleto da contadora"}},
@@ -111,12 +127,16 @@ var lexicon = []entry{
 	{cFolha, 3, []string{"folha", "resumo da folha", "folha de pagamento", "folha analítica",
 		"extrato da folha", "relatório da folha", "conferência da folha", "resumo de folha"}},
 
-	{cAtendente, 5, []string{"atendente", "atendimento", "falar com", "falar c", "pessoa", "humano", "humana",
-		"alguém", "contador", "contadora", "robô", "me liga", "me ligar", "ligar", "ligação", "telefone",
-		"departamento pessoal", "setor", "gerente", "responsável", "transfere", "transferir", "conversar",
-		"reunião", "reclamação", "preciso de ajuda", "me ajudar", "me ajuda"}},
+	{cAtendente, 5, []string{"atendente", "atendimento", "falar com", "falar c", "humano", "humana",
+		"robô", "me liga", "me ligar", "ligar", "ligação", "telefone", "liga pra", "liga para", "ligue",
+		"me retorna", "me retorne", "retorna a ligação", "departamento pessoal", "transfere", "transferir",
+		"conversar", "conversa", "reunião", "reclamação", "preciso de ajuda", "me ajudar", "me ajuda",
+		"me passa pra", "me passa para", "me passa pro", "passa pra", "passa para", "passa pro",
+		"me atende", "me atender", "me transfere", "me chama", "me coloca em contato", "me retornar",
+		"retornar a ligação", "retornar o contato"}},
+	{cPersonWeak, 5, []string{"pessoa", "alguém", "contador", "contadora", "setor", "gerente", "responsável"}},
 	{cSaudacao, 2, []string{"oi", "olá", "opa", "bom dia", "boa tarde", "boa noite", "tudo bem", "tudo bom",
-		"td bem", "td bom", "tudo certo", "e aí", "eae", "eai", "salve", "hello", "hi", "hey", "alô", "bdia",
+		"td bem", "td bom", "tudo certo", "fala pessoal", "fala galera", "fala aí", "fala meu", "e aí", "eae", "eai", "salve", "hello", "hi", "hey", "alô", "bdia",
 		"oie", "como vai", "good morning", "boa"}},
 	{cAgradecimento, 3, []string{"obrigado", "obrigada", "obg", "obgd", "brigado", "brigada", "brigadão",
 		"valeu", "vlw", "grato", "grata", "agradeço", "agradecido", "agradecida", "thanks", "thank you", "tmj",
@@ -127,7 +147,8 @@ var lexicon = []entry{
 		"começar de novo", "cardápio", "quais serviço", "quais documento", "o que vc faz", "o que você faz",
 		"o que você pode fazer", "o que vc pode fazer", "o que posso pedir", "posso pedir",
 		"o que dá pra fazer", "como funciona isso", "o que esse número faz", "lista de opções",
-		"fazer um pedido"}},
+		"fazer um pedido", "o que posso fazer", "dá pra pedir", "pedir aqui", "pedir por aqui",
+		"o que vocês fazem", "o que vcs fazem", "o que tem aqui", "o que mais"}},
 	{cStatus, 4, []string{"cadê", "ficou pronto", "tá pronto", "está pronto", "fica pronto", "ficou pronta",
 		"tá pronta", "está pronta", "fica pronta", "ficaram pronto", "conseguiram", "conseguiu",
 		"ainda não recebi", "não recebi", "ainda não chegou", "não chegou", "não veio", "esperando",
@@ -139,13 +160,22 @@ var lexicon = []entry{
 		"o que faço", "o que eu faço", "o que fazer", "posso", "não consigo", "valor errado", "veio errado",
 		"veio errada", "abrir", "contrato social", "alterar", "alteração", "cancelar", "quanto vou pagar",
 		"quanto pago", "parcelar", "parcelamento", "notificação", "malha fina", "nota fiscal", "orçamento",
-		"fator r", "descontar", "contratar", "multa", "me explica", "explicar"}},
+		"fator r", "descontar", "contratar", "multa", "me explica", "explicar", "muito alto", "muito alta",
+		"muito caro", "muito cara", "valor alto", "tá certo", "está certo", "tá correto", "está correto",
+		"tá certa", "está certa", "mudar", "mudança", "trocar de regime", "regime", "abertura", "encerrar",
+		"encerramento da empresa", "encerramento de empresa", "fechar a empresa", "agendar", "marcar",
+		"prazo", "valor diferente", "veio diferente", "problema", "certificado digital", "intimação",
+		"autuação", "auto de infração", "fiscalização", "horário de funcionamento", "que horas abre", "que horas fecha", "que horas vocês",
+		"que horas vcs", "quanto custa", "quanto cobra", "quanto custaria"}},
 	{cErrado, 1, []string{"errado", "errada"}},
 	{cVerb, 1, []string{"manda", "mande", "mandar", "envia", "envie", "enviar", "encaminhar", "encaminha",
 		"preciso", "precisando", "quero", "queria", "gostaria", "solicito", "solicitar", "favor",
-		"pode mandar", "poderia", "me passa", "passa", "gera", "gerar", "emite", "emitir", "segunda via"}},
+		"pode mandar", "poderia", "me passa", "passa", "gera", "gerar", "emite", "emitir", "segunda via",
+		"passa pra mim", "me passa pra mim", "passa para mim", "me passa para mim", "manda pra mim",
+		"reenvia", "reenvie", "reenviar", "manda de novo", "envia de novo", "manda novamente"}},
 	{cGuia, 1, []string{"guia", "imposto", "tributo"}},
-	{cNeutral, 0, []string{"outra pessoa", "me informe", "me informa", "imposto de renda"}},
+	{cNeutral, 0, []string{"outra pessoa", "me informe", "me informa", "imposto de renda", "do parcelamento",
+		"de parcelamento", "da multa"}},
 }
 
 // relacaoPhrases spells "relação de empregados" and its variants.
@@ -271,6 +301,32 @@ func fuzzyMatch(w string) (rule, bool) {
 	for _, r := range fuzzyRules {
 		k := r.toks[0]
 		if k[0] == w[0] && nearWord(w, k) {
+			return r, true
+		}
+	}
+	return rule{}, false
+}
+
+// fuzzyPhrase finds a multi-word document phrase starting at toks[i] whose
+// first word is exact and one later word (4+ letters) is one typo away:
+// "pro labori", "contra chequi", "fundo de garamtia".
+func fuzzyPhrase(toks []token, i int) (rule, bool) {
+	for _, r := range lexIndex[toks[i].s] {
+		if len(r.toks) < 2 || r.c >= numDocClasses || r.w < 3 || i+len(r.toks) > len(toks) {
+			continue
+		}
+		typo, ok := false, true
+		for k := 1; k < len(r.toks) && ok; k++ {
+			w, kw := toks[i+k].s, r.toks[k]
+			switch {
+			case wordIs(w, kw):
+			case !typo && len(kw) >= 4 && len(w) >= 4 && nearWord(w, kw):
+				typo = true
+			default:
+				ok = false
+			}
+		}
+		if ok && typo {
 			return r, true
 		}
 	}

@@ -42,6 +42,7 @@ func tokenize(text string, dst []token) []token {
 		runes    int
 		upperN   int // capital letters in the current token
 		lettersN int // letters in the current token
+		segN     int // characters since the token began or since a dot of an acronym
 	)
 	end := func(at int) {
 		if cur == nil {
@@ -61,7 +62,7 @@ func tokenize(text string, dst []token) []token {
 		}
 		dst = append(dst, token{start: at, ns: len(buf)})
 		cur = &dst[len(dst)-1]
-		upperN, lettersN = 0, 0
+		upperN, lettersN, segN = 0, 0, 0
 		return true
 	}
 	lastByte := func() byte {
@@ -102,10 +103,12 @@ func tokenize(text string, dst []token) []token {
 				}
 				if lastByte() == c {
 					i += size // collapse repeated letters
+					segN++
 					continue
 				}
 			}
 			buf = append(buf, c)
+			segN++
 		case unicode.IsLetter(r):
 			// A letter from another script: keep it, it will match nothing.
 			if cur == nil && !begin(i) {
@@ -122,6 +125,12 @@ func tokenize(text string, dst []token) []token {
 				next, _ = fold(nr)
 			}
 			keep := false
+			if r == '.' && segN == 1 && isLetter(prev) && isLetter(next) && !letterAt(text, i+2) {
+				// "D.R.E.", "F.G.T.S.": an acronym of single letters is one word.
+				segN = 0
+				i += size
+				continue
+			}
 			if r == '/' {
 				keep = (isDigit(next) && (isDigit(prev) || isLetter(prev))) ||
 					(isDigit(prev) && isLetter(next))
@@ -144,6 +153,15 @@ func tokenize(text string, dst []token) []token {
 		dst[k].s = norm[dst[k].ns:dst[k].ne]
 	}
 	return dst
+}
+
+// letterAt reports whether text[i] is an ASCII letter.
+func letterAt(text string, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	c := text[i] | 0x20
+	return c >= 'a' && c <= 'z'
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }

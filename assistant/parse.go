@@ -26,6 +26,7 @@ type result struct {
 	year     int  // the date said, before fitting it to the intent
 	month    int  //
 	category bool // a generic tax word ("guia", "imposto") without a document
+	ack      bool // a bare acknowledgement ("ok", "blz", 👍): desconhecido, but answered politely
 	toks     []token
 }
 
@@ -78,9 +79,18 @@ func parse(text string, now time.Time, buf []token) result {
 			i++
 			continue
 		}
-		add(r.c, r.w, i)
 		for k := range r.toks {
 			covered[i+k] = true
+		}
+		if r.c < numDocClasses && i > 0 && thanksFor[toks[i-1].s] && score[cAgradecimento] > 0 {
+			// "obrigado pelo balancete": received, not asked for.
+			leading = false
+			i += len(r.toks)
+			continue
+		}
+		add(r.c, r.w, i)
+		if r.c >= cDAS && r.c <= cISS && afterGuia(toks, i) {
+			add(r.c, 2, i) // "a guia do FGTS da rescisão": the guide is what is asked for
 		}
 		if leading && (r.c == cSaudacao || r.c == cAgradecimento) {
 			lead = i + len(r.toks)
@@ -95,11 +105,23 @@ func parse(text string, now time.Time, buf []token) result {
 
 	doc := bestDoc(&score, &first)
 	if doc == noClass {
-		for i, t := range toks {
+		for i := 0; i < len(toks); i++ {
 			if covered[i] {
 				continue
 			}
-			if r, ok := fuzzyMatch(t.s); ok {
+			if r, ok := fuzzyPhrase(toks, i); ok {
+				add(r.c, r.w, i)
+				for k := range r.toks {
+					covered[i+k] = true
+				}
+				fuzzyDoc = true
+				if docEnd == 0 {
+					docEnd = i + len(r.toks)
+				}
+				i += len(r.toks) - 1
+				continue
+			}
+			if r, ok := fuzzyMatch(toks[i].s); ok {
 				add(r.c, r.w, i)
 				covered[i] = true
 				fuzzyDoc = true
@@ -113,7 +135,7 @@ func parse(text string, now time.Time, buf []token) result {
 
 	// "e o holerite?": chasing an earlier request.
 	if lead+1 < len(toks) && toks[lead].s == "e" && articles[toks[lead+1].s] &&
-		(doc != noClass || score[cStatus] > 0) && score[cVerb] == 0 {
+		(doc != noClass || score[cStatus] > 0 || score[cGuia] > 0) && score[cVerb] == 0 {
 		add(cStatus, 2, lead)
 	}
 
@@ -124,10 +146,14 @@ func parse(text string, now time.Time, buf []token) result {
 	res.Intent = intent
 	res.Confidence = conf
 	res.category = doc == noClass && score[cGuia] > 0
+	res.ack = intent == Desconhecido && score[cThanksWeak] > 0
 
 	w := scanDates(toks, now)
 	if w.month == 0 && w.absMonth == 0 {
 		w.month = fuzzyMonth(toks, covered[:len(toks)])
+	}
+	if w.month == 0 && w.absMonth == 0 && intent.Period() == "month" && docEnd > 0 {
+		w.month = monthAfterDoc(toks, docEnd)
 	}
 	res.year, res.month = w.resolve(now)
 	res.Competence = competence(intent, res.year, res.month)
@@ -135,6 +161,55 @@ func parse(text string, now time.Time, buf []token) result {
 		res.Person = findPerson(text, toks, docEnd)
 	}
 	return res
+}
+
+// thanksFor introduce the document a client thanks for ("obrigado pelo
+// balancete"): it was received, not asked for.
+var thanksFor = map[string]bool{"pelo": true, "pela": true, "pelos": true, "pelas": true}
+
+// afterMonthNumber may follow a bare month number right after a document
+// ("holerite 09 pfv", "das 10 da loja"); anything else ("holerite de 3
+// funcionários", "2 via") means the number is not a month.
+var afterMonthNumber = map[string]bool{"de": true, "do": true, "da": true, "pfv": true, "pf": true,
+	"por": true, "favor": true, "pra": true, "para": true, "e": true, "obrigado": true, "obg": true,
+	"pls": true, "urgente": true}
+
+// monthAfterDoc reads a bare month number right after the first document
+// phrase, which ends before toks[at]: "holerite 09", "fgts do 9".
+func monthAfterDoc(toks []token, at int) int {
+	if at < len(toks) && (toks[at].s == "de" || toks[at].s == "do") {
+		at++
+	}
+	if at >= len(toks) || len(toks[at].s) > 2 {
+		return 0
+	}
+	n, ok := smallNumber(toks[at].s)
+	if !ok || n < 1 || n > 12 {
+		return 0
+	}
+	if at+1 < len(toks) && !afterMonthNumber[toks[at+1].s] {
+		if _, isYear := yearOf(toks[at+1].s); !isYear {
+			return 0
+		}
+	}
+	return n
+}
+
+// afterGuia reports whether toks[i] follows "guia", "boleto" or "guia
+// do/da/de".
+func afterGuia(toks []token, i int) bool {
+	j := i - 1
+	if j >= 0 && (toks[j].s == "do" || toks[j].s == "da" || toks[j].s == "de") {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	switch toks[j].s {
+	case "guia", "guias", "boleto", "boletos":
+		return true
+	}
+	return false
 }
 
 // articles follow "e" in "e o holerite?", "e a guia?".
@@ -168,11 +243,15 @@ func bestDoc(score, first *[numClasses]int) class {
 // decide weighs the classes: asking for a person beats everything; chasing
 // an earlier request beats naming a document unless the client also asks
 // for it again ("manda"); a document with a question only a person can
-// answer goes to a person; then menu, thanks, greeting, acknowledgement.
+// answer goes to a person; then menu, thanks, greeting. A bare
+// acknowledgement ("ok") asks nothing: it is desconhecido (result.ack lets
+// the dialog answer politely). "contador" or "alguém" want a person only
+// when no document is named ("Prezado contador, segue solicitação: guia do
+// ISS" asks for the ISS).
 func decide(score *[numClasses]int, doc class) (Intent, float64) {
 	hasDoc := doc < numDocClasses
 	switch {
-	case score[cAtendente] > 0:
+	case score[cAtendente] > 0, score[cPersonWeak] > 0 && !hasDoc:
 		return Atendente, 0.9
 	case score[cStatus] > 0 && (!hasDoc || score[cVerb] == 0):
 		return StatusPedido, 0.8
@@ -188,8 +267,6 @@ func decide(score *[numClasses]int, doc class) (Intent, float64) {
 		return Agradecimento, 0.9
 	case score[cSaudacao] > 0:
 		return Saudacao, 0.9
-	case score[cThanksWeak] > 0:
-		return Agradecimento, 0.6
 	}
 	return Desconhecido, 0
 }

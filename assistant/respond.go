@@ -96,6 +96,11 @@ func (d *dialog) handle(intent Intent, comp, person string) {
 		d.reset()
 		d.say(msgThanks)
 	default:
+		if d.r.ack { // "ok", "blz", 👍: not a request, not a miss either
+			d.reset()
+			d.say(msgThanks)
+			return
+		}
 		if d.r.category {
 			d.submenu(AwaitGuias)
 			return
@@ -247,7 +252,7 @@ func (d *dialog) answerCompetence() bool {
 	if r.Intent.IsDocument() && r.Intent != dr.Intent {
 		return false // a new request
 	}
-	if !r.Intent.IsDocument() && r.Intent != Desconhecido && r.year == 0 {
+	if !r.Intent.IsDocument() && (r.Intent != Desconhecido || r.ack) && r.year == 0 {
 		return false // thanks, menu, a person...
 	}
 	c := competence(dr.Intent, r.year, r.month)
@@ -291,7 +296,7 @@ func (d *dialog) answerCompany() bool {
 		d.request(dr)
 		return true
 	}
-	if d.r.number < 0 && d.r.Intent != Desconhecido {
+	if d.r.number < 0 && (d.r.Intent != Desconhecido || d.r.ack) {
 		return false // a new request or question
 	}
 	d.miss(msgCompanyAgain + " " + msgAskCompany(companies))

@@ -306,3 +306,19 @@ func TestRespondNoCompanies(t *testing.T) {
 		t.Errorf("no companies: request %+v", turn.Request)
 	}
 }
+
+// A bare acknowledgement is desconhecido for Parse but is no miss: it is
+// answered politely, also while a question is pending.
+func TestRespondAcknowledgement(t *testing.T) {
+	st := State{Greeted: true, Misses: 2}
+	for _, text := range []string{"ok", "blz", "👍", "beleza"} {
+		turn := Respond(st, input(text))
+		if turn.Handover || turn.State.Misses != 0 || joined(turn) != msgThanks {
+			t.Errorf("Respond(%q) = %q, handover %v, misses %d; want the polite close", text, joined(turn), turn.Handover, turn.State.Misses)
+		}
+	}
+	turns := converse(State{Greeted: true}, input(""), "holerite", "ok")
+	if last := turns[1]; last.State.Awaiting != "" || joined(last) != msgThanks {
+		t.Errorf("ok while awaiting a competence = %q, state %+v; want the polite close", joined(last), last.State)
+	}
+}
