@@ -3,7 +3,7 @@ GO      ?= go
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: run test build vet bench deps
+.PHONY: run test build vet bench microbench deps web web-check
 
 ## run: start the server on an embedded Pebble with the demo office and simulated WhatsApp
 run:
@@ -16,9 +16,20 @@ build:
 ## deps: install what the tests need that is missing
 deps:
 	$(GO) mod download
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+## web: rebuild the staff web client (ui/web) into ui/dist; needs Node and npm
+web:
+	cd ui/web && npm ci && npm run build
+
+## web-check: rebuild ui/dist and fail if it differs from what is committed
+web-check: web
+	git diff --exit-code -- ui/dist
+	@new=$$(git ls-files --others --exclude-standard -- ui/dist); \
+	  if [ -n "$$new" ]; then echo "ui/dist has files that are not committed:"; echo "$$new"; exit 1; fi
 
 ## test: install what is missing, then run every check and test
-test: deps vet
+test: deps vet $(if $(shell command -v npm 2>/dev/null),web-check)
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## vet: gofmt and go vet
@@ -27,6 +38,11 @@ vet:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: Go micro-benchmarks (the load harness comes with its own issue)
+## bench: the end-to-end load harness with its defaults (about a minute; see BENCHMARKS.md);
+## pass flags with BENCH_FLAGS, e.g. make bench BENCH_FLAGS='--ramp --faults'
 bench:
+	$(GO) run ./cmd/balcao bench $(BENCH_FLAGS)
+
+## microbench: Go micro-benchmarks next to the code
+microbench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

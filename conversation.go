@@ -25,22 +25,22 @@ const (
 
 // Conversation is the thread between the office and one contact phone. Its id is the phone.
 type Conversation struct {
-	ID           string       `msgpack:"id" json:"id"` // the contact's phone, E.164 digits
-	State        State        `msgpack:"state" json:"state"`
-	Attendant    string       `msgpack:"attendant,omitempty" json:"attendant,omitempty"` // staff user while attending
-	Linked       bool         `msgpack:"linked" json:"-"`
-	ContactName  string       `msgpack:"contact_name" json:"-"`
-	Companies    []CompanyRef `msgpack:"companies" json:"-"`
-	LastSeq      uint64       `msgpack:"last_seq" json:"lastSeq"`       // last message sequence number
-	ProcessedSeq uint64       `msgpack:"processed_seq" json:"-"`        // last inbound message the assistant handled
-	Recoveries   int          `msgpack:"recoveries,omitempty" json:"-"` // failed attempts to process ProcessedSeq+1
-	Transitions  uint64       `msgpack:"transitions" json:"-"`          // state transitions stored so far
-	Unread       int          `msgpack:"unread" json:"unread"`          // inbound messages since staff last answered
-	LastAt       time.Time    `msgpack:"last_at" json:"lastAt"`         // time of the last message
-	Preview      string       `msgpack:"preview" json:"preview"`        // start of the last message
-	StateSince   time.Time    `msgpack:"state_since" json:"stateSince"` // when the state last changed
-	Dialog       []byte       `msgpack:"dialog,omitempty" json:"-"`     // assistant dialog state, msgpack
-	CreatedAt    time.Time    `msgpack:"created_at" json:"createdAt"`
+	ID          string       `msgpack:"id" json:"id"` // the contact's phone, E.164 digits
+	State       State        `msgpack:"state" json:"state"`
+	Attendant   string       `msgpack:"attendant,omitempty" json:"attendant,omitempty"` // staff user while attending
+	Linked      bool         `msgpack:"linked" json:"-"`
+	ContactName string       `msgpack:"contact_name" json:"-"`
+	Companies   []CompanyRef `msgpack:"companies" json:"-"`
+	LastSeq     uint64       `msgpack:"last_seq" json:"lastSeq"`       // last message sequence number
+	Transitions uint64       `msgpack:"transitions" json:"-"`          // state transitions stored so far
+	Unread      int          `msgpack:"unread" json:"unread"`          // inbound messages since staff last answered
+	LastAt      time.Time    `msgpack:"last_at" json:"lastAt"`         // time of the last message
+	Preview     string       `msgpack:"preview" json:"preview"`        // start of the last message
+	StateSince  time.Time    `msgpack:"state_since" json:"stateSince"` // when the state last changed
+	Dialog      []byte       `msgpack:"dialog,omitempty" json:"-"`     // assistant dialog state, msgpack
+	Service     *Service     `msgpack:"service,omitempty" json:"-"`    // the service under way
+	Services    uint64       `msgpack:"services" json:"-"`             // services opened so far
+	CreatedAt   time.Time    `msgpack:"created_at" json:"createdAt"`
 }
 
 // CompanyRef names a company inside another record.

@@ -169,6 +169,12 @@ func (c *conversation) loadContact() {
 func (c *conversation) idle(ctx actor.Context) {
 	self, root := ctx.Self(), c.sys.as.Root
 	if time.Since(c.active) >= c.sys.cfg.IdleAfter {
+		if c.conv.Service != nil && c.conv.State == balcao.StateAssistant {
+			// The assistant alone served it and the client went quiet: the service ends.
+			t := c.begin()
+			c.closeService(t, balcao.OutcomeAssistant, c.conv.LastAt)
+			c.commit(ctx, t, nil)
+		}
 		ctx.Send(ctx.Parent(), &passivate{pid: self, phone: c.phone, handled: c.handled})
 	}
 	// Armed again in case the office refused: a message was on its way.
@@ -198,13 +204,14 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		}
 	}()
 	t := c.begin()
+	c.openService(in.At)
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
 	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
 	c.recent.add(in.ID)
 	c.conv.Unread++
 
 	stored, before := t.b.Len(), c.conv
-	failure := c.decide(t, in.Text)
+	failure := c.decide(t, in.Text, in.At)
 	if failure != nil {
 		// The message is stored and goes to the staff; the actor restarts from storage.
 		c.conv = before
@@ -222,7 +229,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 }
 
 // decide runs the state machine on one client text; a panic is returned, not propagated.
-func (c *conversation) decide(t *turn, text string) (failure any) {
+func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) {
 	defer func() { failure = recover() }()
 	if c.conv.State != balcao.StateAssistant {
 		return nil // a person serves it, or will: the message waits for them
@@ -245,6 +252,9 @@ func (c *conversation) decide(t *turn, text string) (failure any) {
 	c.dialog = turn.State
 	for _, r := range turn.Replies {
 		c.reply(t, balcao.AuthorAssistant, r)
+	}
+	if svc := c.conv.Service; svc != nil && len(turn.Replies) > 0 && len(svc.ReplyMicros) < 64 {
+		svc.ReplyMicros = append(svc.ReplyMicros, max(c.sys.cfg.Now().Sub(at).Microseconds(), 1))
 	}
 	switch {
 	case turn.Handover:
@@ -302,6 +312,7 @@ func (c *conversation) startService(ctx actor.Context, m *StartService) {
 	}
 	t := c.begin()
 	c.conv.Unread = 0
+	c.openService(c.sys.cfg.Now())
 	c.transition(t, balcao.StateAttending, m.Staff, balcao.ReasonStarted)
 	c.commitAndRespond(ctx, t, nil)
 }
@@ -321,6 +332,11 @@ func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
 	c.dialog = assistant.State{}
 	c.conv.Dialog = nil
 	c.transition(t, balcao.StateAssistant, m.Staff, balcao.ReasonFinished)
+	outcome := balcao.OutcomeIgnored
+	if c.conv.Service != nil && c.conv.Service.StaffMessages > 0 {
+		outcome = balcao.OutcomeStaff
+	}
+	c.closeService(t, outcome, c.sys.cfg.Now())
 	c.commitAndRespond(ctx, t, nil)
 }
 
@@ -333,6 +349,12 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 	t := c.begin()
 	msg := c.reply(t, m.Staff, m.Text)
 	c.conv.Unread = 0
+	if svc := c.conv.Service; svc != nil {
+		svc.StaffMessages++
+		if svc.FirstResponse.IsZero() {
+			svc.FirstResponse = msg.At
+		}
+	}
 	c.commitAndRespond(ctx, t, &msg)
 }
 

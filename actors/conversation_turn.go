@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -62,7 +63,43 @@ func (c *conversation) transition(t *turn, to balcao.State, staff, reason string
 	if to == balcao.StateAttending {
 		c.conv.Attendant = staff
 	}
+	if svc := c.conv.Service; svc != nil {
+		switch {
+		case to == balcao.StatePending && svc.Queued.IsZero():
+			svc.Queued = now
+		case to == balcao.StateAttending:
+			svc.Taken, svc.Staff = now, staff
+		}
+	}
 	t.reason = reason
+}
+
+// openService starts a service at the client's first message (or when a staff member takes
+// a conversation that had none).
+func (c *conversation) openService(at time.Time) {
+	if c.conv.Service != nil {
+		return
+	}
+	c.conv.Services++
+	svc := &balcao.Service{
+		ID: c.phone + "-" + strconv.FormatUint(c.conv.Services, 10), Phone: c.phone,
+		ContactName: c.conv.ContactName, Start: at,
+	}
+	if len(c.conv.Companies) > 0 {
+		svc.Company, svc.CompanyName = c.conv.Companies[0].ID, c.conv.Companies[0].Name
+	}
+	c.conv.Service = svc
+}
+
+// closeService ends the service under way and stores it for history and dashboards.
+func (c *conversation) closeService(t *turn, outcome balcao.Outcome, end time.Time) {
+	svc := c.conv.Service
+	if svc == nil {
+		return
+	}
+	svc.End, svc.Outcome = end, outcome
+	t.b.Put(storage.ServiceKey(c.office, svc.Start, svc.ID), svc)
+	c.conv.Service = nil
 }
 
 func newWAID() string { return gateway.NewMessageID() }

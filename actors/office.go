@@ -17,6 +17,8 @@ type office struct {
 	pool  *actor.PID
 	convs map[string]*child     // by phone
 	jobs  map[string]*actor.PID // running job actors, by job id
+	// stopping is set once the office stops: it spawns no child after that.
+	stopping bool
 }
 
 type child struct {
@@ -46,6 +48,9 @@ func (o *office) Receive(ctx actor.Context) {
 		o.route(ctx, m.To)
 	case conversationCommand:
 		o.route(ctx, m.phone())
+	case *actor.Stopping:
+		// Children stopped from here on would never be stopped: spawn none.
+		o.stopping = true
 	case *whatsappStatus:
 		o.sys.cfg.Publisher.Publish(o.id, balcao.EventWhatsAppStatus, m.status)
 	case *GetOfficeStats:
@@ -80,10 +85,24 @@ func (o *office) Receive(ctx actor.Context) {
 }
 
 // route forwards the current message, with its sender, to the phone's conversation actor.
+// While the office stops, the message is refused (WhatsApp redelivers, staff retry).
 func (o *office) route(ctx actor.Context, phone string) {
+	if o.stopping {
+		refuse(ctx)
+		return
+	}
 	c := o.conversation(ctx, phone)
 	c.forwarded++
 	ctx.Forward(c.pid)
+}
+
+// refuse answers the current message with balcao.ErrClosed.
+func refuse(ctx actor.Context) {
+	if in, ok := ctx.Message().(*gateway.Inbound); ok {
+		in.Ack(balcao.ErrClosed)
+	} else if ctx.Sender() != nil {
+		ctx.Respond(&Result{Err: balcao.ErrClosed})
+	}
 }
 
 // conversation returns the phone's conversation actor, spawning it when it is not running.

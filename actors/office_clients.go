@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -126,8 +127,8 @@ func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones [
 // clientsSaved updates the conversations of the phones; the conversation of a single phone
 // answers the sender itself, once its own record is updated.
 func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
-	if m.err != nil {
-		o.sys.as.Root.Send(m.sender, &Result{Err: m.err})
+	if m.err != nil || o.stopping {
+		o.sys.as.Root.Send(m.sender, &Result{Err: cmp.Or(m.err, balcao.ErrClosed)})
 		return
 	}
 	if len(m.phones) == 1 && m.result.Contact != nil {

@@ -6,9 +6,10 @@ import (
 	"github.com/balcao/balcao"
 )
 
-// job returns the job's actor, spawning it when it is not running.
+// job returns the job's actor, spawning it when it is not running; nil while the office stops
+// (the job resumes at the next start).
 func (o *office) job(ctx actor.Context, id string) *actor.PID {
-	if pid, ok := o.jobs[id]; ok {
+	if pid, ok := o.jobs[id]; ok || o.stopping {
 		return pid
 	}
 	pid := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newJobActor(o.sys, o.id, id, o.pool) }))
@@ -39,13 +40,22 @@ func (o *office) retryJob(ctx actor.Context, m *RetryJob) {
 			return
 		}
 	}
-	ctx.Forward(o.job(ctx, m.ID))
+	pid := o.job(ctx, m.ID)
+	if pid == nil {
+		refuse(ctx)
+		return
+	}
+	ctx.Forward(pid)
 }
 
 func (o *office) replyToJob(ctx actor.Context, m *ReplyToJob) {
 	j, err := o.sys.cfg.DB.Job(o.id, m.ID)
 	if err != nil {
 		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")})
+		return
+	}
+	if o.stopping {
+		refuse(ctx)
 		return
 	}
 	c := o.conversation(ctx, j.Phone)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"testing"
 	"time"
 
@@ -20,6 +22,9 @@ const demoPassword = "senha-de-teste"
 func startEngine(t *testing.T, mutate ...func(*engine.Config)) *engine.Engine {
 	t.Helper()
 	cfg := engine.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Demo: true, DemoPassword: demoPassword}
+	if os.Getenv("BALCAO_TEST_LOG") != "" {
+		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -37,6 +37,8 @@ import (
 //	o/{office}/doc/{doc}                      balcao.StoredDocument
 //	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
 //	o/{office}/agent-token                    sha256 of the office's agent token
+//	o/{office}/svc/{start:16x}/{service}      balcao.Service, once ended (history, dashboards)
+//	o/{office}/mday/{YYYY-MM-DD}              metrics of a finished day (merged HdrHistograms)
 const (
 	keyVersion = "meta/version"
 )
@@ -165,6 +167,22 @@ func PortalKey(office, company string, created time.Time, doc string) []byte {
 
 // PortalPrefix is the prefix of a company's portal.
 func PortalPrefix(office, company string) []byte { return officeKey(office, "pd", company+"/") }
+
+// ServiceKey is the key of an ended service, ordered by its start.
+func ServiceKey(office string, start time.Time, id string) []byte {
+	return officeKey(office, "svc", hex16(uint64(start.UnixNano()))+"/"+id)
+}
+
+// ServicesPrefix is the prefix of an office's services.
+func ServicesPrefix(office string) []byte { return officeKey(office, "svc", "") }
+
+// ServiceBound is the first key of the services that started at t or later.
+func ServiceBound(office string, t time.Time) []byte {
+	return officeKey(office, "svc", hex16(uint64(t.UnixNano())))
+}
+
+// DayMetricsKey is the key of a finished day's metrics.
+func DayMetricsKey(office, day string) []byte { return officeKey(office, "mday", day) }
 
 // AgentTokenKey is the key of the hash of an office's agent token.
 func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent-token") }

@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -48,10 +50,75 @@ var (
 	browserCancel = func() {}
 )
 
+// The shared server: one engine for the browser tests (each test uses its own phones, and
+// checks counts relative to what it found), started on first use and stopped by TestMain.
+var (
+	sharedOnce   sync.Once
+	sharedEngine *engine.Engine
+	sharedBase   string
+	sharedErr    error
+	sharedStop   = func() {}
+
+	sessionsMu sync.Mutex
+	sessions   = map[string]string{} // user → session token on the shared server
+)
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browserCancel()
+	sharedStop()
 	os.Exit(code)
+}
+
+// sharedServer returns the address of the engine that the browser tests share.
+func sharedServer(t *testing.T) string {
+	t.Helper()
+	sharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "balcao-browser-")
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		e, err := engine.Start(engine.Config{DataDir: dir, Addr: "127.0.0.1:0", Demo: true, DemoPassword: browserPass})
+		if err != nil {
+			sharedErr = err
+			os.RemoveAll(dir)
+			return
+		}
+		sharedEngine, sharedBase = e, "http://"+e.Addr()
+		sharedStop = func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_ = e.Stop(ctx)
+			os.RemoveAll(dir)
+		}
+	})
+	if sharedErr != nil {
+		t.Fatalf("start engine: %v", sharedErr)
+	}
+	return sharedBase
+}
+
+// session returns a session token of user on the shared server, logging in once per user:
+// bcrypt makes every login cost, more so under the race detector.
+func session(t *testing.T, base, user string) string {
+	t.Helper()
+	sessionsMu.Lock()
+	defer sessionsMu.Unlock()
+	if tok, ok := sessions[user]; ok {
+		return tok
+	}
+	a := newAPI(t, base)
+	a.login(user)
+	u, _ := url.Parse(base)
+	for _, c := range a.http.Jar.Cookies(u) {
+		if c.Name == "balcao_session" {
+			sessions[user] = c.Value
+			return c.Value
+		}
+	}
+	t.Fatalf("login %s: no session cookie", user)
+	return ""
 }
 
 // browser returns the shared browser's context, skipping (or, in CI, failing) the test when
@@ -191,7 +258,7 @@ func (p *tab) shot(name string) {
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, waitFor)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		p.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -215,6 +282,43 @@ func (p *tab) login(user string) {
 		chromedp.WaitVisible(chromedp.CSS(`nav.rail`)),
 	)
 	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
+}
+
+// enter presses Enter as a person does: a keydown the page may cancel, then a keyup. (A
+// KeyEvent also sends a separate char event that types a new line even when the keydown was
+// cancelled, which no keyboard does.)
+var enter = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		_, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+})
+
+// resume opens the app already logged in as user, with the session shared by the tests (as a
+// second tab of the same person would be).
+func (p *tab) resume(user string) {
+	p.t.Helper()
+	tok := session(p.t, p.base, user)
+	httpOnly := true
+	p.do("set the session cookie", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "balcao_session", Value: tok, URL: p.base + "/", HTTPOnly: &httpOnly})
+		return err
+	}))
+	p.do("open the app", chromedp.Navigate(p.base+"/"), chromedp.WaitVisible(chromedp.CSS(`nav.rail`)))
+	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
+}
+
+// count reads the number shown on an inbox tab.
+func (p *tab) count(tab string) int {
+	p.t.Helper()
+	var n int
+	fmt.Sscan(p.eval(`document.querySelector('[data-count=`+tab+`]').textContent`), &n)
+	return n
 }
 
 // row is the CSS selector of a conversation in a tab's list.
@@ -323,17 +427,25 @@ const askForPerson = "quero falar com um atendente"
 // TestBrowserServiceCycle: a pending conversation appears live, is started, answered (the
 // phone receives the answer) and finished (it leaves Em atendimento).
 func TestBrowserServiceCycle(t *testing.T) {
-	base := server(t)
+	base := sharedServer(t)
 	sim := newAPI(t, base)
 	p := newTab(t, base)
 	p.login("ana")
 	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes"), chromedp.WaitVisible(chromedp.CSS(`ul[data-list=pendentes]`)))
 
 	const phone = "5548999990001"
+	pending, attending := p.count("pendentes"), p.count("atendimento")
 	sim.inbound(phone, askForPerson)
 	p.do("see the new pending conversation live", chromedp.WaitVisible(chromedp.CSS(row("pendentes", phone))))
-	p.until("pending count", `document.querySelector('[data-count=pendentes]').textContent === '1'`)
+	p.until("pending count", fmt.Sprintf(`document.querySelector('[data-count=pendentes]').textContent === '%d'`, pending+1))
+	p.until("pending count in the title", `/^\(\d+\) Balcão$/.test(document.title)`)
 	p.shot("inbox")
+
+	// Search (over the loaded conversations) by company, phone and name.
+	for _, q := range []string{"padaria", "99999-0001", "carlos"} {
+		p.do("search "+q, fill(`#search`, q), chromedp.WaitVisible(chromedp.CSS(row("pendentes", phone))))
+	}
+	p.do("search with no match", fill(`#search`, "ninguém com esse nome"), chromedp.WaitNotPresent(chromedp.CSS(row("pendentes", phone))), fill(`#search`, ""))
 
 	p.do("open and start",
 		chromedp.Click(chromedp.CSS(row("pendentes", phone))),
@@ -342,13 +454,14 @@ func TestBrowserServiceCycle(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
 		chromedp.WaitVisible(chromedp.CSS(`#finish`)),
 	)
-	p.until("pending tab empty", `document.querySelector('[data-count=pendentes]').textContent === '0'`)
+	p.until("pending count back", fmt.Sprintf(`document.querySelector('[data-count=pendentes]').textContent === '%d'`, pending))
 
 	const answer = "Bom dia, Carlos! Já vejo isso. 😊"
-	p.do("reply with Enter", chromedp.SendKeys(chromedp.CSS(`#composer`), answer+kb.Enter))
+	p.do("reply with Enter", chromedp.SendKeys(chromedp.CSS(`#composer`), answer), enter)
 	p.until("answer in the history", `[...document.querySelectorAll('#history .msg.out .text')].some(e => e.textContent === `+js(answer)+`)`)
 	p.until("composer cleared", `document.querySelector('#composer').value === ''`)
-	sim.waitOutbound(phone, "Bom dia, Carlos!")
+	sim.waitOutbound(phone, answer) // emoji included
+	p.until("delivery ticks", `[...document.querySelectorAll('#history .msg.out.staff [data-status]')].some(e => e.dataset.status === 'delivered')`)
 	p.shot("conversation")
 
 	p.do("see it in Em atendimento",
@@ -359,16 +472,16 @@ func TestBrowserServiceCycle(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(row("atendimento", phone))),
 		chromedp.WaitVisible(chromedp.CSS(`#start`)),
 	)
-	p.until("attending count", `document.querySelector('[data-count=atendimento]').textContent === '0'`)
+	p.until("attending count back", fmt.Sprintf(`document.querySelector('[data-count=atendimento]').textContent === '%d'`, attending))
 }
 
 // TestBrowserComposerRules: Shift+Enter makes a new line, HTML typed or received shows as
 // text and never runs, a text over 64 KB is refused before it is sent.
 func TestBrowserComposerRules(t *testing.T) {
-	base := server(t)
+	base := sharedServer(t)
 	sim := newAPI(t, base)
 	p := newTab(t, base)
-	p.login("ana")
+	p.resume("ana")
 
 	const phone = "5548999990002"
 	const inboundHTML = `<script>alert(2)</script><b>negrito</b>`
@@ -387,7 +500,7 @@ func TestBrowserComposerRules(t *testing.T) {
 	p.do("paste HTML",
 		chromedp.Focus(chromedp.CSS(`#composer`)),
 		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, `+js(payload)+`)`),
-		chromedp.KeyEvent(kb.Enter),
+		enter,
 	)
 	p.until("pasted HTML shown as text", `[...document.querySelectorAll('#history .msg.out .text')].some(e => e.textContent === `+js(payload)+`)`)
 	sim.waitOutbound(phone, payload)
@@ -404,14 +517,23 @@ func TestBrowserComposerRules(t *testing.T) {
 	if v := p.eval(`document.querySelector('#composer').value`); v != "linha um\nlinha dois" {
 		t.Errorf("composer after Shift+Enter = %q, want two lines", v)
 	}
-	p.do("send two lines", chromedp.KeyEvent(kb.Enter))
+	p.do("send two lines", enter)
 	sim.waitOutbound(phone, "linha um\nlinha dois")
+
+	// A long message (20 000 characters) goes whole.
+	long := strings.Repeat("texto longo ", 1700)
+	p.do("send a long message",
+		chromedp.Focus(chromedp.CSS(`#composer`)),
+		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, `+js(long)+`)`),
+		enter,
+	)
+	sim.waitOutbound(phone, long)
 
 	// Over 64 KB: refused in the browser with a clear message, nothing sent.
 	p.do("paste a huge text",
 		chromedp.Focus(chromedp.CSS(`#composer`)),
 		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, 'á'.repeat(40000))`),
-		chromedp.KeyEvent(kb.Enter),
+		enter,
 		chromedp.WaitVisible(chromedp.CSS(`#composer-error`)),
 	)
 	if msg := p.eval(`document.querySelector('#composer-error').textContent`); !strings.Contains(msg, "64 KB") {
@@ -425,10 +547,10 @@ func TestBrowserComposerRules(t *testing.T) {
 // TestBrowserLinkUnknownPhone: a phone nobody knows waits unlinked; linking it to a company
 // with a name updates the conversation live.
 func TestBrowserLinkUnknownPhone(t *testing.T) {
-	base := server(t)
+	base := sharedServer(t)
 	sim := newAPI(t, base)
 	p := newTab(t, base)
-	p.login("ana")
+	p.resume("ana")
 
 	const phone = "5548988887777"
 	sim.inbound(phone, "olá, sou novo por aqui")
@@ -438,7 +560,7 @@ func TestBrowserLinkUnknownPhone(t *testing.T) {
 		chromedp.Click(chromedp.CSS(row("pendentes", phone))),
 		chromedp.WaitVisible(chromedp.CSS(`#link-contact`)),
 		chromedp.Click(chromedp.CSS(`#link-contact`)),
-		chromedp.WaitVisible(chromedp.CSS(`#link-dialog select option[value="tech-floripa"]`), chromedp.NodeReady),
+		chromedp.WaitReady(chromedp.CSS(`#link-dialog select option[value="tech-floripa"]`)),
 	)
 	p.do("fill the link form",
 		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#link-dialog select'); s.value = 'tech-floripa'; s.dispatchEvent(new Event('change', {bubbles: true})) })()`),
@@ -454,11 +576,11 @@ func TestBrowserLinkUnknownPhone(t *testing.T) {
 // TestBrowserStartRace: two attendants click Iniciar Atendimento at once; one wins and the
 // other is told who took the conversation.
 func TestBrowserStartRace(t *testing.T) {
-	base := server(t)
+	base := sharedServer(t)
 	sim := newAPI(t, base)
 	ana, bruno := newTab(t, base), newTab(t, base)
-	ana.login("ana")
-	bruno.login("bruno")
+	ana.resume("ana")
+	bruno.resume("bruno")
 
 	const phone = "5548999990003"
 	sim.inbound(phone, askForPerson)
@@ -478,8 +600,7 @@ func TestBrowserStartRace(t *testing.T) {
 	}
 	wg.Wait()
 
-	admin := newAPI(t, base)
-	admin.login("admin")
+	admin := newAPIAs(t, base, "admin")
 	var winner string
 	deadline := time.Now().Add(waitFor)
 	for winner == "" {
@@ -510,9 +631,8 @@ func TestBrowserStartRace(t *testing.T) {
 // TestBrowserAttendantHistory: an atendente asking for the history gets the server's refusal
 // as a message on the screen.
 func TestBrowserAttendantHistory(t *testing.T) {
-	base := server(t)
-	check := newAPI(t, base)
-	check.login("ana")
+	base := sharedServer(t)
+	check := newAPIAs(t, base, "ana")
 	status, body := check.do("GET", "/api/history", nil)
 	var problem struct {
 		Error struct{ Code, Message string } `json:"error"`
@@ -520,7 +640,7 @@ func TestBrowserAttendantHistory(t *testing.T) {
 	_ = json.Unmarshal(body, &problem)
 
 	p := newTab(t, base)
-	p.login("ana")
+	p.resume("ana")
 	p.do("open the history", chromedp.Navigate(base+"/#/historico"), chromedp.WaitVisible(chromedp.CSS(`#screen-historico .error`)))
 	if got := p.eval(`document.querySelector('#screen-historico .error').textContent`); got != problem.Error.Message {
 		t.Errorf("history screen shows %q, want the server's message %q", got, problem.Error.Message)
@@ -536,7 +656,7 @@ func TestBrowserAttendantHistory(t *testing.T) {
 // TestBrowserSessionLossKeepsDraft: when the session ends the login comes back over the app and
 // the composer's draft survives the new login.
 func TestBrowserSessionLossKeepsDraft(t *testing.T) {
-	base := server(t)
+	base := sharedServer(t)
 	sim := newAPI(t, base)
 	p := newTab(t, base)
 	p.login("ana")
@@ -595,25 +715,217 @@ func TestBrowserSessionLossKeepsDraft(t *testing.T) {
 	p.until("websocket back online", `document.querySelector('[data-conn=online]') !== null`)
 }
 
-// TestBrowserLaterScreens: Central de Pedidos and Conexão WhatsApp show the server's answer;
-// their own behaviour is tested once their endpoints exist.
-func TestBrowserLaterScreens(t *testing.T) {
-	base := server(t)
-	check := newAPI(t, base)
-	check.login("admin")
-	for _, sc := range []struct{ name, route, endpoint, screen string }{
-		{"jobs", "#/pedidos", "/api/jobs?tab=pendentes", "#screen-pedidos"},
-		{"whatsapp", "#/whatsapp", "/api/whatsapp/status", "#screen-whatsapp"},
-	} {
-		t.Run(sc.name, func(t *testing.T) {
-			status, _ := check.do("GET", sc.endpoint, nil)
-			if status == http.StatusNotFound {
-				p := newTab(t, base)
-				p.login("admin")
-				p.do("open "+sc.name, chromedp.Navigate(base+"/"+sc.route), chromedp.WaitVisible(chromedp.CSS(sc.screen+` .error`)))
-				t.Skipf("GET %s answers 404 (comes with a later issue): the screen shows the server's message; retry/QR tests wait for the endpoint", sc.endpoint)
-			}
-			t.Skipf("GET %s exists now (%d): write its browser test (retry a pending job, show the QR code)", sc.endpoint, status)
-		})
+// TestBrowserReconnectCatchesUp: when the server drops a page's socket (as it does to a slow
+// consumer), the page reconnects from its last sequence number and shows what happened
+// meanwhile, without a reload.
+func TestBrowserReconnectCatchesUp(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.resume("bruno")
+	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes"), chromedp.WaitVisible(chromedp.CSS(`ul[data-list=pendentes]`)))
+	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
+
+	const phone = "5548977776666"
+	sharedEngine.Hub().Drop("demo", session(t, base, "bruno"))
+	sim.inbound(phone, "mensagem enviada enquanto a conexão caiu")
+	p.do("see it after the reconnect", chromedp.WaitVisible(chromedp.CSS(row("pendentes", phone))))
+	p.until("websocket back online", `document.querySelector('[data-conn=online]') !== null`)
+	sim.inbound(phone, "e mais uma depois")
+	p.until("later message live", `document.querySelector(`+js(row("pendentes", phone))+`)?.textContent.includes('e mais uma depois') || document.querySelector(`+js(row("pendentes", phone))+`)?.querySelector('.badge')?.textContent === '2'`)
+}
+
+// TestBrowserJobs: a document held for the office's confirmation waits in Central de Pedidos
+// (it appears live), Confirmar sends it, and Responder writes to the client who asked.
+func TestBrowserJobs(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	if st, _ := admin.do("GET", "/api/jobs?tab=pendentes", nil); st == http.StatusNotFound {
+		t.Skip("GET /api/jobs answers 404: the request centre API is not built yet")
 	}
+	if st, body := admin.do("PUT", "/api/settings", map[string]any{"rules": map[string]string{"holerite": "confirm"}}); st != http.StatusOK {
+		t.Skipf("PUT /api/settings = %d %s: cannot hold a document for confirmation", st, body)
+	}
+	t.Cleanup(func() { admin.do("PUT", "/api/settings", map[string]any{"rules": map[string]string{}}) })
+	const phone = "5548999995555"
+	if st, body := admin.do("POST", "/api/contacts", map[string]any{"phone": phone, "name": "Otávio Prado", "companies": []string{"padaria-pao-quente"}}); st != http.StatusCreated {
+		t.Fatalf("add contact: %d %s", st, body)
+	}
+
+	p := newTab(t, base)
+	p.resume("admin")
+	p.do("open pendentes", chromedp.Navigate(base+"/#/pedidos/pendentes"), chromedp.WaitVisible(chromedp.CSS(`#screen-pedidos .tabs`)))
+	admin.inbound(phone, "me manda o holerite de outubro")
+	job := `#screen-pedidos li[data-job]`
+	p.until("held job appears live", `[...document.querySelectorAll(`+js(job)+`)].some(e => e.textContent.includes('Holerite') && e.textContent.includes('55 (48) 99999-5555'))`)
+	p.do("confirm it", chromedp.Click(chromedp.CSS(job+` .job-retry`)))
+	p.until("job leaves pendentes", `![...document.querySelectorAll(`+js(job)+`)].some(e => e.textContent.includes('55 (48) 99999-5555'))`)
+	p.do("see it processed",
+		chromedp.Navigate(base+"/#/pedidos/processados"),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-pedidos a.active[data-jobtab=processados]`)),
+	)
+	p.until("job in processados", `[...document.querySelectorAll(`+js(job)+`)].some(e => e.textContent.includes('55 (48) 99999-5555'))`)
+
+	const answer = "Otávio, o holerite já está no portal também."
+	rowSel := `[...document.querySelectorAll(` + js(job) + `)].find(e => e.textContent.includes('55 (48) 99999-5555'))`
+	p.do("reply to the client",
+		chromedp.Evaluate[chromedp.Void](rowSel+`.querySelector('.job-reply').click()`),
+		chromedp.WaitVisible(chromedp.CSS(`.job-reply-form input`)),
+		fill(`.job-reply-form input`, answer),
+		chromedp.Click(chromedp.CSS(`.job-reply-form button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.job-reply-form`)),
+	)
+	admin.waitOutbound(phone, answer)
+
+	p.do("see the document in the conversation",
+		chromedp.Navigate(base+"/#/atendimento/contatos/"+phone),
+		chromedp.WaitVisible(chromedp.CSS(`#history .doc-link a.doc-dl[download]`)),
+	)
+	if href := p.eval(`document.querySelector('#history .doc-link a.doc-dl').href`); !strings.HasPrefix(href, base+"/") {
+		t.Errorf("document link %q, want a link on the server", href)
+	}
+}
+
+// TestBrowserWhatsAppScreen: Conexão WhatsApp shows the server's answer; its QR code test
+// waits for GET /api/whatsapp/status.
+func TestBrowserWhatsAppScreen(t *testing.T) {
+	base := sharedServer(t)
+	check := newAPIAs(t, base, "admin")
+	status, body := check.do("GET", "/api/whatsapp/status", nil)
+	p := newTab(t, base)
+	p.resume("admin")
+	if status == http.StatusNotFound {
+		p.do("open the screen", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .error`)))
+		t.Skip("GET /api/whatsapp/status answers 404 (comes with a later issue): the screen shows the server's message; the QR code test waits for the endpoint")
+	}
+	var st struct {
+		State string `json:"state"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &st) != nil {
+		t.Fatalf("GET /api/whatsapp/status = %d %s", status, body)
+	}
+	p.do("open the screen", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-`+st.State)))
+	if st.State == "waiting_qr" {
+		p.do("see the QR code", chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp svg.qr`)))
+	}
+}
+
+// fill sets a field's value as typing would (the input event included), replacing what it had.
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => {
+		const e = document.querySelector(` + js(sel) + `)
+		const proto = e instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype
+		Object.getOwnPropertyDescriptor(proto, 'value').set.call(e, ` + js(value) + `)
+		e.dispatchEvent(new Event('input', {bubbles: true}))
+	})()`)
+}
+
+// TestBrowserClientsAndStaff: a company with a wrong CNPJ is refused in the browser, a right
+// one is saved and gets a contact; only administradores manage the staff.
+func TestBrowserClientsAndStaff(t *testing.T) {
+	base := sharedServer(t)
+	check := newAPIAs(t, base, "admin")
+	if st, _ := check.do("GET", "/api/contacts?company=tech-floripa", nil); st == http.StatusNotFound {
+		t.Skip("GET /api/contacts answers 404: the client enablement API is not built yet")
+	}
+	p := newTab(t, base)
+	p.resume("admin")
+	p.do("new company with a wrong CNPJ",
+		chromedp.Navigate(base+"/#/clientes"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-company="tech-floripa"]`)),
+		chromedp.Click(chromedp.CSS(`#new-company`)),
+		chromedp.WaitVisible(chromedp.CSS(`#company-form`)),
+		fill(`#company-form input[name=name]`, "Contabilidade Teste Ltda"),
+		fill(`#company-form input[name=cnpj]`, "11.222.333/0001-80"),
+		chromedp.Click(chromedp.CSS(`#company-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#company-form .field-error`)),
+	)
+	if got := p.eval(`document.querySelector('#company-form .field-error').textContent`); got != "CNPJ inválido." {
+		t.Errorf("CNPJ error = %q, want %q", got, "CNPJ inválido.")
+	}
+	p.do("fix the CNPJ and save",
+		fill(`#company-form input[name=cnpj]`, "11.222.333/0001-81"),
+		chromedp.Click(chromedp.CSS(`#company-form button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#company-form`)),
+	)
+	p.until("new company listed", `[...document.querySelectorAll('tr[data-company]')].some(r => r.textContent.includes('Contabilidade Teste Ltda') && r.textContent.includes('11.222.333/0001-81'))`)
+	p.do("add a contact to tech-floripa",
+		chromedp.Click(chromedp.CSS(`tr[data-company="tech-floripa"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#contacts .inline-form`)),
+		fill(`#contacts .inline-form input[inputmode=tel]`, "(48) 99911-2233"),
+		fill(`#contacts .inline-form input:not([inputmode])`, "Rita Souza"),
+		chromedp.Click(chromedp.CSS(`#contacts .inline-form button`)),
+	)
+	p.until("contact listed", `document.querySelector('#contacts').textContent.includes('Rita Souza')`)
+
+	p.do("create a staff member",
+		chromedp.Navigate(base+"/#/equipe"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="ana"]`)),
+		chromedp.Click(chromedp.CSS(`#new-staff`)),
+		chromedp.WaitVisible(chromedp.CSS(`#staff-form`)),
+		fill(`#staff-form input[name=user]`, "carla"),
+		fill(`#staff-form input[name=name]`, "Carla Mendes"),
+		fill(`#staff-form input[name=password]`, "senha-da-carla"),
+		chromedp.Click(chromedp.CSS(`#staff-form button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#staff-form`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="carla"]`)),
+	)
+
+	ana := newTab(t, base)
+	ana.resume("ana")
+	ana.do("atendente sees the team", chromedp.Navigate(base+"/#/equipe"), chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="carla"]`)))
+	if n := ana.eval(`String(document.querySelectorAll('#new-staff, #screen-equipe td button').length)`); n != "0" {
+		t.Errorf("an atendente sees %s staff management buttons, want 0", n)
+	}
+	if st, body := newAPIAs(t, base, "ana").do("POST", "/api/staff", map[string]string{"user": "x", "name": "X", "role": "atendente", "password": "x-x-x-x-x"}); st != http.StatusForbidden {
+		t.Errorf("POST /api/staff as atendente = %d %s, want 403", st, body)
+	}
+}
+
+// newAPIAs is an API client with user's shared session.
+func newAPIAs(t *testing.T, base, user string) *api {
+	a := newAPI(t, base)
+	u, _ := url.Parse(base)
+	a.http.Jar.SetCookies(u, []*http.Cookie{{Name: "balcao_session", Value: session(t, base, user), Path: "/"}})
+	return a
+}
+
+// TestBrowserInboxScreenshot fills the inbox and saves screenshots for a person to look at;
+// it runs only with BALCAO_SCREENSHOTS=DIR.
+func TestBrowserInboxScreenshot(t *testing.T) {
+	if os.Getenv("BALCAO_SCREENSHOTS") == "" {
+		t.Skip("set BALCAO_SCREENSHOTS=DIR to save screenshots of the inbox")
+	}
+	base := server(t)
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.login("ana")
+	sim.inbound("5548999990001", "Oi! Preciso da guia do DAS de outubro")
+	sim.inbound("5548999990001", askForPerson)
+	sim.inbound("5548999990002", askForPerson)
+	sim.inbound("5548999990003", "me manda o holerite de outubro")
+	sim.inbound("5548988887777", "Boa tarde, sou o contador novo da Padaria")
+	p.do("start one",
+		chromedp.Navigate(base+"/#/atendimento/pendentes/5548999990001"),
+		chromedp.WaitVisible(chromedp.CSS(`#start`)),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+		chromedp.SendKeys(chromedp.CSS(`#composer`), "Olá, Carlos! Sou a Ana, do escritório."),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(kb.ModifierShift)),
+		chromedp.SendKeys(chromedp.CSS(`#composer`), "Vou gerar a guia e já te envio por aqui."),
+		enter,
+	)
+	sim.waitOutbound("5548999990001", "Vou gerar a guia")
+	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes/5548999990001"), chromedp.WaitVisible(chromedp.CSS(row("pendentes", "5548988887777"))))
+	p.shot("inbox")
+	p.do("open contatos", chromedp.Navigate(base+"/#/atendimento/contatos/5548988887777"), chromedp.WaitVisible(chromedp.CSS(`#link-contact`)))
+	p.shot("unlinked")
+	p.do("open clientes", chromedp.Navigate(base+"/#/clientes"), chromedp.WaitVisible(chromedp.CSS(`#screen-clientes`)))
+	p.shot("clientes")
+	p.do("open pedidos", chromedp.Navigate(base+"/#/pedidos/processados"), chromedp.WaitVisible(chromedp.CSS(`#screen-pedidos li[data-job]`)))
+	p.shot("pedidos")
+	p.do("open equipe", chromedp.Navigate(base+"/#/equipe"), chromedp.WaitVisible(chromedp.CSS(`tr[data-staff=ana]`)))
+	p.shot("equipe")
+	p.do("open login", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
+	p.shot("login")
 }

@@ -11,6 +11,7 @@ const usage = `usage: balcao <command> [flags]
 
 commands:
   serve       run the server (WhatsApp gateway, actors, staff web client)
+  agent       run the execution agent next to the accounting system
   assistant   parse or evaluate Portuguese client messages
 `
 
@@ -23,6 +24,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = runServe(os.Args[2:])
+	case "agent":
+		err = runAgent(os.Args[2:], os.Stdout)
 	case "assistant":
 		err = runAssistant(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":

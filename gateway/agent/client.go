@@ -1,0 +1,385 @@
+package agent
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+)
+
+// Defaults of Client.
+const (
+	DefaultMinBackoff = 500 * time.Millisecond
+	DefaultMaxBackoff = 30 * time.Second
+
+	dialTimeout      = 15 * time.Second
+	chunkTimeout     = 30 * time.Second // one frame to the server
+	maxServerFrame   = 64 << 10         // read limit of the agent: the server sends small frames
+	stableConnection = time.Minute      // a connection that lived this long resets the backoff
+)
+
+// Client is the remote execution agent (`balcao agent`): it connects to the server's /agent
+// websocket with the office's token, runs the jobs it receives against a local Source, streams
+// the files back, answers heartbeats, and reconnects with exponential backoff and jitter when
+// the connection drops.
+type Client struct {
+	// Server is the server's address: http(s):// or ws(s)://host[:port][/base]; /agent is
+	// appended to its path.
+	Server string
+	Token  string // the office's agent token
+	Source Source // where documents come from (a Folder)
+
+	Name    string // shown to the office (e.g. the host name)
+	Version string
+	// Concurrency is how many jobs run at once: 4 when zero, at most MaxConcurrency.
+	Concurrency int
+	Log         *slog.Logger
+	// OnConnect, when not nil, is called each time a connection is established, with the
+	// endpoint's address.
+	OnConnect func(endpoint string)
+
+	// MinBackoff and MaxBackoff bound the wait before reconnecting; it doubles after each failed
+	// attempt. DefaultMinBackoff and DefaultMaxBackoff when zero.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Run connects and serves jobs until ctx ends, reconnecting whenever the connection drops. It
+// returns nil when ctx ends, and an error wrapping ErrInvalidToken, without retrying, when the
+// server refuses the token.
+func (c *Client) Run(ctx context.Context) error {
+	endpoint, err := endpointURL(c.Server)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Token == "":
+		return errors.New("agent token is empty")
+	case c.Source == nil:
+		return errors.New("agent has no source")
+	case c.Concurrency < 0 || c.Concurrency > MaxConcurrency:
+		return fmt.Errorf("agent concurrency %d out of 1..%d", c.Concurrency, MaxConcurrency)
+	}
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("server", endpoint)
+	attempt := 0
+	for {
+		start := time.Now()
+		connected, err := c.session(ctx, endpoint, log)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, ErrInvalidToken) {
+			return err
+		}
+		if connected && time.Since(start) >= stableConnection {
+			attempt = 0
+		}
+		wait := c.backoff(attempt)
+		attempt++
+		log.Warn("agent disconnected", "err", err, "retry_in", wait.Round(time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// endpointURL turns the server's address into the agent endpoint's URL.
+func endpointURL(server string) (string, error) {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("server address %q: want http(s)://host[:port]", server)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("server address %q: want http(s)://host[:port]", server)
+	}
+	if !strings.HasSuffix(u.Path, "/agent") {
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/agent"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String(), nil
+}
+
+// backoff is the wait before the attempt-th reconnection: exponential, capped, with jitter
+// (between half and all of it), so that the agents of a restarted server don't come back at
+// the same instant.
+func (c *Client) backoff(attempt int) time.Duration {
+	lo, hi := c.MinBackoff, c.MaxBackoff
+	if lo <= 0 {
+		lo = DefaultMinBackoff
+	}
+	if hi <= 0 {
+		hi = DefaultMaxBackoff
+	}
+	d := hi
+	if attempt < 30 && lo<<attempt < hi {
+		d = lo << attempt
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// session is one connection. It reports whether the server welcomed the agent.
+func (c *Client) session(ctx context.Context, endpoint string, log *slog.Logger) (connected bool, err error) {
+	s := &session{c: c, jobs: map[string]context.CancelFunc{}}
+	s.lastPing.Store(time.Now().UnixNano())
+	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	conn, resp, err := websocket.Dial(dctx, endpoint, &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + c.Token}},
+		OnPingReceived: func(context.Context, []byte) bool {
+			s.lastPing.Store(time.Now().UnixNano())
+			return true
+		},
+	})
+	cancel()
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			return false, fmt.Errorf("connect %s: %w", endpoint, ErrInvalidToken)
+		}
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(maxServerFrame)
+	s.conn = conn
+
+	concurrency := c.Concurrency
+	if concurrency == 0 {
+		concurrency = defaultConcurrency
+	}
+	s.concurrency = concurrency
+	if err := s.write(ctx, &frame{Type: frameHello, Name: c.Name, Version: c.Version, Protocol: ProtocolVersion, Concurrency: concurrency}); err != nil {
+		return false, fmt.Errorf("send hello: %w", err)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, helloTimeout)
+	welcome, err := readFrame(wctx, conn)
+	wcancel()
+	if err != nil {
+		return false, fmt.Errorf("read welcome: %w", err)
+	}
+	if welcome.Type != frameWelcome {
+		return false, fmt.Errorf("read welcome: %w: got %s", errProtocol, welcome.Type)
+	}
+	s.log = log.With("office", welcome.Office)
+	s.log.Info("agent connected", "heartbeat_ms", welcome.HeartbeatMS)
+	if c.OnConnect != nil {
+		c.OnConnect(endpoint)
+	}
+	return true, s.run(ctx, time.Duration(welcome.HeartbeatMS)*time.Millisecond)
+}
+
+// session is the state of one connection.
+type session struct {
+	c           *Client
+	conn        *websocket.Conn
+	log         *slog.Logger
+	concurrency int
+	lastPing    atomic.Int64 // unix nanoseconds of the last ping from the server
+
+	send sync.Mutex // held for a whole result: its header and chunks must not interleave
+
+	wg   sync.WaitGroup // jobs and the watchdog
+	mu   sync.Mutex
+	jobs map[string]context.CancelFunc // running jobs; Lock mu
+}
+
+// run reads the server's frames until the connection ends, then cancels and waits for the
+// jobs it started.
+func (s *session) run(ctx context.Context, heartbeat time.Duration) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		s.conn.CloseNow()
+		s.wg.Wait()
+	}()
+	if heartbeat > 0 {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.watchdog(ctx, heartbeat)
+		}()
+	}
+	for {
+		f, err := readFrame(ctx, s.conn)
+		if err != nil {
+			return err
+		}
+		switch f.Type {
+		case frameJob:
+			s.start(ctx, f)
+		case frameCancel:
+			s.mu.Lock()
+			if stop, ok := s.jobs[f.Job]; ok {
+				stop()
+			}
+			s.mu.Unlock()
+		default:
+			s.log.Warn("unexpected frame from server ignored", "type", f.Type)
+		}
+	}
+}
+
+// watchdog drops the connection when the server has not pinged for three heartbeats.
+func (s *session) watchdog(ctx context.Context, heartbeat time.Duration) {
+	t := time.NewTicker(heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if silent := time.Since(time.Unix(0, s.lastPing.Load())); silent > 3*heartbeat {
+			s.log.Warn("server silent: reconnecting", "silent_for", silent.Round(time.Millisecond))
+			s.conn.CloseNow()
+			return
+		}
+	}
+}
+
+// start runs a job on its own goroutine. The server sends no more jobs than the concurrency
+// the agent announced; a job beyond it is answered with an error (the server retries it).
+func (s *session) start(ctx context.Context, f *frame) {
+	j := Job{ID: f.Job, CNPJ: f.CNPJ, Intent: f.Intent, Competence: f.Competence, Person: f.Person}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.jobs[j.ID]; dup {
+		s.log.Warn("job already running ignored", "job", j.ID)
+		return
+	}
+	busy := len(s.jobs) >= s.concurrency
+	jctx, stop := context.WithCancel(ctx)
+	if !busy {
+		s.jobs[j.ID] = stop
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer stop()
+		if busy {
+			s.reply(ctx, j.ID, Result{}, errors.New("agent busy"))
+			return
+		}
+		s.log.Info("job received", "job", j.ID, "intent", j.Intent, "competence", j.Competence)
+		start := time.Now()
+		res, err := s.c.Source.Fetch(jctx, j)
+		s.mu.Lock()
+		delete(s.jobs, j.ID)
+		s.mu.Unlock()
+		if jctx.Err() != nil {
+			s.log.Info("job cancelled", "job", j.ID)
+			return // cancelled by the server, or the connection ended: nobody wants the result
+		}
+		s.log.Info("job done", "job", j.ID, "files", len(res.Files), "pending", res.Pending != "", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		if err := s.reply(ctx, j.ID, res, err); err != nil {
+			s.log.Warn("send result", "job", j.ID, "err", err)
+		}
+	}()
+}
+
+// reply sends a job's outcome: an error frame, a pending result, or a result header followed
+// by each file's bytes in chunks.
+func (s *session) reply(ctx context.Context, job string, res Result, ferr error) error {
+	s.send.Lock()
+	defer s.send.Unlock()
+	if ferr != nil {
+		return s.write(ctx, &frame{Type: frameError, Job: job, Message: truncate(ferr.Error(), maxTextLen)})
+	}
+	headers, pending, err := fileHeaders(res)
+	switch {
+	case err != nil:
+		return s.write(ctx, &frame{Type: frameError, Job: job, Message: truncate(err.Error(), maxTextLen)})
+	case pending != "":
+		return s.write(ctx, &frame{Type: frameResult, Job: job, Pending: truncate(pending, maxTextLen)})
+	}
+	if err := s.write(ctx, &frame{Type: frameResult, Job: job, Files: headers}); err != nil {
+		return err
+	}
+	for _, f := range res.Files {
+		for data := f.Data; len(data) > 0; {
+			n := min(len(data), ChunkSize)
+			wctx, cancel := context.WithTimeout(ctx, chunkTimeout)
+			err := s.conn.Write(wctx, websocket.MessageBinary, data[:n])
+			cancel()
+			if err != nil {
+				return fmt.Errorf("send %s: %w", f.Name, err)
+			}
+			data = data[n:]
+		}
+	}
+	return nil
+}
+
+// fileHeaders describes a result's files, or says why they cannot be sent: a pending reason
+// for the office (too large, nothing found) or an error (a name the protocol refuses).
+func fileHeaders(res Result) (headers []fileHeader, pending string, err error) {
+	if res.Pending != "" {
+		return nil, res.Pending, nil
+	}
+	if len(res.Files) == 0 {
+		return nil, "O sistema contábil não devolveu nenhum documento.", nil
+	}
+	var total int64
+	for _, f := range res.Files {
+		if !validFileName(f.Name) {
+			return nil, "", fmt.Errorf("file name %q not allowed", f.Name)
+		}
+		if len(f.Data) > MaxFileSize {
+			return nil, (&tooLargeError{name: f.Name}).pending(), nil
+		}
+		if len(f.Data) == 0 || CheckPDF(f.Data) != nil {
+			return nil, fmt.Sprintf("O arquivo %s não é um PDF válido.", f.Name), nil
+		}
+		total += int64(len(f.Data))
+		sum := sha256.Sum256(f.Data)
+		headers = append(headers, fileHeader{Name: f.Name, Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])})
+	}
+	if total > MaxResultSize || len(headers) > MaxFiles {
+		return nil, (&tooLargeError{}).pending(), nil
+	}
+	return headers, "", nil
+}
+
+// write sends one text frame.
+func (s *session) write(ctx context.Context, f *frame) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("encode %s frame: %w", f.Type, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, chunkTimeout)
+	defer cancel()
+	return s.conn.Write(ctx, websocket.MessageText, data)
+}
+
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

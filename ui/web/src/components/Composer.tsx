@@ -1,0 +1,96 @@
+import type { ComponentChildren } from 'preact'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { messageOf } from '../api'
+import { MAX_TEXT_BYTES, utf8Length } from '../format'
+import { store } from '../store'
+import { t } from '../strings'
+import { IconSend } from './icons'
+
+/** Composer: Enter sends, Shift+Enter breaks the line; the draft survives a lost session. */
+export function Composer({ id, enabled, locked }: { id: string; enabled: boolean; locked: ComponentChildren }) {
+  const [text, setText] = useState(() => store.draft(id))
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const area = useRef<HTMLTextAreaElement>(null)
+
+  useLayoutEffect(() => {
+    const el = area.current
+    if (!el) return
+    el.style.height = 'auto'
+    el.style.height = Math.min(el.scrollHeight, 200) + 'px'
+  }, [text, enabled])
+
+  const change = (v: string) => {
+    setText(v)
+    store.setDraft(id, v)
+    if (error) setError('')
+  }
+
+  const send = async () => {
+    if (busy) return
+    // Read the field itself: a paste followed at once by Enter may not have re-rendered yet.
+    const text = area.current?.value ?? ''
+    if (!text.trim()) return // nothing to send, as in any chat
+    const size = utf8Length(text)
+    if (size > MAX_TEXT_BYTES) {
+      setError(t.tooLong((size / 1024).toFixed(0)))
+      return
+    }
+    // Clear at once, as chat apps do, so that what is typed while sending is kept; on failure
+    // the text comes back unless something new was typed.
+    setText('')
+    store.setDraft(id, '')
+    setError('')
+    setBusy(true)
+    try {
+      await store.send(id, text)
+    } catch (err) {
+      setError(messageOf(err))
+      if (!area.current?.value) {
+        setText(text)
+        store.setDraft(id, text)
+      }
+    } finally {
+      setBusy(false)
+      area.current?.focus()
+    }
+  }
+
+  if (!enabled) {
+    return (
+      <footer class="composer locked" id="composer-locked">
+        {locked}
+      </footer>
+    )
+  }
+  return (
+    <footer class="composer">
+      {error && (
+        <p class="error" role="alert" id="composer-error">
+          {error}
+        </p>
+      )}
+      <div class="composer-row">
+        <textarea
+          ref={area}
+          id="composer"
+          rows={1}
+          placeholder={t.composerPlaceholder}
+          aria-label={t.composerPlaceholder}
+          title={t.composerHint}
+          value={text}
+          onInput={(e) => change(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault()
+              void send()
+            }
+          }}
+        />
+        <button class="send" onClick={() => void send()} disabled={busy} aria-label={t.send} title={t.send} id="send">
+          <IconSend />
+        </button>
+      </div>
+    </footer>
+  )
+}

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'preact/hooks'
+import { store, type State } from './store'
+
+/** useStore re-renders the component when the store's snapshot changes. */
+export function useStore(): State {
+  const [s, setS] = useState(store.get())
+  useEffect(() => {
+    setS(store.get())
+    return store.subscribe(() => setS(store.get()))
+  }, [])
+  return s
+}
+
+export interface Route {
+  screen: string
+  parts: string[]
+}
+
+function parse(): Route {
+  const h = location.hash.replace(/^#\/?/, '')
+  const parts = h.split('/').filter(Boolean).map(decodeURIComponent)
+  return { screen: parts[0] ?? 'atendimento', parts: parts.slice(1) }
+}
+
+/** useRoute follows location.hash: #/screen/part/part. */
+export function useRoute(): Route {
+  const [r, setR] = useState(parse)
+  useEffect(() => {
+    const on = () => setR(parse())
+    addEventListener('hashchange', on)
+    return () => removeEventListener('hashchange', on)
+  }, [])
+  return r
+}
+
+export function go(...parts: string[]) {
+  location.hash = '#/' + parts.map(encodeURIComponent).join('/')
+}
+
+/** useNow ticks every interval so that waiting times stay current. */
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), ms)
+    return () => clearInterval(id)
+  }, [ms])
+  return now
+}
+
+export interface Loaded<T> {
+  data: T | null
+  error: string
+  loading: boolean
+  reload: () => void
+}
+
+/** useLoad GETs a path through the store (so a lost session shows the login) and keeps the
+ * result, or the server's Portuguese message, in component state. */
+export function useLoad<T>(path: string | null): Loaded<T> {
+  const [data, setData] = useState<T | null>(null)
+  const [error, setError] = useState('')
+  const [loading, setLoading] = useState(false)
+  const [n, setN] = useState(0)
+  useEffect(() => {
+    if (!path) {
+      setData(null)
+      return
+    }
+    let live = true
+    setLoading(true)
+    store.call<T>('GET', path).then(
+      (d) => {
+        if (!live) return
+        setData(d)
+        setError('')
+        setLoading(false)
+      },
+      (err) => {
+        if (!live) return
+        setData(null)
+        setError(err instanceof Error ? err.message : String(err))
+        setLoading(false)
+      },
+    )
+    return () => {
+      live = false
+    }
+  }, [path, n])
+  return { data, error, loading, reload: () => setN((x) => x + 1) }
+}

@@ -1,0 +1,529 @@
+// The one store of the app: the session, the inbox, the open conversation and the live
+// websocket that keeps them current. Every other module is stateless or keeps component-local
+// state. Components read snapshots (replaced, never mutated) through useStore().
+//
+// Live updates: one websocket per tab at /ws?epoch=E&since=N. The first frame is a hello;
+// then frames arrive with consecutive sequence numbers. When the hello says resync, when the
+// epoch changed (server restart), when a frame skips a number or on the first connection, the
+// store reloads the lists and the open conversation over REST, buffering frames that arrive
+// meanwhile and applying them afterwards. A closed socket reconnects with exponential backoff
+// and full jitter; a socket that fails before its hello checks /api/me, and a 401 brings back
+// the login screen (drafts stay in sessionStorage).
+import { ApiError, request } from './api'
+import type { Company, Conversation, Frame, Hello, Me, Message, StaffMember, Tab } from './types'
+import { TABS } from './types'
+
+export type ConnState = 'connecting' | 'online' | 'offline'
+
+export interface TabPage {
+  next: string // cursor of the next page, '' when everything is loaded
+  loaded: boolean
+  loading: boolean
+}
+
+export interface OpenConversation {
+  id: string
+  messages: Message[]
+  more: boolean
+  loading: boolean
+  loadingOlder: boolean
+  error: string
+}
+
+export interface State {
+  booted: boolean
+  me: Me | null
+  /** The session ended while working: show the login over the app, keep everything. */
+  relogin: boolean
+  conn: ConnState
+  conversations: Record<string, Conversation>
+  tabs: Record<Tab, TabPage>
+  open: OpenConversation | null
+  staff: Record<string, StaffMember>
+  companies: Company[] | null
+  listError: string
+}
+
+type Listener = () => void
+export type PendingListener = (c: Conversation) => void
+
+const emptyTabs = (): Record<Tab, TabPage> => ({
+  contatos: { next: '', loaded: false, loading: false },
+  pendentes: { next: '', loaded: false, loading: false },
+  atendimento: { next: '', loaded: false, loading: false },
+})
+
+const initial = (): State => ({
+  booted: false,
+  me: null,
+  relogin: false,
+  conn: 'offline',
+  conversations: {},
+  tabs: emptyTabs(),
+  open: null,
+  staff: {},
+  companies: null,
+  listError: '',
+})
+
+const PAGE = 50
+const BACKOFF_BASE_MS = 500
+const BACKOFF_MAX_MS = 15000
+const DRAFT_PREFIX = 'balcao.draft.'
+
+/** newer reports whether view b is at least as recent as view a. */
+function newer(a: Conversation | undefined, b: Conversation): boolean {
+  if (!a) return true
+  if (b.lastSeq !== a.lastSeq) return b.lastSeq > a.lastSeq
+  return new Date(b.stateSince).getTime() >= new Date(a.stateSince).getTime()
+}
+
+// statusRank orders delivery states as the server does: a status never goes back.
+const statusRank: Record<string, number> = { queued: 0, failed: 1, sent: 2, delivered: 3, read: 4 }
+const rank = (s?: string) => statusRank[s ?? ''] ?? -1
+
+/** mergeMessages adds messages by id, oldest first; a copy with a later delivery state wins
+ * (a POST's reply can arrive after the live status frame). */
+function mergeMessages(list: Message[], add: Message[]): Message[] {
+  const byId = new Map<number, Message>()
+  for (const m of list) byId.set(m.id, m)
+  for (const m of add) {
+    const old = byId.get(m.id)
+    byId.set(m.id, old && rank(old.status) > rank(m.status) ? { ...m, status: old.status } : m)
+  }
+  return [...byId.values()].sort((a, b) => a.id - b.id)
+}
+
+export class Store {
+  private state: State = initial()
+  private listeners = new Set<Listener>()
+  private pendingListeners = new Set<PendingListener>()
+  private frameListeners = new Set<(f: Frame) => void>()
+
+  // Websocket bookkeeping.
+  private ws: WebSocket | null = null
+  private epoch = ''
+  private seq = 0
+  private synced = false
+  private attempt = 0
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private syncing = false
+  private buffered: Frame[] = []
+  private generation = 0 // bumps on logout so stale callbacks are ignored
+
+  get(): State {
+    return this.state
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** onPending is called when a conversation newly becomes pending (for the sound). */
+  onPending(fn: PendingListener): () => void {
+    this.pendingListeners.add(fn)
+    return () => this.pendingListeners.delete(fn)
+  }
+
+  /** onLiveFrame is called with every live frame (screens outside the inbox reload on theirs). */
+  onLiveFrame(fn: (f: Frame) => void): () => void {
+    this.frameListeners.add(fn)
+    return () => this.frameListeners.delete(fn)
+  }
+
+  private set(patch: Partial<State>) {
+    this.state = { ...this.state, ...patch }
+    for (const fn of this.listeners) fn()
+  }
+
+  // ---- REST through the store: a lost session brings back the login ----
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await request<T>(method, path, body)
+    } catch (err) {
+      if (err instanceof ApiError && err.unauthorized && this.state.me) this.sessionLost()
+      throw err
+    }
+  }
+
+  private sessionLost() {
+    if (this.state.relogin) return
+    this.closeSocket()
+    this.set({ relogin: true, conn: 'offline' })
+  }
+
+  // ---- Session ----
+
+  async boot() {
+    try {
+      const me = await request<Me>('GET', '/api/me')
+      this.set({ me, booted: true })
+      this.afterLogin()
+    } catch {
+      this.set({ booted: true })
+    }
+  }
+
+  async login(office: string, user: string, password: string) {
+    const me = await request<Me>('POST', '/api/login', { office, user, password })
+    const prev = this.state.me
+    const same = prev && prev.office === me.office && prev.user === me.user
+    if (!same) {
+      if (prev) this.clearDrafts() // someone else's drafts are not for this user
+      this.reset()
+    }
+    this.set({ me, relogin: false, booted: true })
+    this.afterLogin()
+  }
+
+  async logout() {
+    try {
+      await request('POST', '/api/logout')
+    } catch {
+      // the session may already be gone; the local state is cleared either way
+    }
+    this.clearDrafts()
+    this.reset()
+    this.set({ booted: true })
+  }
+
+  private reset() {
+    this.generation++
+    this.closeSocket()
+    this.epoch = ''
+    this.seq = 0
+    this.synced = false
+    this.state = initial()
+  }
+
+  private afterLogin() {
+    void this.loadStaff()
+    this.connect()
+  }
+
+  // ---- Websocket ----
+
+  private connect() {
+    if (this.ws || !this.state.me || this.state.relogin) return
+    clearTimeout(this.retryTimer)
+    const gen = this.generation
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws'
+    const q = this.epoch ? `?epoch=${encodeURIComponent(this.epoch)}&since=${this.seq}` : ''
+    const ws = new WebSocket(`${proto}://${location.host}/ws${q}`)
+    this.ws = ws
+    let hello = false
+    this.set({ conn: 'connecting' })
+    ws.onmessage = (ev) => {
+      if (gen !== this.generation || this.ws !== ws) return
+      let f: any
+      try {
+        f = JSON.parse(String(ev.data))
+      } catch {
+        return
+      }
+      if (f.type === 'hello') {
+        hello = true
+        this.onHello(f as Hello)
+      } else {
+        this.onFrame(f as Frame)
+      }
+    }
+    ws.onclose = () => {
+      if (this.ws !== ws) return
+      this.ws = null
+      if (gen !== this.generation || !this.state.me) return
+      this.set({ conn: 'offline' })
+      if (!hello) {
+        // The handshake failed: maybe the session is gone (a 401 is invisible to WebSocket).
+        void request('GET', '/api/me').then(
+          () => this.scheduleReconnect(),
+          (err) => {
+            if (err instanceof ApiError && err.unauthorized) this.sessionLost()
+            else this.scheduleReconnect()
+          },
+        )
+        return
+      }
+      this.scheduleReconnect()
+    }
+  }
+
+  private closeSocket() {
+    clearTimeout(this.retryTimer)
+    const ws = this.ws
+    this.ws = null
+    if (ws) {
+      ws.onclose = null
+      ws.onmessage = null
+      ws.close()
+    }
+  }
+
+  private scheduleReconnect() {
+    clearTimeout(this.retryTimer)
+    const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt)
+    const delay = cap / 2 + Math.random() * (cap / 2) // "equal jitter": never zero, never in step
+    this.attempt++
+    this.retryTimer = setTimeout(() => this.connect(), delay)
+  }
+
+  /** reconnectNow skips the backoff (the browser came back online or the tab woke up). */
+  reconnectNow() {
+    if (this.ws || !this.state.me || this.state.relogin) return
+    this.attempt = 0
+    this.connect()
+  }
+
+  private onHello(h: Hello) {
+    this.attempt = 0
+    const epochChanged = this.epoch !== '' && this.epoch !== h.epoch
+    this.epoch = h.epoch
+    this.set({ conn: 'online' })
+    if (h.resync || epochChanged || !this.synced) {
+      this.seq = h.seq
+      void this.resync()
+    }
+    // Otherwise the frames after our seq follow.
+  }
+
+  private onFrame(f: Frame) {
+    if (f.seq <= this.seq) return // already seen
+    if (f.seq !== this.seq + 1 && this.synced) {
+      // A gap: something was lost. Reload, then follow from here.
+      this.seq = f.seq
+      void this.resync()
+      return
+    }
+    this.seq = f.seq
+    if (this.syncing) {
+      this.buffered.push(f)
+      return
+    }
+    this.apply(f)
+  }
+
+  private async resync() {
+    if (this.syncing) return
+    this.syncing = true
+    this.buffered = []
+    const gen = this.generation
+    try {
+      const pages = await Promise.all(
+        TABS.map((tab) => this.call<{ conversations: Conversation[]; next: string }>('GET', `/api/conversations?tab=${tab}&limit=${PAGE}`)),
+      )
+      if (gen !== this.generation) return
+      const conversations: Record<string, Conversation> = {}
+      const tabs = emptyTabs()
+      pages.forEach((p, i) => {
+        for (const c of p.conversations) conversations[c.id] = c
+        tabs[TABS[i]] = { next: p.next, loaded: true, loading: false }
+      })
+      this.set({ conversations, tabs, listError: '' })
+      const open = this.state.open
+      if (open) await this.loadConversation(open.id, true)
+      this.synced = true
+    } catch (err) {
+      if (gen !== this.generation) return
+      this.set({ listError: err instanceof ApiError ? err.message : String(err) })
+      this.synced = false
+    } finally {
+      if (gen === this.generation) {
+        this.syncing = false
+        const frames = this.buffered
+        this.buffered = []
+        for (const f of frames) this.apply(f)
+      }
+    }
+  }
+
+  private apply(f: Frame) {
+    for (const fn of this.frameListeners) fn(f)
+    switch (f.type) {
+      case 'message.added': {
+        const { conversation, message } = f.data as { conversation: string; message: Message }
+        const open = this.state.open
+        if (open && open.id === conversation) {
+          this.set({ open: { ...open, messages: mergeMessages(open.messages, [message]) } })
+        }
+        break
+      }
+      case 'message.status': {
+        const { conversation, id, status } = f.data as { conversation: string; id: number; status: string }
+        const open = this.state.open
+        if (open && open.id === conversation) {
+          this.set({ open: { ...open, messages: open.messages.map((m) => (m.id === id && rank(status) > rank(m.status) ? { ...m, status } : m)) } })
+        }
+        break
+      }
+      case 'conversation.changed':
+      case 'contact.linked': {
+        const c = (f.data?.conversation ?? null) as Conversation | null
+        if (c && typeof c === 'object' && c.id) this.putConversation(c, true)
+        break
+      }
+    }
+  }
+
+  /** putConversation stores a view unless an older one; live=true may announce a new pending. */
+  private putConversation(c: Conversation, live: boolean) {
+    const prev = this.state.conversations[c.id]
+    if (!newer(prev, c)) return
+    this.set({ conversations: { ...this.state.conversations, [c.id]: c } })
+    if (live && c.state === 'pending' && prev?.state !== 'pending') {
+      for (const fn of this.pendingListeners) fn(c)
+    }
+  }
+
+  // ---- Inbox ----
+
+  async loadMore(tab: Tab) {
+    const page = this.state.tabs[tab]
+    if (!page.next || page.loading) return
+    this.set({ tabs: { ...this.state.tabs, [tab]: { ...page, loading: true } } })
+    try {
+      const r = await this.call<{ conversations: Conversation[]; next: string }>(
+        'GET',
+        `/api/conversations?tab=${tab}&limit=${PAGE}&cursor=${encodeURIComponent(page.next)}`,
+      )
+      for (const c of r.conversations) this.putConversation(c, false)
+      this.set({ tabs: { ...this.state.tabs, [tab]: { next: r.next, loaded: true, loading: false } } })
+    } catch (err) {
+      this.set({ tabs: { ...this.state.tabs, [tab]: { ...page, loading: false } }, listError: err instanceof ApiError ? err.message : '' })
+    }
+  }
+
+  // ---- Conversation ----
+
+  async openConversation(id: string | null) {
+    if (!id) {
+      if (this.state.open) this.set({ open: null })
+      return
+    }
+    if (this.state.open?.id === id) return
+    await this.loadConversation(id, false)
+  }
+
+  private async loadConversation(id: string, refresh: boolean) {
+    const cur = this.state.open
+    if (!refresh || !cur || cur.id !== id) {
+      this.set({ open: { id, messages: [], more: false, loading: true, loadingOlder: false, error: '' } })
+    }
+    try {
+      const [conv, page] = await Promise.all([
+        this.call<{ conversation: Conversation }>('GET', `/api/conversations/${encodeURIComponent(id)}`),
+        this.call<{ messages: Message[]; more: boolean }>('GET', `/api/conversations/${encodeURIComponent(id)}/messages?limit=${PAGE}`),
+      ])
+      if (this.state.open?.id !== id) return
+      this.putConversation(conv.conversation, false)
+      const open = this.state.open
+      // Keep live messages that arrived meanwhile; a refresh replaces the rest.
+      const live = refresh ? [] : open.messages
+      this.set({ open: { ...open, messages: mergeMessages(page.messages, live), more: page.more, loading: false, error: '' } })
+    } catch (err) {
+      if (this.state.open?.id !== id) return
+      this.set({ open: { ...this.state.open, loading: false, error: err instanceof ApiError ? err.message : String(err) } })
+    }
+  }
+
+  async loadOlder() {
+    const open = this.state.open
+    if (!open || !open.more || open.loadingOlder || open.messages.length === 0) return
+    this.set({ open: { ...open, loadingOlder: true } })
+    const before = open.messages[0].id
+    try {
+      const page = await this.call<{ messages: Message[]; more: boolean }>(
+        'GET',
+        `/api/conversations/${encodeURIComponent(open.id)}/messages?limit=${PAGE}&before=${before}`,
+      )
+      const cur = this.state.open
+      if (cur?.id !== open.id) return
+      this.set({ open: { ...cur, messages: mergeMessages(page.messages, cur.messages), more: page.more, loadingOlder: false } })
+    } catch (err) {
+      const cur = this.state.open
+      if (cur?.id === open.id) this.set({ open: { ...cur, loadingOlder: false, error: err instanceof ApiError ? err.message : '' } })
+    }
+  }
+
+  async start(id: string) {
+    const r = await this.call<{ conversation: Conversation }>('POST', `/api/conversations/${encodeURIComponent(id)}/start`)
+    this.putConversation(r.conversation, false)
+  }
+
+  async finish(id: string) {
+    const r = await this.call<{ conversation: Conversation }>('POST', `/api/conversations/${encodeURIComponent(id)}/finish`)
+    this.putConversation(r.conversation, false)
+  }
+
+  async send(id: string, text: string) {
+    const r = await this.call<{ message: Message }>('POST', `/api/conversations/${encodeURIComponent(id)}/messages`, { text })
+    const open = this.state.open
+    if (open && open.id === id) this.set({ open: { ...open, messages: mergeMessages(open.messages, [r.message]) } })
+  }
+
+  async link(phone: string, company: string, name: string) {
+    const r = await this.call<{ conversation: Conversation }>('POST', `/api/contacts/${encodeURIComponent(phone)}/link`, { company, name })
+    if (r.conversation?.id) this.putConversation(r.conversation, false)
+  }
+
+  // ---- Reference data ----
+
+  async loadStaff() {
+    try {
+      const r = await this.call<{ staff: StaffMember[] }>('GET', '/api/staff')
+      const staff: Record<string, StaffMember> = {}
+      for (const s of r.staff) staff[s.user] = s
+      this.set({ staff })
+    } catch {
+      // Names fall back to user ids (and to our own name from /api/me).
+    }
+  }
+
+  async loadCompanies(force = false): Promise<Company[]> {
+    if (this.state.companies && !force) return this.state.companies
+    const r = await this.call<{ companies: Company[] }>('GET', '/api/companies')
+    this.set({ companies: r.companies })
+    return r.companies
+  }
+
+  /** staffName maps a staff user to a display name, falling back to the user id. */
+  staffName(user: string): string {
+    const s = this.state.staff[user]
+    if (s) return s.name
+    if (this.state.me?.user === user) return this.state.me.name
+    return user
+  }
+
+  // ---- Drafts: per conversation, in sessionStorage, so a lost session loses nothing ----
+
+  draft(id: string): string {
+    try {
+      return sessionStorage.getItem(DRAFT_PREFIX + id) ?? ''
+    } catch {
+      return ''
+    }
+  }
+
+  setDraft(id: string, text: string) {
+    try {
+      if (text) sessionStorage.setItem(DRAFT_PREFIX + id, text)
+      else sessionStorage.removeItem(DRAFT_PREFIX + id)
+    } catch {
+      // storage full or disabled: the draft lives in the composer only
+    }
+  }
+
+  private clearDrafts() {
+    try {
+      for (let i = sessionStorage.length - 1; i >= 0; i--) {
+        const k = sessionStorage.key(i)
+        if (k?.startsWith(DRAFT_PREFIX)) sessionStorage.removeItem(k)
+      }
+    } catch {
+      // nothing to clear
+    }
+  }
+}
+
+export const store = new Store()
