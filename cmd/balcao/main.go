@@ -11,6 +11,7 @@ const usage = `usage: balcao <command> [flags]
 
 commands:
   serve       run the server (WhatsApp gateway, actors, staff web client)
+  bench       measure the engine under load (see BENCHMARKS.md)
   agent       run the execution agent next to the accounting system
   assistant   parse or evaluate Portuguese client messages
 `
@@ -24,6 +25,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = runServe(os.Args[2:])
+	case "bench":
+		err = runBench(os.Args[2:], os.Stdout)
 	case "agent":
 		err = runAgent(os.Args[2:], os.Stdout)
 	case "assistant":

@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTinyRun runs the harness small (1 office, 10 phones, 1 s, low rate, with faults) and
+// checks that the report holds together. No timing is asserted: speed is the harness's
+// business, not the tests'.
+func TestTinyRun(t *testing.T) {
+	dir := t.TempDir()
+	var progress bytes.Buffer
+	cfg := Config{
+		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 40, Duration: time.Second, Staff: 2,
+		Faults: true, FaultRate: 0.2, PebbleDuration: 200 * time.Millisecond, PebbleWriters: 4,
+		ResultsDir: dir + "/results", Progress: &progress, Release: true,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, progress.String())
+	}
+	r := rep.Run
+	if r == nil {
+		t.Fatal("no run in the report")
+	}
+	if r.Scheduled != 40 || r.Sent+r.Unsent != r.Scheduled || r.Acked+r.Failed != r.Sent {
+		t.Errorf("counts do not add up: scheduled %d sent %d unsent %d acked %d failed %d", r.Scheduled, r.Sent, r.Unsent, r.Acked, r.Failed)
+	}
+	if r.Acked == 0 || r.Accepted.Count != r.Acked {
+		t.Errorf("accepted histogram has %d values for %d acknowledged messages", r.Accepted.Count, r.Acked)
+	}
+	if r.Replies+r.Unanswered != r.Acked || r.Reply.Count != r.Replies || r.Replies == 0 {
+		t.Errorf("replies %d + unanswered %d != acked %d (reply histogram %d)", r.Replies, r.Unanswered, r.Acked, r.Reply.Count)
+	}
+	if r.Staff.Count == 0 || r.Staff.Count > r.Acked*2*4 {
+		t.Errorf("staff frames: %d for %d messages and 2 sockets", r.Staff.Count, r.Acked)
+	}
+	for name, p := range map[string]Percentiles{"accepted": r.Accepted, "reply": r.Reply, "staff": r.Staff} {
+		if !(p.P50 > 0 && p.P50 <= p.P90 && p.P90 <= p.P99 && p.P99 <= p.P999 && p.P999 <= p.Max) {
+			t.Errorf("%s percentiles out of order: %+v", name, p)
+		}
+	}
+	if rep.Pebble == nil || rep.Pebble.Commits == 0 || rep.Ratio <= 0 {
+		t.Errorf("pebble limit missing: %+v ratio %v", rep.Pebble, rep.Ratio)
+	}
+	f := rep.Faults
+	if f == nil || f.Requests == 0 {
+		t.Fatalf("no faults injected: %+v", f)
+	}
+	var rejected int64
+	for _, n := range f.Rejected {
+		rejected += n
+	}
+	if rejected != f.Requests || len(f.Unexpected) > 0 {
+		t.Errorf("faults: %d requests, %d rejected, unexpected answers %v", f.Requests, rejected, f.Unexpected)
+	}
+	if !strings.HasPrefix(rep.Summary, "bench: inbound ") || !strings.Contains(rep.Summary, ", ratio ") {
+		t.Errorf("summary line: %q", rep.Summary)
+	}
+	raw, err := os.ReadFile(rep.JSONPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(raw, &back); err != nil || back.Run == nil || back.Run.Acked != r.Acked {
+		t.Errorf("JSON result unreadable or different: %v", err)
+	}
+	svg, err := os.ReadFile(rep.SVGPath)
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("<path")) {
+		t.Errorf("SVG plot missing or empty: %v", err)
+	}
+}
+
+func TestParseMix(t *testing.T) {
+	m, err := ParseMix("greetings:70,documents:20,person:10")
+	if err != nil || m.String() != "greetings:70,documents:20,person:10" {
+		t.Fatalf("ParseMix = %v, %v", m, err)
+	}
+	var counts [nKinds]int
+	for n := uint64(0); n < 10000; n++ {
+		counts[m.pick(n)]++
+	}
+	if counts[Greeting] < 6500 || counts[Person] < 800 {
+		t.Errorf("mix spread: %v", counts)
+	}
+	for _, bad := range []string{"", "greetings", "smalltalk:1", "greetings:-1", "greetings:0"} {
+		if _, err := ParseMix(bad); err == nil {
+			t.Errorf("ParseMix(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseFrame(t *testing.T) {
+	var f frame
+	b := []byte(`{"seq":7,"type":"message.added","at":"2026-01-01T00:00:00Z","data":{"conversation":"5511961234567","message":{"id":3,"direction":"in","author":"client","text":"diz \"waId\":\"x\"","document":null,"waId":"B1z","at":"2026-01-01T00:00:00Z"}}}`)
+	if !parseFrame(b, &f) || f.seq != 7 || string(f.conv) != "5511961234567" || f.msgSeq != 3 || string(f.direction) != "in" || string(f.waID) != "B1z" {
+		t.Fatalf("parsed %+v", f)
+	}
+	if n, ok := parseBenchID(f.waID); !ok || benchID(n) != "B1z" {
+		t.Errorf("bench id round trip: %d %v", n, ok)
+	}
+	b = []byte(`{"seq":8,"type":"conversation.changed","at":"x","data":{"conversation":{"id":"5511961234567","state":"pending","contact":{}},"reason":"asked_for_person"}}`)
+	if !parseFrame(b, &f) || string(f.conv) != "5511961234567" || string(f.state) != "pending" {
+		t.Fatalf("parsed %+v", f)
+	}
+}

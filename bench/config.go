@@ -1,0 +1,213 @@
+// Package bench is Balcão's end-to-end load harness: simulated phones across many offices
+// deliver WhatsApp messages to the real engine (actors, Pebble with synced writes, the
+// simulated gateway) while simulated staff browsers hold real websockets. Load is open loop
+// (a fixed offered rate, latency measured from each message's intended send time), latencies
+// go to HdrHistograms, and the raw Pebble synced-commit limit of the same disk is measured in
+// the same run. `balcao bench` and `make bench` run it; BENCHMARKS.md explains every figure.
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is one harness run. Zero fields take the defaults of Defaults.
+type Config struct {
+	DataDir   string        // where the engine's Pebble lives; a fresh temp dir when empty
+	Keep      bool          // keep DataDir (a temp dir is removed otherwise)
+	Offices   int           // offices
+	Phones    int           // client phones per office
+	Rate      float64       // offered inbound messages per second (open loop)
+	Duration  time.Duration // the measured run
+	Staff     int           // staff websockets per office
+	Mix       Mix           // what the phones write
+	Senders   int           // bound on messages in flight (sender goroutines)
+	Release   bool          // play the staff: take and finish conversations that went pending
+	Faults    bool          // add malformed/oversized requests and disconnecting websockets
+	FaultRate float64       // share of the rate sent as bad requests (0.01 = 1%)
+
+	Ramp        bool          // find the highest rate holding RampP99, then measure at half of it
+	RampStart   float64       // first ramp rate
+	RampStep    time.Duration // length of one ramp step
+	RampP99     time.Duration // reply p99 a ramp step must hold
+	RampBisect  int           // bisection steps after the first failure
+	RampMaxRate float64       // never offer more than this
+
+	PebbleDuration time.Duration // the raw Pebble limit measurement; <0 skips it
+	PebbleWriters  int
+
+	Conversations int // storage-scale mode: seed this many conversations, restart, measure
+	ActiveShare   float64
+
+	IdleAfter  time.Duration // conversation actors' idle time before passivation
+	ResultsDir string        // JSON and SVG go here; nothing is written when "-"
+	CPUProfile string        // CPU profile of the measured run (scale mode: of the restart)
+	MemProfile string        // heap profile at the end of the measured run
+	Progress   io.Writer     // progress lines (nil: none)
+	Label      string        // free text stored in the result
+}
+
+// Defaults are what `make bench` runs: under a minute on a 2-core machine (20 s of load at
+// 500 msg/s, then 5 s of the raw Pebble limit).
+func Defaults() Config {
+	return Config{
+		Offices: 20, Phones: 500, Rate: 500, Duration: 20 * time.Second, Staff: 2,
+		Mix: DefaultMix(), Senders: 2048, Release: true, FaultRate: 0.01,
+		RampStart: 500, RampStep: 4 * time.Second, RampP99: 100 * time.Millisecond, RampBisect: 3,
+		RampMaxRate:    200000,
+		PebbleDuration: 5 * time.Second, PebbleWriters: 64,
+		ActiveShare: 0.10, IdleAfter: 2 * time.Minute, ResultsDir: "bench/results",
+	}
+}
+
+func (c *Config) fill() {
+	d := Defaults()
+	if c.Offices <= 0 {
+		c.Offices = d.Offices
+	}
+	if c.Phones <= 0 {
+		c.Phones = d.Phones
+	}
+	if c.Rate <= 0 {
+		c.Rate = d.Rate
+	}
+	if c.Duration <= 0 {
+		c.Duration = d.Duration
+	}
+	if c.Staff < 0 {
+		c.Staff = 0
+	}
+	if len(c.Mix) == 0 {
+		c.Mix = d.Mix
+	}
+	if c.Senders <= 0 {
+		c.Senders = d.Senders
+	}
+	if c.FaultRate <= 0 {
+		c.FaultRate = d.FaultRate
+	}
+	if c.RampStart <= 0 {
+		c.RampStart = d.RampStart
+	}
+	if c.RampStep <= 0 {
+		c.RampStep = d.RampStep
+	}
+	if c.RampP99 <= 0 {
+		c.RampP99 = d.RampP99
+	}
+	if c.RampBisect < 0 {
+		c.RampBisect = 0
+	}
+	if c.RampMaxRate <= 0 {
+		c.RampMaxRate = d.RampMaxRate
+	}
+	if c.PebbleDuration == 0 {
+		c.PebbleDuration = d.PebbleDuration
+	}
+	if c.PebbleWriters <= 0 {
+		c.PebbleWriters = d.PebbleWriters
+	}
+	if c.ActiveShare <= 0 || c.ActiveShare > 1 {
+		c.ActiveShare = d.ActiveShare
+	}
+	if c.IdleAfter <= 0 {
+		c.IdleAfter = d.IdleAfter
+	}
+	if c.ResultsDir == "" {
+		c.ResultsDir = d.ResultsDir
+	}
+}
+
+// Kind is what a simulated client writes.
+type Kind int
+
+// Message kinds of the mix.
+const (
+	Greeting Kind = iota // "oi": the assistant greets and shows its menu
+	Document             // a document request: the assistant hands it to the staff (for now)
+	Person               // asks for a person: handed to the staff
+	nKinds
+)
+
+var kindNames = [nKinds]string{"greetings", "documents", "person"}
+
+// Texts the simulated clients send, by kind.
+var kindTexts = [nKinds]string{"oi", "me manda o holerite de outubro", "quero falar com um atendente"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Mix is the weight of each kind.
+type Mix []int
+
+// DefaultMix is greetings:70,documents:20,person:10.
+func DefaultMix() Mix { return Mix{70, 20, 10} }
+
+// ParseMix reads "greetings:70,documents:20,person:10" (missing kinds weigh 0).
+func ParseMix(s string) (Mix, error) {
+	m := make(Mix, nKinds)
+	total := 0
+	for _, part := range strings.Split(s, ",") {
+		name, w, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			return nil, fmt.Errorf("mix %q: want kind:weight", part)
+		}
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("mix %q: bad weight", part)
+		}
+		found := false
+		for k, kn := range kindNames {
+			if kn == name {
+				m[k], found = n, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("mix: unknown kind %q (greetings, documents, person)", name)
+		}
+		total += n
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("mix %q: all weights are zero", s)
+	}
+	return m, nil
+}
+
+func (m Mix) String() string {
+	parts := make([]string, 0, len(m))
+	for k, w := range m {
+		parts = append(parts, fmt.Sprintf("%s:%d", kindNames[k], w))
+	}
+	return strings.Join(parts, ",")
+}
+
+// pick chooses the kind of message n, deterministically and well spread.
+func (m Mix) pick(n uint64) Kind {
+	total := 0
+	for _, w := range m {
+		total += w
+	}
+	r := int(splitmix(n) % uint64(total))
+	for k, w := range m {
+		if r < w {
+			return Kind(k)
+		}
+		r -= w
+	}
+	return Greeting
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// officeID and phone name the simulated tenants and clients.
+func officeID(i int) string { return fmt.Sprintf("bench-%03d", i) }
+
+// phone is the E.164 number of global client k: São Paulo mobiles 55 11 9 6xxxxxxx.
+func phone(k int) string { return fmt.Sprintf("55119%d%07d", 6+k/10_000_000, k%10_000_000) }

@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Latencies are recorded in microseconds, 1 µs to 60 s, 3 significant digits.
+const (
+	histMin    = 1
+	histMax    = 60_000_000
+	histDigits = 3
+	shards     = 16
+)
+
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, histDigits) }
+
+// recorder is a few histograms each behind its own lock: every recording goroutine uses one
+// shard (by its index), so that the locks are practically never contended, and the progress
+// line can read a merged copy while the run goes on.
+type recorder struct {
+	shard [shards]struct {
+		mu sync.Mutex
+		h  *hdrhistogram.Histogram
+		_  [40]byte // keep shards on separate cache lines
+	}
+}
+
+func newRecorder() *recorder {
+	r := &recorder{}
+	for i := range r.shard {
+		r.shard[i].h = newHist()
+	}
+	return r
+}
+
+func (r *recorder) record(i int, d time.Duration) {
+	us := d.Microseconds()
+	if us < histMin {
+		us = histMin
+	}
+	if us > histMax {
+		us = histMax
+	}
+	s := &r.shard[uint(i)%shards]
+	s.mu.Lock()
+	_ = s.h.RecordValue(us)
+	s.mu.Unlock()
+}
+
+func (r *recorder) merged() *hdrhistogram.Histogram { return r.mergeInto(newHist()) }
+
+// mergeInto resets out and merges every shard into it (the progress line reuses one).
+func (r *recorder) mergeInto(out *hdrhistogram.Histogram) *hdrhistogram.Histogram {
+	out.Reset()
+	for i := range r.shard {
+		s := &r.shard[i]
+		s.mu.Lock()
+		out.Merge(s.h)
+		s.mu.Unlock()
+	}
+	return out
+}
+
+// Percentiles summarizes one histogram, in milliseconds.
+type Percentiles struct {
+	Count int64   `json:"count"`
+	Mean  float64 `json:"mean_ms"`
+	P50   float64 `json:"p50_ms"`
+	P90   float64 `json:"p90_ms"`
+	P99   float64 `json:"p99_ms"`
+	P999  float64 `json:"p99_9_ms"`
+	Max   float64 `json:"max_ms"`
+	// Curve is latency (ms) by percentile for the plot: pairs of [percentile, ms].
+	Curve [][2]float64 `json:"curve,omitempty"`
+}
+
+func ms(us int64) float64 { return float64(us) / 1000 }
+
+func summarize(h *hdrhistogram.Histogram) Percentiles {
+	p := Percentiles{Count: h.TotalCount()}
+	if p.Count == 0 {
+		return p
+	}
+	p.Mean = h.Mean() / 1000
+	p.P50 = ms(h.ValueAtQuantile(50))
+	p.P90 = ms(h.ValueAtQuantile(90))
+	p.P99 = ms(h.ValueAtQuantile(99))
+	p.P999 = ms(h.ValueAtQuantile(99.9))
+	p.Max = ms(h.Max())
+	// 1 - 10^-x for x from 0 to 5 (0% … 99.999%), as HdrHistogram's plotter spaces them.
+	for i := 0; i <= 100; i++ {
+		x := float64(i) * 0.05
+		q := 100 * (1 - pow10(-x))
+		p.Curve = append(p.Curve, [2]float64{q, ms(h.ValueAtQuantile(q))})
+	}
+	return p
+}

@@ -1,0 +1,295 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/balcao/balcao"
+)
+
+// step is one stretch of open-loop load at a fixed rate: message i of the step is due at
+// t0 + i/rate whatever happened to the messages before it, and every latency is measured from
+// that intended time, so that a stalled engine cannot hide its stall by slowing the senders
+// (coordinated omission).
+type step struct {
+	label    string
+	rate     float64
+	dur      time.Duration
+	firstN   uint64 // global number of its first message
+	count    uint64 // messages scheduled
+	t0       time.Time
+	interval float64 // ns between intended sends
+	pick     func(i uint64) (office, phone int)
+
+	accepted *recorder // intended send → Deliver returned (durably stored, acknowledged)
+	reply    *recorder // intended send → first assistant/system reply event (durable, to the gateway)
+	atPhone  *recorder // intended send → the reply's "delivered" status event
+	staff    *recorder // intended send → the inbound's message.added frame read on a staff socket
+
+	next      atomic.Uint64
+	sent      atomic.Int64
+	acked     atomic.Int64
+	failed    atomic.Int64
+	unsent    atomic.Int64
+	inflight  atomic.Int64
+	replies   atomic.Int64
+	atPhoneN  atomic.Int64
+	staffN    atomic.Int64
+	lastAckNs atomic.Int64
+	released  atomic.Int64
+	aborted   atomic.Bool
+
+	sched0, sched1 schedSnapshot
+	load0, load1   float64
+
+	mu   sync.Mutex
+	errs map[string]int64
+}
+
+func (s *step) intended(n uint64) time.Time {
+	return s.t0.Add(time.Duration(float64(n-s.firstN) * s.interval))
+}
+
+func (s *step) fail(err error) {
+	s.failed.Add(1)
+	key := err.Error()
+	var be *balcao.Error
+	switch {
+	case errors.As(err, &be):
+		key = be.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		key = "ack_timeout"
+	case errors.Is(err, balcao.ErrOverloaded):
+		key = "overloaded"
+	}
+	s.mu.Lock()
+	s.errs[key]++
+	s.mu.Unlock()
+}
+
+// steps maps a message number to its step, for the watchers.
+type steps struct {
+	mu   sync.RWMutex
+	list []*step
+}
+
+func (ss *steps) add(s *step) {
+	ss.mu.Lock()
+	ss.list = append(ss.list, s)
+	ss.mu.Unlock()
+}
+
+func (ss *steps) find(n uint64) *step {
+	ss.mu.RLock()
+	defer ss.mu.RUnlock()
+	i := sort.Search(len(ss.list), func(i int) bool { return ss.list[i].firstN > n }) - 1
+	if i < 0 {
+		return nil
+	}
+	s := ss.list[i]
+	if n >= s.firstN+s.count {
+		return nil
+	}
+	return s
+}
+
+// maxLag is how far behind its schedule a step may fall before it stops sending: beyond it the
+// engine does not keep up with the offered rate, and what was not sent is counted as unsent.
+const maxLag = 5 * time.Second
+
+// runStep offers rate msgs/s for dur and waits for the acknowledgements. Senders are a bounded
+// pool: when all of them wait for acknowledgements the schedule slips, which the latencies
+// (from the intended time) show.
+func (h *harness) runStep(ctx context.Context, label string, rate float64, dur time.Duration, pick func(i uint64) (int, int)) *step {
+	count := uint64(rate * dur.Seconds())
+	if count == 0 {
+		count = 1
+	}
+	s := &step{
+		label: label, rate: rate, dur: dur, count: count, pick: pick,
+		interval: 1e9 / rate,
+		accepted: newRecorder(), reply: newRecorder(), atPhone: newRecorder(), staff: newRecorder(),
+		errs: map[string]int64{},
+	}
+	s.firstN = h.nextN.Add(count) - count
+	s.t0 = time.Now().Add(50 * time.Millisecond)
+	s.sched0, s.load0 = readSched(), loadAvg()
+	h.steps.add(s)
+	h.cur.Store(s)
+
+	stopProgress := h.progress(s)
+	var faultsDone chan struct{}
+	fctx, cancelFaults := context.WithCancel(ctx)
+	if h.cfg.Faults {
+		faultsDone = make(chan struct{})
+		go func() { defer close(faultsDone); h.injectFaults(fctx, s) }()
+	}
+
+	workers := h.cfg.Senders
+	if uint64(workers) > count {
+		workers = int(count)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			h.sender(ctx, s, w)
+		}(w)
+	}
+	wg.Wait()
+	s.sched1, s.load1 = readSched(), loadAvg()
+	cancelFaults()
+	if faultsDone != nil {
+		<-faultsDone
+	}
+	h.settle(s)
+	stopProgress()
+	return s
+}
+
+func (h *harness) sender(ctx context.Context, s *step, w int) {
+	sim := h.e.Sim()
+	for {
+		i := s.next.Add(1) - 1
+		if i >= s.count {
+			return
+		}
+		n := s.firstN + i
+		due := s.intended(n)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		} else if -d > maxLag || s.aborted.Load() || ctx.Err() != nil {
+			s.aborted.Store(true)
+			s.unsent.Add(1)
+			continue
+		}
+		o, p := s.pick(i)
+		office := h.offices[o]
+		kind := h.cfg.Mix.pick(n)
+		s.sent.Add(1)
+		s.inflight.Add(1)
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := sim.Deliver(dctx, office, h.phone(o, p), benchID(n), kindTexts[kind])
+		cancel()
+		s.inflight.Add(-1)
+		now := time.Now()
+		if err != nil {
+			s.fail(err)
+			continue
+		}
+		s.acked.Add(1)
+		s.accepted.record(w, now.Sub(due))
+		s.lastAckNs.Store(now.UnixNano())
+	}
+}
+
+// settle waits, after the last acknowledgement, for the replies and staff frames still on
+// their way (at most 3 s, less once the counts stop moving).
+func (h *harness) settle(s *step) {
+	deadline := time.Now().Add(3 * time.Second)
+	last := int64(-1)
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		n := s.replies.Load() + s.staffN.Load() + s.atPhoneN.Load()
+		if n == last {
+			break
+		}
+		last = n
+	}
+}
+
+// progress prints a line every second until the returned function is called.
+func (h *harness) progress(s *step) (stop func()) {
+	out := h.cfg.Progress
+	if out == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		var prev int64
+		tmp := newHist()
+		p99 := func(r *recorder) float64 { return ms(r.mergeInto(tmp).ValueAtQuantile(99)) }
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			acked := s.acked.Load()
+			el := time.Since(s.t0).Round(time.Second)
+			fmt.Fprintf(out, "  %-10s %4s  offered %7.0f/s  acked %7d/s  in flight %5d  accepted p99 %7.2f ms  reply p99 %7.2f ms  staff p99 %7.2f ms  errors %d\n",
+				s.label, el, s.rate, acked-prev, s.inflight.Load(),
+				p99(s.accepted), p99(s.reply), p99(s.staff), s.failed.Load())
+			prev = acked
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// StepResult is what one step measured.
+type StepResult struct {
+	Label       string           `json:"label"`
+	OfferedRate float64          `json:"offered_rate"`
+	Seconds     float64          `json:"seconds"`
+	Scheduled   int64            `json:"scheduled"`
+	Sent        int64            `json:"sent"`
+	Acked       int64            `json:"acked"`
+	Failed      int64            `json:"failed"`
+	Unsent      int64            `json:"unsent"` // not sent: the schedule slipped more than maxLag
+	Errors      map[string]int64 `json:"errors,omitempty"`
+	Throughput  float64          `json:"throughput"` // acknowledged (durable) inbound msgs/s
+	Replies     int64            `json:"replies"`    // inbound messages that got an assistant/system reply
+	Unanswered  int64            `json:"unanswered"` // acknowledged without reply (conversation was with the staff)
+	StaffFrames int64            `json:"staff_frames"`
+	Released    int64            `json:"released"` // pending conversations taken and finished by the simulated staff
+	Accepted    Percentiles      `json:"accepted"`
+	Reply       Percentiles      `json:"reply"`
+	ReplyPhone  Percentiles      `json:"reply_delivered"`
+	Staff       Percentiles      `json:"staff"`
+	Pass        *bool            `json:"pass,omitempty"` // ramp steps: held the target
+	// Sched is how long runnable goroutines of this process waited for a CPU during the step;
+	// LoadAvg the machine's 1-minute load average at its start and end (2 cores: above 2 means
+	// other work competed for them).
+	Sched   SchedLatency `json:"sched_latency"`
+	LoadAvg [2]float64   `json:"load_avg"`
+}
+
+func (s *step) result() StepResult {
+	r := StepResult{
+		Label: s.label, OfferedRate: s.rate, Seconds: s.dur.Seconds(), Scheduled: int64(s.count),
+		Sent: s.sent.Load(), Acked: s.acked.Load(), Failed: s.failed.Load(), Unsent: s.unsent.Load(),
+		Replies: s.replies.Load(), StaffFrames: s.staffN.Load(), Released: s.released.Load(),
+		Accepted: summarize(s.accepted.merged()), Reply: summarize(s.reply.merged()),
+		ReplyPhone: summarize(s.atPhone.merged()), Staff: summarize(s.staff.merged()),
+	}
+	r.Unanswered = r.Acked - r.Replies
+	r.Sched, r.LoadAvg = schedBetween(s.sched0, s.sched1), [2]float64{s.load0, s.load1}
+	s.mu.Lock()
+	if len(s.errs) > 0 {
+		r.Errors = map[string]int64{}
+		for k, v := range s.errs {
+			r.Errors[k] = v
+		}
+	}
+	s.mu.Unlock()
+	if last := s.lastAckNs.Load(); last > 0 {
+		// From the first intended send to the last acknowledgement: a step that fell behind
+		// shows it as a lower throughput.
+		el := time.Duration(last - s.t0.UnixNano())
+		if el < s.dur {
+			el = s.dur
+		}
+		r.Throughput = float64(r.Acked) / el.Seconds()
+	}
+	return r
+}

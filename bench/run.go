@@ -1,0 +1,455 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
+)
+
+const (
+	staffUser     = "bench"
+	staffPassword = "bench-password"
+	companyID     = "empresa"
+)
+
+type harness struct {
+	cfg     Config
+	dataDir string
+	e       *engine.Engine
+	base    string // http://host:port
+	client  *http.Client
+	offices []string
+
+	steps steps
+	cur   atomic.Pointer[step]
+	nextN atomic.Uint64
+
+	release        chan releaseReq
+	releaseDropped atomic.Int64
+	releaseErrors  atomic.Int64
+	watchDrops     atomic.Int64
+
+	sockets          []*staffSocket
+	socketKicks      atomic.Int64
+	socketDrops      atomic.Int64
+	socketReconnects atomic.Int64
+	socketResyncs    atomic.Int64
+	socketDialErrors atomic.Int64
+	faults           faultStats
+
+	stop func() // ends watchers, releasers and sockets
+	wg   sync.WaitGroup
+}
+
+// Run runs the harness as cfg says and returns its report (also written under ResultsDir).
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg.fill()
+	h := &harness{cfg: cfg, release: make(chan releaseReq, 4096)}
+	h.faults.rejected, h.faults.unexpected = map[string]int64{}, map[string]int64{}
+	rep := &Report{Started: time.Now().UTC(), Machine: machine(), Config: cfg.public()}
+	h.dataDir = cfg.DataDir
+	if h.dataDir == "" {
+		dir, err := os.MkdirTemp("", "balcao-bench-")
+		if err != nil {
+			return nil, err
+		}
+		h.dataDir = dir
+		if !cfg.Keep {
+			defer os.RemoveAll(dir)
+		}
+	} else if err := os.MkdirAll(h.dataDir, 0o755); err != nil {
+		return nil, err
+	}
+	rep.DataDir = h.dataDir
+	if cfg.Conversations > 0 {
+		h.cfg.Phones = (cfg.Conversations + cfg.Offices - 1) / cfg.Offices
+		rep.Config.Phones = h.cfg.Phones
+	}
+	h.say("bench: data in %s (Pebble, synced writes), %d offices × %d phones, %d staff sockets per office, mix %s",
+		h.dataDir, cfg.Offices, h.cfg.Phones, cfg.Staff, cfg.Mix)
+
+	var err error
+	if cfg.Conversations > 0 {
+		err = h.runScale(ctx, rep)
+	} else {
+		err = h.runLoad(ctx, rep)
+	}
+	if err != nil {
+		return rep, err
+	}
+	if cfg.PebbleDuration > 0 {
+		h.say("bench: raw Pebble limit: %d writers committing small synced batches for %s, nothing else running…", cfg.PebbleWriters, cfg.PebbleDuration)
+		p, err := pebbleLimit(filepath.Dir(filepath.Clean(h.dataDir)), cfg.PebbleWriters, cfg.PebbleDuration)
+		if err != nil {
+			return rep, fmt.Errorf("pebble limit: %w", err)
+		}
+		rep.Pebble = &p
+		if p.CommitsPerSec > 0 {
+			rep.Ratio = rep.InboundRate / p.CommitsPerSec
+		}
+	}
+	rep.Finished = time.Now().UTC()
+	rep.Summary = rep.summaryLine()
+	if cfg.ResultsDir != "-" {
+		if err := rep.write(cfg.ResultsDir); err != nil {
+			return rep, err
+		}
+		h.say("bench: wrote %s and %s", rep.JSONPath, rep.SVGPath)
+	}
+	return rep, nil
+}
+
+func (h *harness) say(format string, args ...any) {
+	if h.cfg.Progress != nil {
+		fmt.Fprintf(h.cfg.Progress, format+"\n", args...)
+	}
+}
+
+// start starts the engine on the data dir and waits until it answers /healthz.
+func (h *harness) start() error {
+	e, err := engine.Start(engine.Config{
+		DataDir: h.dataDir, Addr: "127.0.0.1:0", Log: slog.New(slog.DiscardHandler), IdleAfter: h.cfg.IdleAfter,
+	})
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	h.e = e
+	h.base = "http://" + e.Addr()
+	if h.client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 256
+		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
+		h.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	}
+	for i := 0; ; i++ {
+		resp, err := h.client.Get(h.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if i > 1000 {
+			return fmt.Errorf("engine not healthy: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (h *harness) stopEngine() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := h.e.Stop(ctx)
+	h.e = nil
+	return err
+}
+
+// names fills h.offices.
+func (h *harness) names() {
+	h.offices = make([]string, h.cfg.Offices)
+	for o := range h.offices {
+		h.offices[o] = officeID(o)
+	}
+}
+
+// phone is the number of client k of office o: global client o + k×offices (computed, not
+// kept, so that a million clients cost the harness no memory).
+func (h *harness) phone(o, k int) string { return phone(o + k*h.cfg.Offices) }
+
+// createOffices stores every office with one company (assistant on), its phones as linked
+// contacts when withContacts, and the staff user the sockets log in as.
+func (h *harness) createOffices(ctx context.Context, withContacts bool) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(staffPassword), bcrypt.MinCost)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for o, id := range h.offices {
+		spec := engine.OfficeSpec{
+			Office: balcao.Office{ID: id, Name: fmt.Sprintf("Escritório %d", o), CreatedAt: now},
+			Companies: []balcao.Company{{ID: companyID, Name: "Padaria Bench Ltda", CNPJ: balcao.CNPJCheckDigits("112223330001"),
+				Enabled: true, UseAssistant: true, CreatedAt: now}},
+			Staff: []balcao.Staff{{User: staffUser, Name: "Bench", Role: balcao.RoleAdmin, PasswordHash: hash, CreatedAt: now}},
+		}
+		if withContacts {
+			for k := 0; k < h.cfg.Phones; k++ {
+				p := h.phone(o, k)
+				spec.Contacts = append(spec.Contacts, balcao.Contact{Phone: p, Name: fmt.Sprintf("Cliente %d", k), Companies: []string{companyID}, CreatedAt: now})
+			}
+		}
+		if err := h.e.CreateOffice(ctx, spec); err != nil {
+			return fmt.Errorf("create office %s: %w", id, err)
+		}
+	}
+	return h.waitSessions()
+}
+
+// waitSessions waits until every office's gateway actor opened its simulated session.
+func (h *harness) waitSessions() error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, id := range h.offices {
+		for {
+			if _, err := h.e.Sim().Outbound(id, h.phone(0, 0), ""); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("office %s: simulated WhatsApp session never opened", id)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// follow starts the hub watchers, the releasers and the staff sockets' readers.
+func (h *harness) follow(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	h.stop = func() { cancel(); h.wg.Wait() }
+	for o := range h.offices {
+		h.wg.Add(1)
+		go func() { defer h.wg.Done(); h.watchOffice(ctx, o) }()
+	}
+	for i := 0; i < 4; i++ {
+		h.wg.Add(1)
+		go func() { defer h.wg.Done(); h.releaser(ctx) }()
+	}
+	if h.cfg.Staff > 0 {
+		if err := h.openSockets(ctx); err != nil {
+			return err
+		}
+		for _, s := range h.sockets {
+			h.wg.Add(1)
+			go func() { defer h.wg.Done(); s.run(ctx) }()
+		}
+	}
+	return nil
+}
+
+// roundRobin spreads a step's messages over every phone of every office in turn, so that a
+// phone writes again only after all the others did.
+func (h *harness) roundRobin(base uint64) func(i uint64) (int, int) {
+	total := uint64(h.cfg.Offices * h.cfg.Phones)
+	offices := uint64(h.cfg.Offices)
+	return func(i uint64) (int, int) {
+		g := (base + i) % total
+		return int(g % offices), int(g / offices)
+	}
+}
+
+func (h *harness) runLoad(ctx context.Context, rep *Report) error {
+	h.names()
+	if err := h.start(); err != nil {
+		return err
+	}
+	defer func() {
+		if h.e != nil {
+			_ = h.stopEngine()
+		}
+	}()
+	if err := h.createOffices(ctx, true); err != nil {
+		return err
+	}
+	if err := h.follow(ctx); err != nil {
+		h.stop()
+		return err
+	}
+	before := readMemory(true)
+	rep.MemoryBefore = &before
+	h.say("bench: engine at %s, %d staff sockets open, heap %s, RSS %s", h.base, len(h.sockets), mib(before.HeapBytes), mib(before.RSSBytes))
+
+	var sent uint64
+	rate := h.cfg.Rate
+	if h.cfg.Ramp {
+		max, err := h.ramp(ctx, rep, &sent)
+		if err != nil {
+			h.stop()
+			return err
+		}
+		rate = max / 2
+		h.say("bench: ramp: highest rate holding reply p99 ≤ %s: %.0f msg/s; measuring at half of it, %.0f msg/s", h.cfg.RampP99, max, rate)
+	}
+	if rate < 1 {
+		rate = 1
+	}
+	stopProfile, err := startCPUProfile(h.cfg.CPUProfile)
+	if err != nil {
+		h.stop()
+		return err
+	}
+	defer stopProfile()
+	b0, g0 := h.e.DB().Writer.Stats()
+	label := "run"
+	if h.cfg.Faults {
+		label = "run+faults"
+	}
+	h.say("bench: %s: %.0f msg/s offered for %s (open loop, ≤ %d in flight)", label, rate, h.cfg.Duration, h.cfg.Senders)
+	s := h.runStep(ctx, label, rate, h.cfg.Duration, h.roundRobin(sent))
+	b1, g1 := h.e.DB().Writer.Stats()
+	stopProfile()
+	res := s.result()
+	rep.Run = &res
+	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f",
+		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1])
+	// Let the step's histograms go before measuring the heap: they are the harness's, not the
+	// engine's.
+	s = nil
+	h.cur.Store(nil)
+	h.steps.mu.Lock()
+	h.steps.list = nil
+	h.steps.mu.Unlock()
+	rep.Writer = &WriterResult{Batches: b1 - b0, Commits: g1 - g0}
+	if g1 > g0 {
+		rep.Writer.BatchesPerCommit = float64(b1-b0) / float64(g1-g0)
+	}
+	if rep.InboundRate == 0 {
+		rep.InboundRate = res.Throughput
+	}
+
+	after := readMemory(true)
+	rep.MemoryAfter = &after
+	actorsRunning := 0
+	for _, id := range h.offices {
+		if st, err := h.e.Actors().OfficeStats(ctx, id); err == nil {
+			actorsRunning += st.Conversations
+		}
+	}
+	rep.ConversationActors = actorsRunning
+	if actorsRunning > 0 {
+		rep.HeapPerConversation = float64(after.HeapBytes-before.HeapBytes) / float64(actorsRunning)
+	}
+	if err := writeHeapProfile(h.cfg.MemProfile); err != nil {
+		h.stop()
+		return err
+	}
+	rep.SocketDrops, rep.SocketReconnects, rep.SocketResyncs = h.socketDrops.Load(), h.socketReconnects.Load(), h.socketResyncs.Load()
+	rep.WatchDrops, rep.ReleaseErrors, rep.ReleaseDropped = h.watchDrops.Load(), h.releaseErrors.Load(), h.releaseDropped.Load()
+	h.stop()
+	if h.cfg.Faults {
+		rep.Faults = h.faultResult()
+	}
+	h.stopEngineReport(rep)
+	return nil
+}
+
+// stopEngineReport stops the engine; a failure to stop cleanly (for instance actors that did
+// not stop in time after an overload) is recorded in the report rather than losing the run.
+func (h *harness) stopEngineReport(rep *Report) {
+	t := time.Now()
+	err := h.stopEngine()
+	rep.StopSeconds = time.Since(t).Seconds()
+	if err != nil {
+		rep.StopError = err.Error()
+		h.say("bench: engine did not stop cleanly after %.1f s: %v", rep.StopSeconds, err)
+	}
+}
+
+// ramp doubles the rate from RampStart until a step fails (reply p99 above RampP99, errors,
+// or the engine not keeping up with the offered rate), then bisects between the last pass and
+// the first failure. It returns the highest passing rate.
+func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64, error) {
+	rr := &RampResult{TargetP99Ms: float64(h.cfg.RampP99.Microseconds()) / 1000}
+	rep.Ramp = rr
+	try := func(rate float64) bool {
+		s := h.runStep(ctx, fmt.Sprintf("ramp %.0f", rate), rate, h.cfg.RampStep, h.roundRobin(*sent))
+		*sent += s.count
+		r := s.result()
+		pass := r.Failed == 0 && r.Unsent == 0 && r.Acked == r.Scheduled &&
+			r.Throughput >= 0.95*rate && r.Reply.Count > 0 &&
+			time.Duration(r.Reply.P99*float64(time.Millisecond)) <= h.cfg.RampP99
+		r.Pass = &pass
+		rr.Steps = append(rr.Steps, r)
+		verdict := "pass"
+		if !pass {
+			verdict = "FAIL"
+		}
+		h.say("bench: ramp %.0f msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; sched p99 %.2f ms, load %.1f)",
+			rate, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.Sched.P99, r.LoadAvg[1])
+		if pass && r.Throughput > rr.MaxThroughput {
+			rr.MaxThroughput = r.Throughput
+		}
+		time.Sleep(500 * time.Millisecond) // let the engine drain before the next step
+		return pass
+	}
+	lo, hi := 0.0, 0.0
+	for rate := h.cfg.RampStart; ctx.Err() == nil; rate *= 2 {
+		if rate > h.cfg.RampMaxRate {
+			break
+		}
+		if try(rate) {
+			lo = rate
+		} else {
+			hi = rate
+			break
+		}
+	}
+	// The first rate failed: halve until one passes.
+	for rate := h.cfg.RampStart / 2; lo == 0 && rate >= 10 && ctx.Err() == nil; rate /= 2 {
+		if try(rate) {
+			lo = rate
+		} else {
+			hi = rate
+		}
+	}
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	if lo == 0 {
+		return 0, errors.New("ramp: no rate down to 10 msg/s held the target")
+	}
+	for i := 0; hi > 0 && i < h.cfg.RampBisect && ctx.Err() == nil; i++ {
+		mid := (lo + hi) / 2
+		if try(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	rr.MaxRate = lo
+	rep.InboundRate = rr.MaxThroughput
+	return lo, nil
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// startCPUProfile profiles until the returned function is called (once or more); no-op for "".
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
+}
+
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("heap").WriteTo(f, 0)
+}

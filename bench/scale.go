@@ -1,0 +1,241 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/storage"
+)
+
+// ScaleResult is the storage-scale mode: many stored conversations, a restart, and a share of
+// them active again.
+type ScaleResult struct {
+	Conversations  int     `json:"conversations"`
+	Active         int     `json:"active"` // written to in the last hour (seeded), then messaged again
+	SeedSeconds    float64 `json:"seed_seconds"`
+	DiskBytes      int64   `json:"disk_bytes"`
+	StartSeconds   float64 `json:"start_seconds"`   // engine.Start returned
+	HealthySeconds float64 `json:"healthy_seconds"` // /healthz answered 200
+	ReadySeconds   float64 `json:"ready_seconds"`   // a first message round-tripped (reply event seen)
+	AfterRestart   Memory  `json:"memory_after_restart"`
+	WithActive     Memory  `json:"memory_with_active"`
+	Actors         int     `json:"conversation_actors"`
+	HeapPerActor   float64 `json:"heap_per_actor_bytes"`
+}
+
+// runScale seeds cfg.Conversations conversations straight through storage.Writer, with the
+// keys a conversation actor writes for one answered message (contact, company link,
+// conversation record, the inbound message and its WhatsApp id, the reply, the contacts-tab
+// index entry), ActiveShare of them with their last message in the last hour. Then it
+// restarts the engine and measures how long until it serves, and the memory once every active
+// conversation wrote again (open loop at --rate).
+func (h *harness) runScale(ctx context.Context, rep *Report) error {
+	n := h.cfg.Conversations
+	h.names()
+	stride := int(1/h.cfg.ActiveShare + 0.5)
+	res := &ScaleResult{Conversations: n}
+	rep.Scale = res
+	if err := h.start(); err != nil {
+		return err
+	}
+	if err := h.createOffices(ctx, false); err != nil {
+		_ = h.stopEngine()
+		return err
+	}
+	h.say("bench: seeding %d conversations (%d active in the last hour) through storage.Writer…", n, (n+stride-1)/stride)
+	t0 := time.Now()
+	if err := h.seed(ctx, n, stride); err != nil {
+		_ = h.stopEngine()
+		return err
+	}
+	res.SeedSeconds = time.Since(t0).Seconds()
+	if err := h.stopEngine(); err != nil {
+		return err
+	}
+	res.DiskBytes = dirSize(h.dataDir)
+	h.say("bench: seeded in %.1f s, %s on disk; restarting the engine…", res.SeedSeconds, mib(res.DiskBytes))
+	debug.FreeOSMemory()
+
+	// Restart: time until the engine answers, then until one message round-trips.
+	stopProfile, err := startCPUProfile(h.cfg.CPUProfile)
+	if err != nil {
+		return err
+	}
+	t0 = time.Now()
+	if err := h.start(); err != nil {
+		stopProfile()
+		return err
+	}
+	res.HealthySeconds = time.Since(t0).Seconds()
+	defer func() {
+		if h.e != nil {
+			_ = h.stopEngine()
+		}
+	}()
+	sub, _, _ := h.e.Hub().Subscribe(h.offices[0], "bench-ready", "", 0)
+	if err := h.waitSessions(); err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	_, err = h.e.Sim().Deliver(dctx, h.offices[0], h.phone(0, 0), "ready-check", "oi")
+	cancel()
+	if err != nil {
+		return fmt.Errorf("first message after restart: %w", err)
+	}
+	var f frame
+	timeout := time.After(30 * time.Second)
+wait:
+	for {
+		select {
+		case b := <-sub.C:
+			if parseFrame(b, &f) && string(f.typ) == "message.added" && string(f.direction) == "out" && string(f.conv) == h.phone(0, 0) {
+				break wait
+			}
+		case <-timeout:
+			return fmt.Errorf("no reply to the first message after restart")
+		}
+	}
+	res.ReadySeconds = time.Since(t0).Seconds()
+	stopProfile()
+	h.e.Hub().Unsubscribe(h.offices[0], sub)
+	res.AfterRestart = readMemory(true)
+	rep.MemoryBefore = &res.AfterRestart
+	h.say("bench: restart: healthy in %.3f s, first message answered in %.3f s; RSS %s, heap %s",
+		res.HealthySeconds, res.ReadySeconds, mib(res.AfterRestart.RSSBytes), mib(res.AfterRestart.HeapBytes))
+
+	if err := h.follow(ctx); err != nil {
+		h.stop()
+		return err
+	}
+	active := (n + stride - 1) / stride
+	res.Active = active
+	offices := h.cfg.Offices
+	pick := func(i uint64) (int, int) {
+		g := int(i) * stride // global client number of the i-th active conversation
+		return g % offices, g / offices
+	}
+	dur := time.Duration(float64(active) / h.cfg.Rate * float64(time.Second))
+	h.say("bench: activating %d conversations: one message each at %.0f msg/s (%s)", active, h.cfg.Rate, dur.Round(time.Second))
+	s := h.runStep(ctx, "activate", h.cfg.Rate, dur, pick)
+	r := s.result()
+	rep.Run = &r
+	s = nil
+	h.cur.Store(nil)
+	h.steps.mu.Lock()
+	h.steps.list = nil
+	h.steps.mu.Unlock()
+	rep.InboundRate = r.Throughput
+	res.WithActive = readMemory(true)
+	rep.MemoryAfter = &res.WithActive
+	for _, id := range h.offices {
+		if st, err := h.e.Actors().OfficeStats(ctx, id); err == nil {
+			res.Actors += st.Conversations
+		}
+	}
+	rep.ConversationActors = res.Actors
+	if res.Actors > 0 {
+		res.HeapPerActor = float64(res.WithActive.HeapBytes-res.AfterRestart.HeapBytes) / float64(res.Actors)
+		rep.HeapPerConversation = res.HeapPerActor
+	}
+	h.say("bench: with %d conversation actors running: RSS %s (peak %s), heap %s, %.0f B of heap per actor",
+		res.Actors, mib(res.WithActive.RSSBytes), mib(res.WithActive.HWMBytes), mib(res.WithActive.HeapBytes), res.HeapPerActor)
+	if err := writeHeapProfile(h.cfg.MemProfile); err != nil {
+		return err
+	}
+	h.stop()
+	h.stopEngineReport(rep)
+	return nil
+}
+
+// seed writes the conversations in batches of 1 000, four batches in flight.
+func (h *harness) seed(ctx context.Context, n, stride int) error {
+	const per = 1000
+	now := time.Now()
+	offices := h.cfg.Offices
+	company := []balcao.CompanyRef{{ID: companyID, Name: "Padaria Bench Ltda", CNPJ: balcao.CNPJCheckDigits("112223330001")}}
+	jobs := make(chan int)
+	errc := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := range jobs {
+				b := &storage.Batch{}
+				for g := start; g < min(start+per, n); g++ {
+					o, k := g%offices, g/offices
+					office, p := h.offices[o], phone(g)
+					last := now.Add(-30*24*time.Hour - time.Duration(g)*time.Second)
+					if g%stride == 0 {
+						last = now.Add(-time.Duration(g%3600) * time.Second)
+					}
+					name := fmt.Sprintf("Cliente %d", k)
+					b.Put(storage.ContactKey(office, p), &balcao.Contact{Phone: p, Name: name, Companies: []string{companyID}, CreatedAt: last})
+					b.Set(storage.CompanyContactKey(office, companyID, p), nil)
+					in := balcao.Message{Seq: 1, Direction: balcao.Inbound, Author: balcao.AuthorClient, Text: "oi", WAID: "seed" + p, At: last}
+					out := balcao.Message{Seq: 2, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: "Olá! Como posso ajudar?", WAID: "seedout" + p, Status: balcao.StatusDelivered, At: last}
+					b.Put(storage.MessageKey(office, p, 1), &in)
+					b.Set(storage.WhatsAppIDKey(office, p, in.WAID), seqBytes(1))
+					b.Put(storage.MessageKey(office, p, 2), &out)
+					b.Set(storage.WhatsAppIDKey(office, p, out.WAID), seqBytes(2))
+					b.Put(storage.ConversationKey(office, p), &balcao.Conversation{
+						ID: p, State: balcao.StateAssistant, Linked: true, ContactName: name, Companies: company,
+						LastSeq: 2, LastAt: last, Preview: out.Text, StateSince: last, CreatedAt: last,
+					})
+					b.Set(storage.IndexKey(office, balcao.TabContacts, last, p), nil)
+				}
+				if err := h.e.DB().Writer.Commit(ctx, b); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	t := time.Now()
+	var err error
+feed:
+	for start := 0; start < n; start += per {
+		select {
+		case jobs <- start:
+		case err = <-errc:
+			break feed
+		}
+		if time.Since(t) > time.Second {
+			t = time.Now()
+			h.say("  seeded %d/%d", start, n)
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case e := <-errc:
+		if err == nil {
+			err = e
+		}
+	default:
+	}
+	return err
+}
+
+func seqBytes(n uint64) []byte {
+	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
