@@ -43,3 +43,23 @@ type ConversationChanged struct {
 type Publisher interface {
 	Publish(office string, typ string, data any)
 }
+
+// WhatsAppState is the state of an office's WhatsApp connection.
+type WhatsAppState string
+
+// WhatsApp connection states.
+const (
+	WhatsAppConnecting  WhatsAppState = "connecting"
+	WhatsAppWaitingQR   WhatsAppState = "waiting_qr"
+	WhatsAppConnected   WhatsAppState = "connected"
+	WhatsAppLoggedOut   WhatsAppState = "logged_out"
+	WhatsAppUnreachable WhatsAppState = "unreachable"
+)
+
+// WhatsAppStatus is an office's WhatsApp connection as staff see it.
+type WhatsAppStatus struct {
+	State WhatsAppState `json:"state"`
+	Phone string        `json:"phone,omitempty"` // the linked number when connected
+	QR    string        `json:"qr,omitempty"`    // the code to scan while waiting for a QR
+	Error string        `json:"error,omitempty"`
+}

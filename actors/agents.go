@@ -45,7 +45,7 @@ func (p *agentPool) Receive(ctx actor.Context) {
 		p.wg.Wait()
 	case *fetch:
 		switch {
-		case p.sys.cfg.Source == nil:
+		case p.source() == nil:
 			ctx.Send(m.replyTo, &fetched{err: agent.ErrNoAgent})
 		case p.inflight < maxFetches:
 			p.start(ctx, m)
@@ -69,7 +69,7 @@ func (p *agentPool) Receive(ctx actor.Context) {
 func (p *agentPool) start(ctx actor.Context, m *fetch) {
 	p.inflight++
 	p.wg.Add(1)
-	self, root, src, files := ctx.Self(), p.sys.as.Root, p.sys.cfg.Source, p.sys.cfg.Files
+	self, root, src, files := ctx.Self(), p.sys.as.Root, p.source(), p.sys.cfg.Files
 	go func() {
 		defer p.wg.Done()
 		defer root.Send(self, &fetchDone{})
@@ -96,4 +96,11 @@ func (p *agentPool) start(ctx actor.Context, m *fetch) {
 		}
 		root.Send(m.replyTo, out)
 	}()
+}
+
+func (p *agentPool) source() agent.Source {
+	if p.sys.cfg.Sources == nil {
+		return nil
+	}
+	return p.sys.cfg.Sources(p.office)
 }

@@ -203,6 +203,14 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 			panic(r)
 		}
 	}()
+	if in.Media != nil && in.Document == nil && c.sys.cfg.Files != nil {
+		sha, err := c.sys.cfg.Files.Put(in.Media.Data)
+		if err != nil {
+			in.Ack(fmt.Errorf("store media: %w", err))
+			return
+		}
+		in.Document = &balcao.Document{Name: in.Media.Name, MIME: in.Media.MIME, Size: int64(len(in.Media.Data)), SHA: sha}
+	}
 	t := c.begin()
 	c.openService(in.At)
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)

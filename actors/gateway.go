@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -35,6 +36,11 @@ type sendOutbound struct {
 }
 
 type retryTick struct{}
+
+// getSession asks for the office's WhatsApp session (nil while it could not be opened).
+type getSession struct{}
+
+type sessionAnswer struct{ session gateway.Session }
 
 const (
 	maxRetryQueue = 10000
@@ -72,6 +78,8 @@ func (g *gatewayActor) Receive(ctx actor.Context) {
 	case *retryTick:
 		g.timer = nil
 		g.retry(ctx)
+	case *getSession:
+		ctx.Respond(&sessionAnswer{session: g.session})
 	}
 }
 
@@ -162,7 +170,12 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 		out.File = &gateway.File{Name: d.Name, MIME: d.MIME, Data: data}
 	}
 	err := g.session.Send(sctx, out)
-	if err != nil {
+	status := balcao.StatusSent
+	switch {
+	case errors.Is(err, gateway.ErrPermanent):
+		g.log.Warn("whatsapp refused message for good", "seq", m.msg.Seq, "err", err)
+		status = balcao.StatusFailed
+	case err != nil:
 		g.log.Warn("send whatsapp message", "seq", m.msg.Seq, "err", err)
 		return false
 	}
@@ -171,7 +184,7 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 	parent, root := ctx.Parent(), g.sys.as.Root
 	_ = g.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err == nil {
-			root.Send(parent, &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: balcao.StatusSent})
+			root.Send(parent, &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: status})
 		}
 	})
 	return true

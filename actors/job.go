@@ -137,7 +137,8 @@ func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
 	case m.err != nil:
 		j.job.Attempts++
 		if j.job.Attempts >= maxFetchAttempts && !errors.Is(m.err, agent.ErrNoAgent) {
-			j.pending(ctx, "Não foi possível obter o documento do sistema contábil ("+m.err.Error()+").")
+			j.log.Warn("fetch failed for good", "attempts", j.job.Attempts, "err", m.err)
+			j.pending(ctx, "Não foi possível obter o documento do sistema contábil depois de várias tentativas. Verifique o agente e tente de novo.")
 			return
 		}
 		j.change(ctx, balcao.JobWaiting, "Nova tentativa: "+errorNote(m.err), nil)

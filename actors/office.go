@@ -53,6 +53,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.stopping = true
 	case *whatsappStatus:
 		o.sys.cfg.Publisher.Publish(o.id, balcao.EventWhatsAppStatus, m.status)
+	case *getSession:
+		ctx.Forward(o.gw)
 	case *GetOfficeStats:
 		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
 	case *SaveCompany:

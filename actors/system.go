@@ -33,9 +33,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Files stores documents' contents.
 	Files *storage.Files
-	// Source produces documents inside the server (the embedded folder source); nil when only
-	// remote agents serve the office.
-	Source agent.Source
+	// Sources returns the document source of an office (remote agents, then the embedded
+	// folder); nil when the office has none.
+	Sources func(office string) agent.Source
 	// PortalLink builds the signed portal link of a document for a contact.
 	PortalLink func(office, phone, doc string) string
 	// PortalLogin builds a one-time portal login link for a contact.
@@ -149,6 +149,23 @@ func (s *System) OfficeStats(ctx context.Context, office string) (OfficeStats, e
 		return OfficeStats{}, fmt.Errorf("office stats: %w", err)
 	}
 	return *res.(*OfficeStats), nil
+}
+
+// Session returns the office's WhatsApp session, to show its status or pair, unlink and
+// connect it (calls that may take long, made outside the actors).
+func (s *System) Session(ctx context.Context, office string) (gateway.Session, error) {
+	pid, err := s.office(office)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.as.Root.RequestFuture(pid, &getSession{}, s.cfg.RequestTimeout).Result()
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp session: %w", err)
+	}
+	if a := res.(*sessionAnswer); a.session != nil {
+		return a.session, nil
+	}
+	return nil, balcao.NewError(balcao.ErrConflict, "whatsapp_unavailable", "A conexão com o WhatsApp ainda não foi aberta. Tente novamente em instantes.")
 }
 
 // Stop stops every office actor (and so their conversations and gateways), waiting for them,

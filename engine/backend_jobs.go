@@ -62,6 +62,6 @@ func (e *Engine) ReplyToJob(ctx context.Context, office string, by balcao.Staff,
 }
 
 // Agents says whether the office's documents can be served now.
-func (e *Engine) Agents(context.Context, string) (balcao.AgentsOnline, error) {
-	return balcao.AgentsOnline{Embedded: e.source != nil}, nil
+func (e *Engine) Agents(_ context.Context, office string) (balcao.AgentsOnline, error) {
+	return balcao.AgentsOnline{Remote: e.remote.Online(office), Embedded: e.source != nil}, nil
 }

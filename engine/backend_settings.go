@@ -12,6 +12,7 @@ import (
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/gateway/agent"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -71,19 +72,19 @@ func (e *Engine) NewAgentToken(ctx context.Context, office string, by balcao.Sta
 // verifyAgentToken returns the office of a valid agent token ("office.secret").
 func (e *Engine) verifyAgentToken(_ context.Context, token string) (string, error) {
 	office, _, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 256 {
-		return "", balcao.ErrUnauthorized
+	if !ok || len(token) > 256 || strings.Contains(office, "/") {
+		return "", agent.ErrInvalidToken
 	}
 	stored, err := e.db.Value(storage.AgentTokenKey(office))
 	if errors.Is(err, balcao.ErrNotFound) {
-		return "", balcao.ErrUnauthorized
+		return "", agent.ErrInvalidToken
 	}
 	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(token))
 	if subtle.ConstantTimeCompare(stored, []byte(hex.EncodeToString(sum[:]))) != 1 {
-		return "", balcao.ErrUnauthorized
+		return "", agent.ErrInvalidToken
 	}
 	return office, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/gateway"
 	"github.com/balcao/balcao/gateway/agent"
+	"github.com/balcao/balcao/gateway/whatsapp"
 	"github.com/balcao/balcao/gateway/whatsim"
 	"github.com/balcao/balcao/storage"
 	"github.com/balcao/balcao/ui"
@@ -58,16 +59,15 @@ type Engine struct {
 	cancel context.CancelFunc // ends websocket handlers on Stop
 	served chan error
 	files  *storage.Files
-	source agent.Source // the embedded document source, nil when there is none
-	secret []byte       // signs portal links
+	source agent.Source  // the embedded document source, nil when there is none
+	remote *agent.Remote // the office's remote execution agents
+	wa     gateway.WhatsApp
+	secret []byte // signs portal links
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
 	DemoPassword string
 }
-
-// ErrWhatsmeowNotBuilt is returned for --whatsapp whatsmeow until that gateway exists.
-var ErrWhatsmeowNotBuilt = errors.New("the whatsmeow gateway is not built yet: use --whatsapp sim")
 
 // Start opens everything and serves HTTP on cfg.Addr.
 func Start(cfg Config) (*Engine, error) {
@@ -84,7 +84,11 @@ func Start(cfg Config) (*Engine, error) {
 		e.sim = whatsim.New(cfg.Log.With("component", "whatsim"))
 		wa = e.sim
 	case "whatsmeow":
-		return nil, ErrWhatsmeowNotBuilt
+		g, err := whatsapp.New(cfg.DataDir, cfg.Log.With("component", "whatsmeow"))
+		if err != nil {
+			return nil, fmt.Errorf("whatsmeow gateway: %w", err)
+		}
+		wa = g
 	default:
 		return nil, fmt.Errorf("unknown whatsapp gateway %q: use sim or whatsmeow", cfg.WhatsApp)
 	}
@@ -120,7 +124,10 @@ func Start(cfg Config) (*Engine, error) {
 		}
 		source = agent.Folder{Dir: dir}
 	}
-	e.source = source
+	e.source, e.wa = source, wa
+	e.remote = agent.NewRemote(e.verifyAgentToken, cfg.Log.With("component", "agents"), func(office string, online int) {
+		e.hub.Publish(office, balcao.EventAgentsOnline, balcao.AgentsOnline{Remote: online, Embedded: e.source != nil})
+	})
 	e.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("listen %s: %w", cfg.Addr, err))
@@ -131,7 +138,7 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	e.actors, err = actors.Start(actors.Config{
 		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
-		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Source: source,
+		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor,
 		PortalLink: e.portalLink, PortalLogin: e.portalLogin,
 	})
 	if err != nil {
@@ -142,7 +149,7 @@ func Start(cfg Config) (*Engine, error) {
 	if e.sim != nil {
 		sim = e.sim.Handler()
 	}
-	server := ui.New(ui.Config{Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim})
+	server := ui.New(ui.Config{Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim, Agent: e.remote.Handler()})
 	base, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.srv = &http.Server{
@@ -153,6 +160,15 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	go func() { e.served <- e.srv.Serve(e.ln) }()
 	return e, nil
+}
+
+// sourceFor is an office's document source: its remote agents when one is online, else the
+// embedded folder source.
+func (e *Engine) sourceFor(office string) agent.Source {
+	if e.source == nil {
+		return e.remote.Source(office)
+	}
+	return agent.Fallback{Primary: e.remote.Source(office), Secondary: e.source}
 }
 
 // Addr is the address the HTTP server listens on.
@@ -184,8 +200,14 @@ func (e *Engine) Stop(ctx context.Context) error {
 	if err := <-e.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("serve http: %w", err))
 	}
+	e.remote.Close() // agents' sockets are not tracked by Shutdown; jobs in flight are retried later
 	if err := e.actors.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop actors: %w", err))
+	}
+	if c, ok := e.wa.(interface{ Close() error }); ok {
+		if err := c.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close whatsapp: %w", err))
+		}
 	}
 	if err := e.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close storage: %w", err))

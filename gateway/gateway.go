@@ -6,6 +6,7 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -99,24 +100,23 @@ type File struct {
 }
 
 // State of an office's WhatsApp connection.
-type State string
+type State = balcao.WhatsAppState
 
 // Connection states.
 const (
-	StateConnecting  State = "connecting"
-	StateWaitingQR   State = "waiting_qr"
-	StateConnected   State = "connected"
-	StateLoggedOut   State = "logged_out"
-	StateUnreachable State = "unreachable"
+	StateConnecting  = balcao.WhatsAppConnecting
+	StateWaitingQR   = balcao.WhatsAppWaitingQR
+	StateConnected   = balcao.WhatsAppConnected
+	StateLoggedOut   = balcao.WhatsAppLoggedOut
+	StateUnreachable = balcao.WhatsAppUnreachable
 )
 
 // Status is an office's WhatsApp connection as staff see it.
-type Status struct {
-	State State  `json:"state"`
-	Phone string `json:"phone,omitempty"` // the linked number when connected
-	QR    string `json:"qr,omitempty"`    // the code to scan while waiting for a QR
-	Error string `json:"error,omitempty"`
-}
+type Status = balcao.WhatsAppStatus
+
+// ErrPermanent marks a send that can never succeed (not on WhatsApp, invalid number, broken
+// file): the message is marked failed instead of retried. Gateways wrap it.
+var ErrPermanent = errors.New("permanent send failure")
 
 // NewMessageID returns a random message id shaped like WhatsApp's ("3EB0" and 16 hex digits).
 func NewMessageID() string {

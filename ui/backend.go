@@ -50,6 +50,15 @@ type Backend interface {
 	SaveSettings(ctx context.Context, office string, by balcao.Staff, s balcao.Settings) (balcao.Settings, error)
 	NewAgentToken(ctx context.Context, office string, by balcao.Staff) (string, error)
 
+	// The office's WhatsApp connection.
+	WhatsAppStatus(ctx context.Context, office string) (balcao.WhatsAppStatus, error)
+	PairPhone(ctx context.Context, office string, by balcao.Staff, phone string) (string, error)
+	LogoutWhatsApp(ctx context.Context, office string, by balcao.Staff) error
+	ConnectWhatsApp(ctx context.Context, office string, by balcao.Staff) error
+
+	// MessageFile opens the document or media a message carries.
+	MessageFile(ctx context.Context, office, id string, seq uint64) (balcao.Document, *os.File, error)
+
 	// Client portal.
 	PortalLogin(ctx context.Context, token string) (session string, expires time.Time, err error)
 	PortalSession(ctx context.Context, session string) (office, phone string, err error)

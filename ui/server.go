@@ -27,6 +27,8 @@ type Config struct {
 	Log     *slog.Logger
 	// Sim serves /sim/ (the simulated WhatsApp) when set.
 	Sim http.Handler
+	// Agent serves GET /agent, the execution agents' websocket.
+	Agent http.Handler
 	// SecureCookies marks the session cookie Secure (serve behind TLS).
 	SecureCookies bool
 }
@@ -58,7 +60,12 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/conversations/{id}/start", s.authed(s.startService))
 	m.HandleFunc("POST /api/conversations/{id}/finish", s.authed(s.finishService))
 	m.HandleFunc("POST /api/conversations/{id}/messages", s.authed(s.sendMessage))
+	m.HandleFunc("GET /api/conversations/{id}/messages/{seq}/file", s.authed(s.messageFile))
 	m.HandleFunc("POST /api/contacts/{phone}/link", s.authed(s.linkContact))
+	m.HandleFunc("GET /api/whatsapp/status", s.authed(s.whatsappStatus))
+	m.HandleFunc("POST /api/whatsapp/pair-phone", s.authed(s.pairPhone))
+	m.HandleFunc("POST /api/whatsapp/logout", s.authed(s.logoutWhatsApp))
+	m.HandleFunc("POST /api/whatsapp/connect", s.authed(s.connectWhatsApp))
 	m.HandleFunc("GET /api/companies", s.authed(s.listCompanies))
 	m.HandleFunc("POST /api/companies", s.authed(s.createCompany))
 	m.HandleFunc("PUT /api/companies/{id}", s.authed(s.updateCompany))
@@ -86,6 +93,9 @@ func New(cfg Config) *Server {
 	})
 	if cfg.Sim != nil {
 		m.Handle("/sim/", cfg.Sim)
+	}
+	if cfg.Agent != nil {
+		m.Handle("GET /agent", cfg.Agent)
 	}
 	static, _ := fs.Sub(dist, "dist")
 	files := http.FileServerFS(static)

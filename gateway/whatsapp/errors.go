@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.mau.fi/whatsmeow"
+
+	"github.com/balcao/balcao/gateway"
 )
 
 // Retry classes. Every error Send returns wraps exactly one of them: the engine's gateway actor
@@ -16,7 +18,7 @@ var (
 	ErrTransient = errors.New("whatsapp: transient failure")
 	// ErrPermanent is wrapped by errors that retrying cannot fix: an invalid phone, a number
 	// that is not on WhatsApp, an empty or broken file.
-	ErrPermanent = errors.New("whatsapp: permanent failure")
+	ErrPermanent = fmt.Errorf("whatsapp: %w", gateway.ErrPermanent)
 )
 
 // Errors of the whatsmeow gateway, each wrapped in a retry class where Send returns it.
