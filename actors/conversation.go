@@ -35,10 +35,10 @@ type conversation struct {
 	companies []balcao.Company // the contact's enabled companies
 	dialog    assistant.State
 
-	recent   idRing            // WhatsApp ids stored lately, covering batches not yet applied
-	statuses map[uint64]string // delivery status of recent outbound messages
-	handled  uint64            // messages routed by the office that this instance handled
-	active   time.Time         // last message, for passivation
+	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
+	delivery delivery  // recent outbound messages and their pending status changes
+	handled  uint64    // messages routed by the office that this instance handled
+	active   time.Time // last message, for passivation
 	timer    *time.Timer
 }
 
@@ -46,7 +46,7 @@ func newConversation(sys *System, office, phone string, gw *actor.PID) *conversa
 	return &conversation{
 		sys: sys, office: office, phone: phone, gw: gw,
 		log:      sys.cfg.Log.With("office", office, "phone", balcao.MaskPhone(phone)),
-		statuses: map[uint64]string{},
+		delivery: newDelivery(),
 	}
 }
 
@@ -58,7 +58,12 @@ func (c *conversation) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		c.start(ctx)
-	case *actor.Stopping, *actor.Restarting:
+	case *actor.Stopping:
+		c.flushDelivery(ctx)
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+	case *actor.Restarting:
 		if c.timer != nil {
 			c.timer.Stop()
 		}
@@ -71,10 +76,13 @@ func (c *conversation) Receive(ctx actor.Context) {
 		c.inbound(ctx, m)
 	case *gateway.Receipt:
 		c.touch()
-		c.receipt(m)
+		c.receipt(ctx, m)
 	case *deliveryChanged:
 		c.touch()
-		c.setStatus(m.seq, m.status)
+		c.sent(ctx, m)
+	case *flushTick:
+		c.delivery.armed = false
+		c.flushDelivery(ctx)
 	case *StartService:
 		c.touch()
 		c.startService(ctx, m)
@@ -169,6 +177,7 @@ func (c *conversation) loadContact() {
 func (c *conversation) idle(ctx actor.Context) {
 	self, root := ctx.Self(), c.sys.as.Root
 	if time.Since(c.active) >= c.sys.cfg.IdleAfter {
+		c.flushDelivery(ctx)
 		if c.conv.Service != nil && c.conv.State == balcao.StateAssistant {
 			// The assistant alone served it and the client went quiet: the service ends.
 			t := c.begin()
@@ -285,11 +294,20 @@ func (c *conversation) usesAssistant() bool {
 
 func (c *conversation) assistantInput(text string) assistant.Input {
 	in := assistant.Input{Text: text, Now: c.sys.cfg.Now(), Settings: assistant.Settings{Open: true}}
+	// The open requests matter only to a question about them: read them only then.
+	if assistant.Parse(text, in.Now).Intent != assistant.StatusPedido {
+		return c.withContact(in)
+	}
 	if jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone); err == nil {
 		for _, j := range jobs {
 			in.OpenRequests = append(in.OpenRequests, describeJob(j))
 		}
 	}
+	return c.withContact(in)
+}
+
+// withContact completes the assistant's input with the contact and its companies.
+func (c *conversation) withContact(in assistant.Input) assistant.Input {
 	if c.contact != nil {
 		in.ContactName = c.contact.Name
 	}
@@ -384,63 +402,6 @@ func (c *conversation) contactChanged(ctx actor.Context, m *contactChanged) {
 			root.Send(sender, &Result{Err: err, Conversation: &view, Contact: &contact})
 		}
 	})
-}
-
-// receipt records WhatsApp's report on an outbound message, found by its WhatsApp id.
-func (c *conversation) receipt(r *gateway.Receipt) {
-	raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
-	if err != nil || len(raw) != 8 {
-		c.log.Debug("receipt for unknown message", "err", err)
-		return
-	}
-	c.setStatus(binary.BigEndian.Uint64(raw), r.Status)
-}
-
-var statusRank = map[string]int{
-	balcao.StatusQueued: 0, balcao.StatusFailed: 1, balcao.StatusSent: 2, balcao.StatusDelivered: 3, balcao.StatusRead: 4,
-}
-
-// setStatus moves an outbound message's delivery status forward, never back.
-func (c *conversation) setStatus(seq uint64, status string) {
-	if old, ok := c.statuses[seq]; ok && statusRank[status] <= statusRank[old] {
-		return
-	}
-	m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
-	if err != nil {
-		c.log.Warn("status for unknown message", "seq", seq, "err", err)
-		return
-	}
-	if old, ok := c.statuses[seq]; ok {
-		m.Status = old // the stored record may lag behind a write still in the writer
-	}
-	if statusRank[status] <= statusRank[m.Status] {
-		return
-	}
-	m.Status = status
-	if m.StatusAt == nil {
-		m.StatusAt = map[string]time.Time{}
-	}
-	m.StatusAt[status] = c.sys.cfg.Now()
-	c.rememberStatus(seq, status)
-	b := &storage.Batch{}
-	b.Put(storage.MessageKey(c.office, c.phone, seq), m)
-	office, phone, pub := c.office, c.phone, c.sys.cfg.Publisher
-	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
-		if err == nil {
-			pub.Publish(office, balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: phone, Seq: seq, Status: status})
-		}
-	})
-}
-
-func (c *conversation) rememberStatus(seq uint64, status string) {
-	if len(c.statuses) >= 64 {
-		for k := range c.statuses {
-			if k+32 < seq {
-				delete(c.statuses, k)
-			}
-		}
-	}
-	c.statuses[seq] = status
 }
 
 func (c *conversation) respondView(ctx actor.Context, _ string) {

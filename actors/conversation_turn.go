@@ -40,6 +40,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 		t.b.Set(storage.OutboxKey(c.office, c.phone, m.Seq), nil)
 		t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, waID), seqBytes(m.Seq))
 		t.outs = append(t.outs, m)
+		c.delivery.remember(m)
 	}
 	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
@@ -136,6 +137,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 	}
 	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
+	t.events = append(t.events, c.takeDelivery(t.b)...)
 	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: c.conv.View(), Reason: t.reason}})
 
 	self, parent, root, gw, pub, office, phone := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone

@@ -10,7 +10,6 @@ import (
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/gateway"
-	"github.com/balcao/balcao/storage"
 )
 
 // gatewayActor owns one office's WhatsApp session and its outbound queue. Outbound messages are
@@ -179,13 +178,7 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 		g.log.Warn("send whatsapp message", "seq", m.msg.Seq, "err", err)
 		return false
 	}
-	b := &storage.Batch{}
-	b.Delete(storage.OutboxKey(g.office, m.phone, m.msg.Seq))
-	parent, root := ctx.Parent(), g.sys.as.Root
-	_ = g.sys.cfg.DB.Writer.Submit(b, func(err error) {
-		if err == nil {
-			root.Send(parent, &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: status})
-		}
-	})
+	// The conversation deletes the outbox entry with its next write.
+	ctx.Send(ctx.Parent(), &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: status})
 	return true
 }

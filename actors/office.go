@@ -33,8 +33,8 @@ func newOffice(sys *System, id string) *office {
 func (o *office) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		o.gw = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
-		o.pool = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
+		o.gw = ctx.Spawn(o.sys.props(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
+		o.pool = ctx.Spawn(o.sys.props(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
 		o.resumeJobs(ctx)
 	case *jobCreated:
 		o.job(ctx, m.id)
@@ -111,7 +111,7 @@ func refuse(ctx actor.Context) {
 func (o *office) conversation(ctx actor.Context, phone string) *child {
 	c, ok := o.convs[phone]
 	if !ok {
-		props := actor.PropsFromProducer(func() actor.Actor { return newConversation(o.sys, o.id, phone, o.gw) })
+		props := o.sys.props(func() actor.Actor { return newConversation(o.sys, o.id, phone, o.gw) })
 		c = &child{pid: ctx.Spawn(props)}
 		o.convs[phone] = c
 	}

@@ -12,7 +12,7 @@ func (o *office) job(ctx actor.Context, id string) *actor.PID {
 	if pid, ok := o.jobs[id]; ok || o.stopping {
 		return pid
 	}
-	pid := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return newJobActor(o.sys, o.id, id, o.pool) }))
+	pid := ctx.Spawn(o.sys.props(func() actor.Actor { return newJobActor(o.sys, o.id, id, o.pool) }))
 	o.jobs[id] = pid
 	return pid
 }

@@ -44,8 +44,9 @@ type Config struct {
 
 // System runs the actors of every office.
 type System struct {
-	cfg Config
-	as  *actor.ActorSystem
+	cfg  Config
+	as   *actor.ActorSystem
+	disp *poolDispatcher
 
 	mu      sync.RWMutex
 	offices map[string]*actor.PID // mu guards it
@@ -71,7 +72,7 @@ func Start(cfg Config) (*System, error) {
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("component", "protoactor") }),
 		actor.WithDeadLetterRequestLogging(false),
 	)
-	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}}
+	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}, disp: newPoolDispatcher(300)}
 	offices, err := cfg.DB.Offices()
 	if err != nil {
 		return nil, fmt.Errorf("list offices: %w", err)
@@ -94,7 +95,7 @@ func (s *System) EnsureOffice(id string) error {
 	if _, ok := s.offices[id]; ok {
 		return nil
 	}
-	props := actor.PropsFromProducer(func() actor.Actor { return newOffice(s, id) },
+	props := s.props(func() actor.Actor { return newOffice(s, id) },
 		actor.WithSupervisor(actor.NewOneForOneStrategy(10, 10*time.Second, actor.DefaultDecider)))
 	pid, err := s.as.Root.SpawnNamed(props, "office/"+id)
 	if err != nil {
@@ -189,7 +190,13 @@ func (s *System) Stop(ctx context.Context) error {
 		}
 	}
 	s.as.Shutdown()
+	s.disp.close()
 	return errors.Join(errs...)
+}
+
+// props are the props of every actor: the shared pool dispatcher, and opts.
+func (s *System) props(producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
+	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(s.disp))...)
 }
 
 // officeSink hands what WhatsApp sends to the office actor.

@@ -88,6 +88,44 @@ func parseFrame(b []byte, f *frame) bool {
 	return true
 }
 
+// splitFrames returns the event frames of one websocket message: the message itself, or the
+// elements of the JSON array the server sends when several events were waiting.
+func splitFrames(b []byte) [][]byte {
+	if len(b) == 0 || b[0] != '[' {
+		return [][]byte{b}
+	}
+	var out [][]byte
+	depth, start, inString, escaped := 0, -1, false, false
+	for i := 1; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 && start >= 0 {
+				out = append(out, b[start:i+1])
+				start = -1
+			}
+		}
+	}
+	return out
+}
+
 // Message ids the harness gives its inbound messages: "B" + base 36 of the message number,
 // so that every event carrying it can be traced to its intended send time.
 func benchID(n uint64) string { return "B" + strconv.FormatUint(n, 36) }

@@ -229,21 +229,23 @@ func (s *staffSocket) run(ctx context.Context) {
 				break
 			}
 			now := time.Now()
-			if !parseFrame(b, &f) {
-				continue
-			}
-			s.mu.Lock()
-			if f.seq > s.seq {
-				s.seq = f.seq
-			}
-			s.mu.Unlock()
-			if !bytes.Equal(f.typ, typMessageAdded) || string(f.direction) != "in" {
-				continue
-			}
-			if n, ok := parseBenchID(f.waID); ok {
-				if st := s.h.steps.find(n); st != nil {
-					st.staff.record(s.idx, now.Sub(st.intended(n)))
-					st.staffN.Add(1)
+			for _, one := range splitFrames(b) {
+				if !parseFrame(one, &f) {
+					continue
+				}
+				s.mu.Lock()
+				if f.seq > s.seq {
+					s.seq = f.seq
+				}
+				s.mu.Unlock()
+				if !bytes.Equal(f.typ, typMessageAdded) || string(f.direction) != "in" {
+					continue
+				}
+				if n, ok := parseBenchID(f.waID); ok {
+					if st := s.h.steps.find(n); st != nil {
+						st.staff.record(s.idx, now.Sub(st.intended(n)))
+						st.staffN.Add(1)
+					}
 				}
 			}
 		}

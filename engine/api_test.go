@@ -33,23 +33,38 @@ func (c *client) socket(query string) *websocket.Conn {
 	return conn
 }
 
+// queued holds frames that arrived together in one array message and were not read yet.
+var queued = map[*websocket.Conn][]wsFrame{}
+
 // next reads frames until one satisfies match.
 func next(t *testing.T, conn *websocket.Conn, match func(wsFrame) bool) wsFrame {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {
+		for len(queued[conn]) > 0 {
+			f := queued[conn][0]
+			queued[conn] = queued[conn][1:]
+			if match(f) {
+				return f
+			}
+		}
 		_, raw, err := conn.Read(ctx)
 		if err != nil {
 			t.Fatalf("read websocket: %v", err)
 		}
-		var f wsFrame
-		if err := json.Unmarshal(raw, &f); err != nil {
+		var frames []wsFrame
+		if len(raw) > 0 && raw[0] == '[' {
+			err = json.Unmarshal(raw, &frames)
+		} else {
+			var f wsFrame
+			err = json.Unmarshal(raw, &f)
+			frames = []wsFrame{f}
+		}
+		if err != nil {
 			t.Fatalf("frame %s: %v", raw, err)
 		}
-		if match(f) {
-			return f
-		}
+		queued[conn] = append(queued[conn], frames...)
 	}
 }
 

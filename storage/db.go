@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/balcao/balcao"
@@ -35,6 +36,11 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 		FormatMajorVersion:          pebble.FormatValueSeparation,
 		Logger:                      pebbleLogger{log},
 	}
+	// Bloom filters on every level: the redelivery check of each inbound message is a Get that
+	// almost always misses, and must not read sstable blocks to find that out.
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
 	defer opts.Cache.Unref()
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
@@ -49,10 +55,12 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
-// Close stops the writer, after everything submitted is committed, and closes Pebble.
+// Close stops the writer, after everything submitted is committed, flushes the memtable (so
+// that the next start has no log to replay) and closes Pebble.
 func (db *DB) Close() error {
 	db.Writer.close()
-	return db.pdb.Close()
+	ferr := db.pdb.Flush()
+	return errors.Join(ferr, db.pdb.Close())
 }
 
 func (db *DB) migrate() error {

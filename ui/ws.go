@@ -59,10 +59,11 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 	defer expiry.Stop()
 	ping := time.NewTicker(wsPingEvery)
 	defer ping.Stop()
+	batch := make([]byte, 0, 64<<10)
 	for {
 		select {
 		case frame := <-sub.C:
-			if err := write(ctx, conn, frame); err != nil {
+			if err := write(ctx, conn, coalesce(batch[:0], frame, sub.C)); err != nil {
 				return
 			}
 		case <-sub.Dropped:
@@ -83,6 +84,29 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 	}
 }
+
+// coalesce joins the frame with those already queued behind it into one JSON array message
+// (up to maxBatch bytes), so that a busy office costs one websocket write per burst, not one
+// per event. A lone frame is sent as it is.
+func coalesce(batch, first []byte, queue <-chan []byte) []byte {
+	if len(queue) == 0 {
+		return first
+	}
+	batch = append(append(batch, '['), first...)
+	for len(batch) < maxBatch {
+		select {
+		case f := <-queue:
+			batch = append(append(batch, ','), f...)
+			continue
+		default:
+		}
+		break
+	}
+	return append(batch, ']')
+}
+
+// maxBatch bounds one coalesced websocket message.
+const maxBatch = 256 << 10
 
 func write(ctx context.Context, conn *websocket.Conn, frame []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)

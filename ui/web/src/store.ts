@@ -223,11 +223,14 @@ export class Store {
       } catch {
         return
       }
-      if (f.type === 'hello') {
-        hello = true
-        this.onHello(f as Hello)
-      } else {
-        this.onFrame(f as Frame)
+      // Under load the server sends several events in one message, as a JSON array.
+      for (const one of Array.isArray(f) ? f : [f]) {
+        if (one.type === 'hello') {
+          hello = true
+          this.onHello(one as Hello)
+        } else {
+          this.onFrame(one as Frame)
+        }
       }
     }
     ws.onclose = () => {
