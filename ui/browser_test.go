@@ -39,7 +39,7 @@ import (
 const (
 	chromiumPath = "/usr/bin/chromium"
 	browserPass  = "x"
-	waitFor      = 15 * time.Second // the longest any one DOM condition may take
+	waitFor      = 30 * time.Second // the longest any one DOM condition may take (CI machines are shared)
 )
 
 // The shared browser: started by the first test that needs it, closed by TestMain.

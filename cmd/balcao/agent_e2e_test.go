@@ -69,14 +69,20 @@ func TestAgentBinaryAgainstServer(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the agent never connected")
 	}
-	resp, err := admin.Get(srv.base + "/api/agents")
-	if err != nil {
-		t.Fatal(err)
-	}
-	agents, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(agents), `"remote":1`) {
-		t.Fatalf("agents = %s, want one remote agent online", agents)
+	// The agent hears "welcome" a moment before the server counts it as online.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := admin.Get(srv.base + "/api/agents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		agents, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(agents), `"remote":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("agents = %s, want one remote agent online", agents)
+		}
 	}
 
 	months := []string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}

@@ -90,6 +90,12 @@ func testAgentServesJobs(t *testing.T, bin string) {
 		t.Fatal("the agent did not connect")
 	}
 
+	// The agent hears "welcome" a moment before the server counts it as online.
+	for deadline := time.Now().Add(10 * time.Second); remote.Online(office) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server never counted the agent as online")
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	res, err := remote.Source(office).Fetch(ctx, agent.Job{ID: "j1", CNPJ: cnpj, Intent: "das", Competence: "2026-10"})
