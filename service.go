@@ -1,6 +1,9 @@
 package balcao
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Outcome is how a service (atendimento) ended.
 type Outcome string
@@ -48,4 +51,26 @@ func (s *Service) FirstResponseTime() time.Duration {
 		from = s.Start
 	}
 	return s.FirstResponse.Sub(from)
+}
+
+// HistoryFilter selects services in the history (Histórico de Atendimentos).
+type HistoryFilter struct {
+	From, To time.Time // services that started in [From, To)
+	Contact  string    // part of the phone or the contact's name
+	Company  string    // company id
+	Status   Outcome   // outcome, or empty for all
+	Staff    string    // staff user
+}
+
+// Match reports whether a service passes the filter (dates aside).
+func (f HistoryFilter) Match(s *Service) bool {
+	switch {
+	case f.Company != "" && s.Company != f.Company,
+		f.Status != "" && s.Outcome != f.Status,
+		f.Staff != "" && s.Staff != f.Staff:
+		return false
+	case f.Contact != "":
+		return strings.Contains(s.Phone, f.Contact) || strings.Contains(strings.ToLower(s.ContactName), strings.ToLower(f.Contact))
+	}
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/gateway"
 	"github.com/balcao/balcao/storage"
 )
@@ -100,6 +101,11 @@ func (c *conversation) closeService(t *turn, outcome balcao.Outcome, end time.Ti
 	}
 	svc.End, svc.Outcome = end, outcome
 	t.b.Put(storage.ServiceKey(c.office, svc.Start, svc.ID), svc)
+	if end.Sub(svc.Start) > balcao.DayFiguresFinalAfter-24*time.Hour {
+		// Its day's figures may be stored already: they are computed again.
+		t.b.Delete(storage.DayMetricsKey(c.office, svc.Start.In(assistant.Location()).Format(time.DateOnly)))
+	}
+	t.b.Set(storage.ServiceIDKey(c.office, svc.ID), seqBytes(uint64(svc.Start.UnixNano())))
 	c.conv.Service = nil
 }
 

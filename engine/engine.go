@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -58,11 +59,14 @@ type Engine struct {
 	ln     net.Listener
 	cancel context.CancelFunc // ends websocket handlers on Stop
 	served chan error
-	files  *storage.Files
-	source agent.Source  // the embedded document source, nil when there is none
-	remote *agent.Remote // the office's remote execution agents
-	wa     gateway.WhatsApp
-	secret []byte // signs portal links
+	// stopOnce makes Stop idempotent; stopErr is its outcome.
+	stopOnce sync.Once
+	stopErr  error
+	files    *storage.Files
+	source   agent.Source  // the embedded document source, nil when there is none
+	remote   *agent.Remote // the office's remote execution agents
+	wa       gateway.WhatsApp
+	secret   []byte // signs portal links
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
@@ -190,8 +194,13 @@ func (e *Engine) Actors() *actors.System { return e.actors }
 func (e *Engine) DB() *storage.DB { return e.db }
 
 // Stop shuts down in order: HTTP (no new work), actors, then storage (after every submitted
-// write is durable).
+// write is durable). Calling it again returns the first call's outcome.
 func (e *Engine) Stop(ctx context.Context) error {
+	e.stopOnce.Do(func() { e.stopErr = e.stop(ctx) })
+	return e.stopErr
+}
+
+func (e *Engine) stop(ctx context.Context) error {
 	var errs []error
 	e.cancel()
 	if err := e.srv.Shutdown(ctx); err != nil {

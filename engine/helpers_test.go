@@ -19,7 +19,7 @@ const demoPassword = "senha-de-teste"
 
 // startEngine runs a real engine (Pebble in a temp dir, HTTP on a loopback port, simulated
 // WhatsApp) with the demo office.
-func startEngine(t *testing.T, mutate ...func(*engine.Config)) *engine.Engine {
+func startEngine(t testing.TB, mutate ...func(*engine.Config)) *engine.Engine {
 	t.Helper()
 	cfg := engine.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Demo: true, DemoPassword: demoPassword}
 	if os.Getenv("BALCAO_TEST_LOG") != "" {

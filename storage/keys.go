@@ -38,6 +38,7 @@ import (
 //	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
 //	o/{office}/agent-token                    sha256 of the office's agent token
 //	o/{office}/svc/{start:16x}/{service}      balcao.Service, once ended (history, dashboards)
+//	o/{office}/svcid/{service}                the service's start (unix ns, 8 bytes): finds its key
 //	o/{office}/mday/{YYYY-MM-DD}              metrics of a finished day (merged HdrHistograms)
 const (
 	keyVersion = "meta/version"
@@ -180,6 +181,9 @@ func ServicesPrefix(office string) []byte { return officeKey(office, "svc", "") 
 func ServiceBound(office string, t time.Time) []byte {
 	return officeKey(office, "svc", hex16(uint64(t.UnixNano())))
 }
+
+// ServiceIDKey maps a service id to its start, to find its record.
+func ServiceIDKey(office, id string) []byte { return officeKey(office, "svcid", id) }
 
 // DayMetricsKey is the key of a finished day's metrics.
 func DayMetricsKey(office, day string) []byte { return officeKey(office, "mday", day) }

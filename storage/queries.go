@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/balcao/balcao"
 )
@@ -267,4 +270,43 @@ func (db *DB) page(prefix []byte, cursor string, limit int) ([]string, string, e
 		return ids, "", err
 	}
 	return ids, base64.RawURLEncoding.EncodeToString(last), nil
+}
+
+// Services calls fn for each ended service of an office that started in [from, to), newest
+// first, starting after the opaque cursor, with the cursor that continues after that service;
+// fn returns false to stop.
+func (db *DB) Services(office string, from, to time.Time, cursor string, fn func(next string, s balcao.Service) bool) error {
+	lower := ServiceBound(office, from)
+	upper := ServiceBound(office, to)
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || !bytes.HasPrefix(raw, ServicesPrefix(office)) || bytes.Compare(raw, upper) > 0 {
+			return fmt.Errorf("cursor: %w", balcao.ErrInvalid)
+		}
+		upper = raw
+	}
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return err
+	}
+	var derr error
+	for ok := it.Last(); ok; ok = it.Prev() {
+		var s balcao.Service
+		if derr = Decode(it.Value(), &s); derr != nil {
+			break
+		}
+		if !fn(base64.RawURLEncoding.EncodeToString(it.Key()), s) {
+			break
+		}
+	}
+	return errors.Join(derr, it.Close())
+}
+
+// ServiceStart returns when a service started, from its id.
+func (db *DB) ServiceStart(office, id string) (time.Time, error) {
+	raw, err := db.Value(ServiceIDKey(office, id))
+	if err != nil || len(raw) != 8 {
+		return time.Time{}, balcao.ErrNotFound
+	}
+	return time.Unix(0, int64(beUint64(raw))), nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"os"
 	"time"
 
@@ -58,6 +59,12 @@ type Backend interface {
 
 	// MessageFile opens the document or media a message carries.
 	MessageFile(ctx context.Context, office, id string, seq uint64) (balcao.Document, *os.File, error)
+
+	// History and dashboards (administrators and managers).
+	History(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, cursor string, limit int) ([]balcao.Service, string, error)
+	HistoryCSV(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, w io.Writer, flush func()) error
+	ServiceDetail(ctx context.Context, office string, by balcao.Staff, id string) (balcao.Service, []balcao.Message, []balcao.Transition, error)
+	Dashboard(ctx context.Context, office string, by balcao.Staff, month string) (balcao.Dashboard, error)
 
 	// Client portal.
 	PortalLogin(ctx context.Context, token string) (session string, expires time.Time, err error)

@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+)
+
+// The history (Histórico de Atendimentos) reads the service records written as services end;
+// it never scans messages. Only administrators and managers may see or export it.
+
+func canSeeHistory(s balcao.Staff) bool {
+	return s.Role == balcao.RoleAdmin || s.Role == balcao.RoleManager
+}
+
+func historyForbidden() error {
+	return forbidden("Só administradores e gerentes veem o histórico de atendimentos.")
+}
+
+// History returns a page of services, newest first, and the cursor of the next page.
+func (e *Engine) History(_ context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, cursor string, limit int) ([]balcao.Service, string, error) {
+	if !canSeeHistory(by) {
+		return nil, "", historyForbidden()
+	}
+	var out []balcao.Service
+	var next, lastCursor string
+	err := e.db.Services(office, f.From, f.To, cursor, func(c string, s balcao.Service) bool {
+		if !f.Match(&s) {
+			return true
+		}
+		if len(out) == limit {
+			next = lastCursor
+			return false
+		}
+		out, lastCursor = append(out, s), c
+		return true
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// HistoryCSV streams the filtered services as CSV, newest first. Rows go out as they are read
+// (flushed every 500), so an export of any size holds one page of rows in memory.
+func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, w io.Writer, flush func()) error {
+	if !canSeeHistory(by) {
+		return historyForbidden()
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "inicio", "fim", "contato", "telefone", "empresa", "resultado", "atendente", "primeira_resposta_s", "duracao_s", "avaliacao"})
+	n := 0
+	var werr error
+	err := e.db.Services(office, f.From, f.To, "", func(_ string, s balcao.Service) bool {
+		if !f.Match(&s) {
+			return true
+		}
+		rating := ""
+		if s.Rating > 0 {
+			rating = strconv.Itoa(s.Rating)
+		}
+		werr = cw.Write([]string{
+			s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
+			s.ContactName, s.Phone, s.CompanyName, string(s.Outcome), s.Staff,
+			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating,
+		})
+		if n++; n%500 == 0 {
+			cw.Flush()
+			if flush != nil {
+				flush()
+			}
+		}
+		return werr == nil
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	return cw.Error()
+}
+
+func seconds(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64)
+}
+
+// ServiceDetail returns a service with its messages (every message of its time span) and the
+// conversation's state changes in it.
+func (e *Engine) ServiceDetail(_ context.Context, office string, by balcao.Staff, id string) (balcao.Service, []balcao.Message, []balcao.Transition, error) {
+	if !canSeeHistory(by) {
+		return balcao.Service{}, nil, nil, historyForbidden()
+	}
+	notFound := balcao.NewError(balcao.ErrNotFound, "unknown_service", "Atendimento não encontrado.")
+	start, err := e.db.ServiceStart(office, id)
+	if err != nil {
+		return balcao.Service{}, nil, nil, notFound
+	}
+	var svc *balcao.Service
+	_ = e.db.Services(office, start, start.Add(1), "", func(_ string, s balcao.Service) bool {
+		if s.ID == id {
+			svc = &s
+			return false
+		}
+		return true
+	})
+	if svc == nil {
+		return balcao.Service{}, nil, nil, notFound
+	}
+	var msgs []balcao.Message
+	before := uint64(0)
+	for len(msgs) < 2000 {
+		page, more, err := e.db.Messages(office, svc.Phone, before, 200)
+		if err != nil {
+			return *svc, nil, nil, err
+		}
+		done := !more || len(page) == 0
+		for i := len(page) - 1; i >= 0; i-- {
+			m := page[i]
+			switch {
+			case m.At.After(svc.End):
+				continue
+			case m.At.Before(svc.Start):
+				done = true
+			default:
+				msgs = append(msgs, m)
+			}
+		}
+		if done {
+			break
+		}
+		before = page[0].Seq
+	}
+	for i, j := 0, len(msgs)-1; i < j; i, j = i+1, j-1 {
+		msgs[i], msgs[j] = msgs[j], msgs[i]
+	}
+	all, err := e.db.Transitions(office, svc.Phone)
+	if err != nil {
+		return *svc, msgs, nil, err
+	}
+	var trs []balcao.Transition
+	for _, t := range all {
+		if !t.At.Before(svc.Start) && !t.At.After(svc.End) {
+			trs = append(trs, t)
+		}
+	}
+	return *svc, msgs, trs, nil
+}

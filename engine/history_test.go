@@ -1,0 +1,217 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/storage"
+)
+
+// seedServices stores n services of the demo office: service i started i minutes after from,
+// a staff first response of i seconds, outcome by i%3.
+func seedServices(t testing.TB, db *storage.DB, from time.Time, n int) {
+	t.Helper()
+	outcomes := []balcao.Outcome{balcao.OutcomeAssistant, balcao.OutcomeStaff, balcao.OutcomeIgnored}
+	for done := 0; done < n; {
+		b := &storage.Batch{}
+		for ; done < n && b.Len() < 4000; done++ {
+			start := from.Add(time.Duration(done) * time.Minute)
+			s := balcao.Service{
+				ID: fmt.Sprintf("55489%08d-1", done), Phone: fmt.Sprintf("55489%08d", done), ContactName: "Cliente",
+				Company: "padaria-pao-quente", CompanyName: "Padaria Pão Quente Ltda", Start: start,
+				Queued: start, FirstResponse: start.Add(time.Duration(done%100+1) * time.Second),
+				End: start.Add(5 * time.Minute), Outcome: outcomes[done%3], Staff: "ana", StaffMessages: 1,
+				ReplyMicros: []int64{int64(done%50+1) * 100},
+			}
+			b.Put(storage.ServiceKey("demo", s.Start, s.ID), &s)
+			b.Set(storage.ServiceIDKey("demo", s.ID), beNanos(s.Start))
+		}
+		if err := db.Writer.Commit(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func beNanos(t time.Time) []byte {
+	n := uint64(t.UnixNano())
+	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+func TestDashboardFiguresSurviveRestart(t *testing.T) {
+	data := t.TempDir()
+	cfg := engine.Config{DataDir: data, Addr: "127.0.0.1:0", Demo: true, DemoPassword: demoPassword}
+	e := startEngine(t, func(c *engine.Config) { *c = cfg })
+	// 300 services across the first days of two months ago (stored days) and this month.
+	loc := assistant.Location()
+	now := time.Now().In(loc)
+	old := time.Date(now.Year(), now.Month(), 1, 8, 0, 0, 0, loc).AddDate(0, -2, 0)
+	seedServices(t, e.DB(), old, 300)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	month := old.Format("2006-01")
+	_, body := admin.do("GET", "/api/dashboard?month="+month, nil)
+	d := decode[balcao.Dashboard](t, body)
+	if d.Services[balcao.OutcomeAssistant] != 100 || d.Services[balcao.OutcomeStaff] != 100 || d.Services[balcao.OutcomeIgnored] != 100 {
+		t.Fatalf("services = %v, want 100 of each outcome", d.Services)
+	}
+	// First responses are 1..100 s, each three times: p50 ≈ 50 s, p99 ≈ 99 s (2 significant digits).
+	if fr := d.FirstResponse; fr.Count != 300 || fr.P50 < 49_000 || fr.P50 > 51_000 || fr.P99 < 98_000 || fr.P99 > 101_000 {
+		t.Fatalf("first response = %+v", fr)
+	}
+	if len(d.TopStaff) != 1 || d.TopStaff[0].Staff != "ana" || d.TopStaff[0].Services != 100 {
+		t.Fatalf("top staff = %+v", d.TopStaff)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e = startEngine(t, func(c *engine.Config) { *c = cfg })
+	admin = newClient(t, e)
+	admin.login("demo", "admin")
+	_, again := admin.do("GET", "/api/dashboard?month="+month, nil)
+	if string(again) != string(body) {
+		t.Fatalf("figures changed across a restart:\n%s\n%s", body, again)
+	}
+}
+
+func TestHistoryFiltersPagesAndPermissions(t *testing.T) {
+	e := startEngine(t)
+	loc := assistant.Location()
+	day := time.Date(2026, 3, 10, 9, 0, 0, 0, loc)
+	seedServices(t, e.DB(), day, 90)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	for _, path := range []string{"/api/history?from=2026-03-10&to=2026-03-10", "/api/history?from=2026-03-10&to=2026-03-10&format=csv", "/api/dashboard", "/api/history/5548900000001-1"} {
+		if status, body := ana.do("GET", path, nil); status != http.StatusForbidden || strings.Contains(string(body), "5548900000001") {
+			t.Errorf("attendant GET %s = %d, want 403 and no data", path, status)
+		}
+	}
+	var ids []string
+	cursor := ""
+	for {
+		_, body := admin.do("GET", "/api/history?from=2026-03-10&to=2026-03-10&status=atendente&limit=7&cursor="+cursor, nil)
+		page := decode[struct {
+			Services []balcao.Service `json:"services"`
+			Next     string           `json:"next"`
+		}](t, body)
+		for _, s := range page.Services {
+			if s.Outcome != balcao.OutcomeStaff {
+				t.Fatalf("status filter let %s through", s.Outcome)
+			}
+			ids = append(ids, s.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	if len(ids) != 30 || ids[0] != "5548900000088-1" {
+		t.Fatalf("paged history = %d services starting %v, want 30 newest first", len(ids), ids[:min(1, len(ids))])
+	}
+	status, body := admin.do("GET", "/api/history?from=2026-03-10&to=2026-03-10&format=csv&contact=00000004", nil)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if status != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], "id,inicio") || !strings.Contains(lines[1], "5548900000004") {
+		t.Fatalf("csv = %d %q", status, lines)
+	}
+	if status, _ := admin.do("GET", "/api/history?from=2026-13-01", nil); status != http.StatusBadRequest {
+		t.Fatalf("bad date = %d, want 400", status)
+	}
+	if status, body := admin.do("GET", "/api/history/5548900000004-1", nil); status != 200 || !strings.Contains(string(body), `"service"`) {
+		t.Fatalf("detail = %d %s", status, body)
+	}
+}
+
+// TestServicesAreRecorded: a real service (pending, started, answered, finished) lands in the
+// history with its times and outcome.
+func TestServicesAreRecorded(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.inbound("demo", "5548999990001", "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Olá!"}, {"/finish", ""}} {
+		var body any
+		if step.text != "" {
+			body = map[string]string{"text": step.text}
+		}
+		if status, out := admin.do("POST", "/api/conversations/5548999990001"+step.path, body); status >= 300 {
+			t.Fatalf("%s: %d %s", step.path, status, out)
+		}
+	}
+	_, body := admin.do("GET", "/api/history", nil)
+	list := decode[struct {
+		Services []balcao.Service `json:"services"`
+	}](t, body).Services
+	if len(list) != 1 {
+		t.Fatalf("history = %s", body)
+	}
+	s := list[0]
+	if s.Outcome != balcao.OutcomeStaff || s.Staff != "admin" || s.Queued.IsZero() || s.FirstResponse.IsZero() || s.CompanyName == "" {
+		t.Fatalf("service = %+v", s)
+	}
+	_, body = admin.do("GET", "/api/history/"+s.ID, nil)
+	if !strings.Contains(string(body), "quero falar com um atendente") || !strings.Contains(string(body), "service_finished") {
+		t.Fatalf("detail = %s", body)
+	}
+	_, body = admin.do("GET", "/api/dashboard", nil)
+	d := decode[balcao.Dashboard](t, body)
+	if d.Services[balcao.OutcomeStaff] != 1 || d.AssistantReply.Count != 1 || d.FirstResponse.Count != 1 {
+		t.Fatalf("dashboard = %s", body)
+	}
+}
+
+// BenchmarkHistoryExport100k exports 100 000 services as CSV and reports the peak heap in use
+// during the export: it stays flat, whatever the number of rows.
+func BenchmarkHistoryExport100k(b *testing.B) {
+	e := startEngine(b)
+	seedServices(b, e.DB(), time.Date(2026, 1, 1, 0, 0, 0, 0, assistant.Location()), 100_000)
+	admin, err := e.DB().Staff("demo", "admin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := balcao.HistoryFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+			}
+		}
+	}()
+	var rows countingWriter
+	for b.Loop() {
+		if err := e.HistoryCSV(context.Background(), "demo", admin, f, &rows, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	close(stop)
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(rows.lines)/float64(b.N), "rows/op")
+}
+
+type countingWriter struct{ lines int }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.lines += strings.Count(string(p), "\n")
+	return len(p), nil
+}

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+	_ "time/tzdata" // the zone database, wherever the binary runs
+
+	"github.com/balcao/balcao"
+)
+
+// History (Histórico de Atendimentos) and dashboards. The backend answers 403 to attendants.
+
+// historyFilter reads ?from=YYYY-MM-DD&to=YYYY-MM-DD (days in São Paulo; to inclusive,
+// default the last 30 days)&contact=&company=&status=&staff=.
+func historyFilter(r *http.Request) (balcao.HistoryFilter, bool) {
+	q := r.URL.Query()
+	loc := saoPaulo()
+	now := time.Now().In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	f := balcao.HistoryFilter{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1),
+		Contact: q.Get("contact"), Company: q.Get("company"), Status: balcao.Outcome(q.Get("status")), Staff: q.Get("staff")}
+	if v := q.Get("from"); v != "" {
+		t, err := time.ParseInLocation(time.DateOnly, v, loc)
+		if err != nil {
+			return f, false
+		}
+		f.From = t
+	}
+	if v := q.Get("to"); v != "" {
+		t, err := time.ParseInLocation(time.DateOnly, v, loc)
+		if err != nil {
+			return f, false
+		}
+		f.To = t.AddDate(0, 0, 1)
+	}
+	switch f.Status {
+	case "", balcao.OutcomeAssistant, balcao.OutcomeStaff, balcao.OutcomeIgnored:
+	default:
+		return f, false
+	}
+	return f, f.From.Before(f.To) && len(f.Contact) <= 100
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request, c caller) {
+	f, ok := historyFilter(r)
+	if !ok {
+		writeProblem(w, http.StatusBadRequest, "invalid_filter", "Filtro inválido: datas em AAAA-MM-DD (de ≤ até) e resultado assistente, atendente ou desconsiderado.")
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		s.historyCSV(w, r, c, f)
+		return
+	}
+	limit, ok := pageLimit(r)
+	if !ok {
+		writeProblem(w, http.StatusBadRequest, "invalid_limit", "O limite deve estar entre 1 e 200.")
+		return
+	}
+	list, next, err := s.cfg.Backend.History(r.Context(), c.session.Office, c.staff, f, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(list), "next": next})
+}
+
+// historyCSV streams the export; the permission is checked before the first byte.
+func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request, c caller, f balcao.HistoryFilter) {
+	if c.staff.Role != balcao.RoleAdmin && c.staff.Role != balcao.RoleManager {
+		writeError(w, s.log, balcao.NewError(balcao.ErrForbidden, "forbidden", "Só administradores e gerentes exportam o histórico."))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="historico-atendimentos.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	flusher, _ := w.(http.Flusher)
+	flush := func() {
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	if err := s.cfg.Backend.HistoryCSV(r.Context(), c.session.Office, c.staff, f, w, flush); err != nil {
+		s.log.Warn("history export interrupted", "err", err)
+	}
+}
+
+func (s *Server) serviceDetail(w http.ResponseWriter, r *http.Request, c caller) {
+	svc, msgs, trs, err := s.cfg.Backend.ServiceDetail(r.Context(), c.session.Office, c.staff, r.PathValue("id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"service": svc, "messages": nonNil(msgs), "transitions": nonNil(trs)})
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c caller) {
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = time.Now().In(saoPaulo()).Format("2006-01")
+	}
+	d, err := s.cfg.Backend.Dashboard(r.Context(), c.session.Office, c.staff, month)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// saoPauloLoc is the offices' time zone; days in filters are its days.
+var saoPauloLoc = func() *time.Location {
+	loc, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		return time.FixedZone("BRT", -3*3600)
+	}
+	return loc
+}()
+
+func saoPaulo() *time.Location { return saoPauloLoc }
