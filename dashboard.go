@@ -57,3 +57,21 @@ type NamedCount struct {
 	Name  string `json:"name"`
 	Count int    `json:"count"`
 }
+
+// Queues is the supervisor's live view (GET /api/queues).
+type Queues struct {
+	Pending       int            `json:"pending"`
+	OldestPending time.Time      `json:"oldestPending,omitzero"` // since when the longest wait
+	Attending     []Attendance   `json:"attending"`
+	Agents        AgentsOnline   `json:"agents"`
+	Jobs          map[string]int `json:"jobs"` // open jobs by request centre tab
+}
+
+// Attendance is one conversation being served.
+type Attendance struct {
+	Conversation string    `json:"conversation"`
+	Contact      string    `json:"contact"`
+	Staff        string    `json:"staff"`
+	StaffName    string    `json:"staffName"`
+	Since        time.Time `json:"since"`
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/balcao/balcao"
 )
 
 type wsFrame struct {
@@ -112,8 +114,17 @@ func TestServiceCycle(t *testing.T) {
 	bruno := newClient(t, e)
 	bruno.login("demo", "bruno")
 	status, body = bruno.do("POST", "/api/conversations/5548999990001/start", nil)
-	if eb := decode[errBody](t, body); status != http.StatusConflict || !strings.Contains(eb.Error.Message, "ana") {
-		t.Fatalf("second start = %d %s, want 409 naming ana", status, body)
+	if eb := decode[errBody](t, body); status != http.StatusConflict || !strings.Contains(eb.Error.Message, "Ana Ribeiro") {
+		t.Fatalf("second start = %d %s, want 409 naming Ana Ribeiro", status, body)
+	}
+	_, body = bruno.do("GET", "/api/queues", nil)
+	q := decode[balcao.Queues](t, body)
+	if len(q.Attending) != 1 || q.Attending[0].StaffName != "Ana Ribeiro" || q.Pending != 0 || !q.Agents.Embedded {
+		t.Fatalf("queues = %s", body)
+	}
+	_, body = bruno.do("GET", "/api/conversations/counts", nil)
+	if string(body) != "{\"atendimento\":1,\"pendentes\":0}\n" {
+		t.Fatalf("counts = %s", body)
 	}
 	if status, _ := bruno.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "oi"}); status != http.StatusConflict {
 		t.Fatalf("reply from bruno = %d, want 409", status)

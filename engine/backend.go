@@ -146,6 +146,15 @@ func (e *Engine) StartService(ctx context.Context, office, id string, staff balc
 		return balcao.ConversationView{}, err
 	}
 	r, err := e.actors.Request(ctx, office, &actors.StartService{Phone: phone, Staff: staff.User})
+	var taken *balcao.Error
+	if errors.As(err, &taken) && taken.Code == "already_attending" {
+		// Name who has it, as the staff know them.
+		if c, cerr := e.db.Conversation(office, phone); cerr == nil {
+			if name := e.staffNames(office)[c.Attendant]; name != "" {
+				return balcao.ConversationView{}, balcao.NewError(balcao.ErrConflict, taken.Code, "Esta conversa já está em atendimento com "+name+".")
+			}
+		}
+	}
 	if err != nil {
 		return balcao.ConversationView{}, err
 	}

@@ -116,3 +116,21 @@ var saoPauloLoc = func() *time.Location {
 }()
 
 func saoPaulo() *time.Location { return saoPauloLoc }
+
+func (s *Server) queues(w http.ResponseWriter, r *http.Request, c caller) {
+	q, err := s.cfg.Backend.Queues(r.Context(), c.session.Office)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, q)
+}
+
+func (s *Server) counts(w http.ResponseWriter, r *http.Request, c caller) {
+	n, err := s.cfg.Backend.Counts(r.Context(), c.session.Office)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, n)
+}

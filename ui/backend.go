@@ -60,6 +60,11 @@ type Backend interface {
 	// MessageFile opens the document or media a message carries.
 	MessageFile(ctx context.Context, office, id string, seq uint64) (balcao.Document, *os.File, error)
 
+	// Queues is the supervisor's live view (any staff: it shows no message content).
+	Queues(ctx context.Context, office string) (balcao.Queues, error)
+	// Counts are the sizes of the pending and attending tabs.
+	Counts(ctx context.Context, office string) (map[balcao.Tab]int, error)
+
 	// History and dashboards (administrators and managers).
 	History(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, cursor string, limit int) ([]balcao.Service, string, error)
 	HistoryCSV(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, w io.Writer, flush func()) error

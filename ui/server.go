@@ -76,6 +76,8 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/staff", s.authed(s.createStaff))
 	m.HandleFunc("PUT /api/staff/{user}", s.authed(s.updateStaff))
 	m.HandleFunc("DELETE /api/staff/{user}", s.authed(s.deleteStaff))
+	m.HandleFunc("GET /api/queues", s.authed(s.queues))
+	m.HandleFunc("GET /api/conversations/counts", s.authed(s.counts))
 	m.HandleFunc("GET /api/history", s.authed(s.history))
 	m.HandleFunc("GET /api/history/{id}", s.authed(s.serviceDetail))
 	m.HandleFunc("GET /api/dashboard", s.authed(s.dashboard))
