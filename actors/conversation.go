@@ -71,38 +71,37 @@ func (c *conversation) Receive(ctx actor.Context) {
 		c.idle(ctx)
 	case *writeFailed:
 		panic(fmt.Sprintf("conversation write failed, reloading from storage: %v", m.err))
-	case *gateway.Inbound:
-		c.touch()
-		c.inbound(ctx, m)
-	case *gateway.Receipt:
-		c.touch()
-		c.receipt(ctx, m)
-	case *deliveryChanged:
-		c.touch()
-		c.sent(ctx, m)
 	case *flushTick:
 		c.delivery.armed = false
 		c.flushDelivery(ctx)
+	default:
+		c.touch() // every other message was routed by the office
+		c.handle(ctx, m)
+	}
+}
+
+// handle runs a message the office routed to this conversation.
+func (c *conversation) handle(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case *gateway.Inbound:
+		c.inbound(ctx, m)
+	case *gateway.Receipt:
+		c.receipt(ctx, m)
+	case *deliveryChanged:
+		c.sent(ctx, m)
 	case *StartService:
-		c.touch()
 		c.startService(ctx, m)
 	case *FinishService:
-		c.touch()
 		c.finishService(ctx, m)
 	case *SendStaffMessage:
-		c.touch()
 		c.staffMessage(ctx, m)
 	case *contactChanged:
-		c.touch()
 		c.contactChanged(ctx, m)
 	case *deliverDocuments:
-		c.touch()
 		c.deliverDocuments(ctx, m)
 	case *jobPendingNotice:
-		c.touch()
 		c.jobPendingNotice(ctx, m)
 	case *jobReply:
-		c.touch()
 		c.jobReply(ctx, m)
 	}
 }

@@ -3,12 +3,15 @@ package bench
 import (
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/balcao/balcao/storage"
 )
 
 // PebbleResult is the raw synced-commit limit of the disk.
@@ -22,7 +25,7 @@ type PebbleResult struct {
 }
 
 // pebbleLimit opens a separate Pebble in a temp dir under parent, with the options of
-// storage.Open (copied: storage does not export them), and has `writers` goroutines commit
+// storage.Open, and has `writers` goroutines commit
 // small batches (one 16-byte key, 100-byte value) with pebble.Sync for d, nothing else running.
 // This is the naive design, one fsync-waiting commit per message, that Pebble's own group
 // commit helps as writers are added.
@@ -32,16 +35,7 @@ func pebbleLimit(parent string, writers int, d time.Duration) (PebbleResult, err
 		return PebbleResult{}, err
 	}
 	defer os.RemoveAll(dir)
-	opts := &pebble.Options{
-		Cache:                       pebble.NewCache(64 << 20),
-		MemTableSize:                64 << 20,
-		MemTableStopWritesThreshold: 4,
-		L0CompactionThreshold:       2,
-		L0StopWritesThreshold:       1000,
-		LBaseMaxBytes:               64 << 20,
-		FormatMajorVersion:          pebble.FormatValueSeparation,
-		Logger:                      quietLogger{},
-	}
+	opts := storage.Options(slog.New(slog.DiscardHandler))
 	defer opts.Cache.Unref()
 	db, err := pebble.Open(dir, opts)
 	if err != nil {
@@ -91,9 +85,3 @@ func pebbleLimit(parent string, writers int, d time.Duration) (PebbleResult, err
 	r.CommitP99Ms = ms(rec.merged().ValueAtQuantile(99))
 	return r, firstEr
 }
-
-type quietLogger struct{}
-
-func (quietLogger) Infof(string, ...any)         {}
-func (quietLogger) Errorf(string, ...any)        {}
-func (quietLogger) Fatalf(f string, args ...any) { panic(fmt.Sprintf(f, args...)) }

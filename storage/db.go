@@ -24,8 +24,9 @@ type DB struct {
 // schemaVersion is the newest migration. Migrations run in order at Open.
 const schemaVersion = 1
 
-// Open opens (creating if needed) the database in dir and starts its writer.
-func Open(dir string, log *slog.Logger) (*DB, error) {
+// Options are Balcão's Pebble options (FIELD-NOTES: these removed the write stalls of the
+// defaults), with bloom filters on every level. The caller unrefs opts.Cache after Open.
+func Options(log *slog.Logger) *pebble.Options {
 	opts := &pebble.Options{
 		Cache:                       pebble.NewCache(64 << 20),
 		MemTableSize:                64 << 20,
@@ -41,6 +42,12 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	for i := range opts.Levels {
 		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
+	return opts
+}
+
+// Open opens (creating if needed) the database in dir and starts its writer.
+func Open(dir string, log *slog.Logger) (*DB, error) {
+	opts := Options(log)
 	defer opts.Cache.Unref()
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
