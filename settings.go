@@ -8,6 +8,7 @@ const (
 	RuleAuto         DocRule = "auto"          // send as soon as it is produced (the default)
 	RuleConfirm      DocRule = "confirm"       // hold in the request centre until the office confirms
 	RulePeriodClosed DocRule = "period_closed" // only once the competence is over
+	RuleStaff        DocRule = "staff"         // the assistant does not serve it: a person does
 )
 
 // Settings are an office's preferences.

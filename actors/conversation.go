@@ -305,8 +305,19 @@ func (c *conversation) assistantInput(text string) assistant.Input {
 	return c.withContact(in)
 }
 
-// withContact completes the assistant's input with the contact and its companies.
+// withContact completes the assistant's input with the contact, its companies and the
+// document kinds the office keeps for its staff.
 func (c *conversation) withContact(in assistant.Input) assistant.Input {
+	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil {
+		for intent, rule := range settings.Rules {
+			if rule == balcao.RuleStaff {
+				if in.Settings.Disabled == nil {
+					in.Settings.Disabled = map[assistant.Intent]bool{}
+				}
+				in.Settings.Disabled[assistant.Intent(intent)] = true
+			}
+		}
+	}
 	if c.contact != nil {
 		in.ContactName = c.contact.Name
 	}

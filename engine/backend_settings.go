@@ -34,9 +34,9 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 			continue
 		}
 		switch rule {
-		case balcao.RuleAuto, balcao.RuleConfirm, balcao.RulePeriodClosed:
+		case balcao.RuleAuto, balcao.RuleConfirm, balcao.RulePeriodClosed, balcao.RuleStaff:
 		default:
-			fields["rules."+intent] = "Regra inválida: use auto, confirm ou period_closed."
+			fields["rules."+intent] = "Regra inválida: use auto, confirm, period_closed ou staff."
 		}
 	}
 	if len(fields) > 0 {

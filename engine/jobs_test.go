@@ -351,3 +351,52 @@ func TestDocumentRules(t *testing.T) {
 	}
 	eventually(t, "the confirmed guide on the phone", func() bool { return len(documentsOf(c.outbound("5548999990001"))) == 1 })
 }
+
+// TestStaffRuleHandsTheDocumentToAPerson: a document kind the office keeps for its staff goes
+// to Pendentes instead of becoming a job.
+func TestStaffRuleHandsTheDocumentToAPerson(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"rules": map[string]string{"balancete": "staff"}}); status != 200 {
+		t.Fatalf("save rules = %d %s", status, body)
+	}
+	_, name := month(1)
+	if status, body := admin.inbound("demo", "5548999990001", "me manda o balancete de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	_, body := admin.do("GET", "/api/conversations/5548999990001", nil)
+	if !strings.Contains(string(body), `"state":"pending"`) {
+		t.Fatalf("conversation = %s, want pending", body)
+	}
+	_, body = admin.do("GET", "/api/jobs?tab=aguardando", nil)
+	if n := len(decode[jobList](t, body).Jobs); n != 0 {
+		t.Fatalf("jobs = %s, want none", body)
+	}
+}
+
+// TestStatusQuestionAnswersFromOpenRequests: "cadê meu holerite?" lists the contact's open
+// requests with where they are.
+func TestStatusQuestionAnswersFromOpenRequests(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	_, name := month(0)
+	if status, body := c.inbound("demo", "5548999990001", "holerite de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the client told the office will act", func() bool {
+		for _, m := range c.outbound("5548999990001") {
+			if strings.Contains(m.Text, "ação do escritório") {
+				return true
+			}
+		}
+		return false
+	})
+	if status, body := c.inbound("demo", "5548999990001", "e aí, já ficou pronto meu pedido?", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	msgs := c.outbound("5548999990001")
+	if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "aguardando o escritório") {
+		t.Fatalf("answer to the status question = %q, want the open request and where it is", last)
+	}
+}
