@@ -383,7 +383,12 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 		return
 	}
 	t := c.begin()
-	msg := c.reply(t, m.Staff, m.Text)
+	var msg balcao.Message
+	if m.Document != nil {
+		msg = c.addMessage(t, balcao.Outbound, m.Staff, m.Text, m.Document, newWAID(), c.sys.cfg.Now())
+	} else {
+		msg = c.reply(t, m.Staff, m.Text)
+	}
 	c.conv.Unread = 0
 	if svc := c.conv.Service; svc != nil {
 		svc.StaffMessages++

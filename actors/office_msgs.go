@@ -27,9 +27,10 @@ type FinishService struct {
 
 // SendStaffMessage is sent when a staff member answers the client of a conversation they attend.
 type SendStaffMessage struct {
-	Phone string
-	Staff string
-	Text  string
+	Phone    string
+	Staff    string
+	Text     string
+	Document *balcao.Document // an attachment already in the file store, or nil
 }
 
 // SaveCompany creates a company (when Company.ID is empty) or updates one. Answered with the

@@ -200,3 +200,28 @@ func (e *Engine) LinkContact(ctx context.Context, office, phone, company, name s
 	}
 	return *r.Contact, *r.Conversation, nil
 }
+
+// MaxAttachment is the largest file a staff member may send.
+const MaxAttachment = 20 << 20
+
+// SendAttachment sends a file (with an optional caption) from a staff member to the client of
+// a conversation they attend.
+func (e *Engine) SendAttachment(ctx context.Context, office, id string, staff balcao.Staff, name, mime string, data []byte, caption string) (balcao.Message, error) {
+	phone, err := e.conversationID(office, id)
+	if err != nil {
+		return balcao.Message{}, err
+	}
+	if len(data) == 0 || len(data) > MaxAttachment {
+		return balcao.Message{}, balcao.NewError(balcao.ErrInvalid, "invalid_attachment", "O arquivo deve ter entre 1 byte e 20 MB.")
+	}
+	sha, err := e.files.Put(data)
+	if err != nil {
+		return balcao.Message{}, fmt.Errorf("store attachment: %w", err)
+	}
+	doc := &balcao.Document{Name: name, MIME: mime, Size: int64(len(data)), SHA: sha}
+	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Text: caption, Document: doc})
+	if err != nil {
+		return balcao.Message{}, err
+	}
+	return *r.Message, nil
+}

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"errors"
+	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -68,4 +72,61 @@ func (s *Server) messageFile(w http.ResponseWriter, r *http.Request, c caller) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// maxAttachmentBody bounds an attachment upload: the 20 MB file and its form.
+const maxAttachmentBody = 20<<20 + 64<<10
+
+// allowedAttachments are the kinds of file staff may send, by the type their content shows.
+var allowedAttachments = map[string]bool{
+	"application/pdf": true, "image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
+	"text/plain; charset=utf-8": true, "application/zip": true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+}
+
+// sendAttachment takes a multipart form (file, caption) and sends the file to the client.
+func (s *Server) sendAttachment(w http.ResponseWriter, r *http.Request, c caller) {
+	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host && o != "https://"+r.Host {
+		writeProblem(w, http.StatusForbidden, "cross_origin", "Envio de outra origem recusado.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxAttachmentBody)
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "attachment_too_large", "O arquivo é grande demais (máximo de 20 MB).")
+			return
+		}
+		writeProblem(w, http.StatusBadRequest, "attachment_required", "Escolha um arquivo para enviar.")
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		writeProblem(w, http.StatusRequestEntityTooLarge, "attachment_too_large", "O arquivo é grande demais (máximo de 20 MB).")
+		return
+	}
+	mime := http.DetectContentType(data)
+	if strings.HasSuffix(strings.ToLower(header.Filename), ".xlsx") || strings.HasSuffix(strings.ToLower(header.Filename), ".docx") {
+		if mime == "application/zip" {
+			mime = header.Header.Get("Content-Type")
+		}
+	}
+	if !allowedAttachments[mime] {
+		writeProblem(w, http.StatusUnsupportedMediaType, "attachment_type", "Tipo de arquivo não permitido: envie PDF, imagem, texto, planilha ou documento.")
+		return
+	}
+	caption := r.FormValue("caption")
+	if len(caption) > 4096 {
+		writeProblem(w, http.StatusBadRequest, "caption_too_long", "A legenda é longa demais.")
+		return
+	}
+	m, err := s.cfg.Backend.SendAttachment(r.Context(), c.session.Office, r.PathValue("id"), c.staff, safeFilename(filepath.Base(header.Filename)), mime, data, caption)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"message": m})
 }

@@ -26,6 +26,7 @@ type Backend interface {
 	StartService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
 	FinishService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
 	SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error)
+	SendAttachment(ctx context.Context, office, id string, staff balcao.Staff, name, mime string, data []byte, caption string) (balcao.Message, error)
 	LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error)
 
 	// Client enablement (administrators and managers).

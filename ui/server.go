@@ -61,6 +61,7 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/conversations/{id}/finish", s.authed(s.finishService))
 	m.HandleFunc("POST /api/conversations/{id}/messages", s.authed(s.sendMessage))
 	m.HandleFunc("GET /api/conversations/{id}/messages/{seq}/file", s.authed(s.messageFile))
+	m.HandleFunc("POST /api/conversations/{id}/attachments", s.authed(s.sendAttachment))
 	m.HandleFunc("POST /api/contacts/{phone}/link", s.authed(s.linkContact))
 	m.HandleFunc("GET /api/whatsapp/status", s.authed(s.whatsappStatus))
 	m.HandleFunc("POST /api/whatsapp/pair-phone", s.authed(s.pairPhone))
