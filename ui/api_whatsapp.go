@@ -81,7 +81,7 @@ const maxAttachmentBody = 20<<20 + 64<<10
 var allowedAttachments = map[string]bool{
 	"application/pdf": true, "image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
 	"text/plain; charset=utf-8": true, "application/zip": true,
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       true,
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
 }
 
