@@ -40,7 +40,9 @@ type Conversation struct {
 	Dialog      []byte       `msgpack:"dialog,omitempty" json:"-"`     // assistant dialog state, msgpack
 	Service     *Service     `msgpack:"service,omitempty" json:"-"`    // the service under way
 	Services    uint64       `msgpack:"services" json:"-"`             // services opened so far
-	CreatedAt   time.Time    `msgpack:"created_at" json:"createdAt"`
+	// ClosedNoticeDay is the São Paulo date on which the client last heard the office's hours.
+	ClosedNoticeDay string    `msgpack:"closed_notice_day,omitempty" json:"-"`
+	CreatedAt       time.Time `msgpack:"created_at" json:"createdAt"`
 }
 
 // CompanyRef names a company inside another record.

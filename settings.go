@@ -15,10 +15,18 @@ const (
 type Settings struct {
 	// Rules per document intent; an intent not listed is RuleAuto.
 	Rules map[string]DocRule `msgpack:"rules" json:"rules"`
+	// Hours per weekday key (Weekdays); nil means DefaultHours.
+	Hours map[string][]Interval `msgpack:"hours,omitempty" json:"hours"`
+	// DaysOff are the office's own closed dates, YYYY-MM-DD.
+	DaysOff []string `msgpack:"days_off,omitempty" json:"daysOff"`
+	// IgnoreHolidays keeps the office open on national holidays.
+	IgnoreHolidays bool `msgpack:"ignore_holidays,omitempty" json:"ignoreHolidays"`
 }
 
 // DefaultSettings are the preferences of a new office.
-func DefaultSettings() Settings { return Settings{Rules: map[string]DocRule{}} }
+func DefaultSettings() Settings {
+	return Settings{Rules: map[string]DocRule{}, Hours: DefaultHours(), DaysOff: []string{}}
+}
 
 // Rule returns the rule for a document intent.
 func (s Settings) Rule(intent string) DocRule {

@@ -264,8 +264,12 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 		c.reply(t, balcao.AuthorAssistant, textPortalLink+c.sys.cfg.PortalLogin(c.office, c.phone))
 		return nil
 	}
-	turn := c.sys.cfg.Respond(c.dialog, c.assistantInput(text))
+	in := c.assistantInput(text)
+	turn := c.sys.cfg.Respond(c.dialog, in)
 	c.dialog = turn.State
+	if turn.Handover && !in.Settings.Open {
+		c.conv.ClosedNoticeDay = in.Now.In(assistant.Location()).Format(time.DateOnly)
+	}
 	for _, r := range turn.Replies {
 		c.reply(t, balcao.AuthorAssistant, r)
 	}
@@ -293,30 +297,8 @@ func (c *conversation) usesAssistant() bool {
 
 func (c *conversation) assistantInput(text string) assistant.Input {
 	in := assistant.Input{Text: text, Now: c.sys.cfg.Now(), Settings: assistant.Settings{Open: true}}
-	// The open requests matter only to a question about them: read them only then.
-	if assistant.Parse(text, in.Now).Intent != assistant.StatusPedido {
-		return c.withContact(in)
-	}
-	if jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone); err == nil {
-		for _, j := range jobs {
-			in.OpenRequests = append(in.OpenRequests, describeJob(j))
-		}
-	}
-	return c.withContact(in)
-}
-
-// withContact completes the assistant's input with the contact, its companies and the
-// document kinds the office keeps for its staff.
-func (c *conversation) withContact(in assistant.Input) assistant.Input {
 	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil {
-		for intent, rule := range settings.Rules {
-			if rule == balcao.RuleStaff {
-				if in.Settings.Disabled == nil {
-					in.Settings.Disabled = map[assistant.Intent]bool{}
-				}
-				in.Settings.Disabled[assistant.Intent(intent)] = true
-			}
-		}
+		c.applySettings(&in, settings)
 	}
 	if c.contact != nil {
 		in.ContactName = c.contact.Name
@@ -326,7 +308,34 @@ func (c *conversation) withContact(in assistant.Input) assistant.Input {
 			in.Companies = append(in.Companies, assistant.Company{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
 		}
 	}
+	// The open requests matter only to a question about them: read them only then.
+	if assistant.Parse(text, in.Now).Intent == assistant.StatusPedido {
+		if jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone); err == nil {
+			for _, j := range jobs {
+				in.OpenRequests = append(in.OpenRequests, describeJob(j))
+			}
+		}
+	}
 	return in
+}
+
+// applySettings tells the assistant which document kinds the office keeps for its staff, and
+// whether a person can answer now. Outside office hours the client hears when the office
+// opens once per day: after that the conversation is treated as if open, so that the hand-over
+// message does not repeat the hours.
+func (c *conversation) applySettings(in *assistant.Input, settings balcao.Settings) {
+	for intent, rule := range settings.Rules {
+		if rule == balcao.RuleStaff {
+			if in.Settings.Disabled == nil {
+				in.Settings.Disabled = map[assistant.Intent]bool{}
+			}
+			in.Settings.Disabled[assistant.Intent(intent)] = true
+		}
+	}
+	loc := assistant.Location()
+	if !settings.OpenAt(in.Now, loc) && c.conv.ClosedNoticeDay != in.Now.In(loc).Format(time.DateOnly) {
+		in.Settings.Open, in.Settings.NextOpen = false, settings.NextOpen(in.Now, loc)
+	}
 }
 
 // ackAfterBarrier acknowledges a redelivered message once its first copy is durable.

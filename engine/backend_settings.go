@@ -39,8 +39,15 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 			fields["rules."+intent] = "Regra inválida: use auto, confirm, period_closed ou staff."
 		}
 	}
+	balcao.ValidateHours(s.Hours, s.DaysOff, fields)
 	if len(fields) > 0 {
 		return balcao.Settings{}, balcao.Invalid(fields)
+	}
+	if s.Hours == nil {
+		s.Hours = balcao.DefaultHours()
+	}
+	if s.DaysOff == nil {
+		s.DaysOff = []string{}
 	}
 	if s.Rules == nil {
 		s.Rules = map[string]balcao.DocRule{}

@@ -43,6 +43,8 @@ type Config struct {
 	Documents string
 	// Source replaces the embedded document source (tests).
 	Source agent.Source
+	// Now is the clock of the actors (tests move it); time.Now when nil.
+	Now func() time.Time
 	// PublicURL is where clients reach this server (links sent on WhatsApp); http://Addr when empty.
 	PublicURL string
 }
@@ -142,7 +144,7 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	e.actors, err = actors.Start(actors.Config{
 		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
-		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor,
+		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor, Now: cfg.Now,
 		PortalLink: e.portalLink, PortalLogin: e.portalLogin,
 	})
 	if err != nil {

@@ -1,0 +1,69 @@
+package engine_test
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
+)
+
+// fakeClock is a clock the test moves.
+type fakeClock struct{ ns atomic.Int64 }
+
+func (c *fakeClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) set(v string) {
+	t, err := time.ParseInLocation("2006-01-02 15:04", v, assistant.Location())
+	if err != nil {
+		panic(err)
+	}
+	c.ns.Store(t.UnixNano())
+}
+
+// TestOutOfHoursMessageOncePerDay: outside office hours a client who asks for a person hears
+// when the office opens, once per conversation per day; a holiday counts as closed; in hours
+// nobody is told about hours.
+func TestOutOfHoursMessageOncePerDay(t *testing.T) {
+	clock := &fakeClock{}
+	clock.set("2026-11-25 21:00") // a Wednesday night
+	e := startEngine(t, func(c *engine.Config) { c.Now = clock.now })
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone = "5548999990001"
+	ask := func(want, notWant string) {
+		t.Helper()
+		if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+		msgs := admin.outbound(phone)
+		last := msgs[len(msgs)-1].Text
+		if want != "" && !strings.Contains(last, want) || notWant != "" && strings.Contains(last, notWant) {
+			t.Fatalf("reply = %q, want %q and not %q", last, want, notWant)
+		}
+		_, body := admin.do("GET", "/api/conversations/"+phone, nil)
+		if !strings.Contains(string(body), `"state":"pending"`) {
+			t.Fatalf("conversation = %s, want pending", body)
+		}
+		// Served and finished, so that the next ask goes through the assistant again.
+		for _, step := range []string{"/start", "/finish"} {
+			if status, body := admin.do("POST", "/api/conversations/"+phone+step, nil); status != 200 {
+				t.Fatalf("%s: %d %s", step, status, body)
+			}
+		}
+	}
+	ask("amanhã às 08:00", "")
+	clock.set("2026-11-25 22:00")
+	ask("", "fechado") // the same night: told already
+	clock.set("2026-11-26 20:00")
+	ask("amanhã às 08:00", "") // a new day
+	clock.set("2026-12-25 10:00")
+	ask("segunda-feira às 08:00", "") // Christmas, then the weekend
+	clock.set("2026-11-30 10:00")
+	ask("", "fechado") // a Monday morning: open
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"hours": map[string]any{"mon": []map[string]string{{"from": "25:00", "to": "12:00"}}}}); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "hours.mon.0.from") {
+		t.Fatalf("opening at 25:00 = %d %s, want 422 naming the field", status, body)
+	}
+}
