@@ -16,7 +16,6 @@ const (
 	EventMessageAdded        = "message.added"        // MessageAdded
 	EventMessageStatus       = "message.status"       // MessageStatusChanged
 	EventConversationChanged = "conversation.changed" // ConversationChanged
-	EventContactLinked       = "contact.linked"       // ContactLinked
 	EventWhatsAppStatus      = "whatsapp.status"      // gateway.Status
 )
 

@@ -19,7 +19,8 @@ import (
 // Gateway simulates WhatsApp for every office. What offices send is kept in memory, the last
 // PhoneHistory messages per phone (a phone's older messages are dropped).
 type Gateway struct {
-	log *slog.Logger
+	log      *slog.Logger
+	inflight chan struct{} // bounds the messages waiting for their acknowledgement
 
 	mu       sync.RWMutex
 	sessions map[string]*session // by office; mu guards it
@@ -28,11 +29,16 @@ type Gateway struct {
 // PhoneHistory is how many outbound messages the simulator keeps per phone.
 const PhoneHistory = 500
 
+// MaxInflight is how many inbound messages may wait for the office's acknowledgement at once;
+// beyond it Deliver refuses with balcao.ErrOverloaded (HTTP 503) instead of queueing without
+// bound in the actors' mailboxes.
+const MaxInflight = 8192
+
 var _ gateway.WhatsApp = (*Gateway)(nil)
 
 // New returns a simulated WhatsApp.
 func New(log *slog.Logger) *Gateway {
-	return &Gateway{log: log, sessions: map[string]*session{}}
+	return &Gateway{log: log, sessions: map[string]*session{}, inflight: make(chan struct{}, MaxInflight)}
 }
 
 // Open starts the office's simulated session. Opening again replaces the sink.
@@ -66,6 +72,12 @@ func (g *Gateway) Deliver(ctx context.Context, office, from, id, text string) (s
 	}
 	if id == "" {
 		id = gateway.NewMessageID()
+	}
+	select {
+	case g.inflight <- struct{}{}:
+		defer func() { <-g.inflight }()
+	default:
+		return "", fmt.Errorf("deliver to %s: %w", office, balcao.ErrOverloaded)
 	}
 	done := make(chan error, 1)
 	in := gateway.NewInbound(office, from, id, text, time.Now(), func(err error) { done <- err })
