@@ -35,10 +35,15 @@ func TestOutOfHoursMessageOncePerDay(t *testing.T) {
 	const phone = "5548999990001"
 	ask := func(want, notWant string) {
 		t.Helper()
+		before := len(admin.outbound(phone))
 		if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
 			t.Fatalf("inbound: %d %s", status, body)
 		}
-		msgs := admin.outbound(phone)
+		var msgs []simMessage
+		eventually(t, "the assistant's answer on the phone", func() bool {
+			msgs = admin.outbound(phone)
+			return len(msgs) > before
+		})
 		last := msgs[len(msgs)-1].Text
 		if want != "" && !strings.Contains(last, want) || notWant != "" && strings.Contains(last, notWant) {
 			t.Fatalf("reply = %q, want %q and not %q", last, want, notWant)

@@ -395,8 +395,8 @@ func TestStatusQuestionAnswersFromOpenRequests(t *testing.T) {
 	if status, body := c.inbound("demo", "5548999990001", "e aí, já ficou pronto meu pedido?", ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
 	}
-	msgs := c.outbound("5548999990001")
-	if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "aguardando o escritório") {
-		t.Fatalf("answer to the status question = %q, want the open request and where it is", last)
-	}
+	eventually(t, "the answer to the status question, with the open request and where it is", func() bool {
+		msgs := c.outbound("5548999990001")
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "aguardando o escritório")
+	})
 }
