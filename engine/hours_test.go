@@ -40,11 +40,21 @@ func TestOutOfHoursMessageOncePerDay(t *testing.T) {
 			t.Fatalf("inbound: %d %s", status, body)
 		}
 		var msgs []simMessage
-		eventually(t, "the assistant's answer on the phone", func() bool {
+		eventually(t, "every reply of the turn on the phone", func() bool {
 			msgs = admin.outbound(phone)
-			return len(msgs) > before
+			_, body := admin.do("GET", "/api/conversations/"+phone+"/messages?limit=200", nil)
+			out := 0
+			for _, m := range decode[msgList](t, body).Messages {
+				if m.Direction == "out" {
+					out++
+				}
+			}
+			return len(msgs) > before && len(msgs) == out
 		})
-		last := msgs[len(msgs)-1].Text
+		var last string
+		for _, m := range msgs[before:] {
+			last += m.Text + "\n"
+		}
 		if want != "" && !strings.Contains(last, want) || notWant != "" && strings.Contains(last, notWant) {
 			t.Fatalf("reply = %q, want %q and not %q", last, want, notWant)
 		}
