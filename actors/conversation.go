@@ -38,13 +38,14 @@ type conversation struct {
 	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
 	delivery delivery  // recent outbound messages and their pending status changes
 	handled  uint64    // messages routed by the office that this instance handled
+	barrier  bool      // wait for the writer before loading (a restart)
 	active   time.Time // last message, for passivation
 	timer    *time.Timer
 }
 
-func newConversation(sys *System, office, phone string, gw *actor.PID) *conversation {
+func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool) *conversation {
 	return &conversation{
-		sys: sys, office: office, phone: phone, gw: gw,
+		sys: sys, office: office, phone: phone, gw: gw, barrier: barrier,
 		log:      sys.cfg.Log.With("office", office, "phone", balcao.MaskPhone(phone)),
 		delivery: newDelivery(),
 	}
@@ -114,17 +115,11 @@ func (c *conversation) touch() {
 // start loads the conversation once every write of an earlier incarnation is applied.
 func (c *conversation) start(ctx actor.Context) {
 	db := c.sys.cfg.DB
-	done := make(chan error, 1)
-	if err := db.Writer.Submit(nil, func(err error) { done <- err }); err != nil {
-		panic(fmt.Sprintf("writer barrier: %v", err))
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			panic(fmt.Sprintf("writer barrier: %v", err))
+	if c.barrier {
+		// A restart: writes of the failed instance may still be in the writer.
+		if err := barrier(db); err != nil {
+			panic(err)
 		}
-	case <-time.After(30 * time.Second):
-		panic("writer barrier timed out")
 	}
 	conv, err := db.Conversation(c.office, c.phone)
 	switch {
@@ -183,7 +178,16 @@ func (c *conversation) idle(ctx actor.Context) {
 			c.closeService(t, balcao.OutcomeAssistant, c.conv.LastAt)
 			c.commit(ctx, t, nil)
 		}
-		ctx.Send(ctx.Parent(), &passivate{pid: self, phone: c.phone, handled: c.handled})
+		// Passivate once every write of this instance is durable, so that the next one can load
+		// without waiting for the writer.
+		parent, msg := ctx.Parent(), &passivate{pid: self, phone: c.phone, handled: c.handled}
+		if err := c.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+			if err == nil {
+				root.Send(parent, msg)
+			}
+		}); err != nil {
+			c.log.Debug("passivate", "err", err)
+		}
 	}
 	// Armed again in case the office refused: a message was on its way.
 	c.timer = time.AfterFunc(c.sys.cfg.IdleAfter, func() { root.Send(self, &idleTick{}) })

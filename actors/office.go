@@ -17,6 +17,9 @@ type office struct {
 	pool  *actor.PID
 	convs map[string]*child     // by phone
 	jobs  map[string]*actor.PID // running job actors, by job id
+	// failed are the phones whose actor stopped without passivating: the next one waits for
+	// the writer before it loads.
+	failed map[string]bool
 	// stopping is set once the office stops: it spawns no child after that.
 	stopping bool
 }
@@ -27,7 +30,7 @@ type child struct {
 }
 
 func newOffice(sys *System, id string) *office {
-	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}}
+	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, failed: map[string]bool{}}
 }
 
 func (o *office) Receive(ctx actor.Context) {
@@ -80,6 +83,7 @@ func (o *office) Receive(ctx actor.Context) {
 		for phone, c := range o.convs {
 			if c.pid.Equal(m.Who) {
 				delete(o.convs, phone) // stopped by its supervisor after too many failures
+				o.failed[phone] = true
 				break
 			}
 		}
@@ -111,7 +115,18 @@ func refuse(ctx actor.Context) {
 func (o *office) conversation(ctx actor.Context, phone string) *child {
 	c, ok := o.convs[phone]
 	if !ok {
-		props := o.sys.props(func() actor.Actor { return newConversation(o.sys, o.id, phone, o.gw) })
+		// The first incarnation needs no writer barrier when the phone's previous actor was
+		// passivated (it waited for its writes) or never ran in this process; a restart, or a
+		// spawn after a failed actor, does.
+		incarnation := 0
+		if o.failed[phone] {
+			delete(o.failed, phone)
+			incarnation = 1
+		}
+		props := o.sys.props(func() actor.Actor {
+			incarnation++
+			return newConversation(o.sys, o.id, phone, o.gw, incarnation > 1)
+		})
 		c = &child{pid: ctx.Spawn(props)}
 		o.convs[phone] = c
 	}
