@@ -24,7 +24,6 @@ import (
 // after a writer barrier.
 type conversation struct {
 	sys    *System
-	log    *slog.Logger
 	office string
 	phone  string
 	gw     *actor.PID
@@ -46,7 +45,6 @@ type conversation struct {
 func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool) *conversation {
 	return &conversation{
 		sys: sys, office: office, phone: phone, gw: gw, barrier: barrier,
-		log:      sys.cfg.Log.With("office", office, "phone", balcao.MaskPhone(phone)),
 		delivery: newDelivery(),
 	}
 }
@@ -127,7 +125,7 @@ func (c *conversation) start(ctx actor.Context) {
 		c.conv, c.exists = conv, true
 		if len(conv.Dialog) > 0 {
 			if err := storage.Decode(conv.Dialog, &c.dialog); err != nil {
-				c.log.Warn("dialog state unreadable, starting over", "err", err)
+				c.logger().Warn("dialog state unreadable, starting over", "err", err)
 			}
 		}
 	case errors.Is(err, balcao.ErrNotFound):
@@ -186,7 +184,7 @@ func (c *conversation) idle(ctx actor.Context) {
 				root.Send(parent, msg)
 			}
 		}); err != nil {
-			c.log.Debug("passivate", "err", err)
+			c.logger().Debug("passivate", "err", err)
 		}
 	}
 	// Armed again in case the office refused: a message was on its way.
@@ -239,7 +237,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		t.events, t.outs = t.events[:1], nil
 		c.reply(t, balcao.AuthorSystem, textProcessingFailed)
 		c.transition(t, balcao.StatePending, "", balcao.ReasonProcessFailed)
-		c.log.Error("process inbound message", "seq", msg.Seq, "panic", failure)
+		c.logger().Error("process inbound message", "seq", msg.Seq, "panic", failure)
 	}
 	c.commit(ctx, t, func(err error) { in.Ack(err) })
 	committed = true
@@ -447,4 +445,10 @@ func preview(text string) string {
 	}
 	r := []rune(text)
 	return string(r[:max]) + "…"
+}
+
+// logger is the conversation's logger, made when something is logged (most actors never log:
+// a child logger per actor would cost memory for nothing).
+func (c *conversation) logger() *slog.Logger {
+	return c.sys.cfg.Log.With("office", c.office, "phone", balcao.MaskPhone(c.phone))
 }

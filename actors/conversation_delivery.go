@@ -63,7 +63,7 @@ func (c *conversation) outboundMessage(seq uint64) *balcao.Message {
 	}
 	m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
 	if err != nil {
-		c.log.Warn("status for unknown message", "seq", seq, "err", err)
+		c.logger().Warn("status for unknown message", "seq", seq, "err", err)
 		return nil
 	}
 	c.delivery.recent[seq] = &m
@@ -78,7 +78,7 @@ func (c *conversation) receipt(ctx actor.Context, r *gateway.Receipt) {
 	if !ok {
 		raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
 		if err != nil || len(raw) != 8 {
-			c.log.Debug("receipt for unknown message", "err", err)
+			c.logger().Debug("receipt for unknown message", "err", err)
 			return
 		}
 		seq = binary.BigEndian.Uint64(raw)

@@ -190,9 +190,10 @@ func containsKey(keys [][]byte, k []byte) bool {
 	return false
 }
 
-// idRing remembers the last WhatsApp ids a conversation stored.
+// idRing remembers the last WhatsApp ids a conversation stored: enough to cover the batches
+// still in the writer (older ones are found in Pebble).
 type idRing struct {
-	ids  [128]string
+	ids  [32]string
 	next int
 }
 
