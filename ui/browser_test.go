@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
@@ -928,4 +929,274 @@ func TestBrowserInboxScreenshot(t *testing.T) {
 	p.shot("equipe")
 	p.do("open login", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
 	p.shot("login")
+}
+
+// serve drives one service through the API: phone (added as a contact of company when it is
+// not empty) asks for a person, user starts the conversation, answers and finishes it.
+func serve(t *testing.T, base, phone, name, company, user, answer string) {
+	t.Helper()
+	staff := newAPIAs(t, base, user)
+	if company != "" {
+		if st, body := newAPIAs(t, base, "admin").do("POST", "/api/contacts", map[string]any{"phone": phone, "name": name, "companies": []string{company}}); st != http.StatusCreated {
+			t.Fatalf("add contact %s: %d %s", phone, st, body)
+		}
+	}
+	staff.inbound(phone, askForPerson)
+	deadline := time.Now().Add(waitFor)
+	for {
+		if state, _ := staff.conversation(phone); state == "pending" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never became pending", phone)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the server's state with a deadline
+	}
+	for _, step := range []struct {
+		path string
+		body any
+	}{{"/start", nil}, {"/messages", map[string]string{"text": answer}}, {"/finish", nil}} {
+		if st, body := staff.do("POST", "/api/conversations/"+phone+step.path, step.body); st >= 300 {
+			t.Fatalf("POST %s%s: %d %s", phone, step.path, st, body)
+		}
+		if step.path == "/messages" {
+			staff.waitOutbound(phone, answer)
+		}
+	}
+}
+
+// dashboardCounts reads this month's services by outcome as the server reports them.
+func dashboardCounts(a *api) map[string]int {
+	a.t.Helper()
+	st, body := a.do("GET", "/api/dashboard", nil)
+	var d struct {
+		Services map[string]int `json:"services"`
+	}
+	if st != http.StatusOK || json.Unmarshal(body, &d) != nil {
+		a.t.Fatalf("GET /api/dashboard: %d %s", st, body)
+	}
+	return d.Services
+}
+
+// TestBrowserDashboard: after a service is served, an administrador opens the Painel from the
+// left rail and sees the month's counts as the server has them and the charts drawn (uPlot
+// canvases for the first-response distribution and services per day).
+func TestBrowserDashboard(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	before := dashboardCounts(admin)
+	serve(t, base, "5548999996001", "Helena Duarte", "clinica-vida", "admin", "Olá, Helena! Guia enviada.")
+	var after map[string]int
+	deadline := time.Now().Add(waitFor)
+	for after = dashboardCounts(admin); after["atendente"] != before["atendente"]+1; after = dashboardCounts(admin) {
+		if time.Now().After(deadline) {
+			t.Fatalf("dashboard atendente count = %d, want %d", after["atendente"], before["atendente"]+1)
+		}
+		time.Sleep(50 * time.Millisecond) // the service is recorded as the conversation finishes
+	}
+
+	p := newTab(t, base)
+	p.resume("admin")
+	p.do("open the Painel from the rail",
+		chromedp.Click(chromedp.CSS(`a[data-nav=painel]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-painel [data-stat=atendente]`)),
+	)
+	// Other conversations of the shared server may close meanwhile (the assistant's services
+	// end when a conversation goes quiet): the staff count is at least the server's, and the
+	// total is the sum of the three cards.
+	stat := func(id string) string {
+		return `Number(document.querySelector('#screen-painel [data-stat=` + id + `] .stat-value').textContent.replace(/\D/g, ''))`
+	}
+	p.until("staff count", fmt.Sprintf(`%s >= %d`, stat("atendente"), after["atendente"]))
+	p.until("total count", stat("total")+` === `+stat("assistente")+` + `+stat("atendente")+` + `+stat("desconsiderado"))
+	p.do("charts drawn",
+		chromedp.WaitVisible(chromedp.CSS(`#screen-painel [data-chart=distribution] canvas`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-painel [data-chart=per-day] canvas`)),
+	)
+	p.until("first response measured", `/\d/.test(document.querySelector('#screen-painel [data-times=first] .stat-value')?.textContent ?? '')`)
+	p.until("admin among the top staff", `document.querySelector('#screen-painel [data-top=staff] tr[data-staff=admin]') !== null`)
+	p.until("client among the top clients", `document.querySelector('#screen-painel [data-top=clients]').textContent.includes('Clínica')`)
+	p.shot("painel")
+}
+
+// TestBrowserAttendantDashboard: an atendente has no Painel (nor Histórico) in the rail and,
+// opening it by its address, sees the server's refusal.
+func TestBrowserAttendantDashboard(t *testing.T) {
+	base := sharedServer(t)
+	status, body := newAPIAs(t, base, "ana").do("GET", "/api/dashboard", nil)
+	var problem struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if status != http.StatusForbidden || json.Unmarshal(body, &problem) != nil || problem.Error.Message == "" {
+		t.Fatalf("GET /api/dashboard as atendente = %d %s, want 403 with a message", status, body)
+	}
+	p := newTab(t, base)
+	p.resume("ana")
+	if n := p.eval(`String(document.querySelectorAll('a[data-nav=painel], a[data-nav=historico]').length)`); n != "0" {
+		t.Errorf("an atendente sees %s Painel/Histórico links, want 0", n)
+	}
+	p.do("open the Painel by URL", chromedp.Navigate(base+"/#/painel"), chromedp.WaitVisible(chromedp.CSS(`#screen-painel .error`)))
+	if got := p.eval(`document.querySelector('#screen-painel .error').textContent`); got != problem.Error.Message {
+		t.Errorf("Painel shows %q, want the server's message %q", got, problem.Error.Message)
+	}
+	if n := p.eval(`String(document.querySelectorAll('#screen-painel canvas, #screen-painel [data-stat]').length)`); n != "0" {
+		t.Errorf("the refused Painel shows %s figures, want 0", n)
+	}
+}
+
+// TestBrowserHistory: the history lists a finished service, filters by contact and status,
+// opens the service's messages (as text) and state changes, and exports the filtered list as
+// CSV (checked on the Blob the page saves).
+func TestBrowserHistory(t *testing.T) {
+	base := sharedServer(t)
+	const phone = "5548999996002"
+	const answer = "Segue o <b>boleto</b>, Rui <img src=x onerror=alert(1)>"
+	serve(t, base, phone, "Rui Tavares", "tech-floripa", "admin", answer)
+
+	p := newTab(t, base)
+	p.resume("admin")
+	// Saving the export goes nowhere; the test reads the Blob the page made.
+	p.do("deny downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+		if err != nil {
+			p.t.Logf("deny downloads: %v", err)
+		}
+		return nil
+	}))
+	svc := `#history-table tr[data-service^="` + phone + `-"]`
+	p.do("open the history",
+		chromedp.Navigate(base+"/#/historico"),
+		chromedp.WaitVisible(chromedp.CSS(`#history-filters`)),
+		chromedp.WaitVisible(chromedp.CSS(svc)),
+	)
+	if got := p.eval(`document.querySelector(` + js(svc) + `).textContent`); !strings.Contains(got, "Rui Tavares") || !strings.Contains(got, "Tech Floripa") {
+		t.Errorf("history row = %q, want the contact and the company", got)
+	}
+	setSelect := func(name, value string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#history-filters select[name=` + name + `]'); s.value = ` + js(value) + `; s.dispatchEvent(new Event('change', {bubbles: true})) })()`)
+	}
+	p.do("filter desconsiderados", setSelect("status", "desconsiderado"), chromedp.WaitNotPresent(chromedp.CSS(svc)))
+	p.until("only desconsiderados", `[...document.querySelectorAll('#history-table tr[data-service]')].every(r => r.dataset.outcome === 'desconsiderado') && document.querySelector('#history-table').getAttribute('aria-busy') === 'false'`)
+	p.do("filter by staff and contact", setSelect("status", "atendente"), fill(`#history-filters input[name=contact]`, phone[4:]), chromedp.WaitVisible(chromedp.CSS(svc)))
+	p.until("only this contact's services", `[...document.querySelectorAll('#history-table tr[data-service]')].every(r => r.dataset.service.startsWith('`+phone+`-') && r.dataset.outcome === 'atendente')`)
+	p.shot("historico")
+
+	p.do("open the detail",
+		chromedp.Click(chromedp.CSS(svc)),
+		chromedp.WaitVisible(chromedp.CSS(`#service-detail .svc-thread`)),
+	)
+	p.until("answer shown as text", `[...document.querySelectorAll('#service-detail .msg.out .text')].some(e => e.textContent === `+js(answer)+`)`)
+	p.until("client message shown", `[...document.querySelectorAll('#service-detail .msg.in .text')].some(e => e.textContent === `+js(askForPerson)+`)`)
+	for _, to := range []string{"pending", "attending"} {
+		p.until("state change to "+to, `document.querySelector('#service-detail [data-transition=`+to+`]') !== null`)
+	}
+	if n := p.eval(`String(document.querySelectorAll('#service-detail .svc-thread b, #service-detail .svc-thread img').length)`); n != "0" {
+		t.Errorf("the detail made %s elements from message text, want 0", n)
+	}
+	p.shot("detail")
+	p.do("close the detail", chromedp.Click(chromedp.CSS(`#service-close`)), chromedp.WaitNotPresent(chromedp.CSS(`#service-detail`)))
+
+	p.do("export the filtered list",
+		chromedp.Evaluate[chromedp.Void](`(() => { const make = URL.createObjectURL; URL.createObjectURL = (b) => { b.text().then(s => { window.__csv = s }); return make.call(URL, b) } })()`),
+		chromedp.Click(chromedp.CSS(`#history-export`)),
+		chromedp.WaitVisible(chromedp.CSS(`#export-status[data-state=done]`)),
+	)
+	p.until("CSV read", `typeof window.__csv === 'string'`)
+	csv := p.eval(`window.__csv`)
+	lines := strings.Split(strings.TrimRight(csv, "\n"), "\n")
+	if lines[0] != "id,inicio,fim,contato,telefone,empresa,resultado,atendente,primeira_resposta_s,duracao_s,avaliacao" {
+		t.Errorf("CSV header = %q", lines[0])
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], phone+"-") || !strings.Contains(lines[1], "Rui Tavares") {
+		t.Errorf("CSV rows = %q, want this one service", lines[1:])
+	}
+	if got := p.eval(`document.querySelector('#export-status').dataset.rows`); got != "1" {
+		t.Errorf("export status counts %s rows, want 1", got)
+	}
+	if n := p.dialogs.Load(); n != 0 {
+		t.Errorf("the page opened %d JavaScript dialogs; message text must never run", n)
+	}
+}
+
+// TestBrowserLiveQueues: the supervisor view shows a conversation the moment it becomes
+// pending, and who took it once someone starts it, without a reload.
+func TestBrowserLiveQueues(t *testing.T) {
+	base := sharedServer(t)
+	p := newTab(t, base)
+	p.resume("admin")
+	p.do("open Filas ao vivo",
+		chromedp.Click(chromedp.CSS(`a[data-nav=filas]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-filas [data-queue=pending] .stat-value`)),
+	)
+	pendingShown := `Number(document.querySelector('#screen-filas [data-queue=pending] .stat-value').dataset.value)`
+	waitingRows := `document.querySelectorAll('#screen-filas tr[data-pending]').length`
+
+	const phone = "5548999996003"
+	sim := newAPI(t, base)
+	sim.inbound(phone, askForPerson)
+	p.do("see the pending conversation live", chromedp.WaitVisible(chromedp.CSS(`#screen-filas tr[data-pending="`+phone+`"]`)))
+	p.until("pending count", pendingShown+` >= 1 && `+pendingShown+` === `+waitingRows)
+	p.until("oldest wait shown", `document.querySelector('#screen-filas [data-queue=pending] .stat-foot').textContent.includes('espera mais longa')`)
+
+	ana := newAPIAs(t, base, "ana")
+	if st, body := ana.do("POST", "/api/conversations/"+phone+"/start", nil); st != http.StatusOK {
+		t.Fatalf("start: %d %s", st, body)
+	}
+	p.until("attending shown live", `document.querySelector('#screen-filas tr[data-attending="`+phone+`"]')?.textContent.includes('Ana Ribeiro') === true`)
+	p.do("no longer waiting", chromedp.WaitNotPresent(chromedp.CSS(`#screen-filas tr[data-pending="`+phone+`"]`)))
+	p.shot("filas")
+	if st, body := ana.do("POST", "/api/conversations/"+phone+"/finish", nil); st != http.StatusOK {
+		t.Fatalf("finish: %d %s", st, body)
+	}
+	p.do("attending row leaves", chromedp.WaitNotPresent(chromedp.CSS(`#screen-filas tr[data-attending="`+phone+`"]`)))
+}
+
+// tallShot saves a screenshot with a tall viewport, so that a whole management screen shows
+// (they scroll inside the app, so a full-page screenshot would stop at the window).
+func (p *tab) tallShot(name string) {
+	p.t.Helper()
+	if os.Getenv("BALCAO_SCREENSHOTS") == "" {
+		return
+	}
+	p.do("tall viewport", chromedp.EmulateViewport(1366, 1760))
+	p.shot(name)
+	p.do("normal viewport", chromedp.EmulateReset())
+}
+
+// TestBrowserSupervisorScreenshots serves a few more services (by several people, one
+// desconsiderado, one document) and saves screenshots of the Painel, the Histórico and Filas
+// ao vivo for a person to look at; it runs only with BALCAO_SCREENSHOTS=DIR.
+func TestBrowserSupervisorScreenshots(t *testing.T) {
+	if os.Getenv("BALCAO_SCREENSHOTS") == "" {
+		t.Skip("set BALCAO_SCREENSHOTS=DIR to save screenshots of the supervisor screens")
+	}
+	base := sharedServer(t)
+	people := []struct{ phone, name, company, user string }{
+		{"5548999997001", "Beatriz Ramos", "padaria-pao-quente", "ana"},
+		{"5548999997002", "Eduardo Lopes", "construtora-ilha", "bruno"},
+		{"5548999997003", "Luíza Martins", "tech-floripa", "ana"},
+		{"5548999997004", "Sérgio Prado", "auto-mecanica-sul", "ana"},
+		{"5548999997005", "Tânia Moreira", "clinica-vida", "bruno"},
+	}
+	for _, x := range people {
+		serve(t, base, x.phone, x.name, x.company, x.user, "Olá! Já resolvo para você.")
+	}
+	// One finished with no answer (desconsiderado), one asking for a document.
+	sim := newAPIAs(t, base, "bruno")
+	sim.inbound("5548999997006", askForPerson)
+	time.Sleep(300 * time.Millisecond) // screenshots only: let the conversation become pending
+	sim.do("POST", "/api/conversations/5548999997006/start", nil)
+	sim.do("POST", "/api/conversations/5548999997006/finish", nil)
+	sim.inbound("5548999990001", "me manda o holerite de outubro")
+	sim.inbound("5548999997007", askForPerson)
+
+	p := newTab(t, base)
+	p.resume("admin")
+	p.do("open the Painel", chromedp.Navigate(base+"/#/painel"), chromedp.WaitVisible(chromedp.CSS(`#screen-painel [data-chart=per-day] canvas`)))
+	p.tallShot("painel")
+	p.do("open the history", chromedp.Navigate(base+"/#/historico"), chromedp.WaitVisible(chromedp.CSS(`#history-table tr[data-service]`)))
+	p.do("export", chromedp.Click(chromedp.CSS(`#history-export`)), chromedp.WaitVisible(chromedp.CSS(`#export-status[data-state=done]`)))
+	p.tallShot("historico")
+	p.do("open Filas ao vivo", chromedp.Navigate(base+"/#/filas"), chromedp.WaitVisible(chromedp.CSS(`#screen-filas tr[data-pending]`)))
+	p.shot("filas")
 }

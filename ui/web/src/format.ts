@@ -116,3 +116,69 @@ export const MAX_TEXT_BYTES = 64 << 10
 export function utf8Length(s: string): number {
   return new TextEncoder().encode(s).length
 }
+
+const decimal1 = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 1 })
+const integer = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 0 })
+
+/** A count with Brazilian digit grouping: 12.345. */
+export function num(n: number): string {
+  return integer.format(n)
+}
+
+/** A duration for people, from milliseconds: 850 ms, 1,2 s, 45 s, 3 min 20 s, 2 h 5 min, 3 d 4 h. */
+export function humanDuration(ms: number): string {
+  if (!isFinite(ms) || ms < 0) return t.none
+  if (ms < 1) return `${(ms < 0.01 ? decimal1 : integer).format(ms * 1000)} µs`
+  if (ms < 1000) return `${integer.format(ms)} ms`
+  const s = ms / 1000
+  if (s < 10) return `${decimal1.format(Math.floor(s * 10) / 10)} s`
+  const secs = Math.floor(s)
+  if (secs < 60) return `${secs} s`
+  const m = Math.floor(secs / 60)
+  if (m < 60) return secs % 60 ? `${m} min ${secs % 60} s` : `${m} min`
+  const h = Math.floor(m / 60)
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`
+  const d = Math.floor(h / 24)
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`
+}
+
+/** A short duration for chart axes: 30 s, 2 min, 1 h. */
+export function shortDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.round(s / 60)
+  if (m < 60) return `${m} min`
+  const h = Math.round(m / 60)
+  if (h < 24) return `${h} h`
+  return `${Math.round(h / 24)} d`
+}
+
+/** The time between two RFC 3339 instants, humanly; empty when either is missing. */
+export function between(from?: string, to?: string): string {
+  if (!from || !to) return ''
+  return humanDuration(new Date(to).getTime() - new Date(from).getTime())
+}
+
+/** 03/11/2026 14:05 */
+export function dateTime(iso?: string): string {
+  if (!iso) return ''
+  return `${shortDate(iso)} ${time(iso)}`
+}
+
+/** A local calendar day as YYYY-MM-DD. */
+export function isoDay(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
+/** "2026-11" → "novembro de 2026" */
+export function monthLabel(month: string): string {
+  const [y, m] = month.split('-').map(Number)
+  if (!y || !m) return month
+  return new Date(y, m - 1, 1).toLocaleDateString('pt-BR', { month: 'long', year: 'numeric' })
+}
+
+/** A running time that ticks each second: 0 s, 9 s, 3 min 20 s, 2 h 5 min. */
+export function elapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  return s < 10 ? `${s} s` : humanDuration(s * 1000)
+}

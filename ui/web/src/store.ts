@@ -10,6 +10,7 @@
 // and full jitter; a socket that fails before its hello checks /api/me, and a 401 brings back
 // the login screen (drafts stay in sessionStorage).
 import { ApiError, request } from './api'
+import { throttle } from './throttle'
 import type { Company, Conversation, Frame, Hello, Me, Message, StaffMember, Tab } from './types'
 import { TABS } from './types'
 
@@ -42,6 +43,8 @@ export interface State {
   staff: Record<string, StaffMember>
   companies: Company[] | null
   listError: string
+  /** Exact sizes of the pending and attending tabs from the server (up to COUNT_CAP). */
+  counts: Partial<Record<Tab, number>> | null
 }
 
 type Listener = () => void
@@ -64,9 +67,12 @@ const initial = (): State => ({
   staff: {},
   companies: null,
   listError: '',
+  counts: null,
 })
 
 const PAGE = 50
+/** The server counts a tab's conversations up to this many. */
+export const COUNT_CAP = 1000
 const BACKOFF_BASE_MS = 500
 const BACKOFF_MAX_MS = 15000
 const DRAFT_PREFIX = 'balcao.draft.'
@@ -110,6 +116,9 @@ export class Store {
   private syncing = false
   private buffered: Frame[] = []
   private generation = 0 // bumps on logout so stale callbacks are ignored
+
+  // Tab counts: refetched at most once a second while conversations change.
+  private refreshCounts = throttle(() => void this.loadCounts(), 1000)
 
   get(): State {
     return this.state
@@ -191,6 +200,7 @@ export class Store {
 
   private reset() {
     this.generation++
+    this.refreshCounts.cancel()
     this.closeSocket()
     this.epoch = ''
     this.seq = 0
@@ -324,6 +334,7 @@ export class Store {
         tabs[TABS[i]] = { next: p.next, loaded: true, loading: false }
       })
       this.set({ conversations, tabs, listError: '' })
+      this.refreshCounts()
       const open = this.state.open
       if (open) await this.loadConversation(open.id, true)
       this.synced = true
@@ -364,6 +375,7 @@ export class Store {
       case 'contact.linked': {
         const c = (f.data?.conversation ?? null) as Conversation | null
         if (c && typeof c === 'object' && c.id) this.putConversation(c, true)
+        if (f.type === 'conversation.changed') this.refreshCounts()
         break
       }
     }
@@ -380,6 +392,26 @@ export class Store {
   }
 
   // ---- Inbox ----
+
+  private async loadCounts() {
+    const gen = this.generation
+    try {
+      const c = await this.call<Partial<Record<Tab, number>>>('GET', '/api/conversations/counts')
+      if (gen === this.generation) this.set({ counts: c })
+    } catch {
+      // the tabs fall back to the conversations loaded
+    }
+  }
+
+  /** tabCount is what a tab's badge shows: the loaded list when it is complete (exact and
+   * instant), otherwise the server's count; `more` when even that is capped. */
+  tabCount(tab: Tab, loaded: number): { n: number; more: boolean } {
+    const page = this.state.tabs[tab]
+    if (!page.next) return { n: loaded, more: false }
+    const c = this.state.counts?.[tab]
+    if (c === undefined) return { n: loaded, more: true }
+    return { n: Math.max(c, loaded), more: c >= COUNT_CAP }
+  }
 
   async loadMore(tab: Tab) {
     const page = this.state.tabs[tab]

@@ -110,3 +110,65 @@ export interface Hello {
   seq: number
   resync: boolean
 }
+
+export type Outcome = 'assistente' | 'atendente' | 'desconsiderado'
+export const OUTCOMES: Outcome[] = ['assistente', 'atendente', 'desconsiderado']
+
+/** One atendimento in the history (times are RFC 3339; absent when it did not happen). */
+export interface Service {
+  id: string
+  phone: string
+  contactName: string
+  company?: string
+  companyName?: string
+  department?: string
+  start: string
+  queued?: string
+  taken?: string
+  firstResponse?: string
+  end?: string
+  outcome?: Outcome
+  staff?: string
+  staffMessages: number
+  rating?: number
+}
+
+export interface Transition {
+  from: string
+  to: string
+  staff?: string
+  reason: string
+  at: string
+}
+
+export interface Percentiles {
+  count: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+export interface Dashboard {
+  month: string
+  services: Partial<Record<Outcome, number>>
+  previous: Partial<Record<Outcome, number>>
+  assistantReplyUs: Percentiles
+  firstResponseMs: Percentiles
+  serviceTimeMs: Percentiles
+  firstResponseBars: { from: number; to: number; count: number }[] | null
+  perDay: { day: string; services: number }[] | null
+  topStaff: { staff: string; services: number; firstResponseP50Ms: number }[] | null
+  topClients: { name: string; count: number }[] | null
+  documents: Record<string, number> | null
+  satisfaction: Record<string, number> | null
+}
+
+export interface Queues {
+  pending: number
+  oldestPending?: string
+  attending: { conversation: string; contact: string; staff: string; staffName: string; since: string }[] | null
+  agents: { remote: number; embedded: boolean }
+  jobs: Record<string, number> | null
+}

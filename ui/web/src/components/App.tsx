@@ -4,12 +4,14 @@ import { go, useRoute, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import { Companies } from './Companies'
+import { Lazy } from './Lazy'
 import { ConversationPane } from './Conversation'
 import { History } from './History'
 import { Inbox } from './Inbox'
 import { Jobs } from './Jobs'
 import { Login } from './Login'
 import { Nav } from './Nav'
+import { Queues } from './Queues'
 import { Staff } from './Staff'
 import { WhatsApp } from './WhatsApp'
 import type { Tab } from '../types'
@@ -48,7 +50,7 @@ export function App() {
   )
   useEffect(() => {
     document.title = pendingTitle(s)
-  }, [s.conversations])
+  }, [s.conversations, s.counts])
 
   if (!s.booted) return <div class="splash" aria-busy="true" />
   if (!s.me) return <Login onGesture={gesture} />
@@ -65,7 +67,13 @@ export function App() {
       main = <Staff />
       break
     case 'historico':
-      main = <History />
+      main = <History selected={route.parts[0]} />
+      break
+    case 'painel':
+      main = <Lazy load={loadDashboard} />
+      break
+    case 'filas':
+      main = <Queues />
       break
     case 'whatsapp':
       main = <WhatsApp />
@@ -90,8 +98,12 @@ export function App() {
   )
 }
 
+// The Painel (and uPlot with it) is its own chunk: only managers open it.
+const loadDashboard = () => import('./Dashboard').then((m) => m.Dashboard)
+
 function pendingTitle(s: ReturnType<typeof store.get>): string {
   let n = 0
   for (const c of Object.values(s.conversations)) if (c.state === 'pending') n++
+  n = store.tabCount('pendentes', n).n
   return n > 0 ? `(${n}) ${t.appName}` : t.appName
 }

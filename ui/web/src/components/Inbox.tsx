@@ -61,8 +61,9 @@ export function Inbox({ tab, selected }: { tab: Tab; selected: string }) {
       </div>
       <div class="tabs" role="tablist">
         {TABS.map((tb) => {
-          const n = lists[tb].length
-          const more = s.tabs[tb].next ? '+' : ''
+          const c = tb === 'contatos' ? { n: lists[tb].length, more: !!s.tabs[tb].next } : store.tabCount(tb, lists[tb].length)
+          const n = c.n
+          const more = c.more ? '+' : ''
           return (
             <a
               key={tb}

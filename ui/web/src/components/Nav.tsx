@@ -4,16 +4,22 @@ import { useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import { initials } from '../format'
-import { IconBell, IconBuilding, IconChat, IconHistory, IconJobs, IconLogout, IconPhone, IconTeam } from './icons'
+import { IconBell, IconBuilding, IconChart, IconChat, IconHistory, IconJobs, IconLogout, IconPhone, IconQueue, IconTeam } from './icons'
 
+// managers: only administradores and gerentes see the item (the server refuses the rest).
 const items = [
   { screen: 'atendimento', href: '#/atendimento/pendentes', label: t.navInbox, icon: IconChat },
+  { screen: 'filas', href: '#/filas', label: t.navQueues, icon: IconQueue },
   { screen: 'pedidos', href: '#/pedidos', label: t.navJobs, icon: IconJobs },
   { screen: 'clientes', href: '#/clientes', label: t.navClients, icon: IconBuilding },
   { screen: 'equipe', href: '#/equipe', label: t.navStaff, icon: IconTeam },
-  { screen: 'historico', href: '#/historico', label: t.navHistory, icon: IconHistory },
+  { screen: 'painel', href: '#/painel', label: t.navDashboard, icon: IconChart, managers: true },
+  { screen: 'historico', href: '#/historico', label: t.navHistory, icon: IconHistory, managers: true },
   { screen: 'whatsapp', href: '#/whatsapp', label: t.navWhatsApp, icon: IconPhone },
 ]
+
+/** isManager: administradores and gerentes see dashboards and the history. */
+export const isManager = (role?: string) => role === 'administrador' || role === 'gerente'
 
 /** Nav is the left rail: screens, connection state, the user and Sair. */
 export function Nav({ screen }: { screen: string }) {
@@ -22,6 +28,7 @@ export function Nav({ screen }: { screen: string }) {
   const me = s.me!
   let pending = 0
   for (const c of Object.values(s.conversations)) if (c.state === 'pending') pending++
+  pending = store.tabCount('pendentes', pending).n
   const conn = s.conn === 'online' ? t.connOnline : s.conn === 'connecting' ? t.connConnecting : t.connOffline
   return (
     <nav class="rail" aria-label="Principal">
@@ -30,7 +37,7 @@ export function Nav({ screen }: { screen: string }) {
           <path d="M8 10h16a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-9l-5 4v-4H8a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2z" fill="currentColor" />
         </svg>
       </div>
-      {items.map((it) => (
+      {items.filter((it) => !it.managers || isManager(me.role)).map((it) => (
         <a key={it.screen} href={it.href} class={'rail-item' + (screen === it.screen || (it.screen === 'atendimento' && !items.some((i) => i.screen === screen)) ? ' active' : '')} title={it.label} aria-label={it.label} data-nav={it.screen}>
           <it.icon />
           {it.screen === 'atendimento' && pending > 0 && <span class="rail-badge">{pending}</span>}
