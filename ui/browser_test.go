@@ -1200,3 +1200,29 @@ func TestBrowserSupervisorScreenshots(t *testing.T) {
 	p.do("open Filas ao vivo", chromedp.Navigate(base+"/#/filas"), chromedp.WaitVisible(chromedp.CSS(`#screen-filas tr[data-pending]`)))
 	p.shot("filas")
 }
+
+// TestBrowserAttachment: the attendant picks a file with the clip; it reaches the phone as a
+// document, with the typed text as its caption, and shows in the conversation.
+func TestBrowserAttachment(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.resume("bruno")
+	const phone = "5547977776666"
+	sim.inbound(phone, "preciso de ajuda com um arquivo")
+	file := filepath.Join(t.TempDir(), "contrato-social.pdf")
+	if err := os.WriteFile(file, []byte("%PDF-1.4\ncontrato\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.do("open, start and attach",
+		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
+		chromedp.WaitVisible(chromedp.CSS(`#start`)),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+		chromedp.SendKeys(chromedp.CSS(`#composer`), "Segue o contrato"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#attachment`), []string{file}),
+	)
+	sim.waitOutbound(phone, "Segue o contrato")
+	p.until("the document in the conversation", `[...document.querySelectorAll('#history .msg.out')].some(e => e.textContent.includes('contrato-social.pdf'))`)
+	p.until("the composer emptied (its text went as the caption)", `document.querySelector('#composer').value === ''`)
+}

@@ -20,7 +20,9 @@ export class ApiError extends Error {
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } }
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body // multipart: the browser sets the Content-Type with its boundary
+  } else if (body !== undefined) {
     init.headers = { ...init.headers, 'Content-Type': 'application/json' }
     init.body = JSON.stringify(body)
   } else if (method !== 'GET') {

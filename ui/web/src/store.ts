@@ -497,6 +497,16 @@ export class Store {
     if (open && open.id === id) this.set({ open: { ...open, messages: mergeMessages(open.messages, [r.message]) } })
   }
 
+  /** Sends a file (with an optional caption) to the client of a conversation being attended. */
+  async sendFile(id: string, file: File, caption: string) {
+    const form = new FormData()
+    form.append('file', file)
+    form.append('caption', caption)
+    const r = await this.call<{ message: Message }>('POST', `/api/conversations/${encodeURIComponent(id)}/attachments`, form)
+    const open = this.state.open
+    if (open && open.id === id) this.set({ open: { ...open, messages: mergeMessages(open.messages, [r.message]) } })
+  }
+
   async link(phone: string, company: string, name: string) {
     const r = await this.call<{ conversation: Conversation }>('POST', `/api/contacts/${encodeURIComponent(phone)}/link`, { company, name })
     if (r.conversation?.id) this.putConversation(r.conversation, false)

@@ -72,6 +72,9 @@ export const t = {
   // Composer
   composerPlaceholder: 'Digite uma mensagem',
   composerHint: 'Enter envia · Shift+Enter quebra a linha',
+  attach: 'Anexar arquivo (PDF, imagem, texto, planilha ou documento; até 20 MB)',
+  attachTooBig: (mb: string) => `O arquivo tem ${mb} MB; o máximo é 20 MB.`,
+  attaching: (name: string) => `Enviando ${name}…`,
   composerLocked: 'Inicie o atendimento para responder.',
   composerOther: (name: string) => `Em atendimento com ${name}.`,
   send: 'Enviar',

@@ -2,9 +2,12 @@ import type { ComponentChildren } from 'preact'
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { MAX_TEXT_BYTES, utf8Length } from '../format'
+
+/** The largest file the server accepts (it says so too, with 413). */
+const MAX_ATTACHMENT_BYTES = 20 << 20
 import { store } from '../store'
 import { t } from '../strings'
-import { IconSend } from './icons'
+import { IconClip, IconSend } from './icons'
 
 /** Composer: Enter sends, Shift+Enter breaks the line; the draft survives a lost session. */
 export function Composer({ id, enabled, locked }: { id: string; enabled: boolean; locked: ComponentChildren }) {
@@ -12,6 +15,33 @@ export function Composer({ id, enabled, locked }: { id: string; enabled: boolean
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const area = useRef<HTMLTextAreaElement>(null)
+  const picker = useRef<HTMLInputElement>(null)
+  const [sending, setSending] = useState('')
+
+  /** Sends the chosen file; the text typed so far goes as its caption. */
+  const attach = async (file: File | undefined) => {
+    if (!file || busy) return
+    if (file.size > MAX_ATTACHMENT_BYTES) {
+      setError(t.attachTooBig((file.size / (1 << 20)).toFixed(1)))
+      return
+    }
+    const caption = area.current?.value ?? ''
+    setBusy(true)
+    setSending(file.name)
+    setError('')
+    try {
+      await store.sendFile(id, file, caption)
+      setText('')
+      store.setDraft(id, '')
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+      setSending('')
+      if (picker.current) picker.current.value = ''
+      area.current?.focus()
+    }
+  }
 
   useLayoutEffect(() => {
     const el = area.current
@@ -70,7 +100,23 @@ export function Composer({ id, enabled, locked }: { id: string; enabled: boolean
           {error}
         </p>
       )}
+      {sending && (
+        <p class="hint" id="composer-sending">
+          {t.attaching(sending)}
+        </p>
+      )}
       <div class="composer-row">
+        <input
+          ref={picker}
+          type="file"
+          id="attachment"
+          hidden
+          accept=".pdf,image/*,.txt,.xlsx,.docx,.zip"
+          onChange={(e) => void attach(e.currentTarget.files?.[0])}
+        />
+        <button class="attach" onClick={() => picker.current?.click()} disabled={busy} aria-label={t.attach} title={t.attach} id="attach">
+          <IconClip />
+        </button>
         <textarea
           ref={area}
           id="composer"
