@@ -21,6 +21,9 @@ type Settings struct {
 	DaysOff []string `msgpack:"days_off,omitempty" json:"daysOff"`
 	// IgnoreHolidays keeps the office open on national holidays.
 	IgnoreHolidays bool `msgpack:"ignore_holidays,omitempty" json:"ignoreHolidays"`
+	// IdentifyStaff shows the client the staff member's name before each of their messages
+	// ("*Ana Ribeiro:* …").
+	IdentifyStaff bool `msgpack:"identify_staff,omitempty" json:"identifyStaff"`
 }
 
 // DefaultSettings are the preferences of a new office.

@@ -393,6 +393,11 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 			"Inicie o atendimento desta conversa para responder.")})
 		return
 	}
+	text := m.Text
+	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil && settings.IdentifyStaff && m.Name != "" && text != "" {
+		text = "*" + m.Name + ":* " + text
+	}
+	m.Text = text
 	t := c.begin()
 	var msg balcao.Message
 	if m.Document != nil {

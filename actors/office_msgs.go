@@ -29,6 +29,7 @@ type FinishService struct {
 type SendStaffMessage struct {
 	Phone    string
 	Staff    string
+	Name     string // the staff member's name, shown to the client when the office wants it
 	Text     string
 	Document *balcao.Document // an attachment already in the file store, or nil
 }

@@ -181,7 +181,7 @@ func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balca
 	if err != nil {
 		return balcao.Message{}, err
 	}
-	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Text: text})
+	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Name: staff.Name, Text: text})
 	if err != nil {
 		return balcao.Message{}, err
 	}
@@ -219,7 +219,7 @@ func (e *Engine) SendAttachment(ctx context.Context, office, id string, staff ba
 		return balcao.Message{}, fmt.Errorf("store attachment: %w", err)
 	}
 	doc := &balcao.Document{Name: name, MIME: mime, Size: int64(len(data)), SHA: sha}
-	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Text: caption, Document: doc})
+	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Name: staff.Name, Text: caption, Document: doc})
 	if err != nil {
 		return balcao.Message{}, err
 	}

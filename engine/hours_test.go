@@ -82,3 +82,37 @@ func TestOutOfHoursMessageOncePerDay(t *testing.T) {
 		t.Fatalf("opening at 25:00 = %d %s, want 422 naming the field", status, body)
 	}
 }
+
+// TestStaffIdentification: when the office wants it, the client sees the staff member's name
+// before each of their messages.
+func TestStaffIdentification(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone = "5548999990003"
+	if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	if status, body := admin.do("POST", "/api/conversations/"+phone+"/start", nil); status != 200 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	send := func(text, want string) {
+		t.Helper()
+		if status, body := admin.do("POST", "/api/conversations/"+phone+"/messages", map[string]string{"text": text}); status != http.StatusCreated {
+			t.Fatalf("send: %d %s", status, body)
+		}
+		eventually(t, "the message on the phone as "+want, func() bool {
+			for _, m := range admin.outbound(phone) {
+				if m.Text == want {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	send("primeira", "primeira")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"identifyStaff": true}); status != 200 {
+		t.Fatalf("settings: %d %s", status, body)
+	}
+	send("segunda", "*Administrador:* segunda")
+}
