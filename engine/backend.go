@@ -23,6 +23,10 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("balcao-dummy-password"), 
 
 // Login checks a staff member's password and stores a new session.
 func (e *Engine) Login(ctx context.Context, office, user, password string) (string, balcao.Session, error) {
+	key := office + "/" + user
+	if e.throttle.blocked(key, time.Now()) {
+		return "", balcao.Session{}, balcao.NewError(balcao.ErrOverloaded, "too_many_attempts", "Muitas tentativas erradas. Aguarde alguns minutos e tente de novo.")
+	}
 	staff, err := e.db.Staff(office, user)
 	hash := staff.PasswordHash
 	if err != nil {
@@ -32,8 +36,10 @@ func (e *Engine) Login(ctx context.Context, office, user, password string) (stri
 		hash = dummyHash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		e.throttle.failed(key, time.Now())
 		return "", balcao.Session{}, balcao.ErrUnauthorized
 	}
+	e.throttle.succeeded(key)
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])

@@ -115,3 +115,20 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz = %d %s", status, body)
 	}
 }
+
+// TestLoginThrottle: after five wrong passwords an account refuses logins for a while, even
+// with the right password; other accounts are not affected.
+func TestLoginThrottle(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	for range 5 {
+		if status, _ := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "bruno", "password": "errada"}); status != http.StatusUnauthorized {
+			t.Fatalf("wrong password = %d, want 401", status)
+		}
+	}
+	status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "bruno", "password": demoPassword})
+	if status != http.StatusTooManyRequests || !strings.Contains(string(body), "too_many_attempts") {
+		t.Fatalf("login after five failures = %d %s, want 429", status, body)
+	}
+	c.login("demo", "ana")
+}

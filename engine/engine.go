@@ -51,16 +51,17 @@ type Config struct {
 
 // Engine is a running Balcão node.
 type Engine struct {
-	cfg    Config
-	log    *slog.Logger
-	db     *storage.DB
-	hub    *ui.Hub
-	sim    *whatsim.Gateway
-	actors *actors.System
-	srv    *http.Server
-	ln     net.Listener
-	cancel context.CancelFunc // ends websocket handlers on Stop
-	served chan error
+	cfg      Config
+	log      *slog.Logger
+	db       *storage.DB
+	hub      *ui.Hub
+	sim      *whatsim.Gateway
+	actors   *actors.System
+	srv      *http.Server
+	ln       net.Listener
+	cancel   context.CancelFunc // ends websocket handlers on Stop
+	served   chan error
+	throttle loginThrottle
 	// stopOnce makes Stop idempotent; stopErr is its outcome.
 	stopOnce sync.Once
 	stopErr  error

@@ -71,7 +71,13 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, balcao.ErrUnauthorized):
 		return http.StatusUnauthorized
-	case errors.Is(err, balcao.ErrOverloaded), errors.Is(err, balcao.ErrClosed):
+	case errors.Is(err, balcao.ErrClosed):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, balcao.ErrOverloaded):
+		var e *balcao.Error
+		if errors.As(err, &e) && e.Code == "too_many_attempts" {
+			return http.StatusTooManyRequests
+		}
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
