@@ -156,12 +156,16 @@ func Start(cfg Config) (*Engine, error) {
 	if e.sim != nil {
 		sim = e.sim.Handler()
 	}
-	server := ui.New(ui.Config{Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim, Agent: e.remote.Handler()})
+	server := ui.New(ui.Config{
+		Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim, Agent: e.remote.Handler(),
+		SecureCookies: strings.HasPrefix(e.publicURL, "https://"), // served behind TLS
+	})
 	base, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.srv = &http.Server{
 		Handler:           server,
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
 	}
