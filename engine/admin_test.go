@@ -105,3 +105,43 @@ func TestStaffAccounts(t *testing.T) {
 		t.Fatalf("removed account's session = %d, want 401", status)
 	}
 }
+
+func TestCannedAnswers(t *testing.T) {
+	e := startEngine(t)
+	admin, ana, bruno := newClient(t, e), newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	bruno.login("demo", "bruno")
+	if status, _ := ana.do("POST", "/api/canned", map[string]any{"shortcut": "ola", "text": "Olá, {cliente}!"}); status != http.StatusForbidden {
+		t.Fatalf("attendant creates a shared answer = %d, want 403", status)
+	}
+	if status, body := admin.do("POST", "/api/canned", map[string]any{"shortcut": "ola", "text": "Olá, {cliente}! Aqui é {atendente}."}); status != http.StatusCreated {
+		t.Fatalf("shared answer = %d %s", status, body)
+	}
+	if status, body := ana.do("POST", "/api/canned", map[string]any{"shortcut": "/Prazo", "text": "O prazo é dia 20.", "personal": true}); status != http.StatusCreated || !strings.Contains(string(body), `"shortcut":"prazo"`) {
+		t.Fatalf("personal answer = %d %s", status, body)
+	}
+	if status, body := ana.do("POST", "/api/canned", map[string]any{"shortcut": "ola", "text": "x", "personal": true}); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "shortcut") {
+		t.Fatalf("duplicate shortcut = %d %s", status, body)
+	}
+	if status, body := ana.do("POST", "/api/canned", map[string]any{"shortcut": "a b", "text": "", "personal": true}); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"text"`) {
+		t.Fatalf("invalid answer = %d %s", status, body)
+	}
+	_, body := ana.do("GET", "/api/canned", nil)
+	if !strings.Contains(string(body), `"prazo"`) || !strings.Contains(string(body), `"ola"`) {
+		t.Fatalf("ana's answers = %s", body)
+	}
+	_, body = bruno.do("GET", "/api/canned", nil)
+	if strings.Contains(string(body), `"prazo"`) || !strings.Contains(string(body), `"ola"`) {
+		t.Fatalf("bruno sees = %s, want the shared answer and not ana's personal one", body)
+	}
+	list := decode[struct {
+		Canned []balcao.CannedAnswer `json:"canned"`
+	}](t, body).Canned
+	if status, _ := bruno.do("DELETE", "/api/canned/"+list[0].ID, nil); status != http.StatusForbidden {
+		t.Fatalf("attendant deletes a shared answer = %d, want 403", status)
+	}
+	if status, _ := admin.do("DELETE", "/api/canned/"+list[0].ID, nil); status != http.StatusNoContent {
+		t.Fatalf("admin deletes a shared answer = %d, want 204", status)
+	}
+}

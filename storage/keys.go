@@ -37,6 +37,7 @@ import (
 //	o/{office}/doc/{doc}                      balcao.StoredDocument
 //	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
 //	o/{office}/agent-token                    sha256 of the office's agent token
+//	o/{office}/canned/{id}                    balcao.CannedAnswer
 //	o/{office}/svc/{start:16x}/{service}      balcao.Service, once ended (history, dashboards)
 //	o/{office}/svcid/{service}                the service's start (unix ns, 8 bytes): finds its key
 //	o/{office}/mday/{YYYY-MM-DD}              metrics of a finished day (merged HdrHistograms)
@@ -187,6 +188,12 @@ func ServiceIDKey(office, id string) []byte { return officeKey(office, "svcid", 
 
 // DayMetricsKey is the key of a finished day's metrics.
 func DayMetricsKey(office, day string) []byte { return officeKey(office, "mday", day) }
+
+// CannedKey is the key of a canned answer.
+func CannedKey(office, id string) []byte { return officeKey(office, "canned", id) }
+
+// CannedPrefix is the prefix of an office's canned answers.
+func CannedPrefix(office string) []byte { return officeKey(office, "canned", "") }
 
 // AgentTokenKey is the key of the hash of an office's agent token.
 func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent-token") }

@@ -310,3 +310,8 @@ func (db *DB) ServiceStart(office, id string) (time.Time, error) {
 	}
 	return time.Unix(0, int64(beUint64(raw))), nil
 }
+
+// CannedAnswers lists an office's canned answers.
+func (db *DB) CannedAnswers(office string) ([]balcao.CannedAnswer, error) {
+	return scanAll[balcao.CannedAnswer](db, CannedPrefix(office))
+}

@@ -155,3 +155,39 @@ func nonNil[T any](list []T) []T {
 	}
 	return list
 }
+
+func (s *Server) listCanned(w http.ResponseWriter, r *http.Request, c caller) {
+	list, err := s.cfg.Backend.CannedAnswers(r.Context(), c.session.Office, c.staff)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"canned": nonNil(list)})
+}
+
+type cannedRequest struct {
+	Shortcut string `json:"shortcut"`
+	Text     string `json:"text"`
+	Personal bool   `json:"personal"`
+}
+
+func (s *Server) createCanned(w http.ResponseWriter, r *http.Request, c caller) {
+	var req cannedRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	saved, err := s.cfg.Backend.SaveCannedAnswer(r.Context(), c.session.Office, c.staff, balcao.CannedAnswer{Shortcut: req.Shortcut, Text: req.Text}, req.Personal)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"canned": saved})
+}
+
+func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request, c caller) {
+	if err := s.cfg.Backend.DeleteCannedAnswer(r.Context(), c.session.Office, c.staff, r.PathValue("id")); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -35,6 +35,11 @@ type Backend interface {
 	AddContact(ctx context.Context, office string, by balcao.Staff, phone, name string, companies []string) (balcao.Contact, error)
 	RemoveContactCompany(ctx context.Context, office string, by balcao.Staff, phone, company string) error
 
+	// Canned answers (Respostas Padrão).
+	CannedAnswers(ctx context.Context, office string, by balcao.Staff) ([]balcao.CannedAnswer, error)
+	SaveCannedAnswer(ctx context.Context, office string, by balcao.Staff, c balcao.CannedAnswer, personal bool) (balcao.CannedAnswer, error)
+	DeleteCannedAnswer(ctx context.Context, office string, by balcao.Staff, id string) error
+
 	// Staff accounts (administrators).
 	StaffList(ctx context.Context, office string) ([]balcao.Staff, error)
 	SaveStaff(ctx context.Context, office string, by balcao.Staff, s balcao.Staff, password string, create bool) (balcao.Staff, error)

@@ -1226,3 +1226,53 @@ func TestBrowserAttachment(t *testing.T) {
 	p.until("the document in the conversation", `[...document.querySelectorAll('#history .msg.out')].some(e => e.textContent.includes('contrato-social.pdf'))`)
 	p.until("the composer emptied (its text went as the caption)", `document.querySelector('#composer').value === ''`)
 }
+
+// TestBrowserCannedAnswer: "/" and a shortcut in the composer lists the canned answers; Enter
+// inserts the chosen one with its variables filled, and the next Enter sends it.
+func TestBrowserCannedAnswer(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	if status, body := admin.do("POST", "/api/canned", map[string]any{"shortcut": "boasvindas", "text": "Olá, {cliente}! Aqui é {atendente}, do escritório."}); status != http.StatusCreated {
+		t.Fatalf("canned answer: %d %s", status, body)
+	}
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.resume("bruno")
+	const phone = "5547966665555"
+	sim.inbound(phone, "oi, tem alguém aí?")
+	p.do("open, start and type the shortcut",
+		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
+		chromedp.WaitVisible(chromedp.CSS(`#start`)),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+		chromedp.SendKeys(chromedp.CSS(`#composer`), "/boas"),
+		chromedp.WaitVisible(chromedp.CSS(`#canned [data-shortcut=boasvindas]`)),
+		enter,
+	)
+	if v := p.eval(`document.querySelector('#composer').value`); v != "Olá, ! Aqui é Bruno Alves, do escritório." {
+		t.Fatalf("composer after picking = %q", v)
+	}
+	p.do("send it", enter)
+	sim.waitOutbound(phone, "Aqui é Bruno Alves, do escritório.")
+}
+
+// TestBrowserCannedScreen: an attendant adds a personal answer on the Respostas padrão screen;
+// a wrong shortcut shows the server's message next to the field.
+func TestBrowserCannedScreen(t *testing.T) {
+	base := sharedServer(t)
+	p := newTab(t, base)
+	p.resume("bruno")
+	p.do("open the screen and add a wrong shortcut",
+		chromedp.Navigate(base+"/#/respostas"),
+		chromedp.WaitVisible(chromedp.CSS(`#canned-form`)),
+		fill(`#canned-shortcut`, "com espaço"),
+		fill(`#canned-text`, "Bom dia, {cliente}!"),
+		chromedp.Click(chromedp.CSS(`#canned-add`)),
+	)
+	p.until("the field error", `[...document.querySelectorAll('#canned-form small.error')].some(e => e.textContent.includes('letras minúsculas'))`)
+	p.do("fix and add",
+		fill(`#canned-shortcut`, "bomdia"),
+		chromedp.Click(chromedp.CSS(`#canned-add`)),
+	)
+	p.until("the answer listed as personal", `(document.querySelector('[data-canned=bomdia]')?.textContent ?? '').includes('Pessoal')`)
+}

@@ -172,3 +172,11 @@ export interface Queues {
   agents: { remote: number; embedded: boolean }
   jobs: Record<string, number> | null
 }
+
+/** A ready answer (Resposta Padrão), picked with "/" in the composer. */
+export interface CannedAnswer {
+  id: string
+  shortcut: string
+  text: string
+  owner?: string
+}

@@ -3,6 +3,7 @@ import { chime, notify } from '../alert'
 import { go, useRoute, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
+import { Canned } from './Canned'
 import { Companies } from './Companies'
 import { Lazy } from './Lazy'
 import { ConversationPane } from './Conversation'
@@ -65,6 +66,9 @@ export function App() {
       break
     case 'equipe':
       main = <Staff />
+      break
+    case 'respostas':
+      main = <Canned />
       break
     case 'historico':
       main = <History selected={route.parts[0]} />

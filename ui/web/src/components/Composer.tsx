@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
-import { useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { CannedAnswer } from '../types'
 import { messageOf } from '../api'
 import { MAX_TEXT_BYTES, utf8Length } from '../format'
 
@@ -10,8 +11,41 @@ import { t } from '../strings'
 import { IconClip, IconSend } from './icons'
 
 /** Composer: Enter sends, Shift+Enter breaks the line; the draft survives a lost session. */
-export function Composer({ id, enabled, locked }: { id: string; enabled: boolean; locked: ComponentChildren }) {
+/** fill replaces {cliente}, {empresa} and {atendente} in a canned answer. */
+function fill(text: string, vars: Record<string, string>): string {
+  return text.replace(/\{(cliente|empresa|atendente)\}/g, (_, k: string) => vars[k] ?? '')
+}
+
+export function Composer({
+  id,
+  enabled,
+  locked,
+  vars = {},
+}: {
+  id: string
+  enabled: boolean
+  locked: ComponentChildren
+  vars?: Record<string, string>
+}) {
   const [text, setText] = useState(() => store.draft(id))
+  const [canned, setCanned] = useState<CannedAnswer[]>([])
+  const [pick, setPick] = useState(0)
+  const [closed, setClosed] = useState(false)
+  useEffect(() => {
+    if (!enabled) return
+    store
+      .call<{ canned: CannedAnswer[] }>('GET', '/api/canned')
+      .then((r) => setCanned(r.canned))
+      .catch(() => setCanned([]))
+  }, [enabled])
+  // "/atalho" alone in the composer opens the list of matching canned answers.
+  const slash = /^\/(\S*)$/.exec(text)
+  const matches = slash && !closed ? canned.filter((c) => c.shortcut.startsWith(slash[1].toLowerCase())).slice(0, 6) : []
+  const choose = (c: CannedAnswer) => {
+    change(fill(c.text, vars))
+    setPick(0)
+    area.current?.focus()
+  }
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const area = useRef<HTMLTextAreaElement>(null)
@@ -51,6 +85,7 @@ export function Composer({ id, enabled, locked }: { id: string; enabled: boolean
   }, [text, enabled])
 
   const change = (v: string) => {
+    setClosed(false)
     setText(v)
     store.setDraft(id, v)
     if (error) setError('')
@@ -100,6 +135,26 @@ export function Composer({ id, enabled, locked }: { id: string; enabled: boolean
           {error}
         </p>
       )}
+      {slash && !closed && (
+        <ul class="canned" id="canned" role="listbox" aria-label={t.cannedHint} title={t.cannedHint}>
+          {matches.length === 0 && <li class="canned-none">{t.cannedNone}</li>}
+          {matches.map((c, i) => (
+            <li
+              key={c.id}
+              role="option"
+              aria-selected={i === pick}
+              class={i === pick ? 'active' : ''}
+              data-shortcut={c.shortcut}
+              onMouseDown={(e) => {
+                e.preventDefault()
+                choose(c)
+              }}
+            >
+              <strong>/{c.shortcut}</strong> <span>{fill(c.text, vars)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {sending && (
         <p class="hint" id="composer-sending">
           {t.attaching(sending)}
@@ -127,6 +182,22 @@ export function Composer({ id, enabled, locked }: { id: string; enabled: boolean
           value={text}
           onInput={(e) => change(e.currentTarget.value)}
           onKeyDown={(e) => {
+            if (matches.length > 0) {
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault()
+                setPick((p) => (p + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length)
+                return
+              }
+              if (e.key === 'Enter' || e.key === 'Tab') {
+                e.preventDefault()
+                choose(matches[Math.min(pick, matches.length - 1)])
+                return
+              }
+              if (e.key === 'Escape') {
+                setClosed(true)
+                return
+              }
+            }
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault()
               void send()

@@ -103,6 +103,7 @@ export function ConversationPane({ id, tab }: { id: string; tab: Tab }) {
         key={id}
         id={id}
         enabled={!!mine}
+        vars={{ cliente: c?.contact.name ?? '', empresa: c?.companies[0]?.name ?? '', atendente: s.me?.name ?? '' }}
         locked={
           c?.state === 'attending' && !mine ? (
             <span id="taken-by">{t.composerOther(store.staffName(c.attendant ?? ''))}</span>

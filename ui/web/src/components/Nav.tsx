@@ -4,7 +4,7 @@ import { useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import { initials } from '../format'
-import { IconBell, IconBuilding, IconChart, IconChat, IconHistory, IconJobs, IconLogout, IconPhone, IconQueue, IconTeam } from './icons'
+import { IconBell, IconBuilding, IconChart, IconChat, IconHistory, IconJobs, IconLogout, IconPhone, IconQueue, IconQuote, IconTeam } from './icons'
 
 // managers: only administradores and gerentes see the item (the server refuses the rest).
 const items = [
@@ -13,6 +13,7 @@ const items = [
   { screen: 'pedidos', href: '#/pedidos', label: t.navJobs, icon: IconJobs },
   { screen: 'clientes', href: '#/clientes', label: t.navClients, icon: IconBuilding },
   { screen: 'equipe', href: '#/equipe', label: t.navStaff, icon: IconTeam },
+  { screen: 'respostas', href: '#/respostas', label: t.navCanned, icon: IconQuote },
   { screen: 'painel', href: '#/painel', label: t.navDashboard, icon: IconChart, managers: true },
   { screen: 'historico', href: '#/historico', label: t.navHistory, icon: IconHistory, managers: true },
   { screen: 'whatsapp', href: '#/whatsapp', label: t.navWhatsApp, icon: IconPhone },

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'preact/hooks'
+import { messageOf, ApiError } from '../api'
+import { useStore } from '../hooks'
+import { store } from '../store'
+import { t } from '../strings'
+import type { CannedAnswer } from '../types'
+import { isManager } from './Nav'
+import { ErrorBox, Screen } from './Screen'
+
+/** Respostas Padrão: the shared answers (kept by managers) and the user's own, picked with "/". */
+export function Canned() {
+  const s = useStore()
+  const manager = isManager(s.me?.role)
+  const [list, setList] = useState<CannedAnswer[]>([])
+  const [error, setError] = useState('')
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const [shortcut, setShortcut] = useState('')
+  const [text, setText] = useState('')
+  const [personal, setPersonal] = useState(!manager)
+  const load = () =>
+    store
+      .call<{ canned: CannedAnswer[] }>('GET', '/api/canned')
+      .then((r) => setList(r.canned))
+      .catch((err) => setError(messageOf(err)))
+  useEffect(() => {
+    void load()
+  }, [])
+
+  const add = async (e: Event) => {
+    e.preventDefault()
+    setError('')
+    setFields({})
+    try {
+      await store.call('POST', '/api/canned', { shortcut, text, personal })
+      setShortcut('')
+      setText('')
+      await load()
+    } catch (err) {
+      if (err instanceof ApiError) setFields(err.fields)
+      setError(messageOf(err))
+    }
+  }
+  const remove = async (c: CannedAnswer) => {
+    setError('')
+    try {
+      await store.call('DELETE', `/api/canned/${encodeURIComponent(c.id)}`)
+      await load()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+
+  return (
+    <Screen id="screen-respostas" title={t.cannedTitle} hint={t.cannedScreenHint}>
+      <ErrorBox message={error} />
+      <form class="card form" onSubmit={add} id="canned-form">
+        <label>
+          {t.cannedShortcut}
+          <input value={shortcut} onInput={(e) => setShortcut(e.currentTarget.value)} id="canned-shortcut" placeholder="boasvindas" />
+          {fields.shortcut && <small class="error">{fields.shortcut}</small>}
+        </label>
+        <label>
+          {t.cannedText}
+          <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} id="canned-text" rows={3} placeholder={t.cannedTextHint} />
+          {fields.text && <small class="error">{fields.text}</small>}
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={personal || !manager} disabled={!manager} onChange={(e) => setPersonal(e.currentTarget.checked)} id="canned-personal" />
+          {t.cannedPersonal}
+        </label>
+        <button class="btn primary" type="submit" id="canned-add">
+          {t.cannedAdd}
+        </button>
+      </form>
+      <div class="card table-card">
+        <table class="table">
+          <thead>
+            <tr>
+              <th>{t.cannedShortcut}</th>
+              <th>{t.cannedText}</th>
+              <th>{t.cannedScope}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((c) => (
+              <tr key={c.id} data-canned={c.shortcut}>
+                <td>
+                  <code>/{c.shortcut}</code>
+                </td>
+                <td>{c.text}</td>
+                <td>{c.owner ? t.cannedMine : t.cannedShared}</td>
+                <td>
+                  {(c.owner || manager) && (
+                    <button class="btn sm" onClick={() => void remove(c)}>
+                      {t.remove}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Screen>
+  )
+}
