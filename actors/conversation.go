@@ -234,7 +234,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		// The message is stored and goes to the staff; the actor restarts from storage.
 		c.conv = before
 		t.b.Truncate(stored)
-		t.events, t.outs = t.events[:1], nil
+		t.events, t.outs, t.jobs = t.events[:1], nil, nil
 		c.reply(t, balcao.AuthorSystem, textProcessingFailed)
 		c.transition(t, balcao.StatePending, "", balcao.ReasonProcessFailed)
 		c.logger().Error("process inbound message", "seq", msg.Seq, "panic", failure)
