@@ -41,8 +41,12 @@ type Conversation struct {
 	Service     *Service     `msgpack:"service,omitempty" json:"-"`    // the service under way
 	Services    uint64       `msgpack:"services" json:"-"`             // services opened so far
 	// ClosedNoticeDay is the São Paulo date on which the client last heard the office's hours.
-	ClosedNoticeDay string    `msgpack:"closed_notice_day,omitempty" json:"-"`
-	CreatedAt       time.Time `msgpack:"created_at" json:"createdAt"`
+	ClosedNoticeDay string `msgpack:"closed_notice_day,omitempty" json:"-"`
+	// Survey is the service whose satisfaction score the client may still send, until SurveyUntil.
+	Survey      string    `msgpack:"survey,omitempty" json:"-"`
+	SurveyStart time.Time `msgpack:"survey_start,omitempty" json:"-"`
+	SurveyUntil time.Time `msgpack:"survey_until,omitempty" json:"-"`
+	CreatedAt   time.Time `msgpack:"created_at" json:"createdAt"`
 }
 
 // CompanyRef names a company inside another record.

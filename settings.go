@@ -24,6 +24,8 @@ type Settings struct {
 	// IdentifyStaff shows the client the staff member's name before each of their messages
 	// ("*Ana Ribeiro:* …").
 	IdentifyStaff bool `msgpack:"identify_staff,omitempty" json:"identifyStaff"`
+	// Survey asks the client for a 1–5 score after a service by a person; answers count for 24 h.
+	Survey bool `msgpack:"survey,omitempty" json:"survey"`
 }
 
 // DefaultSettings are the preferences of a new office.

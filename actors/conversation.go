@@ -222,14 +222,22 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		in.Document = &balcao.Document{Name: in.Media.Name, MIME: in.Media.MIME, Size: int64(len(in.Media.Data)), SHA: sha}
 	}
 	t := c.begin()
-	c.openService(in.At)
+	rating := c.surveyAnswer(in.Text)
+	if rating == 0 {
+		c.openService(in.At) // a score for the last service opens no new one
+	}
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
 	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
 	c.recent.add(in.ID)
 	c.conv.Unread++
 
 	stored, before := t.b.Len(), c.conv
-	failure := c.decide(t, in.Text, in.At)
+	var failure any
+	if rating > 0 {
+		c.recordRating(t, rating)
+	} else {
+		failure = c.decide(t, in.Text, in.At)
+	}
 	if failure != nil {
 		// The message is stored and goes to the staff; the actor restarts from storage.
 		c.conv = before
@@ -383,7 +391,12 @@ func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
 	if c.conv.Service != nil && c.conv.Service.StaffMessages > 0 {
 		outcome = balcao.OutcomeStaff
 	}
+	svc := c.conv.Service
 	c.closeService(t, outcome, c.sys.cfg.Now())
+	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil && settings.Survey && svc != nil && outcome == balcao.OutcomeStaff {
+		c.reply(t, balcao.AuthorSystem, textSurvey)
+		c.conv.Survey, c.conv.SurveyStart, c.conv.SurveyUntil = svc.ID, svc.Start, c.sys.cfg.Now().Add(24*time.Hour)
+	}
 	c.commitAndRespond(ctx, t, nil)
 }
 

@@ -215,3 +215,57 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	w.lines += strings.Count(string(p), "\n")
 	return len(p), nil
 }
+
+// TestSatisfactionSurvey: when the office wants it, a client served by a person is asked for a
+// score; the reply goes to the service's record and to the dashboard.
+func TestSatisfactionSurvey(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"survey": true}); status != 200 {
+		t.Fatalf("settings: %d %s", status, body)
+	}
+	const phone = "5548999990003"
+	if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Pronto, resolvido!"}, {"/finish", ""}} {
+		var body any
+		if step.text != "" {
+			body = map[string]string{"text": step.text}
+		}
+		if status, out := admin.do("POST", "/api/conversations/"+phone+step.path, body); status >= 300 {
+			t.Fatalf("%s: %d %s", step.path, status, out)
+		}
+	}
+	eventually(t, "the survey question on the phone", func() bool {
+		msgs := admin.outbound(phone)
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "de 1 (péssimo) a 5 (ótimo)")
+	})
+	if status, body := admin.inbound("demo", phone, "ótimo!", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the thanks", func() bool {
+		msgs := admin.outbound(phone)
+		return strings.Contains(msgs[len(msgs)-1].Text, "Obrigado pela sua avaliação")
+	})
+	_, body := admin.do("GET", "/api/history", nil)
+	list := decode[struct {
+		Services []balcao.Service `json:"services"`
+	}](t, body).Services
+	if len(list) != 1 || list[0].Rating != 5 {
+		t.Fatalf("history = %s, want one service rated 5 (the answer opens no new service)", body)
+	}
+	_, body = admin.do("GET", "/api/dashboard", nil)
+	if d := decode[balcao.Dashboard](t, body); d.Satisfaction[5] != 1 {
+		t.Fatalf("satisfaction = %v, want one 5", d.Satisfaction)
+	}
+	// A later "5" is no longer a score: the survey is answered.
+	if status, body := admin.inbound("demo", phone, "5", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	_, body = admin.do("GET", "/api/history", nil)
+	if strings.Count(string(body), `"rating":5`) != 1 {
+		t.Fatalf("history after a second 5 = %s", body)
+	}
+}
