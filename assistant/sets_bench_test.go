@@ -3,10 +3,8 @@ package assistant
 import (
 	"bufio"
 	"os"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // testUtterances reads the utterances of a TSV corpus.
@@ -44,22 +42,7 @@ func BenchmarkParseSets(b *testing.B) {
 			for _, u := range utts {
 				Parse(u, ref)
 			}
-			b.ReportAllocs()
-			lat := make([]time.Duration, 0, 1<<20)
-			i := 0
-			for b.Loop() {
-				start := time.Now()
-				Parse(utts[i%len(utts)], ref)
-				if len(lat) < cap(lat) {
-					lat = append(lat, time.Since(start))
-				}
-				i++
-			}
-			slices.Sort(lat)
-			if len(lat) > 0 {
-				b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-				b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
-			}
+			benchParse(b, utts)
 		})
 	}
 }
