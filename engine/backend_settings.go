@@ -52,9 +52,7 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 	if s.Rules == nil {
 		s.Rules = map[string]balcao.DocRule{}
 	}
-	b := &storage.Batch{}
-	b.Put(storage.SettingsKey(office), &s)
-	if err := e.db.Writer.Commit(ctx, b); err != nil {
+	if err := e.db.SaveSettings(ctx, office, s); err != nil {
 		return balcao.Settings{}, err
 	}
 	e.hub.Publish(office, balcao.EventSettingsChanged, s)

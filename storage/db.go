@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -16,9 +17,10 @@ import (
 // DB is Balcão's Pebble database. Reads go straight to Pebble; writes go through the Writer
 // (group commit) so that every acknowledged change is synced.
 type DB struct {
-	pdb    *pebble.DB
-	log    *slog.Logger
-	Writer *Writer
+	pdb      *pebble.DB
+	log      *slog.Logger
+	Writer   *Writer
+	settings sync.Map // office → balcao.Settings, decoded (see Settings)
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -234,14 +235,31 @@ func (db *DB) PortalDocuments(office, company, cursor string, limit int) ([]balc
 	return out, next, nil
 }
 
-// Settings returns an office's preferences (the defaults when none were saved).
+// Settings returns an office's preferences (the defaults when none were saved). They are read
+// on every assistant turn, so they are kept decoded in memory after the first read; SaveSettings
+// is the only way they change. The value returned is shared: callers must not modify it.
 func (db *DB) Settings(office string) (balcao.Settings, error) {
+	if v, ok := db.settings.Load(office); ok {
+		return v.(balcao.Settings), nil
+	}
 	s := balcao.DefaultSettings()
 	err := db.Get(SettingsKey(office), &s)
-	if errors.Is(err, balcao.ErrNotFound) {
-		return s, nil
+	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return s, err
 	}
-	return s, err
+	db.settings.Store(office, s)
+	return s, nil
+}
+
+// SaveSettings stores an office's preferences durably and makes them the ones Settings returns.
+func (db *DB) SaveSettings(ctx context.Context, office string, s balcao.Settings) error {
+	b := &Batch{}
+	b.Put(SettingsKey(office), &s)
+	if err := db.Writer.Commit(ctx, b); err != nil {
+		return err
+	}
+	db.settings.Store(office, s)
+	return nil
 }
 
 // page reads up to limit ids (the last key segment) of an index after an opaque cursor.

@@ -186,3 +186,32 @@ func TestKeys(t *testing.T) {
 		t.Fatalf("PrefixEnd(ff ff) = %v, want nil", got)
 	}
 }
+
+// TestSettingsSavedAndReread: defaults before any save; a save is what the next read (cached)
+// returns, and what a reopened database reads from disk.
+func TestSettingsSavedAndReread(t *testing.T) {
+	dir := t.TempDir()
+	db := open(t, dir)
+	s, err := db.Settings("o1")
+	if err != nil || s.Rule("das") != balcao.RuleAuto || len(s.Hours) == 0 {
+		t.Fatalf("defaults = %+v, %v", s, err)
+	}
+	want := balcao.DefaultSettings()
+	want.Rules["das"] = balcao.RuleConfirm
+	want.Survey = true
+	if err := db.SaveSettings(context.Background(), "o1", want); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := db.Settings("o1"); s.Rule("das") != balcao.RuleConfirm || !s.Survey {
+		t.Fatalf("after save = %+v", s)
+	}
+	db.Close()
+	db = open(t, dir)
+	defer db.Close()
+	if s, _ := db.Settings("o1"); s.Rule("das") != balcao.RuleConfirm || !s.Survey {
+		t.Fatalf("after reopen = %+v", s)
+	}
+	if s, _ := db.Settings("o2"); s.Rule("das") != balcao.RuleAuto {
+		t.Fatalf("another office = %+v", s)
+	}
+}
