@@ -64,24 +64,40 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, c caller) {
 	writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(list), "next": next})
 }
 
-// historyCSV streams the export; the permission is checked before the first byte.
+// historyCSV streams the export. The backend checks the permission before it writes
+// anything, so the CSV headers go out with the first row, and a refusal is an ordinary error.
 func (s *Server) historyCSV(w http.ResponseWriter, r *http.Request, c caller, f balcao.HistoryFilter) {
-	if c.staff.Role != balcao.RoleAdmin && c.staff.Role != balcao.RoleManager {
-		writeError(w, s.log, balcao.NewError(balcao.ErrForbidden, "forbidden", "Só administradores e gerentes exportam o histórico."))
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="historico-atendimentos.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
+	out := &csvResponse{w: w}
 	flusher, _ := w.(http.Flusher)
 	flush := func() {
 		if flusher != nil {
 			flusher.Flush()
 		}
 	}
-	if err := s.cfg.Backend.HistoryCSV(r.Context(), c.session.Office, c.staff, f, w, flush); err != nil {
+	err := s.cfg.Backend.HistoryCSV(r.Context(), c.session.Office, c.staff, f, out, flush)
+	switch {
+	case err != nil && !out.started:
+		writeError(w, s.log, err)
+	case err != nil:
 		s.log.Warn("history export interrupted", "err", err)
 	}
+}
+
+// csvResponse sets the CSV download headers on the first write.
+type csvResponse struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (c *csvResponse) Write(p []byte) (int, error) {
+	if !c.started {
+		c.started = true
+		h := c.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="historico-atendimentos.csv"`)
+		h.Set("Cache-Control", "no-store")
+	}
+	return c.w.Write(p)
 }
 
 func (s *Server) serviceDetail(w http.ResponseWriter, r *http.Request, c caller) {

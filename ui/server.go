@@ -307,10 +307,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, c caller) 
 		writeError(w, s.log, err)
 		return
 	}
-	if msgs == nil {
-		msgs = []balcao.Message{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs, "more": more})
+	writeJSON(w, http.StatusOK, map[string]any{"messages": nonNil(msgs), "more": more})
 }
 
 func (s *Server) startService(w http.ResponseWriter, r *http.Request, c caller) {
