@@ -27,7 +27,9 @@ const (
 type Conversation struct {
 	ID          string       `msgpack:"id" json:"id"` // the contact's phone, E.164 digits
 	State       State        `msgpack:"state" json:"state"`
-	Attendant   string       `msgpack:"attendant,omitempty" json:"attendant,omitempty"` // staff user while attending
+	Attendant   string       `msgpack:"attendant,omitempty" json:"attendant,omitempty"`   // staff user while attending
+	Department  string       `msgpack:"department,omitempty" json:"department,omitempty"` // chosen by the client or implied by the request
+	Served      []string     `msgpack:"served,omitempty" json:"-"`                        // staff users who ever attended it
 	Linked      bool         `msgpack:"linked" json:"-"`
 	ContactName string       `msgpack:"contact_name" json:"-"`
 	Companies   []CompanyRef `msgpack:"companies" json:"-"`
@@ -68,6 +70,8 @@ type ConversationView struct {
 	ID         string       `json:"id"`
 	State      State        `json:"state"`
 	Attendant  string       `json:"attendant,omitempty"`
+	Department string       `json:"department,omitempty"`
+	Served     []string     `json:"-"` // for visibility checks, never shown
 	Contact    ContactView  `json:"contact"`
 	Companies  []CompanyRef `json:"companies"`
 	Unread     int          `json:"unread"`
@@ -84,7 +88,7 @@ func (c *Conversation) View() ConversationView {
 		companies = []CompanyRef{}
 	}
 	return ConversationView{
-		ID: c.ID, State: c.State, Attendant: c.Attendant,
+		ID: c.ID, State: c.State, Attendant: c.Attendant, Department: c.Department, Served: c.Served,
 		Contact:   ContactView{Phone: c.ID, Name: c.ContactName, Linked: c.Linked},
 		Companies: companies, Unread: c.Unread, LastAt: c.LastAt, Preview: c.Preview,
 		StateSince: c.StateSince, LastSeq: c.LastSeq,

@@ -40,9 +40,11 @@ const (
 
 // Staff is a person of the office who logs in to the web inbox.
 type Staff struct {
-	User         string    `msgpack:"user" json:"user"`
-	Name         string    `msgpack:"name" json:"name"`
-	Role         Role      `msgpack:"role" json:"role"`
+	User string `msgpack:"user" json:"user"`
+	Name string `msgpack:"name" json:"name"`
+	Role Role   `msgpack:"role" json:"role"`
+	// Departments the staff member attends; none means every department.
+	Departments  []string  `msgpack:"departments,omitempty" json:"departments"`
 	PasswordHash []byte    `msgpack:"password_hash" json:"-"`
 	CreatedAt    time.Time `msgpack:"created_at" json:"createdAt"`
 }

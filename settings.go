@@ -26,11 +26,83 @@ type Settings struct {
 	IdentifyStaff bool `msgpack:"identify_staff,omitempty" json:"identifyStaff"`
 	// Survey asks the client for a 1–5 score after a service by a person; answers count for 24 h.
 	Survey bool `msgpack:"survey,omitempty" json:"survey"`
+	// Departments are the office's sectors (DefaultDepartments when nil).
+	Departments []Department `msgpack:"departments,omitempty" json:"departments"`
+	// Distribution lets a client who asks for a person pick the department from a numbered list.
+	Distribution bool `msgpack:"distribution,omitempty" json:"distribution"`
+	// Portfolio is the carteira: who answers for which company in which department.
+	Portfolio []PortfolioEntry `msgpack:"portfolio,omitempty" json:"portfolio"`
+	// Restrict shows an attendant only the conversations they served, plus the pending ones of
+	// their departments and companies (message restriction).
+	Restrict bool `msgpack:"restrict,omitempty" json:"restrict"`
+	// Messages override the default texts the client reads, by MessageKeys; a missing or empty
+	// entry keeps the default.
+	Messages map[string]string `msgpack:"messages,omitempty" json:"messages"`
+	// Reminders send tax guides to the companies' contacts before their due dates.
+	Reminders Reminders `msgpack:"reminders,omitempty" json:"reminders"`
+}
+
+// Department is a sector of the office that clients may be routed to.
+type Department struct {
+	ID   string `msgpack:"id" json:"id"` // lower-case slug, stable: conversations and the carteira refer to it
+	Name string `msgpack:"name" json:"name"`
+}
+
+// DefaultDepartments are the sectors of a new office.
+func DefaultDepartments() []Department {
+	return []Department{
+		{ID: "pessoal", Name: "Pessoal"},
+		{ID: "fiscal", Name: "Fiscal"},
+		{ID: "contabil", Name: "Contábil"},
+		{ID: "financeiro", Name: "Financeiro"},
+	}
+}
+
+// PortfolioEntry says that a staff member answers for a company in a department.
+type PortfolioEntry struct {
+	Company    string `msgpack:"company" json:"company"`
+	Department string `msgpack:"department" json:"department"`
+	Staff      string `msgpack:"staff" json:"staff"`
+}
+
+// Keys of the default messages an office may edit (Settings.Messages). Their texts may use
+// the variables {cliente}, {empresa}, {atendente} and {competencia}.
+const (
+	MessageGreeting   = "greeting"     // first contact
+	MessageMenuHeader = "menu_header"  // the line above the numbered menu
+	MessageOutOfHours = "out_of_hours" // a person was asked for while the office is closed
+	MessageHandover   = "handover"     // the conversation goes to a person
+	MessageFinished   = "finished"     // a staff member finished the service
+	MessageSurvey     = "survey"       // the satisfaction question
+)
+
+// MessageKeys lists the editable messages, in the order the Preferências page shows them.
+var MessageKeys = []string{MessageGreeting, MessageMenuHeader, MessageOutOfHours, MessageHandover, MessageFinished, MessageSurvey}
+
+// Reminders are the tax-guide reminders: each guide enabled is sent DaysBefore days before its
+// due date (moved to the previous business day) to the company's contacts, unless already sent.
+type Reminders struct {
+	Guides     []string `msgpack:"guides,omitempty" json:"guides"` // intents: das, fgts, inss
+	DaysBefore int      `msgpack:"days_before,omitempty" json:"daysBefore"`
 }
 
 // DefaultSettings are the preferences of a new office.
 func DefaultSettings() Settings {
-	return Settings{Rules: map[string]DocRule{}, Hours: DefaultHours(), DaysOff: []string{}}
+	return Settings{
+		Rules: map[string]DocRule{}, Hours: DefaultHours(), DaysOff: []string{},
+		Departments: DefaultDepartments(), Portfolio: []PortfolioEntry{}, Messages: map[string]string{},
+		Reminders: Reminders{Guides: []string{}, DaysBefore: 3},
+	}
+}
+
+// Department returns the department with an id.
+func (s Settings) Department(id string) (Department, bool) {
+	for _, d := range s.Departments {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Department{}, false
 }
 
 // Rule returns the rule for a document intent.

@@ -123,6 +123,15 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	if s.Role != balcao.RoleAdmin && s.Role != balcao.RoleManager && s.Role != balcao.RoleAttendant {
 		fields["role"] = "Escolha administrador, gerente ou atendente."
 	}
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return balcao.Staff{}, err
+	}
+	for _, d := range s.Departments {
+		if _, ok := settings.Department(d); !ok {
+			fields["departments"] = "Setor desconhecido: " + d + "."
+		}
+	}
 	if (create || password != "") && (len(password) < 8 || len(password) > 72) {
 		fields["password"] = "A senha deve ter de 8 a 72 caracteres."
 	}

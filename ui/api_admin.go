@@ -86,9 +86,18 @@ func (s *Server) removeContactCompany(w http.ResponseWriter, r *http.Request, c 
 
 // staffView is what the API shows of a staff account (never the password hash).
 type staffView struct {
-	User string      `json:"user"`
-	Name string      `json:"name"`
-	Role balcao.Role `json:"role"`
+	User        string      `json:"user"`
+	Name        string      `json:"name"`
+	Role        balcao.Role `json:"role"`
+	Departments []string    `json:"departments"` // none: every department
+}
+
+func viewStaff(st balcao.Staff) staffView {
+	deps := st.Departments
+	if deps == nil {
+		deps = []string{}
+	}
+	return staffView{User: st.User, Name: st.Name, Role: st.Role, Departments: deps}
 }
 
 func (s *Server) listStaff(w http.ResponseWriter, r *http.Request, c caller) {
@@ -99,16 +108,17 @@ func (s *Server) listStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	out := make([]staffView, len(list))
 	for i, st := range list {
-		out[i] = staffView{User: st.User, Name: st.Name, Role: st.Role}
+		out[i] = viewStaff(st)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"staff": out})
 }
 
 type staffRequest struct {
-	User     string      `json:"user"`
-	Name     string      `json:"name"`
-	Role     balcao.Role `json:"role"`
-	Password string      `json:"password"`
+	User        string      `json:"user"`
+	Name        string      `json:"name"`
+	Role        balcao.Role `json:"role"`
+	Password    string      `json:"password"`
+	Departments []string    `json:"departments"`
 }
 
 func (s *Server) createStaff(w http.ResponseWriter, r *http.Request, c caller) {
@@ -128,7 +138,7 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request, c caller, use
 		req.User = user
 	}
 	st, err := s.cfg.Backend.SaveStaff(r.Context(), c.session.Office, c.staff,
-		balcao.Staff{User: req.User, Name: req.Name, Role: req.Role}, req.Password, create)
+		balcao.Staff{User: req.User, Name: req.Name, Role: req.Role, Departments: req.Departments}, req.Password, create)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -137,7 +147,7 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request, c caller, use
 	if create {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{"staff": staffView{User: st.User, Name: st.Name, Role: st.Role}})
+	writeJSON(w, status, map[string]any{"staff": viewStaff(st)})
 }
 
 func (s *Server) deleteStaff(w http.ResponseWriter, r *http.Request, c caller) {

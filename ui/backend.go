@@ -83,6 +83,11 @@ type Backend interface {
 	PortalDocuments(ctx context.Context, office, phone string) ([]balcao.PortalCompany, error)
 	PortalFile(ctx context.Context, office, phone, doc, linkToken string) (balcao.StoredDocument, *os.File, error)
 
+	// Contacts management (Gerenciar contatos, CSV import): ui/api_contacts.go.
+	ContactBook
+	// Scheduled messages, broadcast lists and tax-guide reminders: ui/api_schedule.go.
+	Scheduling
+
 	// Healthy reports whether storage and actors are up.
 	Healthy(ctx context.Context) error
 }

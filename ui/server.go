@@ -97,6 +97,8 @@ func New(cfg Config) *Server {
 	m.HandleFunc("GET /portal", s.portalHome)
 	m.HandleFunc("GET /portal/d/{doc}", s.portalFile)
 	m.HandleFunc("GET /ws", s.authed(s.websocket))
+	s.contactRoutes(m)
+	s.scheduleRoutes(m)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "unknown_route", "Rota desconhecida.")
 	})
