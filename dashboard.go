@@ -65,6 +65,18 @@ type Queues struct {
 	Attending     []Attendance   `json:"attending"`
 	Agents        AgentsOnline   `json:"agents"`
 	Jobs          map[string]int `json:"jobs"` // open jobs by request centre tab
+	// Departments are the queues per department, in the office's order; conversations with no
+	// department come first, under an empty ID.
+	Departments []DepartmentQueue `json:"departments"`
+}
+
+// DepartmentQueue is one department's live queue.
+type DepartmentQueue struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Pending       int       `json:"pending"`
+	OldestPending time.Time `json:"oldestPending,omitzero"`
+	Attending     int       `json:"attending"`
 }
 
 // Attendance is one conversation being served.

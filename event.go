@@ -17,26 +17,53 @@ const (
 	EventMessageStatus       = "message.status"       // MessageStatusChanged
 	EventConversationChanged = "conversation.changed" // ConversationChanged
 	EventWhatsAppStatus      = "whatsapp.status"      // gateway.Status
+	// EventConversationHidden tells one staff member that a conversation they could see left
+	// their view (it went to another department, or to someone else under message restriction).
+	EventConversationHidden = "conversation.hidden" // ConversationHidden
 )
+
+// Scoped is an event about one conversation: only the staff who may see the conversation get it
+// (see CanSee). Prev is the conversation before the change, when it may have been seen by
+// others than now; nil otherwise.
+type Scoped interface {
+	Scope() (cur, prev *ConversationView)
+}
+
+// ConversationHidden is EventConversationHidden's payload.
+type ConversationHidden struct {
+	Conversation string `json:"conversation"`
+}
 
 // MessageAdded is emitted when a message is stored in a conversation, either way.
 type MessageAdded struct {
-	Conversation string  `json:"conversation"`
-	Message      Message `json:"message"`
+	Conversation string            `json:"conversation"`
+	Message      Message           `json:"message"`
+	View         *ConversationView `json:"-"` // the conversation after the change, for Scope
 }
+
+// Scope implements Scoped.
+func (e MessageAdded) Scope() (cur, prev *ConversationView) { return e.View, nil }
 
 // MessageStatusChanged is emitted when WhatsApp reports the delivery of an outbound message.
 type MessageStatusChanged struct {
-	Conversation string `json:"conversation"`
-	Seq          uint64 `json:"id"`
-	Status       string `json:"status"`
+	Conversation string            `json:"conversation"`
+	Seq          uint64            `json:"id"`
+	Status       string            `json:"status"`
+	View         *ConversationView `json:"-"` // for Scope
 }
+
+// Scope implements Scoped.
+func (e MessageStatusChanged) Scope() (cur, prev *ConversationView) { return e.View, nil }
 
 // ConversationChanged is emitted when a conversation's state, attendant or counters change.
 type ConversationChanged struct {
-	Conversation ConversationView `json:"conversation"`
-	Reason       string           `json:"reason,omitempty"`
+	Conversation ConversationView  `json:"conversation"`
+	Reason       string            `json:"reason,omitempty"`
+	Prev         *ConversationView `json:"-"` // before the change, for Scope
 }
+
+// Scope implements Scoped.
+func (e ConversationChanged) Scope() (cur, prev *ConversationView) { return &e.Conversation, e.Prev }
 
 // Publisher receives the events of every office. Implementations never block the caller.
 type Publisher interface {

@@ -102,6 +102,8 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 		c.jobPendingNotice(ctx, m)
 	case *jobReply:
 		c.jobReply(ctx, m)
+	case *SendScheduled:
+		c.sendScheduled(ctx, m)
 	}
 }
 
@@ -161,6 +163,7 @@ func (c *conversation) loadContact() {
 	for _, co := range c.companies {
 		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
 	}
+	c.conv.ContactName = "" // a removed contact leaves the bare phone
 	if c.contact != nil {
 		c.conv.ContactName = c.contact.Name
 	}
@@ -288,6 +291,7 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 	}
 	switch {
 	case turn.Handover:
+		c.conv.Department = turn.Department
 		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
 	case turn.Request != nil:
 		c.createJob(t, turn.Request)
@@ -309,6 +313,7 @@ func (c *conversation) assistantInput(text string) assistant.Input {
 	in := assistant.Input{Text: text, Now: c.sys.cfg.Now(), Settings: assistant.Settings{Open: true}}
 	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil {
 		c.applySettings(&in, settings)
+		c.applyTexts(&in, settings)
 	}
 	if c.contact != nil {
 		in.ContactName = c.contact.Name
@@ -383,7 +388,8 @@ func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
 		return
 	}
 	t := c.begin()
-	c.reply(t, balcao.AuthorSystem, textServiceFinished)
+	c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageFinished, c.conv.Attendant))
+	c.conv.Department = ""
 	c.dialog = assistant.State{}
 	c.conv.Dialog = nil
 	c.transition(t, balcao.StateAssistant, m.Staff, balcao.ReasonFinished)
@@ -394,7 +400,7 @@ func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
 	svc := c.conv.Service
 	c.closeService(t, outcome, c.sys.cfg.Now())
 	if settings, err := c.sys.cfg.DB.Settings(c.office); err == nil && settings.Survey && svc != nil && outcome == balcao.OutcomeStaff {
-		c.reply(t, balcao.AuthorSystem, textSurvey)
+		c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageSurvey, svc.Staff))
 		c.conv.Survey, c.conv.SurveyStart, c.conv.SurveyUntil = svc.ID, svc.Start, c.sys.cfg.Now().Add(24*time.Hour)
 	}
 	c.commitAndRespond(ctx, t, nil)

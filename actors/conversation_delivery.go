@@ -121,13 +121,14 @@ func (c *conversation) armFlush(ctx actor.Context) {
 	time.AfterFunc(flushDelay, func() { root.Send(self, &flushTick{}) })
 }
 
-// takeDelivery moves the pending delivery changes into a batch and returns their events.
-func (c *conversation) takeDelivery(b *storage.Batch) []event {
+// takeDelivery moves the pending delivery changes into a batch and returns their events, about
+// the conversation as view shows it.
+func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationView) []event {
 	var events []event
 	for seq := range c.delivery.dirty {
 		m := c.delivery.recent[seq]
 		b.Put(storage.MessageKey(c.office, c.phone, seq), m)
-		events = append(events, event{balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: c.phone, Seq: seq, Status: m.Status}})
+		events = append(events, event{balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: c.phone, Seq: seq, Status: m.Status, View: view}})
 	}
 	for seq := range c.delivery.outbox {
 		b.Delete(storage.OutboxKey(c.office, c.phone, seq))
@@ -143,7 +144,8 @@ func (c *conversation) flushDelivery(ctx actor.Context) {
 		return
 	}
 	b := &storage.Batch{}
-	events := c.takeDelivery(b)
+	view := c.conv.View()
+	events := c.takeDelivery(b, &view)
 	pub, office := c.sys.cfg.Publisher, c.office
 	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err != nil {

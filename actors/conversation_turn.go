@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,6 +22,10 @@ type turn struct {
 	outs   []balcao.Message
 	reason string   // why the conversation changed, for its event
 	jobs   []string // jobs created, started once durable
+	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
+	// point to it, so that the hub shows them only to the staff who may see the conversation.
+	view *balcao.ConversationView
+	prev *balcao.ConversationView // as it was before the turn (nil when new)
 }
 
 type event struct {
@@ -29,7 +34,12 @@ type event struct {
 }
 
 func (c *conversation) begin() *turn {
-	return &turn{b: &storage.Batch{}, before: c.indexKeys()}
+	t := &turn{b: &storage.Batch{}, before: c.indexKeys(), view: &balcao.ConversationView{}}
+	if c.exists {
+		prev := c.conv.View()
+		t.prev = &prev
+	}
+	return t
 }
 
 // addMessage appends a message to the conversation.
@@ -45,7 +55,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	}
 	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
-	t.events = append(t.events, event{balcao.EventMessageAdded, balcao.MessageAdded{Conversation: c.phone, Message: m}})
+	t.events = append(t.events, event{balcao.EventMessageAdded, balcao.MessageAdded{Conversation: c.phone, Message: m, View: t.view}})
 	return m
 }
 
@@ -64,8 +74,14 @@ func (c *conversation) transition(t *turn, to balcao.State, staff, reason string
 	c.conv.Attendant = ""
 	if to == balcao.StateAttending {
 		c.conv.Attendant = staff
+		if !slices.Contains(c.conv.Served, staff) {
+			c.conv.Served = append(c.conv.Served, staff) // message restriction shows them to staff
+		}
 	}
 	if svc := c.conv.Service; svc != nil {
+		if to != balcao.StateAssistant && c.conv.Department != "" {
+			svc.Department = c.conv.Department // history and dashboards by department
+		}
 		switch {
 		case to == balcao.StatePending && svc.Queued.IsZero():
 			svc.Queued = now
@@ -143,8 +159,9 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 	}
 	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
-	t.events = append(t.events, c.takeDelivery(t.b)...)
-	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: c.conv.View(), Reason: t.reason}})
+	*t.view = c.conv.View()
+	t.events = append(t.events, c.takeDelivery(t.b, t.view)...)
+	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
 
 	self, parent, root, gw, pub, office, phone := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
 	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {

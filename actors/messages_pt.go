@@ -1,7 +1,14 @@
 package actors
 
+import (
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+)
+
 // What clients read on WhatsApp when the engine (not the assistant) speaks. Brazilian
-// Portuguese, short and friendly.
+// Portuguese, short and friendly. The texts an office may edit (balcao.MessageKeys: the
+// finished and survey texts here, the others through the assistant) are the office's own or
+// balcao's defaults (messages.go).
 const (
 	textNotLinked = "Olá! Ainda não encontramos o seu número no cadastro do escritório. " +
 		"Um atendente vai falar com você em breve. 🙂"
@@ -9,7 +16,59 @@ const (
 	textProcessingFailed = "Recebemos sua mensagem. Um atendente vai falar com você em breve."
 	textPortalLink       = "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):\n"
 	textPendingOffice    = "Assim que estiver pronto, eu te envio por aqui. 🙂"
-	textSurvey           = "Como você avalia este atendimento? Responda com uma nota de 1 (péssimo) a 5 (ótimo)."
 	textSurveyThanks     = "Obrigado pela sua avaliação! 💚"
-	textServiceFinished  = "Atendimento concluído. Obrigado pelo contato! Se precisar de algo mais, é só mandar uma mensagem. 😊"
 )
+
+// officeText is an editable message of the office (its own text or the default) filled for
+// this conversation: {cliente} is the contact's first name, {empresa} its first company,
+// {atendente} the name of the staff user who served it (staff, "" for none).
+func (c *conversation) officeText(key, staff string) string {
+	settings, err := c.sys.cfg.DB.Settings(c.office)
+	if err != nil {
+		settings = balcao.DefaultSettings()
+		c.logger().Warn("settings unreadable, default texts", "err", err)
+	}
+	v := balcao.MessageVars{Cliente: assistant.FirstName(c.conv.ContactName)}
+	if len(c.conv.Companies) > 0 {
+		v.Empresa = c.conv.Companies[0].Name
+	}
+	if staff != "" {
+		if st, err := c.sys.cfg.DB.Staff(c.office, staff); err == nil {
+			v.Atendente = st.Name // a removed account: no name rather than a login
+		}
+	}
+	if text := balcao.RenderMessage(settings.MessageText(key, ""), v); text != "" {
+		return text
+	}
+	return balcao.RenderMessage(balcao.DefaultMessage(key, ""), v)
+}
+
+// applyTexts gives the assistant the office's texts (its own or the defaults, the greeting's
+// default naming the office), their renderer, and the departments a client may pick.
+func (c *conversation) applyTexts(in *assistant.Input, settings balcao.Settings) {
+	if !c.dialog.Greeted { // only the greeting names the office
+		if o, err := c.sys.cfg.DB.Office(c.office); err == nil {
+			in.Settings.OfficeName = o.Name
+		}
+	}
+	in.Settings.Texts = assistant.Texts{
+		Greeting:   settings.MessageText(balcao.MessageGreeting, in.Settings.OfficeName),
+		MenuHeader: settings.MessageText(balcao.MessageMenuHeader, ""),
+		Handover:   settings.MessageText(balcao.MessageHandover, ""),
+		OutOfHours: settings.MessageText(balcao.MessageOutOfHours, ""),
+	}
+	in.Settings.Render = renderForAssistant
+	deps := settings.Departments
+	if deps == nil {
+		deps = balcao.DefaultDepartments()
+	}
+	in.Settings.Departments = make([]assistant.Department, len(deps))
+	for i, d := range deps {
+		in.Settings.Departments[i] = assistant.Department{ID: d.ID, Name: d.Name}
+	}
+	in.Settings.Distribution = settings.Distribution
+}
+
+func renderForAssistant(text string, v assistant.Vars) string {
+	return balcao.RenderMessage(text, balcao.MessageVars{Cliente: v.Cliente, Empresa: v.Empresa, Competencia: v.Competencia, Abertura: v.Abertura})
+}

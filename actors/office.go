@@ -66,6 +66,12 @@ func (o *office) Receive(ctx actor.Context) {
 		o.addContact(ctx, m)
 	case *RemoveContactCompany:
 		o.removeContactCompany(ctx, m)
+	case *SaveContact:
+		o.saveContact(ctx, m)
+	case *DeleteContact:
+		o.deleteContact(ctx, m)
+	case *ImportContacts:
+		o.importContacts(ctx, m)
 	case *clientsSaved:
 		o.clientsSaved(ctx, m)
 	case *passivate:

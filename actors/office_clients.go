@@ -114,6 +114,142 @@ func (o *office) removeContactCompany(ctx actor.Context, m *RemoveContactCompany
 	o.submit(ctx, b, &Result{Contact: &contact}, []string{contact.Phone})
 }
 
+// saveContact creates a contact or replaces its name and companies (Gerenciar contatos).
+func (o *office) saveContact(ctx actor.Context, m *SaveContact) {
+	db, c := o.sys.cfg.DB, m.Contact
+	fields := map[string]string{}
+	c.Companies = slices.Compact(slices.Sorted(slices.Values(c.Companies)))
+	for _, id := range c.Companies {
+		if _, err := db.Company(o.id, id); errors.Is(err, balcao.ErrNotFound) {
+			fields["companies"] = "Empresa não encontrada: " + id + "."
+		} else if err != nil {
+			ctx.Respond(&Result{Err: fmt.Errorf("load company: %w", err)})
+			return
+		}
+	}
+	old, err := db.Contact(o.id, c.Phone)
+	switch {
+	case err == nil && m.Create:
+		fields["phone"] = "Já existe um contato com este telefone."
+		if old.Name != "" {
+			fields["phone"] = "Já existe um contato com este telefone: " + old.Name + "."
+		}
+	case errors.Is(err, balcao.ErrNotFound) && !m.Create:
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_contact", "Contato não encontrado.")})
+		return
+	case err != nil && !errors.Is(err, balcao.ErrNotFound):
+		ctx.Respond(&Result{Err: fmt.Errorf("load contact: %w", err)})
+		return
+	}
+	if len(fields) > 0 {
+		ctx.Respond(&Result{Err: balcao.Invalid(fields)})
+		return
+	}
+	c.CreatedAt = old.CreatedAt
+	if m.Create {
+		c.CreatedAt = o.sys.cfg.Now()
+	}
+	b := &storage.Batch{}
+	for _, id := range old.Companies {
+		if !slices.Contains(c.Companies, id) {
+			b.Delete(storage.CompanyContactKey(o.id, id, c.Phone))
+		}
+	}
+	for _, id := range c.Companies {
+		if !slices.Contains(old.Companies, id) {
+			b.Set(storage.CompanyContactKey(o.id, id, c.Phone), nil)
+		}
+	}
+	b.Put(storage.ContactKey(o.id, c.Phone), &c)
+	o.submit(ctx, b, &Result{Contact: &c}, []string{c.Phone})
+}
+
+// deleteContact removes a contact and its company links; the conversation stays and, told of
+// the change, shows the bare phone, unlinked.
+func (o *office) deleteContact(ctx actor.Context, m *DeleteContact) {
+	old, err := o.sys.cfg.DB.Contact(o.id, m.Phone)
+	if errors.Is(err, balcao.ErrNotFound) {
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_contact", "Contato não encontrado.")})
+		return
+	} else if err != nil {
+		ctx.Respond(&Result{Err: fmt.Errorf("load contact: %w", err)})
+		return
+	}
+	b := &storage.Batch{}
+	for _, id := range old.Companies {
+		b.Delete(storage.CompanyContactKey(o.id, id, old.Phone))
+	}
+	b.Delete(storage.ContactKey(o.id, old.Phone))
+	// The conversation answers the sender once it has reloaded (and found no contact).
+	o.submit(ctx, b, &Result{Contact: &balcao.Contact{Phone: old.Phone}}, []string{old.Phone})
+}
+
+// importContacts applies one batch of a contacts import. Only the conversations that run or
+// are stored are told: a phone that never wrote loads its contact when it first does.
+func (o *office) importContacts(ctx actor.Context, m *ImportContacts) {
+	db := o.sys.cfg.DB
+	companies, err := db.Companies(o.id)
+	if err != nil {
+		ctx.Respond(&Result{Err: fmt.Errorf("list companies: %w", err)})
+		return
+	}
+	known := make(map[string]bool, len(companies))
+	for _, c := range companies {
+		known[c.ID] = true
+	}
+	var (
+		order  []*balcao.Contact
+		byP    = map[string]*balcao.Contact{}
+		phones []string
+		b      = &storage.Batch{}
+	)
+	for _, in := range m.Contacts {
+		for _, id := range in.Companies {
+			if !known[id] {
+				ctx.Respond(&Result{Err: balcao.Invalid(map[string]string{"companies": "Empresa não encontrada: " + id + "."})})
+				return
+			}
+		}
+		c, ok := byP[in.Phone]
+		if !ok {
+			cur, err := db.Contact(o.id, in.Phone)
+			if errors.Is(err, balcao.ErrNotFound) {
+				cur = balcao.Contact{Phone: in.Phone, CreatedAt: o.sys.cfg.Now()}
+			} else if err != nil {
+				ctx.Respond(&Result{Err: fmt.Errorf("load contact: %w", err)})
+				return
+			}
+			cur.Companies = slices.Clone(cur.Companies)
+			c = &cur
+			byP[in.Phone] = c
+			order = append(order, c)
+			_, notify := o.convs[in.Phone]
+			if !notify {
+				if notify, err = db.Has(storage.ConversationKey(o.id, in.Phone)); err != nil {
+					ctx.Respond(&Result{Err: fmt.Errorf("check conversation: %w", err)})
+					return
+				}
+			}
+			if notify {
+				phones = append(phones, in.Phone)
+			}
+		}
+		if in.Name != "" {
+			c.Name = in.Name
+		}
+		for _, id := range in.Companies {
+			if !slices.Contains(c.Companies, id) {
+				c.Companies = append(c.Companies, id)
+				b.Set(storage.CompanyContactKey(o.id, id, c.Phone), nil)
+			}
+		}
+	}
+	for _, c := range order {
+		b.Put(storage.ContactKey(o.id, c.Phone), c)
+	}
+	o.submit(ctx, b, &Result{}, phones)
+}
+
 // submit writes a client change; once durable, clientsSaved tells the phones' conversations.
 func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones []string) {
 	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root

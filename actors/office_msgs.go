@@ -54,6 +54,26 @@ type RemoveContactCompany struct {
 	Company string
 }
 
+// SaveContact creates a contact (Create) or replaces the name and companies of an existing one
+// (Gerenciar contatos); a contact with no company is someone who is not a client user. Unknown
+// companies, or creating a phone that exists, give balcao.ErrValidation; editing an unknown
+// phone gives balcao.ErrNotFound.
+type SaveContact struct {
+	Contact balcao.Contact // Phone normalized, Name trimmed
+	Create  bool
+}
+
+// DeleteContact removes a contact; its conversation and messages stay, unlinked.
+type DeleteContact struct {
+	Phone string // normalized
+}
+
+// ImportContacts applies lines of a contacts import in one durable batch: each contact is
+// created, or gets the Name (when not empty) and the Companies added to its own.
+type ImportContacts struct {
+	Contacts []balcao.Contact
+}
+
 // GetOfficeStats asks an office actor for its live figures; answered with *OfficeStats.
 type GetOfficeStats struct{}
 

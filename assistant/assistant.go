@@ -128,6 +128,43 @@ type Settings struct {
 	Disabled   map[Intent]bool // document intents the assistant must not serve (hand to staff)
 	Open       bool            // the office is open now
 	NextOpen   string          // when it opens again, human Portuguese ("amanhã às 08:00"); used when !Open
+
+	// Texts are the office's versions of the messages it may edit; an empty one keeps the
+	// assistant's own wording.
+	Texts Texts
+	// Render fills the variables of Texts ({cliente}, {empresa}, {competencia}, {abertura});
+	// the caller passes the office's renderer. Nil sends the texts as written.
+	Render func(text string, v Vars) string
+
+	// Departments are the office's sectors, in the order clients see them.
+	Departments []Department
+	// Distribution: a client who asks for a person first picks the department from a
+	// numbered list (with two or more departments).
+	Distribution bool
+}
+
+// Texts are the editable messages the assistant sends. The handover text follows a short
+// lead per path ("Certo! ", "Não consegui entender, desculpe. "); the out-of-hours text goes
+// under it.
+type Texts struct {
+	Greeting   string // first contact
+	MenuHeader string // the line above the numbered menu
+	Handover   string // the conversation goes to a person
+	OutOfHours string // a person was asked for while the office is closed
+}
+
+// Vars are the values of the variables of a text, for Settings.Render.
+type Vars struct {
+	Cliente     string // the contact's first name
+	Empresa     string // the company of the request, or the contact's first one
+	Competencia string // the request's competence, "10/2026" or "2026"
+	Abertura    string // when the office opens again (Settings.NextOpen)
+}
+
+// Department is a sector of the office a client may be handed to.
+type Department struct {
+	ID   string
+	Name string
 }
 
 // Input is one client message and the context needed to answer it.
@@ -151,7 +188,7 @@ type Request struct {
 // State is the dialog state the conversation persists between messages
 // (msgpack tags are required: it is stored).
 type State struct {
-	Awaiting string   `msgpack:"awaiting,omitempty"` // "", "competence", "company"
+	Awaiting string   `msgpack:"awaiting,omitempty"` // "" or one of the Await values below
 	Draft    *Request `msgpack:"draft,omitempty"`
 	Misses   int      `msgpack:"misses,omitempty"` // messages in a row not understood
 	Greeted  bool     `msgpack:"greeted,omitempty"`
@@ -164,6 +201,7 @@ const (
 	AwaitGuias      = "guias"      // a number from the tax guides sub-list
 	AwaitPessoal    = "pessoal"    // a number from the férias / 13º / rescisão sub-list
 	AwaitContabil   = "contabil"   // a number from the balancete / DRE / balanço sub-list
+	AwaitDepartment = "department" // which department a person should come from
 )
 
 // Turn is the outcome of one client message.
@@ -171,5 +209,8 @@ type Turn struct {
 	State    State
 	Replies  []string // texts to send to the client, in order
 	Handover bool     // hand the conversation to the staff (it becomes pending)
-	Request  *Request // a complete document request to start (intent, competence when needed, company chosen)
+	// Department is the department a handover goes to: the one the client chose, or the one
+	// a document the staff serves implies; "" for none.
+	Department string
+	Request    *Request // a complete document request to start (intent, competence when needed, company chosen)
 }

@@ -44,7 +44,7 @@ func checkTurn(t *testing.T, text string, turn Turn) {
 	}
 	st := turn.State
 	switch st.Awaiting {
-	case "", AwaitGuias, AwaitPessoal, AwaitContabil:
+	case "", AwaitGuias, AwaitPessoal, AwaitContabil, AwaitDepartment:
 		if st.Draft != nil {
 			t.Fatalf("Respond(%q): draft %+v while awaiting %q", text, st.Draft, st.Awaiting)
 		}
@@ -57,6 +57,9 @@ func checkTurn(t *testing.T, text string, turn Turn) {
 	}
 	if st.Misses < 0 || st.Misses > 2 || !st.Greeted {
 		t.Fatalf("Respond(%q): state %+v", text, st)
+	}
+	if turn.Department != "" && !turn.Handover {
+		t.Fatalf("Respond(%q): department %q without a handover", text, turn.Department)
 	}
 	if r := turn.Request; r != nil {
 		if turn.Handover || !r.Intent.IsDocument() || !validCompetence(r.Competence) || r.CompanyID == "" {
@@ -80,11 +83,13 @@ func FuzzRespond(f *testing.F) {
 			{Greeted: true, Awaiting: AwaitCompetence, Draft: &Request{Intent: InformeRendimentos}},
 			{Greeted: true, Awaiting: AwaitCompany, Draft: &Request{Intent: DAS, Competence: "2026-10"}},
 			{Greeted: true, Awaiting: AwaitGuias},
+			{Greeted: true, Awaiting: AwaitDepartment, Misses: 1},
 			{Greeted: true, Awaiting: AwaitCompetence}, // a corrupt record: no draft
 		}
 		st := states[uint(state)%uint(len(states))]
 		in := Input{Text: text, Now: ref, ContactName: text, Companies: []Company{acme, padaria},
-			Settings: Settings{Disabled: map[Intent]bool{Rescisao: true}}}
+			Settings: Settings{Disabled: map[Intent]bool{Rescisao: true}, Departments: officeDepartments, Distribution: state%2 == 0,
+				Texts: Texts{Greeting: "Oi, {cliente}!", Handover: "{cliente}"}, Render: testRender}}
 		checkTurn(t, text, Respond(st, in))
 		h := len(text) / 2
 		in.Text = text[:h]

@@ -6,10 +6,16 @@ import (
 )
 
 // Every text a client reads. Brazilian Portuguese, short, friendly.
+//
+// The office may edit the greeting, the menu header, the hand-over text and the out-of-hours
+// text (Settings.Texts); their defaults are the office's (package balcao, messages.go), which
+// the caller passes. The fallbacks below keep the assistant whole for a caller that passes
+// none (tests, the evaluation); they have the same wording, and a test of the engine keeps
+// them equal.
 
 const (
-	msgMenu = "Digite o número ou escreva o que precisa (ex.: *DAS de outubro*):\n" +
-		"1 - Holerite\n" +
+	msgMenuHeader  = "Digite o número ou escreva o que precisa (ex.: *DAS de outubro*):"
+	msgMenuOptions = "1 - Holerite\n" +
 		"2 - Guias de impostos (DAS, FGTS, INSS…)\n" +
 		"3 - Informe de rendimentos\n" +
 		"4 - Férias / 13º / rescisão\n" +
@@ -19,14 +25,17 @@ const (
 
 	msgNotUnderstood    = "Desculpe, não entendi. 😅"
 	msgThanks           = "Por nada! Se precisar, é só chamar. 😊"
-	msgHandover         = "Certo! Vou chamar alguém da nossa equipe para te atender por aqui. 🙋"
-	msgHandoverMisses   = "Não consegui entender, desculpe. Vou chamar alguém da nossa equipe para te ajudar. 🙋"
+	msgHandover         = "Vou chamar alguém da nossa equipe para te atender por aqui. 🙋"
+	leadHandover        = "Certo! "                           // the client asked for a person
+	leadMisses          = "Não consegui entender, desculpe. " // three messages not understood
 	msgNoOpenRequests   = "Você não tem pedidos em aberto no momento. Quer pedir algum documento? Digite *menu* para ver as opções."
 	msgOpenRequests     = "Seus pedidos em andamento:"
 	msgAskCompanyTail   = "Responda com o número ou o nome."
 	msgPickFromList     = "Por favor, escolha um número da lista."
 	msgCompetenceAgain  = "Não entendi o período. 😅"
 	msgCompanyAgain     = "Não encontrei essa empresa. 😅"
+	msgAskDepartment    = "Com qual setor você quer falar?"
+	msgDepartmentAgain  = "Não encontrei esse setor. 😅"
 	msgHowCanIHelp      = "Como posso ajudar?"
 	msgOfficeDefault    = "escritório"
 	msgNextOpenFallback = "assim que o escritório abrir"
@@ -69,15 +78,24 @@ func msgGreeting(firstName, office string) string {
 
 // msgClosed tells when the office opens again.
 func msgClosed(nextOpen string) string {
-	if nextOpen == "" {
-		nextOpen = msgNextOpenFallback
-	}
 	return fmt.Sprintf("No momento o escritório está fechado; a equipe te responde %s.", nextOpen)
 }
 
-// msgDisabled: a document the staff serves in person.
-func msgDisabled(i Intent) string {
-	return fmt.Sprintf("Esse pedido (%s) é feito pela nossa equipe. Já chamei alguém para te atender por aqui. 🙋", i.Label())
+// leadDisabled: a document the staff serves in person.
+func leadDisabled(i Intent) string {
+	return fmt.Sprintf("Esse pedido (%s) é atendido pessoalmente. ", i.Label())
+}
+
+// msgDepartments lists the departments to choose from.
+func msgDepartments(deps []Department) string {
+	var b strings.Builder
+	b.WriteString(msgAskDepartment)
+	for i, d := range deps {
+		fmt.Fprintf(&b, "\n%d - %s", i+1, d.Name)
+	}
+	b.WriteString("\n")
+	b.WriteString(msgAskCompanyTail)
+	return b.String()
 }
 
 // msgAskCompetence asks for the period, with an example near now.

@@ -26,7 +26,7 @@ func Respond(st State, in Input) Turn {
 	d.out.State = State{Awaiting: st.Awaiting, Draft: st.Draft, Misses: st.Misses, Greeted: true}
 	d.run()
 	if d.greet {
-		d.out.Replies = append([]string{msgGreeting(firstName(in.ContactName), in.Settings.OfficeName)}, d.out.Replies...)
+		d.out.Replies = append([]string{d.greeting()}, d.out.Replies...)
 	}
 	return d.out
 }
@@ -64,6 +64,10 @@ func (d *dialog) run() {
 		if d.answerSubmenu(d.st.Awaiting) {
 			return
 		}
+	case AwaitDepartment:
+		if d.answerDepartment() {
+			return
+		}
 	}
 	if d.r.number >= 0 {
 		d.menuChoice(d.r.number)
@@ -79,16 +83,16 @@ func (d *dialog) handle(intent Intent, comp, person string) {
 	}
 	switch intent {
 	case Atendente:
-		d.handover(msgHandover)
+		d.askPerson()
 	case Saudacao:
 		d.reset()
 		if !d.greet {
 			d.say(greetAgain(firstName(d.in.ContactName)))
 		}
-		d.say(msgMenu)
+		d.say(d.menu())
 	case Menu:
 		d.reset()
-		d.say(msgMenu)
+		d.say(d.menu())
 	case StatusPedido:
 		d.reset()
 		d.say(msgStatus(d.in.OpenRequests))
@@ -121,7 +125,7 @@ func greetAgain(name string) string {
 func (d *dialog) miss(again string) {
 	m := d.st.Misses + 1
 	if m >= 3 {
-		d.handover(msgHandoverMisses)
+		d.handover(leadMisses, nil, "")
 		return
 	}
 	d.out.State.Misses = m
@@ -129,20 +133,24 @@ func (d *dialog) miss(again string) {
 	case again != "":
 		d.say(again)
 	case d.greet:
-		d.say(msgMenu)
+		d.say(d.menu())
 	default:
 		d.out.State.Awaiting, d.out.State.Draft = "", nil
-		d.say(msgNotUnderstood + "\n" + msgMenu)
+		d.say(msgNotUnderstood + "\n" + d.menu())
 	}
 }
 
-// handover passes the conversation to the staff.
-func (d *dialog) handover(msg string) {
+// handover passes the conversation to the staff, to a department when dept is set: the lead
+// of the path, the office's hand-over text and, when the office is closed, when it opens. req
+// is the request the client made, if any, for the texts' variables.
+func (d *dialog) handover(lead string, req *Request, dept string) {
+	msg := lead + d.handoverText(req)
+	if !d.in.Settings.Open {
+		msg += "\n" + d.closedText(req)
+	}
 	d.reset()
 	d.out.Handover = true
-	if !d.in.Settings.Open {
-		msg += "\n" + msgClosed(d.in.Settings.NextOpen)
-	}
+	d.out.Department = dept
 	d.say(msg)
 }
 
@@ -193,7 +201,7 @@ func (d *dialog) answerSubmenu(kind string) bool {
 // company, then done.
 func (d *dialog) request(req Request) {
 	if d.in.Settings.Disabled[req.Intent] {
-		d.handover(msgDisabled(req.Intent))
+		d.handover(leadDisabled(req.Intent), &req, d.impliedDepartment(req.Intent))
 		return
 	}
 	d.reset()

@@ -78,7 +78,7 @@ func (h *harness) runScale(ctx context.Context, rep *Report) error {
 			_ = h.stopEngine()
 		}
 	}()
-	sub, _, _ := h.e.Hub().Subscribe(h.offices[0], "bench-ready", "", 0)
+	sub, _, _ := h.e.Hub().Subscribe(h.offices[0], "bench-ready", "bench", nil, "", 0)
 	if err := h.waitSessions(); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 	sent := map[string]replied{} // conversation → its last timed reply, until it is delivered
 	var f frame
 	for ctx.Err() == nil {
-		sub, _, _ := h.e.Hub().Subscribe(office, "bench-watch", "", 0)
+		sub, _, _ := h.e.Hub().Subscribe(office, "bench-watch", "bench", nil, "", 0)
 	read:
 		for {
 			select {

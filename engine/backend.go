@@ -86,28 +86,64 @@ func tokenHash(token string) string {
 
 func (e *Engine) now() time.Time { return time.Now() }
 
-// conversationID turns the {id} of a URL (the contact's phone) into a stored conversation's id.
-func (e *Engine) conversationID(office, id string) (string, error) {
-	if len(id) <= 15 {
-		if _, err := e.db.Conversation(office, id); err == nil {
-			return id, nil // already the stored E.164 digits (foreign numbers have no other form)
+// conversation turns the {id} of a URL (the contact's phone) into a stored conversation that
+// the staff member may see; any other id is not found, so that nothing tells them it exists.
+func (e *Engine) conversation(office string, by balcao.Staff, id string) (balcao.Conversation, error) {
+	c, err := e.db.Conversation(office, id) // already the stored E.164 digits (foreign numbers have no other form)
+	if errors.Is(err, balcao.ErrNotFound) || len(id) > 15 {
+		phone, perr := balcao.NormalizePhone(id)
+		if perr != nil {
+			return c, conversationNotFound()
 		}
+		c, err = e.db.Conversation(office, phone)
 	}
-	phone, err := balcao.NormalizePhone(id)
+	if errors.Is(err, balcao.ErrNotFound) {
+		return c, conversationNotFound()
+	}
 	if err != nil {
-		return "", conversationNotFound()
+		return c, err
 	}
-	if _, err := e.db.Conversation(office, phone); errors.Is(err, balcao.ErrNotFound) {
-		return "", conversationNotFound()
-	} else if err != nil {
-		return "", err
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return c, err
 	}
-	return phone, nil
+	if v := c.View(); !balcao.CanSee(&settings, &by, &v) {
+		return c, conversationNotFound()
+	}
+	return c, nil
 }
 
-// Conversations lists a page of an inbox tab.
-func (e *Engine) Conversations(_ context.Context, office string, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error) {
-	list, next, err := e.db.Conversations(office, tab, cursor, limit)
+// seer returns whether a staff member may see a conversation, under the office's settings.
+func (e *Engine) seer(office string, by balcao.Staff) (func(*balcao.Conversation) bool, error) {
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return nil, err
+	}
+	return func(c *balcao.Conversation) bool {
+		v := c.View()
+		return balcao.CanSee(&settings, &by, &v)
+	}, nil
+}
+
+// CanSee returns whether a staff member may see a conversation now (the settings are read at
+// each call, so a change applies at once); the websocket filters live events with it.
+func (e *Engine) CanSee(office string, by balcao.Staff) func(*balcao.ConversationView) bool {
+	return func(v *balcao.ConversationView) bool {
+		settings, err := e.db.Settings(office)
+		return err == nil && balcao.CanSee(&settings, &by, v)
+	}
+}
+
+// maxVisibleScan bounds the index entries one page of an inbox tab examines for an attendant.
+const maxVisibleScan = 5000
+
+// Conversations lists a page of an inbox tab, as the staff member may see it.
+func (e *Engine) Conversations(_ context.Context, office string, by balcao.Staff, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error) {
+	keep, err := e.seer(office, by)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next, err := e.db.ConversationsWhere(office, tab, cursor, limit, maxVisibleScan, keep)
 	if errors.Is(err, balcao.ErrInvalid) {
 		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_cursor", "Cursor de página inválido.")
 	}
@@ -122,22 +158,18 @@ func (e *Engine) Conversations(_ context.Context, office string, tab balcao.Tab,
 }
 
 // Conversation returns one conversation.
-func (e *Engine) Conversation(_ context.Context, office, id string) (balcao.ConversationView, error) {
-	phone, err := e.conversationID(office, id)
-	if err != nil {
-		return balcao.ConversationView{}, err
-	}
-	c, err := e.db.Conversation(office, phone)
+func (e *Engine) Conversation(_ context.Context, office string, by balcao.Staff, id string) (balcao.ConversationView, error) {
+	c, err := e.conversation(office, by, id)
 	return c.View(), err
 }
 
 // Messages returns a page of a conversation's messages, oldest first.
-func (e *Engine) Messages(_ context.Context, office, id string, before uint64, limit int) ([]balcao.Message, bool, error) {
-	phone, err := e.conversationID(office, id)
+func (e *Engine) Messages(_ context.Context, office string, by balcao.Staff, id string, before uint64, limit int) ([]balcao.Message, bool, error) {
+	c, err := e.conversation(office, by, id)
 	if err != nil {
 		return nil, false, err
 	}
-	return e.db.Messages(office, phone, before, limit)
+	return e.db.Messages(office, c.ID, before, limit)
 }
 
 // Companies lists the office's companies.
@@ -147,10 +179,11 @@ func (e *Engine) Companies(_ context.Context, office string) ([]balcao.Company, 
 
 // StartService makes staff the attendant of a conversation.
 func (e *Engine) StartService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error) {
-	phone, err := e.conversationID(office, id)
+	c, err := e.conversation(office, staff, id)
 	if err != nil {
 		return balcao.ConversationView{}, err
 	}
+	phone := c.ID
 	r, err := e.actors.Request(ctx, office, &actors.StartService{Phone: phone, Staff: staff.User})
 	var taken *balcao.Error
 	if errors.As(err, &taken) && taken.Code == "already_attending" {
@@ -169,10 +202,11 @@ func (e *Engine) StartService(ctx context.Context, office, id string, staff balc
 
 // FinishService ends the service of a conversation; managers may end anyone's.
 func (e *Engine) FinishService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error) {
-	phone, err := e.conversationID(office, id)
+	c, err := e.conversation(office, staff, id)
 	if err != nil {
 		return balcao.ConversationView{}, err
 	}
+	phone := c.ID
 	override := staff.Role == balcao.RoleAdmin || staff.Role == balcao.RoleManager
 	r, err := e.actors.Request(ctx, office, &actors.FinishService{Phone: phone, Staff: staff.User, Override: override})
 	if err != nil {
@@ -183,10 +217,11 @@ func (e *Engine) FinishService(ctx context.Context, office, id string, staff bal
 
 // SendMessage sends a staff member's answer to the client of a conversation they attend.
 func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error) {
-	phone, err := e.conversationID(office, id)
+	c, err := e.conversation(office, staff, id)
 	if err != nil {
 		return balcao.Message{}, err
 	}
+	phone := c.ID
 	r, err := e.actors.Request(ctx, office, &actors.SendStaffMessage{Phone: phone, Staff: staff.User, Name: staff.Name, Text: text})
 	if err != nil {
 		return balcao.Message{}, err
@@ -213,10 +248,11 @@ const MaxAttachment = 20 << 20
 // SendAttachment sends a file (with an optional caption) from a staff member to the client of
 // a conversation they attend.
 func (e *Engine) SendAttachment(ctx context.Context, office, id string, staff balcao.Staff, name, mime string, data []byte, caption string) (balcao.Message, error) {
-	phone, err := e.conversationID(office, id)
+	c, err := e.conversation(office, staff, id)
 	if err != nil {
 		return balcao.Message{}, err
 	}
+	phone := c.ID
 	if len(data) == 0 || len(data) > MaxAttachment {
 		return balcao.Message{}, balcao.NewError(balcao.ErrInvalid, "invalid_attachment", "O arquivo deve ter entre 1 byte e 20 MB.")
 	}

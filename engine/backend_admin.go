@@ -161,7 +161,11 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	}
 	b := &storage.Batch{}
 	b.Put(storage.StaffKey(office, s.User), &s)
-	return s, e.db.Writer.Commit(ctx, b)
+	if err := e.db.Writer.Commit(ctx, b); err != nil {
+		return balcao.Staff{}, err
+	}
+	e.hub.DropUser(office, s.User) // their sockets reconnect with what they may see now
+	return s, nil
 }
 
 // DeleteStaff removes a staff account; their sessions stop working at once.
@@ -177,5 +181,9 @@ func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff
 	}
 	b := &storage.Batch{}
 	b.Delete(storage.StaffKey(office, user))
-	return e.db.Writer.Commit(ctx, b)
+	if err := e.db.Writer.Commit(ctx, b); err != nil {
+		return err
+	}
+	e.hub.DropUser(office, user)
+	return nil
 }

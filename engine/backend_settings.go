@@ -40,6 +40,11 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 		}
 	}
 	balcao.ValidateHours(s.Hours, s.DaysOff, fields)
+	s.Messages = balcao.ValidateMessages(s.Messages, fields) // never nil; empty texts dropped
+	balcao.ValidateReminders(s.Reminders, fields)
+	if err := e.validateTeams(office, &s, fields); err != nil {
+		return balcao.Settings{}, err
+	}
 	if len(fields) > 0 {
 		return balcao.Settings{}, balcao.Invalid(fields)
 	}
@@ -51,6 +56,9 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 	}
 	if s.Rules == nil {
 		s.Rules = map[string]balcao.DocRule{}
+	}
+	if s.Portfolio == nil {
+		s.Portfolio = []balcao.PortfolioEntry{}
 	}
 	if err := e.db.SaveSettings(ctx, office, s); err != nil {
 		return balcao.Settings{}, err

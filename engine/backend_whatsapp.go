@@ -67,12 +67,12 @@ func (e *Engine) ConnectWhatsApp(ctx context.Context, office string, by balcao.S
 }
 
 // MessageFile opens the document or media of a message, for the staff.
-func (e *Engine) MessageFile(_ context.Context, office, id string, seq uint64) (balcao.Document, *os.File, error) {
-	phone, err := e.conversationID(office, id)
+func (e *Engine) MessageFile(_ context.Context, office string, by balcao.Staff, id string, seq uint64) (balcao.Document, *os.File, error) {
+	c, err := e.conversation(office, by, id)
 	if err != nil {
 		return balcao.Document{}, nil, err
 	}
-	m, err := e.db.Message(office, phone, seq)
+	m, err := e.db.Message(office, c.ID, seq)
 	if err != nil || m.Document == nil || m.Document.SHA == "" {
 		return balcao.Document{}, nil, balcao.NewError(balcao.ErrNotFound, "no_document", "Esta mensagem não tem arquivo.")
 	}

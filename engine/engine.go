@@ -47,6 +47,9 @@ type Config struct {
 	Now func() time.Time
 	// PublicURL is where clients reach this server (links sent on WhatsApp); http://Addr when empty.
 	PublicURL string
+	// Clock drives scheduled messages and reminders (tests move it); when set and Now is nil,
+	// it is also the actors' clock. The real time when nil.
+	Clock Clock
 }
 
 // Engine is a running Balcão node.
@@ -68,6 +71,7 @@ type Engine struct {
 	files    *storage.Files
 	source   agent.Source  // the embedded document source, nil when there is none
 	remote   *agent.Remote // the office's remote execution agents
+	sched    *scheduler    // scheduled messages, broadcasts and reminders
 	wa       gateway.WhatsApp
 	secret   []byte // signs portal links
 	// publicURL prefixes links sent to clients.
@@ -83,6 +87,9 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Clock != nil && cfg.Now == nil {
+		cfg.Now = cfg.Clock.Now
 	}
 	e := &Engine{cfg: cfg, log: cfg.Log, hub: ui.NewHub(), served: make(chan error, 1)}
 	var wa gateway.WhatsApp
@@ -152,6 +159,11 @@ func Start(cfg Config) (*Engine, error) {
 		e.ln.Close()
 		return fail(err)
 	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = realClock{now: time.Now}
+	}
+	e.sched = startScheduler(e, clock)
 	var sim http.Handler
 	if e.sim != nil {
 		sim = e.sim.Handler()
@@ -217,6 +229,7 @@ func (e *Engine) stop(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("serve http: %w", err))
 	}
 	e.remote.Close() // agents' sockets are not tracked by Shutdown; jobs in flight are retried later
+	e.sched.close()  // before the actors: it waits for its send in progress
 	if err := e.actors.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop actors: %w", err))
 	}

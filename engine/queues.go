@@ -10,10 +10,14 @@ import (
 // maxQueueScan bounds the conversations a live view reads per tab.
 const maxQueueScan = 1000
 
-// Queues returns the office's live queues.
-func (e *Engine) Queues(ctx context.Context, office string) (balcao.Queues, error) {
+// Queues returns the office's live queues, as the staff member may see them.
+func (e *Engine) Queues(ctx context.Context, office string, by balcao.Staff) (balcao.Queues, error) {
 	q := balcao.Queues{Jobs: map[string]int{}}
-	pending, _, err := e.db.Conversations(office, balcao.TabPending, "", maxQueueScan)
+	keep, err := e.seer(office, by)
+	if err != nil {
+		return q, err
+	}
+	pending, _, err := e.db.ConversationsWhere(office, balcao.TabPending, "", maxQueueScan, maxQueueScan, keep)
 	if err != nil {
 		return q, err
 	}
@@ -21,7 +25,7 @@ func (e *Engine) Queues(ctx context.Context, office string) (balcao.Queues, erro
 	if len(pending) > 0 {
 		q.OldestPending = pending[0].StateSince
 	}
-	attending, _, err := e.db.Conversations(office, balcao.TabAttending, "", maxQueueScan)
+	attending, _, err := e.db.ConversationsWhere(office, balcao.TabAttending, "", maxQueueScan, maxQueueScan, keep)
 	if err != nil {
 		return q, err
 	}
@@ -29,6 +33,11 @@ func (e *Engine) Queues(ctx context.Context, office string) (balcao.Queues, erro
 	for _, c := range attending {
 		q.Attending = append(q.Attending, balcao.Attendance{Conversation: c.ID, Contact: c.ContactName, Staff: c.Attendant, StaffName: names[c.Attendant], Since: c.StateSince})
 	}
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return q, err
+	}
+	q.Departments = departmentQueues(settings, pending, attending)
 	if q.Agents, err = e.Agents(ctx, office); err != nil {
 		return q, err
 	}
@@ -45,6 +54,35 @@ func (e *Engine) Queues(ctx context.Context, office string) (balcao.Queues, erro
 	return q, nil
 }
 
+// departmentQueues splits the pending (oldest first) and attending conversations by department.
+func departmentQueues(settings balcao.Settings, pending, attending []balcao.Conversation) []balcao.DepartmentQueue {
+	out := []balcao.DepartmentQueue{{}}
+	at := map[string]int{"": 0}
+	for _, d := range settings.Departments {
+		at[d.ID] = len(out)
+		out = append(out, balcao.DepartmentQueue{ID: d.ID, Name: d.Name})
+	}
+	queue := func(id string) *balcao.DepartmentQueue {
+		i, ok := at[id]
+		if !ok { // a department removed since: its conversations are counted apart
+			i, at[id] = len(out), len(out)
+			out = append(out, balcao.DepartmentQueue{ID: id, Name: id})
+		}
+		return &out[i]
+	}
+	for _, c := range pending {
+		d := queue(c.Department)
+		if d.Pending == 0 {
+			d.OldestPending = c.StateSince
+		}
+		d.Pending++
+	}
+	for _, c := range attending {
+		queue(c.Department).Attending++
+	}
+	return out
+}
+
 // staffNames maps the office's users to their names.
 func (e *Engine) staffNames(office string) map[string]string {
 	names := map[string]string{}
@@ -55,12 +93,26 @@ func (e *Engine) staffNames(office string) map[string]string {
 	return names
 }
 
-// Counts are the sizes of the pending and attending tabs (at most maxQueueScan each).
-func (e *Engine) Counts(_ context.Context, office string) (map[balcao.Tab]int, error) {
+// Counts are the sizes of the pending and attending tabs as the staff member sees them (at most
+// maxQueueScan each).
+func (e *Engine) Counts(_ context.Context, office string, by balcao.Staff) (map[balcao.Tab]int, error) {
+	var keep func(*balcao.Conversation) bool // nil: every entry counts (managers)
+	if by.Role == balcao.RoleAttendant {
+		var err error
+		if keep, err = e.seer(office, by); err != nil {
+			return nil, err
+		}
+	}
 	out := map[balcao.Tab]int{}
 	for _, tab := range []balcao.Tab{balcao.TabPending, balcao.TabAttending} {
 		n := 0
-		err := e.db.Scan(storage.IndexPrefix(office, tab), nil, false, func(_, _ []byte) bool {
+		err := e.db.Scan(storage.IndexPrefix(office, tab), nil, false, func(k, _ []byte) bool {
+			if keep != nil {
+				c, err := e.db.Conversation(office, storage.IndexPhone(k))
+				if err != nil || !keep(&c) {
+					return true
+				}
+			}
 			n++
 			return n < maxQueueScan
 		})

@@ -262,20 +262,71 @@ func (db *DB) SaveSettings(ctx context.Context, office string, s balcao.Settings
 	return nil
 }
 
+// ConversationsWhere is Conversations keeping only the conversations keep accepts. It examines
+// at most maxScan index entries, so a page may come back short, with a cursor to go on.
+func (db *DB) ConversationsWhere(office string, tab balcao.Tab, cursor string, limit, maxScan int, keep func(*balcao.Conversation) bool) ([]balcao.Conversation, string, error) {
+	prefix := IndexPrefix(office, tab)
+	after, err := decodeCursor(prefix, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	var (
+		out     []balcao.Conversation
+		last    []byte
+		scanned int
+		more    bool
+		readErr error
+	)
+	err = db.Scan(prefix, after, false, func(k, _ []byte) bool {
+		if len(out) == limit || scanned == maxScan {
+			more = true
+			return false
+		}
+		scanned++
+		last = bytes.Clone(k)
+		c, err := db.Conversation(office, IndexPhone(k))
+		switch {
+		case errors.Is(err, balcao.ErrNotFound):
+			return true // the index entry is newer than this read
+		case err != nil:
+			readErr = err
+			return false
+		case keep(&c):
+			out = append(out, c)
+		}
+		return true
+	})
+	if err == nil {
+		err = readErr
+	}
+	if err != nil || !more {
+		return out, "", err
+	}
+	return out, base64.RawURLEncoding.EncodeToString(last), nil
+}
+
+// decodeCursor turns an opaque cursor of an index into the key to continue after (nil for "").
+func decodeCursor(prefix []byte, cursor string) ([]byte, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || !bytes.HasPrefix(raw, prefix) {
+		return nil, fmt.Errorf("cursor: %w", balcao.ErrInvalid)
+	}
+	return raw, nil
+}
+
 // page reads up to limit ids (the last key segment) of an index after an opaque cursor.
 func (db *DB) page(prefix []byte, cursor string, limit int) ([]string, string, error) {
-	var after []byte
-	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil || !bytes.HasPrefix(raw, prefix) {
-			return nil, "", fmt.Errorf("cursor: %w", balcao.ErrInvalid)
-		}
-		after = raw
+	after, err := decodeCursor(prefix, cursor)
+	if err != nil {
+		return nil, "", err
 	}
 	var ids []string
 	var last []byte
 	more := false
-	err := db.Scan(prefix, after, false, func(k, _ []byte) bool {
+	err = db.Scan(prefix, after, false, func(k, _ []byte) bool {
 		if len(ids) == limit {
 			more = true
 			return false
@@ -296,11 +347,13 @@ func (db *DB) page(prefix []byte, cursor string, limit int) ([]string, string, e
 func (db *DB) Services(office string, from, to time.Time, cursor string, fn func(next string, s balcao.Service) bool) error {
 	lower := ServiceBound(office, from)
 	upper := ServiceBound(office, to)
-	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil || !bytes.HasPrefix(raw, ServicesPrefix(office)) || bytes.Compare(raw, upper) > 0 {
-			return fmt.Errorf("cursor: %w", balcao.ErrInvalid)
-		}
+	raw, err := decodeCursor(ServicesPrefix(office), cursor)
+	switch {
+	case err != nil:
+		return err
+	case raw != nil && bytes.Compare(raw, upper) > 0:
+		return fmt.Errorf("cursor: %w", balcao.ErrInvalid)
+	case raw != nil:
 		upper = raw
 	}
 	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})

@@ -134,7 +134,7 @@ var saoPauloLoc = func() *time.Location {
 func saoPaulo() *time.Location { return saoPauloLoc }
 
 func (s *Server) queues(w http.ResponseWriter, r *http.Request, c caller) {
-	q, err := s.cfg.Backend.Queues(r.Context(), c.session.Office)
+	q, err := s.cfg.Backend.Queues(r.Context(), c.session.Office, c.staff)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -143,7 +143,7 @@ func (s *Server) queues(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 func (s *Server) counts(w http.ResponseWriter, r *http.Request, c caller) {
-	n, err := s.cfg.Backend.Counts(r.Context(), c.session.Office)
+	n, err := s.cfg.Backend.Counts(r.Context(), c.session.Office, c.staff)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

@@ -61,7 +61,7 @@ func (s *Server) messageFile(w http.ResponseWriter, r *http.Request, c caller) {
 		writeProblem(w, http.StatusNotFound, "no_document", "Esta mensagem não tem arquivo.")
 		return
 	}
-	doc, f, err := s.cfg.Backend.MessageFile(r.Context(), c.session.Office, r.PathValue("id"), seq)
+	doc, f, err := s.cfg.Backend.MessageFile(r.Context(), c.session.Office, c.staff, r.PathValue("id"), seq)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

@@ -18,9 +18,13 @@ type Backend interface {
 	Session(ctx context.Context, token string) (balcao.Session, balcao.Staff, error)
 	Logout(ctx context.Context, token string) error
 
-	Conversations(ctx context.Context, office string, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error)
-	Conversation(ctx context.Context, office, id string) (balcao.ConversationView, error)
-	Messages(ctx context.Context, office, id string, before uint64, limit int) ([]balcao.Message, bool, error)
+	// Conversations, their messages, files and counts are shown as the staff member may see
+	// them (balcao.CanSee); a conversation they may not see is not found.
+	Conversations(ctx context.Context, office string, by balcao.Staff, tab balcao.Tab, cursor string, limit int) ([]balcao.ConversationView, string, error)
+	Conversation(ctx context.Context, office string, by balcao.Staff, id string) (balcao.ConversationView, error)
+	Messages(ctx context.Context, office string, by balcao.Staff, id string, before uint64, limit int) ([]balcao.Message, bool, error)
+	// CanSee filters the live events of one staff member's socket.
+	CanSee(office string, by balcao.Staff) func(*balcao.ConversationView) bool
 	Companies(ctx context.Context, office string) ([]balcao.Company, error)
 
 	StartService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
@@ -55,6 +59,7 @@ type Backend interface {
 	// Preferences (administrators change them).
 	Settings(ctx context.Context, office string) (balcao.Settings, error)
 	SaveSettings(ctx context.Context, office string, by balcao.Staff, s balcao.Settings) (balcao.Settings, error)
+	SettingsDefaults(ctx context.Context, office string) (balcao.SettingsDefaults, error) // ui/api_defaults.go
 	NewAgentToken(ctx context.Context, office string, by balcao.Staff) (string, error)
 
 	// The office's WhatsApp connection.
@@ -64,12 +69,12 @@ type Backend interface {
 	ConnectWhatsApp(ctx context.Context, office string, by balcao.Staff) error
 
 	// MessageFile opens the document or media a message carries.
-	MessageFile(ctx context.Context, office, id string, seq uint64) (balcao.Document, *os.File, error)
+	MessageFile(ctx context.Context, office string, by balcao.Staff, id string, seq uint64) (balcao.Document, *os.File, error)
 
-	// Queues is the supervisor's live view (any staff: it shows no message content).
-	Queues(ctx context.Context, office string) (balcao.Queues, error)
+	// Queues is the supervisors' live view (no message content; each sees what they may see).
+	Queues(ctx context.Context, office string, by balcao.Staff) (balcao.Queues, error)
 	// Counts are the sizes of the pending and attending tabs.
-	Counts(ctx context.Context, office string) (map[balcao.Tab]int, error)
+	Counts(ctx context.Context, office string, by balcao.Staff) (map[balcao.Tab]int, error)
 
 	// History and dashboards (administrators and managers).
 	History(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, cursor string, limit int) ([]balcao.Service, string, error)

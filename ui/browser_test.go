@@ -1137,6 +1137,8 @@ func TestBrowserLiveQueues(t *testing.T) {
 	p.do("see the pending conversation live", chromedp.WaitVisible(chromedp.CSS(`#screen-filas tr[data-pending="`+phone+`"]`)))
 	p.until("pending count", pendingShown+` >= 1 && `+pendingShown+` === `+waitingRows)
 	p.until("oldest wait shown", `document.querySelector('#screen-filas [data-queue=pending] .stat-foot').textContent.includes('espera mais longa')`)
+	// A conversation nobody routed waits in the "Sem setor" row of the departments' queues.
+	p.until("the department queues count it", `Number(document.querySelector('#screen-filas tr[data-department=""]')?.dataset.departmentPending) >= 1 && document.querySelector('#screen-filas tr[data-department=pessoal]') !== null`)
 
 	ana := newAPIAs(t, base, "ana")
 	if st, body := ana.do("POST", "/api/conversations/"+phone+"/start", nil); st != http.StatusOK {

@@ -15,6 +15,11 @@ import (
 // last WindowSize events of each office are kept so that a client that reconnects gets what it
 // missed; one that missed more is told to reload. Sequence numbers restart with the process;
 // the epoch tells a client that it happened.
+//
+// An event about a conversation (balcao.Scoped) goes only to the subscribers whose filter
+// accepts the conversation; one who could see it before the change and cannot any more gets a
+// conversation.hidden frame with the same sequence number instead. A subscriber therefore sees
+// gaps in the numbering: they are the events it may not see.
 type Hub struct {
 	epoch string
 
@@ -41,8 +46,16 @@ func (h *Hub) Epoch() string { return h.epoch }
 type officeHub struct {
 	mu     sync.Mutex
 	seq    uint64
-	window [WindowSize][]byte // frame of seq n at n % WindowSize; mu guards everything
+	window [WindowSize]published // event of seq n at n % WindowSize; mu guards everything
 	subs   map[*Subscriber]struct{}
+}
+
+// published is one stamped event.
+type published struct {
+	frame     []byte
+	cur, prev *balcao.ConversationView // the conversation it is about (balcao.Scoped), or nil
+	hidden    []byte                   // the conversation.hidden frame, made when first needed
+	seq       uint64
 }
 
 // Subscriber receives one office's frames (JSON-encoded balcao.Event) in order.
@@ -50,7 +63,24 @@ type Subscriber struct {
 	C       chan []byte   // frames to write; closed never
 	Dropped chan struct{} // closed when the hub dropped the subscriber for being slow
 	Session string        // the session that owns it, for Drop on logout
-	once    sync.Once
+	User    string        // the staff member, for DropUser
+	// Filter says whether the subscriber may see a conversation; nil sees everything.
+	Filter func(*balcao.ConversationView) bool
+	once   sync.Once
+}
+
+// frameFor returns the frame of p that s may receive, or nil.
+func (s *Subscriber) frameFor(p *published) []byte {
+	if s.Filter == nil || p.cur == nil || s.Filter(p.cur) {
+		return p.frame
+	}
+	if p.prev == nil || !s.Filter(p.prev) {
+		return nil
+	}
+	if p.hidden == nil {
+		p.hidden = stamp(p.seq, balcao.EventConversationHidden, mustJSON(balcao.ConversationHidden{Conversation: p.cur.ID}))
+	}
+	return p.hidden
 }
 
 func (h *Hub) office(id string) *officeHub {
@@ -71,27 +101,22 @@ func (h *Hub) office(id string) *officeHub {
 
 // Publish stamps and fans out one event. The payload is encoded once, outside the lock.
 func (h *Hub) Publish(office, typ string, data any) {
-	payload, err := json.Marshal(data)
-	if err != nil {
-		payload = []byte("null")
+	payload := mustJSON(data)
+	var cur, prev *balcao.ConversationView
+	if sc, ok := data.(balcao.Scoped); ok {
+		cur, prev = sc.Scope()
 	}
-	at, _ := time.Now().UTC().MarshalJSON()
 	o := h.office(office)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.seq++
-	frame := make([]byte, 0, len(payload)+96)
-	frame = append(frame, `{"seq":`...)
-	frame = strconv.AppendUint(frame, o.seq, 10)
-	frame = append(frame, `,"type":`...)
-	frame = strconv.AppendQuote(frame, typ)
-	frame = append(frame, `,"at":`...)
-	frame = append(frame, at...)
-	frame = append(frame, `,"data":`...)
-	frame = append(frame, payload...)
-	frame = append(frame, '}')
-	o.window[o.seq%WindowSize] = frame
+	p := &o.window[o.seq%WindowSize]
+	*p = published{frame: stamp(o.seq, typ, payload), cur: cur, prev: prev, seq: o.seq}
 	for s := range o.subs {
+		frame := s.frameFor(p)
+		if frame == nil {
+			continue
+		}
 		select {
 		case s.C <- frame:
 		default:
@@ -101,12 +126,36 @@ func (h *Hub) Publish(office, typ string, data any) {
 	}
 }
 
-// Subscribe registers a subscriber for an office. When since > 0 and epoch is this hub's, the
-// frames after since are queued first; missed is true when they are no longer all kept (the
-// client must reload). It returns the office's current sequence number.
-func (h *Hub) Subscribe(office, session, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
+// stamp makes the frame of an event: {"seq":…,"type":…,"at":…,"data":…}.
+func stamp(seq uint64, typ string, payload []byte) []byte {
+	at, _ := time.Now().UTC().MarshalJSON()
+	frame := make([]byte, 0, len(payload)+96)
+	frame = append(frame, `{"seq":`...)
+	frame = strconv.AppendUint(frame, seq, 10)
+	frame = append(frame, `,"type":`...)
+	frame = strconv.AppendQuote(frame, typ)
+	frame = append(frame, `,"at":`...)
+	frame = append(frame, at...)
+	frame = append(frame, `,"data":`...)
+	frame = append(frame, payload...)
+	return append(frame, '}')
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte("null")
+	}
+	return b
+}
+
+// Subscribe registers a subscriber for an office (user and filter as in Subscriber). When
+// since > 0 and epoch is this hub's, the frames after since are queued first; missed is true
+// when they are no longer all kept (the client must reload). It returns the office's current
+// sequence number.
+func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.ConversationView) bool, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
 	o := h.office(office)
-	s = &Subscriber{C: make(chan []byte, SubscriberQueue), Dropped: make(chan struct{}), Session: session}
+	s = &Subscriber{C: make(chan []byte, SubscriberQueue), Dropped: make(chan struct{}), Session: session, User: user, Filter: filter}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if since > 0 || epoch != "" {
@@ -115,7 +164,9 @@ func (h *Hub) Subscribe(office, session, epoch string, since uint64) (s *Subscri
 			missed = true
 		default:
 			for n := since + 1; n <= o.seq; n++ {
-				s.C <- o.window[n%WindowSize]
+				if frame := s.frameFor(&o.window[n%WindowSize]); frame != nil {
+					s.C <- frame
+				}
 			}
 		}
 	}
@@ -133,11 +184,21 @@ func (h *Hub) Unsubscribe(office string, s *Subscriber) {
 
 // Drop disconnects every subscriber of a session (on logout).
 func (h *Hub) Drop(office, session string) {
+	h.drop(office, func(s *Subscriber) bool { return s.Session == session })
+}
+
+// DropUser disconnects every subscriber of a staff member (whose permissions changed): their
+// browsers reconnect and reload what they may now see.
+func (h *Hub) DropUser(office, user string) {
+	h.drop(office, func(s *Subscriber) bool { return s.User == user })
+}
+
+func (h *Hub) drop(office string, match func(*Subscriber) bool) {
 	o := h.office(office)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for s := range o.subs {
-		if s.Session == session {
+		if match(s) {
 			delete(o.subs, s)
 			s.once.Do(func() { close(s.Dropped) })
 		}

@@ -2,8 +2,10 @@ package ui_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/ui"
 )
 
@@ -21,8 +23,8 @@ func seqOf(t *testing.T, frame []byte) uint64 {
 
 func TestHubOrdersAndIsolatesOffices(t *testing.T) {
 	h := ui.NewHub()
-	a, _, _ := h.Subscribe("a", "s1", "", 0)
-	b, _, _ := h.Subscribe("b", "s2", "", 0)
+	a, _, _ := h.Subscribe("a", "s1", "u", nil, "", 0)
+	b, _, _ := h.Subscribe("b", "s2", "u", nil, "", 0)
 	for i := range 5 {
 		h.Publish("a", "message.added", map[string]int{"n": i})
 	}
@@ -45,7 +47,7 @@ func TestHubReplaysWhatWasMissed(t *testing.T) {
 	for range 10 {
 		h.Publish("a", "x", nil)
 	}
-	s, seq, missed := h.Subscribe("a", "s", h.Epoch(), 7)
+	s, seq, missed := h.Subscribe("a", "s", "u", nil, h.Epoch(), 7)
 	if seq != 10 || missed {
 		t.Fatalf("subscribe = seq %d missed %v", seq, missed)
 	}
@@ -64,22 +66,22 @@ func TestHubReplaysWhatWasMissed(t *testing.T) {
 		{"no epoch", "", 3},
 	}
 	for _, tc := range cases {
-		if _, _, missed := h.Subscribe("a", "s", tc.epoch, tc.since); !missed {
+		if _, _, missed := h.Subscribe("a", "s", "u", nil, tc.epoch, tc.since); !missed {
 			t.Errorf("%s: missed = false, want a resync", tc.name)
 		}
 	}
 	for range ui.WindowSize {
 		h.Publish("a", "x", nil)
 	}
-	if _, _, missed := h.Subscribe("a", "s", h.Epoch(), 5); !missed {
+	if _, _, missed := h.Subscribe("a", "s", "u", nil, h.Epoch(), 5); !missed {
 		t.Error("subscribe far behind the window: missed = false, want a resync")
 	}
 }
 
 func TestHubDropsSlowSubscriberWithoutBlocking(t *testing.T) {
 	h := ui.NewHub()
-	slow, _, _ := h.Subscribe("a", "s1", "", 0)
-	fast, _, _ := h.Subscribe("a", "s2", "", 0)
+	slow, _, _ := h.Subscribe("a", "s1", "u", nil, "", 0)
+	fast, _, _ := h.Subscribe("a", "s2", "u", nil, "", 0)
 	for range ui.SubscriberQueue + 10 {
 		h.Publish("a", "x", nil)
 		for len(fast.C) > 0 {
@@ -103,4 +105,55 @@ func TestHubDropsSlowSubscriberWithoutBlocking(t *testing.T) {
 	if n := h.Subscribers("a"); n != 0 {
 		t.Fatalf("subscribers after Drop = %d, want 0", n)
 	}
+}
+
+// TestHubFiltersScopedEvents: an event about a conversation reaches only the subscribers whose
+// filter accepts it, live and on replay; one who saw the conversation before the change gets a
+// conversation.hidden frame instead.
+func TestHubFiltersScopedEvents(t *testing.T) {
+	h := ui.NewHub()
+	fiscalOnly := func(v *balcao.ConversationView) bool { return v.Department == "fiscal" }
+	mine, _, _ := h.Subscribe("a", "s1", "bia", fiscalOnly, "", 0)
+	all, _, _ := h.Subscribe("a", "s2", "ger", nil, "", 0)
+	fiscal := balcao.ConversationView{ID: "5511", Department: "fiscal"}
+	pessoal := balcao.ConversationView{ID: "5522", Department: "pessoal"}
+
+	h.Publish("a", balcao.EventMessageAdded, balcao.MessageAdded{Conversation: "5522", View: &pessoal})
+	h.Publish("a", balcao.EventMessageAdded, balcao.MessageAdded{Conversation: "5511", View: &fiscal})
+	h.Publish("a", balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: pessoal, Prev: &fiscal})
+	h.Publish("a", balcao.EventSettingsChanged, map[string]string{})
+
+	if len(all.C) != 4 {
+		t.Fatalf("unfiltered subscriber got %d frames, want 4", len(all.C))
+	}
+	want := []struct {
+		seq uint64
+		typ string
+	}{{2, balcao.EventMessageAdded}, {3, balcao.EventConversationHidden}, {4, balcao.EventSettingsChanged}}
+	check := func(s *ui.Subscriber) {
+		t.Helper()
+		for _, w := range want {
+			var f struct {
+				Seq  uint64          `json:"seq"`
+				Type string          `json:"type"`
+				Data json.RawMessage `json:"data"`
+			}
+			frame := <-s.C
+			if err := json.Unmarshal(frame, &f); err != nil || f.Seq != w.seq || f.Type != w.typ {
+				t.Fatalf("frame %s, want seq %d type %s", frame, w.seq, w.typ)
+			}
+			if strings.Contains(string(frame), "5522") && f.Type != balcao.EventConversationHidden {
+				t.Fatalf("a filtered subscriber saw the other department's conversation: %s", frame)
+			}
+		}
+		if len(s.C) != 0 {
+			t.Fatalf("%d frames more than allowed", len(s.C))
+		}
+	}
+	check(mine)
+	replay, _, missed := h.Subscribe("a", "s3", "bia", fiscalOnly, h.Epoch(), 0+1)
+	if missed {
+		t.Fatal("replay: missed")
+	}
+	check(replay)
 }

@@ -93,6 +93,7 @@ func New(cfg Config) *Server {
 	m.HandleFunc("POST /api/agents/token", s.authed(s.newAgentToken))
 	m.HandleFunc("GET /api/settings", s.authed(s.getSettings))
 	m.HandleFunc("PUT /api/settings", s.authed(s.putSettings))
+	m.HandleFunc("GET /api/settings/defaults", s.authed(s.settingsDefaults))
 	m.HandleFunc("GET /portal/entrar", s.portalLogin)
 	m.HandleFunc("GET /portal", s.portalHome)
 	m.HandleFunc("GET /portal/d/{doc}", s.portalFile)
@@ -272,7 +273,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, c cal
 		writeProblem(w, http.StatusBadRequest, "invalid_limit", "O limite deve estar entre 1 e 200.")
 		return
 	}
-	list, next, err := s.cfg.Backend.Conversations(r.Context(), c.session.Office, tab, r.URL.Query().Get("cursor"), limit)
+	list, next, err := s.cfg.Backend.Conversations(r.Context(), c.session.Office, c.staff, tab, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -281,7 +282,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, c cal
 }
 
 func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, c caller) {
-	v, err := s.cfg.Backend.Conversation(r.Context(), c.session.Office, r.PathValue("id"))
+	v, err := s.cfg.Backend.Conversation(r.Context(), c.session.Office, c.staff, r.PathValue("id"))
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -304,7 +305,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, c caller) 
 		}
 		before = n
 	}
-	msgs, more, err := s.cfg.Backend.Messages(r.Context(), c.session.Office, r.PathValue("id"), before, limit)
+	msgs, more, err := s.cfg.Backend.Messages(r.Context(), c.session.Office, c.staff, r.PathValue("id"), before, limit)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

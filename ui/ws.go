@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/balcao/balcao"
 )
 
 // Websocket timings.
@@ -47,7 +49,11 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 	conn.SetReadLimit(4 << 10)
 
 	office := c.session.Office
-	sub, seq, missed := s.cfg.Hub.Subscribe(office, c.token, q.Get("epoch"), since)
+	var filter func(*balcao.ConversationView) bool // managers see every event
+	if c.staff.Role == balcao.RoleAttendant {
+		filter = s.cfg.Backend.CanSee(office, c.staff)
+	}
+	sub, seq, missed := s.cfg.Hub.Subscribe(office, c.token, c.staff.User, filter, q.Get("epoch"), since)
 	defer s.cfg.Hub.Unsubscribe(office, sub)
 	ctx := conn.CloseRead(r.Context())
 

@@ -3,10 +3,12 @@
 // state. Components read snapshots (replaced, never mutated) through useStore().
 //
 // Live updates: one websocket per tab at /ws?epoch=E&since=N. The first frame is a hello;
-// then frames arrive with consecutive sequence numbers. When the hello says resync, when the
-// epoch changed (server restart), when a frame skips a number or on the first connection, the
-// store reloads the lists and the open conversation over REST, buffering frames that arrive
-// meanwhile and applying them afterwards. A closed socket reconnects with exponential backoff
+// then frames arrive in order of their sequence numbers, which skip the events of conversations
+// this staff member may not see (the server filters them; a conversation that leaves their view
+// comes as conversation.hidden). When the hello says resync, when the epoch changed (server
+// restart), when the office's settings change (what one may see may have changed) or on the
+// first connection, the store reloads the lists and the open conversation over REST, buffering
+// frames that arrive meanwhile and applying them afterwards. A closed socket reconnects with exponential backoff
 // and full jitter; a socket that fails before its hello checks /api/me, and a 401 brings back
 // the login screen (drafts stay in sessionStorage).
 import { ApiError, request } from './api'
@@ -303,12 +305,6 @@ export class Store {
 
   private onFrame(f: Frame) {
     if (f.seq <= this.seq) return // already seen
-    if (f.seq !== this.seq + 1 && this.synced) {
-      // A gap: something was lost. Reload, then follow from here.
-      this.seq = f.seq
-      void this.resync()
-      return
-    }
     this.seq = f.seq
     if (this.syncing) {
       this.buffered.push(f)
@@ -371,6 +367,17 @@ export class Store {
         }
         break
       }
+      case 'conversation.hidden': {
+        const { conversation } = f.data as { conversation: string }
+        const { [conversation]: _gone, ...rest } = this.state.conversations
+        this.set({ conversations: rest })
+        this.refreshCounts()
+        if (this.state.open?.id === conversation) void this.loadConversation(conversation, false) // shows why it is gone
+        break
+      }
+      case 'settings.changed':
+        if (this.synced) void this.resync()
+        break
       case 'conversation.changed':
       case 'contact.linked': {
         const c = (f.data?.conversation ?? null) as Conversation | null

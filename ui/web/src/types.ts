@@ -30,6 +30,7 @@ export interface Conversation {
   preview: string
   stateSince: string
   lastSeq: number
+  department?: string // a department id (Settings.departments)
 }
 
 export interface DocumentRef {
@@ -66,10 +67,41 @@ export interface Contact {
   createdAt: string
 }
 
+/** A page of the address book (Gerenciar contatos): GET /api/addressbook. */
+export interface AddressBookPage {
+  contacts: Contact[]
+  next: string
+  total: number
+}
+
+/** One line of a contacts import: POST /api/addressbook/import. */
+export interface ImportLine {
+  line: number
+  phone: string
+  name: string
+  companies: CompanyRef[]
+  status: 'new' | 'update' | 'unchanged' | 'error'
+  error?: string
+}
+
+export interface ImportCounts {
+  new: number
+  update: number
+  unchanged: number
+  error: number
+}
+
+export interface ImportReport {
+  lines: ImportLine[]
+  counts: ImportCounts
+  applied: boolean
+}
+
 export interface StaffMember {
   user: string
   name: string
   role: Role
+  departments?: string[] // department ids; none: every department
 }
 
 export interface Job {
@@ -171,6 +203,16 @@ export interface Queues {
   attending: { conversation: string; contact: string; staff: string; staffName: string; since: string }[] | null
   agents: { remote: number; embedded: boolean }
   jobs: Record<string, number> | null
+  departments: DepartmentQueue[] | null
+}
+
+/** One department's live queue; id '' gathers the conversations with no department. */
+export interface DepartmentQueue {
+  id: string
+  name: string
+  pending: number
+  oldestPending?: string
+  attending: number
 }
 
 /** A ready answer (Resposta Padrão), picked with "/" in the composer. */
@@ -179,4 +221,84 @@ export interface CannedAnswer {
   shortcut: string
   text: string
   owner?: string
+}
+
+/** The office's preferences (GET/PUT /api/settings; balcao.Settings). */
+export type DocRule = 'auto' | 'confirm' | 'period_closed' | 'staff'
+
+export interface Interval {
+  from: string // "HH:MM"
+  to: string
+}
+
+export interface Department {
+  id: string // slug, stable
+  name: string
+}
+
+export interface PortfolioEntry {
+  company: string
+  department: string
+  staff: string
+}
+
+export interface Settings {
+  rules: Record<string, DocRule>
+  hours: Record<string, Interval[]> // weekday keys sun…sat
+  daysOff: string[] // YYYY-MM-DD
+  ignoreHolidays: boolean
+  identifyStaff: boolean
+  survey: boolean
+  departments: Department[]
+  distribution: boolean
+  portfolio: PortfolioEntry[]
+  restrict: boolean
+  messages: Record<string, string> // overrides by key; missing or empty: the default
+  reminders: { guides: string[]; daysBefore: number }
+}
+
+/** Listas de Transmissão and Agendamento: see docs/API.md. */
+export interface BroadcastList {
+  id: string
+  name: string
+  contacts: string[]
+  companies: string[]
+  createdBy: string
+  createdAt: string
+}
+
+export interface Schedule {
+  id: string
+  name: string
+  text: string
+  target: { kind: 'contact' | 'company' | 'list'; id: string }
+  recurrence: { kind: 'once' | 'daily' | 'weekly' | 'monthly' | 'business_day'; at?: string; time?: string; weekdays?: string[]; day?: number }
+  request: { intent: string; competence: string } | null
+  next?: string
+  enabled: boolean
+  broadcast: boolean
+  createdBy: string
+  createdAt: string
+}
+
+/** One occurrence being sent (schedule.progress frames carry it too). */
+export interface ScheduleRun {
+  schedule: string
+  name: string
+  at: string
+  total: number
+  sent: number
+  failed: number
+  done: boolean
+  canceled: boolean
+  startedAt: string
+  finishedAt?: string
+}
+
+/** GET /api/settings/defaults: the default texts, their variables and departments. */
+export interface SettingsDefaults {
+  messages: Record<string, string>
+  variables: string[] // every message may hold them
+  keyVariables?: Record<string, string[]> // only some messages may hold these, by key
+  departments: Department[]
 }

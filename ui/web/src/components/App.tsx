@@ -5,11 +5,14 @@ import { store } from '../store'
 import { t } from '../strings'
 import { Canned } from './Canned'
 import { Companies } from './Companies'
+import { Contacts } from './Contacts'
 import { Lazy } from './Lazy'
 import { ConversationPane } from './Conversation'
 import { History } from './History'
 import { Inbox } from './Inbox'
 import { Jobs } from './Jobs'
+import { Lists } from './Lists'
+import { Schedules } from './Schedules'
 import { Login } from './Login'
 import { Nav } from './Nav'
 import { Queues } from './Queues'
@@ -64,8 +67,17 @@ export function App() {
     case 'clientes':
       main = <Companies selected={route.parts[0]} />
       break
+    case 'contatos':
+      main = <Contacts />
+      break
     case 'equipe':
       main = <Staff />
+      break
+    case 'listas':
+      main = <Lists />
+      break
+    case 'agendamento':
+      main = <Schedules />
       break
     case 'respostas':
       main = <Canned />
@@ -81,6 +93,9 @@ export function App() {
       break
     case 'whatsapp':
       main = <WhatsApp />
+      break
+    case 'preferencias':
+      main = <Lazy load={loadPreferences} />
       break
     default: {
       const tab = (TABS.includes(route.parts[0] as Tab) ? route.parts[0] : 'pendentes') as Tab
@@ -104,6 +119,8 @@ export function App() {
 
 // The Painel (and uPlot with it) is its own chunk: only managers open it.
 const loadDashboard = () => import('./Dashboard').then((m) => m.Dashboard)
+// Preferências too: only administradores and gerentes open it.
+const loadPreferences = () => import('./Preferences').then((m) => m.Preferences)
 
 function pendingTitle(s: ReturnType<typeof store.get>): string {
   let n = 0

@@ -9,6 +9,7 @@ import { Composer } from './Composer'
 import { IconBack, IconChat, IconFile, IconLink, Ticks } from './icons'
 import { displayName } from './Inbox'
 import { LinkDialog } from './LinkDialog'
+import { DepartmentTag, useDepartments } from './PreferencesDepartments'
 import { duration } from '../format'
 
 /** ConversationPane is the right pane: header with actions, history and composer. */
@@ -22,6 +23,7 @@ export function ConversationPane({ id, tab }: { id: string; tab: Tab }) {
   const [linking, setLinking] = useState(false)
   useEffect(() => setError(''), [id])
   const now = useNow(15000)
+  const depts = useDepartments(!!s.conversations[id]?.department)
 
   if (!id) {
     return (
@@ -71,6 +73,7 @@ export function ConversationPane({ id, tab }: { id: string; tab: Tab }) {
               </span>
             ))}
             {c && !c.contact.linked && <span class="chip warn">{t.unlinked}</span>}
+            {c?.department && <DepartmentTag id={c.department} list={depts} />}
           </div>
         </div>
         {c && <StateChip c={c} now={now} />}

@@ -3,9 +3,10 @@ import { go, useNow, useStore } from '../hooks'
 import { store, type State } from '../store'
 import { t } from '../strings'
 import { duration, formatPhone, initials, listTime, onlyDigits } from '../format'
-import type { Conversation, Tab } from '../types'
+import type { Conversation, Department, Tab } from '../types'
 import { TABS } from '../types'
 import { IconSearch } from './icons'
+import { DepartmentTag, useDepartments } from './PreferencesDepartments'
 
 /** inTab decides which conversations a tab shows, as the server's indexes do. */
 function inTab(c: Conversation, tab: Tab): boolean {
@@ -45,6 +46,7 @@ export function Inbox({ tab, selected }: { tab: Tab; selected: string }) {
   const shown = lists[tab].filter((c) => matches(c, q.trim()))
   const page = s.tabs[tab]
   const me = s.me!
+  const depts = useDepartments(Object.values(s.conversations).some((c) => !!c.department))
   return (
     <section class="list-pane" aria-label={t.navInbox}>
       <header class="pane-head">
@@ -87,7 +89,7 @@ export function Inbox({ tab, selected }: { tab: Tab; selected: string }) {
         {!page.loaded && <li class="empty">{t.loading}</li>}
         {page.loaded && shown.length === 0 && <li class="empty">{q ? t.noResults : t.emptyTab[tab]}</li>}
         {shown.map((c) => (
-          <Row key={c.id} c={c} tab={tab} active={c.id === selected} now={now} />
+          <Row key={c.id} c={c} tab={tab} active={c.id === selected} now={now} depts={depts} />
         ))}
         {page.next && !q && (
           <li class="more">
@@ -102,7 +104,7 @@ export function Inbox({ tab, selected }: { tab: Tab; selected: string }) {
   )
 }
 
-function Row({ c, tab, active, now }: { c: Conversation; tab: Tab; active: boolean; now: number }) {
+function Row({ c, tab, active, now, depts }: { c: Conversation; tab: Tab; active: boolean; now: number; depts: Department[] }) {
   const name = displayName(c)
   const companies = c.companies.map((co) => co.name).join(', ')
   return (
@@ -135,6 +137,7 @@ function Row({ c, tab, active, now }: { c: Conversation; tab: Tab; active: boole
             {c.state === 'pending' && <span class="chip wait">{t.waitingFor(duration(c.stateSince, now))}</span>}
             {c.state === 'attending' && c.attendant && <span class="chip att">{t.attendingWith(store.staffName(c.attendant))}</span>}
             {!c.contact.linked && <span class="chip warn">{t.unlinked}</span>}
+            {c.department && <DepartmentTag id={c.department} list={depts} />}
             {companies && (
               <span class="conv-companies" title={companies}>
                 {companies}

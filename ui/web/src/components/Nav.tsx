@@ -4,7 +4,7 @@ import { useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import { initials } from '../format'
-import { IconBell, IconBuilding, IconChart, IconChat, IconHistory, IconJobs, IconLogout, IconPhone, IconQueue, IconQuote, IconTeam } from './icons'
+import { IconBell, IconBroadcast, IconBuilding, IconCalendar, IconChart, IconChat, IconContacts, IconHistory, IconJobs, IconLogout, IconPhone, IconQueue, IconQuote, IconSettings, IconTeam } from './icons'
 
 // managers: only administradores and gerentes see the item (the server refuses the rest).
 const items = [
@@ -12,11 +12,15 @@ const items = [
   { screen: 'filas', href: '#/filas', label: t.navQueues, icon: IconQueue },
   { screen: 'pedidos', href: '#/pedidos', label: t.navJobs, icon: IconJobs },
   { screen: 'clientes', href: '#/clientes', label: t.navClients, icon: IconBuilding },
+  { screen: 'contatos', href: '#/contatos', label: t.navContacts, icon: IconContacts },
   { screen: 'equipe', href: '#/equipe', label: t.navStaff, icon: IconTeam },
   { screen: 'respostas', href: '#/respostas', label: t.navCanned, icon: IconQuote },
+  { screen: 'listas', href: '#/listas', label: t.navLists, icon: IconBroadcast, managers: true },
+  { screen: 'agendamento', href: '#/agendamento', label: t.navSchedules, icon: IconCalendar, managers: true },
   { screen: 'painel', href: '#/painel', label: t.navDashboard, icon: IconChart, managers: true },
   { screen: 'historico', href: '#/historico', label: t.navHistory, icon: IconHistory, managers: true },
   { screen: 'whatsapp', href: '#/whatsapp', label: t.navWhatsApp, icon: IconPhone },
+  { screen: 'preferencias', href: '#/preferencias', label: t.navPrefs, icon: IconSettings, managers: true },
 ]
 
 /** isManager: administradores and gerentes see dashboards and the history. */

@@ -4,7 +4,7 @@ import { go, useLoad, useNow, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import { throttle } from '../throttle'
-import type { Queues as Figures } from '../types'
+import type { DepartmentQueue, Queues as Figures } from '../types'
 import { tabList } from './Inbox'
 import { ErrorBox, Screen } from './Screen'
 
@@ -159,8 +159,40 @@ export function Queues() {
               </table>
             </div>
           </div>
+          <DepartmentTable departments={d.departments ?? []} since={since} />
         </>
       )}
     </Screen>
+  )
+}
+
+/** DepartmentTable is the queue of each department (the server's figures, live within a second). */
+function DepartmentTable({ departments, since }: { departments: DepartmentQueue[]; since: (iso?: string) => string }) {
+  // The "no department" row only when someone is in it.
+  const rows = departments.filter((d) => d.id !== '' || d.pending > 0 || d.attending > 0)
+  return (
+    <div class="card table-card">
+      <h3 class="card-title">{t.queuesByDepartment}</h3>
+      <table class="table" id="queue-departments">
+        <thead>
+          <tr>
+            <th>{t.colDepartment}</th>
+            <th class="num">{t.queuesPending}</th>
+            <th class="num">{t.queuesWaitingFor}</th>
+            <th class="num">{t.queuesAttending}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.id} data-department={d.id} data-department-pending={d.pending} data-department-attending={d.attending}>
+              <td>{d.id === '' ? <span class="muted">{t.queuesNoDepartment}</span> : d.name}</td>
+              <td class="num">{num(d.pending)}</td>
+              <td class="num nowrap">{d.pending > 0 ? since(d.oldestPending) : ''}</td>
+              <td class="num">{num(d.attending)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks'
-import { messageOf } from '../api'
+import { ApiError, messageOf } from '../api'
 import { useLoad, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
-import type { Role, StaffMember } from '../types'
+import type { Department, Role, StaffMember } from '../types'
+import { departmentName, useDepartments } from './PreferencesDepartments'
 import { ErrorBox, Screen } from './Screen'
 
 const ROLES: Role[] = ['administrador', 'gerente', 'atendente']
@@ -15,6 +16,7 @@ export function Staff() {
   const [editing, setEditing] = useState<StaffMember | 'new' | null>(null)
   const [error, setError] = useState('')
   const admin = s.me?.role === 'administrador'
+  const depts = useDepartments()
 
   const remove = async (m: StaffMember) => {
     if (!confirm(t.confirmRemoveStaff(m.name))) return
@@ -49,6 +51,7 @@ export function Staff() {
               <th>{t.name}</th>
               <th>{t.user}</th>
               <th>{t.role}</th>
+              <th>{t.staffDepartments}</th>
               <th />
             </tr>
           </thead>
@@ -62,6 +65,9 @@ export function Staff() {
                 <td class="mono">{m.user}</td>
                 <td>
                   <span class={'chip role-' + m.role}>{t.roles[m.role] ?? m.role}</span>
+                </td>
+                <td data-departments={(m.departments ?? []).join(' ')}>
+                  {m.departments?.length ? m.departments.map((d) => departmentName(depts, d)).join(', ') : <span class="muted">{t.allDepartments}</span>}
                 </td>
                 <td class="row-actions">
                   {admin && (
@@ -85,6 +91,7 @@ export function Staff() {
       {editing && (
         <StaffForm
           member={editing === 'new' ? null : editing}
+          depts={depts}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null)
@@ -97,12 +104,17 @@ export function Staff() {
   )
 }
 
-function StaffForm({ member, onClose, onSaved }: { member: StaffMember | null; onClose: () => void; onSaved: () => void }) {
+function StaffForm({ member, depts, onClose, onSaved }: { member: StaffMember | null; depts: Department[]; onClose: () => void; onSaved: () => void }) {
   const [user, setUser] = useState(member?.user ?? '')
   const [name, setName] = useState(member?.name ?? '')
   const [role, setRole] = useState<Role>(member?.role ?? 'atendente')
   const [password, setPassword] = useState('')
+  const [departments, setDepartments] = useState<string[]>(member?.departments ?? [])
+  const [fields, setFields] = useState<Record<string, string>>({})
   const [error, setError] = useState('')
+  // The office's departments, and any the member still has that the office no longer lists
+  // (so that they can be unchecked).
+  const options = [...depts, ...(member?.departments ?? []).filter((id) => !depts.some((d) => d.id === id)).map((id) => ({ id, name: departmentName(depts, id) }))]
   const [busy, setBusy] = useState(false)
 
   const submit = async (e: Event) => {
@@ -112,16 +124,18 @@ function StaffForm({ member, onClose, onSaved }: { member: StaffMember | null; o
     if (!member && !password) return setError(t.passwordRequired)
     setBusy(true)
     setError('')
+    setFields({})
     try {
       if (member) {
-        const body: Record<string, string> = { name: name.trim(), role }
+        const body: Record<string, unknown> = { name: name.trim(), role, departments }
         if (password) body.password = password
         await store.call('PUT', `/api/staff/${encodeURIComponent(member.user)}`, body)
       } else {
-        await store.call('POST', '/api/staff', { user: user.trim(), name: name.trim(), role, password })
+        await store.call('POST', '/api/staff', { user: user.trim(), name: name.trim(), role, password, departments })
       }
       onSaved()
     } catch (err) {
+      if (err instanceof ApiError) setFields(err.fields)
       setError(messageOf(err))
       setBusy(false)
     }
@@ -134,10 +148,12 @@ function StaffForm({ member, onClose, onSaved }: { member: StaffMember | null; o
         <label>
           {t.user}
           <input name="user" value={user} disabled={!!member} autocomplete="off" onInput={(e) => setUser(e.currentTarget.value)} />
+          {fields.user && <span class="field-error">{fields.user}</span>}
         </label>
         <label>
           {t.name}
           <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          {fields.name && <span class="field-error">{fields.name}</span>}
         </label>
         <label>
           {t.role}
@@ -148,10 +164,34 @@ function StaffForm({ member, onClose, onSaved }: { member: StaffMember | null; o
               </option>
             ))}
           </select>
+          {fields.role && <span class="field-error">{fields.role}</span>}
         </label>
+        <fieldset class="staff-departments" id="staff-departments" aria-describedby="staff-departments-hint">
+          <legend>{t.staffDepartments}</legend>
+          {options.map((d) => (
+            <label class="check" key={d.id}>
+              <input
+                type="checkbox"
+                name="departments"
+                value={d.id}
+                checked={departments.includes(d.id)}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked
+                  setDepartments((list) => options.map((x) => x.id).filter((id) => (id === d.id ? on : list.includes(id))))
+                }}
+              />
+              {d.name}
+            </label>
+          ))}
+          <small class="muted" id="staff-departments-hint">
+            {departments.length ? t.staffDepartmentsHint : t.allDepartments}
+          </small>
+          {fields.departments && <span class="field-error">{fields.departments}</span>}
+        </fieldset>
         <label>
           {member ? t.newPassword : t.password}
           <input name="password" type="password" autocomplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          {fields.password && <span class="field-error">{fields.password}</span>}
         </label>
         <ErrorBox message={error} />
         <div class="dialog-actions">

@@ -11,6 +11,17 @@ function Svg({ size = 22, children }: P & { children: JSX.Element | JSX.Element[
   )
 }
 
+export const IconBroadcast = (p: P) => (
+  <Svg {...p}>
+    <path d="M3 11v2a1 1 0 0 0 1 1h2l5 4V6L6 10H4a1 1 0 0 0-1 1z" />
+    <path d="M15 9a3 3 0 0 1 0 6M18 6a7 7 0 0 1 0 12" />
+  </Svg>
+)
+export const IconCalendar = (p: P) => (
+  <Svg {...p}>
+    <path d="M5 5h14a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zM4 10h16M8 3v4M16 3v4" />
+  </Svg>
+)
 export const IconChat = (p: P) => (
   <Svg {...p}>
     <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z" />
@@ -32,6 +43,13 @@ export const IconTeam = (p: P) => (
   <Svg {...p}>
     <circle cx="9" cy="8" r="3.2" />
     <path d="M3 20a6 6 0 0 1 12 0M16 11a3 3 0 1 0 0-6M21 20a5 5 0 0 0-4-4.9" />
+  </Svg>
+)
+export const IconContacts = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 3h12a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H6z" />
+    <circle cx="12" cy="10" r="2.8" />
+    <path d="M8 17a4 4 0 0 1 8 0M4 7h2M4 12h2M4 17h2" />
   </Svg>
 )
 export const IconHistory = (p: P) => (
@@ -145,5 +163,13 @@ export const IconQuote = (p: P) => (
   <Svg {...p}>
     <path d="M4 5h16v11H9l-5 4z" />
     <path d="M8 9h8M8 12h5" />
+  </Svg>
+)
+export const IconSettings = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1" />
+    <circle cx="15" cy="6" r="2" />
+    <circle cx="9" cy="12" r="2" />
+    <circle cx="17" cy="18" r="2" />
   </Svg>
 )

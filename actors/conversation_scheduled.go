@@ -1,0 +1,74 @@
+package actors
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/storage"
+)
+
+// SendScheduled puts one message of a scheduled send (a schedule's occurrence, a broadcast or a
+// reminder) in the conversation of a phone, with its document request when it has one. It is
+// idempotent on (Schedule, Occurrence, Phone): the conversation writes a balcao.ScheduledSend
+// record in the same batch as the message, and a command whose record exists sends nothing.
+// Answered with a *Result once durable: Message is the new message, or nil when it had been
+// sent already.
+type SendScheduled struct {
+	Phone string
+	// Company is the company the message is about ("" for none): part of the idempotency key,
+	// and the company of the document request when it is one of the contact's.
+	Company    string
+	Schedule   string
+	Occurrence time.Time
+	Author     string // balcao.AuthorSystem
+	Text       string
+	// Request, when set, starts a job for the document exactly as when the client asks for it
+	// (Intent and a resolved Competence).
+	Request *assistant.Request
+	// Retry is set when an earlier attempt may still be in the writer: the check then waits
+	// for it first.
+	Retry bool
+}
+
+func (m *SendScheduled) phone() string { return m.Phone }
+
+func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
+	db := c.sys.cfg.DB
+	if m.Retry {
+		if err := barrier(db); err != nil {
+			ctx.Respond(&Result{Err: err})
+			return
+		}
+	}
+	key := storage.ScheduledSendKey(c.office, m.Schedule, m.Occurrence, c.phone, m.Company)
+	if sent, err := db.Has(key); err != nil || sent {
+		ctx.Respond(&Result{Err: err})
+		return
+	}
+	t := c.begin()
+	msg := c.reply(t, m.Author, m.Text)
+	rec := balcao.ScheduledSend{Phone: c.phone, Seq: msg.Seq, At: msg.At}
+	if m.Request != nil && len(c.companies) > 0 {
+		r := *m.Request
+		r.CompanyID = m.Company
+		if !slices.ContainsFunc(c.companies, func(co balcao.Company) bool { return co.ID == r.CompanyID }) {
+			r.CompanyID = c.companies[0].ID
+		}
+		c.createJob(t, &r)
+		rec.Job = t.jobs[len(t.jobs)-1]
+	} else if m.Request != nil {
+		c.logger().Info("scheduled document request skipped: contact has no enabled company", "intent", m.Request.Intent)
+	}
+	t.b.Put(key, &rec)
+	c.commitAndRespond(ctx, t, &msg)
+}
+
+// String names the command in logs without its text.
+func (m *SendScheduled) String() string {
+	return fmt.Sprintf("SendScheduled{%s %s %s}", m.Schedule, m.Occurrence.Format(time.RFC3339), balcao.MaskPhone(m.Phone))
+}

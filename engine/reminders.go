@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/storage"
+)
+
+// Tax-guide reminders. For each guide an office enables (Settings.Reminders), the guide due
+// this month (the previous month's competence, due on the 20th moved back to the previous
+// business day) is sent DaysBefore days before the due date, from reminderHour, to the
+// contacts of every enabled company that has not received it yet. The reminder of a guide and
+// competence starts once (key remind/{guide}/{competence}, in the same batch as its run); its
+// messages go out like a schedule's, paced and idempotent, each with a document request.
+
+// reminderHour is when, on its day, a reminder starts (São Paulo).
+const reminderHour = 9
+
+// reminderRunPrefix starts the schedule id of a reminder's run: "lembrete-das-2026-10".
+const reminderRunPrefix = "lembrete-"
+
+// reminders starts the reminder runs that are due in an office; it returns the wait until the
+// next one may be due.
+func (s *scheduler) reminders(office string, now time.Time) (time.Duration, error) {
+	settings, err := s.e.db.Settings(office)
+	if err != nil {
+		return retryAfter, err
+	}
+	r := settings.Reminders
+	if len(r.Guides) == 0 || r.DaysBefore < 1 {
+		return maxIdleWait, nil
+	}
+	loc := assistant.Location()
+	lt := now.In(loc)
+	due := balcao.GuideDueDate(lt.Year(), lt.Month(), loc)
+	start := due.AddDate(0, 0, -r.DaysBefore).Add(reminderHour * time.Hour)
+	if now.Before(start) {
+		return start.Sub(now), nil
+	}
+	if !now.Before(due) {
+		return maxIdleWait, nil // this month's guides are due: next month's reminders
+	}
+	competence := time.Date(lt.Year(), lt.Month()-1, 1, 12, 0, 0, 0, loc).Format("2006-01")
+	for _, guide := range r.Guides {
+		if err := s.openReminder(office, guide, competence, due, start, now); err != nil {
+			return retryAfter, fmt.Errorf("reminder %s %s: %w", guide, competence, err)
+		}
+	}
+	return maxIdleWait, nil
+}
+
+// openReminder starts the reminder of a guide for a competence unless it was started before.
+func (s *scheduler) openReminder(office, guide, competence string, due, start, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.e.db
+	key := storage.ReminderKey(office, guide, competence)
+	if done, err := db.Has(key); err != nil || done {
+		return err
+	}
+	companies, err := db.Companies(office)
+	if err != nil {
+		return err
+	}
+	var recipients []balcao.Recipient
+	for _, co := range companies {
+		if !co.Enabled {
+			continue
+		}
+		sent, err := s.guideDelivered(office, co.ID, guide, competence)
+		if err != nil {
+			return err
+		}
+		if sent {
+			continue
+		}
+		phones, err := db.CompanyContacts(office, co.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range phones {
+			recipients = append(recipients, balcao.Recipient{Phone: p, Company: co.ID})
+		}
+	}
+	label := strings.ToUpper(guide)
+	if guide == "inss" {
+		label = "INSS (DCTFWeb)"
+	}
+	month := competence[5:] + "/" + competence[:4]
+	run := balcao.ScheduleRun{
+		Schedule: reminderRunPrefix + guide + "-" + competence,
+		Name:     "Lembrete: guia do " + label + " de " + month,
+		At:       start, Author: balcao.AuthorSystem, Recipients: recipients, Total: len(recipients), StartedAt: now,
+		Text: "Olá, {cliente}! Lembrete do escritório: a guia do " + label + " de {empresa} (competência " + month +
+			") vence em " + due.Format("02/01/2006") + ". Segue a guia.",
+		Request: &balcao.ScheduleRequest{Intent: guide, Competence: competence},
+	}
+	b := &storage.Batch{}
+	b.Set(key, nil)
+	return s.storeRun(office, b, &run, now)
+}
+
+// guideDelivered reports whether a company already received a guide for a competence: a
+// document of that kind and period is in its portal (published when a job delivered it).
+func (s *scheduler) guideDelivered(office, company, guide, competence string) (bool, error) {
+	found := false
+	cursor := ""
+	for pages := 0; pages < 10 && !found; pages++ {
+		docs, next, err := s.e.db.PortalDocuments(office, company, cursor, 200)
+		if err != nil {
+			return false, err
+		}
+		for _, d := range docs {
+			if d.Intent == guide && d.Competence == competence {
+				found = true
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return found, nil
+}

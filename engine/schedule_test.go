@@ -1,0 +1,527 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/actors"
+	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/storage"
+)
+
+// schedClock is the scheduler's clock in tests: time moves only when the test says so, and the
+// test can see when the scheduler sleeps again.
+type schedClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers map[int]fakeTimer
+	id     int
+	arms   int // timers made, ever
+}
+
+type fakeTimer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+func newFakeClock(start time.Time) *schedClock {
+	return &schedClock{now: start, timers: map[int]fakeTimer{}}
+}
+
+func (c *schedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *schedClock) Timer(d time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.arms++
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch, func() {}
+	}
+	c.id++
+	id := c.id
+	c.timers[id] = fakeTimer{at: c.now.Add(d), c: ch}
+	return ch, func() {
+		c.mu.Lock()
+		delete(c.timers, id)
+		c.mu.Unlock()
+	}
+}
+
+// set moves the clock to t and fires the timers due; it returns the arm count before.
+func (c *schedClock) set(t time.Time) (arms, fired int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	arms, c.now = c.arms, t
+	for id, tm := range c.timers {
+		if !tm.at.After(t) {
+			tm.c <- t
+			delete(c.timers, id)
+			fired++
+		}
+	}
+	return arms, fired
+}
+
+// sleeping reports whether the scheduler armed a timer after arms and waits on it.
+func (c *schedClock) sleeping(arms int) (bool, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var next time.Time
+	for _, tm := range c.timers {
+		if next.IsZero() || tm.at.Before(next) {
+			next = tm.at
+		}
+	}
+	return c.arms > arms && len(c.timers) > 0, next
+}
+
+// advance moves the clock to t and waits until the scheduler handled it and sleeps again.
+func (c *schedClock) advance(t *testing.T, to time.Time) {
+	t.Helper()
+	arms, fired := c.set(to)
+	if fired > 0 {
+		c.waitSleep(t, arms)
+	}
+}
+
+// waitSleep waits until the scheduler armed a timer after arms.
+func (c *schedClock) waitSleep(t *testing.T, arms int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for ok, _ := c.sleeping(arms); !ok; ok, _ = c.sleeping(arms) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the scheduler to sleep again")
+		}
+		time.Sleep(100 * time.Microsecond) // polled: the scheduler is usually done within a millisecond
+	}
+}
+
+// next moves the clock to the scheduler's next timer and waits until it sleeps again.
+func (c *schedClock) next(t *testing.T) time.Time {
+	t.Helper()
+	_, at := c.sleeping(-1)
+	if at.IsZero() {
+		t.Fatal("the scheduler has no timer")
+	}
+	c.advance(t, at)
+	return at
+}
+
+func (c *schedClock) arms0() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.arms
+}
+
+var spLoc = assistant.Location()
+
+// startClocked starts an engine on data with the fake clock and waits for its scheduler's
+// first sleep.
+func startClocked(t *testing.T, data string, clock *schedClock) *engine.Engine {
+	t.Helper()
+	arms := clock.arms0()
+	e := startEngine(t, func(c *engine.Config) { c.DataDir, c.Clock = data, clock })
+	clock.waitSleep(t, arms)
+	return e
+}
+
+type scheduleDetail struct {
+	Schedule balcao.Schedule      `json:"schedule"`
+	Runs     []balcao.ScheduleRun `json:"runs"`
+}
+
+func (c *client) run(id string) balcao.ScheduleRun {
+	c.t.Helper()
+	status, body := c.do("GET", "/api/schedules/"+id, nil)
+	if status != http.StatusOK {
+		c.t.Fatalf("GET schedule: %d %s", status, body)
+	}
+	d := decode[scheduleDetail](c.t, body)
+	if len(d.Runs) == 0 {
+		return balcao.ScheduleRun{}
+	}
+	return d.Runs[0]
+}
+
+// scheduledMessages returns the outbound messages of a phone carrying text, from storage.
+func scheduledMessages(t *testing.T, e *engine.Engine, phone, text string) []balcao.Message {
+	t.Helper()
+	msgs, _, err := e.DB().Messages(engine.DemoOffice, phone, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(msgs, func(m balcao.Message) bool { return m.Direction != balcao.Outbound || m.Text != text })
+}
+
+// TestScheduleRecurringAcrossRestart: a daily schedule to a list; the engine stops in the middle
+// of an occurrence and a new one starts on the same data: every recipient gets the message
+// exactly once per occurrence, and the next day once more.
+func TestScheduleRecurringAcrossRestart(t *testing.T) {
+	data := t.TempDir()
+	clock := newFakeClock(time.Date(2026, 5, 4, 8, 0, 0, 0, spLoc)) // a Monday
+	e := startClocked(t, data, clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	// Six more contacts of the padaria: ten recipients with the demo's (Mariana counts once).
+	var phones []string
+	for i := range 6 {
+		p := fmt.Sprintf("55489777700%02d", i)
+		if status, body := admin.do("POST", "/api/contacts", map[string]any{"phone": p, "name": "Sócio " + fmt.Sprint(i), "companies": []string{"padaria-pao-quente"}}); status != http.StatusCreated {
+			t.Fatalf("add contact: %d %s", status, body)
+		}
+		phones = append(phones, p)
+	}
+	phones = append(phones, "5548999990001", "5548999990002", "5548999990003", "5548999990004")
+	status, body := admin.do("POST", "/api/lists", map[string]any{"name": "Todos", "companies": []string{"padaria-pao-quente", "auto-mecanica-sul", "clinica-vida", "tech-floripa", "construtora-ilha"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create list: %d %s", status, body)
+	}
+	list := decode[struct{ List balcao.BroadcastList }](t, body).List
+	const text = "Bom dia, {cliente}! Lembrete diário do escritório."
+	arms := clock.arms0()
+	status, body = admin.do("POST", "/api/schedules", map[string]any{
+		"name": "Diário", "text": text, "enabled": true,
+		"target":     map[string]string{"kind": "list", "id": list.ID},
+		"recurrence": map[string]any{"kind": "daily", "time": "09:00"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", status, body)
+	}
+	sc := decode[struct{ Schedule balcao.Schedule }](t, body).Schedule
+	if want := time.Date(2026, 5, 4, 9, 0, 0, 0, spLoc); !sc.Next.Equal(want) {
+		t.Fatalf("next = %v, want %v", sc.Next, want)
+	}
+	clock.waitSleep(t, arms)
+
+	// 09:00: the occurrence starts; four messages go out, then the engine stops.
+	clock.advance(t, time.Date(2026, 5, 4, 9, 0, 0, 0, spLoc))
+	for admin.run(sc.ID).Sent < 4 {
+		clock.next(t)
+	}
+	run := admin.run(sc.ID)
+	if run.Total != 10 || run.Sent != 4 || run.Done {
+		t.Fatalf("run before the restart = %+v, want 4 of 10 sent", run)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	e = startClocked(t, data, clock)
+	admin = newClient(t, e)
+	admin.login("demo", "admin")
+	for i := 0; !admin.run(sc.ID).Done; i++ {
+		if i > 50 {
+			t.Fatalf("run never finished: %+v", admin.run(sc.ID))
+		}
+		clock.next(t)
+	}
+	if run := admin.run(sc.ID); run.Sent != 10 || run.Failed != 0 {
+		t.Fatalf("run after the restart = %+v, want 10 sent", run)
+	}
+	for _, p := range phones {
+		if n := len(scheduledMessagesAny(t, e, p)); n != 1 {
+			t.Fatalf("%s got %d scheduled messages, want 1", p, n)
+		}
+	}
+	if n := len(scheduledMessages(t, e, "5548999990001", "Bom dia, Carlos Souza! Lembrete diário do escritório.")); n != 1 {
+		t.Fatalf("Carlos got %d messages with his name filled in", n)
+	}
+	run = admin.run(sc.ID)
+	sends, err := e.DB().ScheduledSends(engine.DemoOffice, sc.ID, run.At)
+	if err != nil || len(sends) != 10 {
+		t.Fatalf("send records = %d (%v), want 10", len(sends), err)
+	}
+
+	// The next day: one more each.
+	clock.advance(t, time.Date(2026, 5, 5, 9, 0, 0, 0, spLoc))
+	for i := 0; !admin.run(sc.ID).Done || admin.run(sc.ID).At.Day() != 5; i++ {
+		if i > 50 {
+			t.Fatalf("second run never finished: %+v", admin.run(sc.ID))
+		}
+		clock.next(t)
+	}
+	for _, p := range phones {
+		if n := len(scheduledMessagesAny(t, e, p)); n != 2 {
+			t.Fatalf("%s got %d scheduled messages after two days, want 2", p, n)
+		}
+	}
+	// WhatsApp (the second engine's simulator) got each message once: the six left of the
+	// first day and the ten of the second.
+	c := newClient(t, e)
+	eventually(t, "every message on the phones", func() bool {
+		total := 0
+		for _, p := range phones {
+			for _, m := range c.outbound(p) {
+				if strings.HasPrefix(m.Text, "Bom dia,") {
+					total++
+				}
+			}
+		}
+		return total == 16
+	})
+}
+
+// scheduledMessagesAny returns the outbound system messages of a phone.
+func scheduledMessagesAny(t *testing.T, e *engine.Engine, phone string) []balcao.Message {
+	t.Helper()
+	msgs, _, err := e.DB().Messages(engine.DemoOffice, phone, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(msgs, func(m balcao.Message) bool { return m.Direction != balcao.Outbound || m.Author != balcao.AuthorSystem })
+}
+
+// TestScheduledSendIsIdempotent: the same occurrence handed twice to a conversation (a retry
+// after a lost answer) is stored and sent once; its document request becomes one job.
+func TestScheduledSendIsIdempotent(t *testing.T) {
+	e := startEngine(t)
+	occ := time.Date(2026, 5, 5, 9, 0, 0, 0, spLoc)
+	cmd := func(retry bool) *actors.SendScheduled {
+		return &actors.SendScheduled{
+			Phone: "5548999990001", Company: "padaria-pao-quente", Schedule: "s1", Occurrence: occ, Author: balcao.AuthorSystem,
+			Text: "Segue o holerite do mês anterior.", Retry: retry,
+			Request: &assistant.Request{Intent: assistant.Holerite, Competence: "2026-04"},
+		}
+	}
+	first, err := e.Actors().Request(context.Background(), engine.DemoOffice, cmd(false))
+	if err != nil || first.Message == nil {
+		t.Fatalf("first send = %+v, %v", first, err)
+	}
+	again, err := e.Actors().Request(context.Background(), engine.DemoOffice, cmd(true))
+	if err != nil || again.Message != nil {
+		t.Fatalf("second send = %+v, %v; want nothing sent", again, err)
+	}
+	if n := len(scheduledMessages(t, e, "5548999990001", "Segue o holerite do mês anterior.")); n != 1 {
+		t.Fatalf("messages = %d, want 1", n)
+	}
+	sends, err := e.DB().ScheduledSends(engine.DemoOffice, "s1", occ)
+	if err != nil || len(sends) != 1 || sends[0].Job == "" || sends[0].Seq != first.Message.Seq {
+		t.Fatalf("send records = %+v, %v", sends, err)
+	}
+	j, err := e.DB().Job(engine.DemoOffice, sends[0].Job)
+	if err != nil || j.Intent != "holerite" || j.Competence != "2026-04" || j.Company != "padaria-pao-quente" || j.Phone != "5548999990001" {
+		t.Fatalf("job = %+v, %v", j, err)
+	}
+}
+
+// TestBroadcastOf500IsPacedAndRecorded: a broadcast to 500 contacts goes out at most 20 a
+// minute (3 s apart plus jitter, by the clock of the messages), every send is recorded, and
+// progress is visible in the API and as live events.
+func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
+	start := time.Date(2026, 5, 6, 10, 0, 0, 0, spLoc)
+	clock := newFakeClock(start)
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	b := &storage.Batch{}
+	phones := make([]string, 500)
+	for i := range phones {
+		p, err := balcao.NormalizePhone(fmt.Sprintf("+55 48 98%07d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		phones[i] = p
+		b.Put(storage.ContactKey(engine.DemoOffice, p), &balcao.Contact{Phone: p, Name: fmt.Sprint("Cliente ", i), CreatedAt: start})
+	}
+	if err := e.DB().Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	status, body := admin.do("POST", "/api/lists", map[string]any{"name": "Quinhentos", "contacts": phones})
+	if status != http.StatusCreated {
+		t.Fatalf("create list: %d %s", status, body)
+	}
+	list := decode[struct{ List balcao.BroadcastList }](t, body).List
+
+	sub, _, _ := e.Hub().Subscribe(engine.DemoOffice, "test", "test", nil, "", 0)
+	defer e.Hub().Unsubscribe(engine.DemoOffice, sub)
+	var progress []balcao.ScheduleRun
+	var pmu sync.Mutex
+	stop := make(chan struct{})
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for {
+			select {
+			case f := <-sub.C:
+				var ev struct {
+					Type string             `json:"type"`
+					Data balcao.ScheduleRun `json:"data"`
+				}
+				if json.Unmarshal(f, &ev) == nil && ev.Type == balcao.EventScheduleProgress {
+					pmu.Lock()
+					progress = append(progress, ev.Data)
+					pmu.Unlock()
+				}
+			case <-stop:
+				return
+			}
+		}
+	}()
+
+	arms := clock.arms0()
+	status, body = admin.do("POST", "/api/broadcasts", map[string]any{"list": list.ID, "text": "Comunicado: o escritório fecha na sexta."})
+	if status != http.StatusCreated {
+		t.Fatalf("broadcast: %d %s", status, body)
+	}
+	sc := decode[struct{ Schedule balcao.Schedule }](t, body).Schedule
+	clock.waitSleep(t, arms)
+	for i := 0; ; i++ {
+		runs, err := e.DB().Runs(engine.DemoOffice, sc.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 && runs[0].Done {
+			break
+		}
+		if i == 250 {
+			// Halfway: the API shows the progress.
+			_, body := admin.do("GET", "/api/sends", nil)
+			sends := decode[struct{ Sends []balcao.ScheduleRun }](t, body).Sends
+			if len(sends) == 0 || sends[0].Total != 500 || sends[0].Sent < 200 || sends[0].Sent >= 500 || sends[0].Done {
+				t.Fatalf("progress halfway = %s", body)
+			}
+		}
+		if i > 600 {
+			t.Fatalf("broadcast never finished: %+v", runs)
+		}
+		clock.next(t)
+	}
+	run := admin.run(sc.ID)
+	if run.Sent != 500 || run.Total != 500 || run.Failed != 0 {
+		t.Fatalf("run = %+v, want 500 of 500 sent", run)
+	}
+	sends, err := e.DB().ScheduledSends(engine.DemoOffice, sc.ID, run.At)
+	if err != nil || len(sends) != 500 {
+		t.Fatalf("send records = %d (%v), want 500", len(sends), err)
+	}
+	var times []time.Time
+	for _, p := range phones {
+		msgs := scheduledMessages(t, e, p, "Comunicado: o escritório fecha na sexta.")
+		if len(msgs) != 1 {
+			t.Fatalf("%s got %d messages, want 1", p, len(msgs))
+		}
+		times = append(times, msgs[0].At)
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 3*time.Second || gap > 3500*time.Millisecond {
+			t.Fatalf("gap before send %d = %v, want 3–3.5 s", i, gap)
+		}
+		for j := i; j >= 0 && j > i-21; j-- {
+			if i-j == 20 && times[i].Sub(times[j]) < time.Minute {
+				t.Fatalf("21 sends within %v", times[i].Sub(times[j]))
+			}
+		}
+	}
+	if took := times[len(times)-1].Sub(times[0]); took < 24*time.Minute || took > 30*time.Minute {
+		t.Fatalf("500 sends took %v, want about 25–30 minutes", took)
+	}
+	close(stop)
+	<-drained
+	pmu.Lock()
+	defer pmu.Unlock()
+	last := progress[len(progress)-1]
+	if len(progress) < 500 || last.Sent != 500 || !last.Done {
+		t.Fatalf("live progress: %d events, last %+v", len(progress), last)
+	}
+}
+
+// TestRemindersSkipDeliveredGuides: DAS reminders 3 days before the due date. In November 2026
+// the 20th is a holiday (Consciência Negra), so DAS is due on Thursday the 19th and the
+// reminder goes on Monday the 16th, to every enabled company's contacts but the one whose guide
+// was already delivered; it never repeats.
+func TestRemindersSkipDeliveredGuides(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 11, 16, 8, 0, 0, 0, spLoc))
+	data := t.TempDir()
+	e := startClocked(t, data, clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	// The construtora already got its DAS of October.
+	doc := balcao.StoredDocument{ID: "d1", Company: "construtora-ilha", Intent: "das", Competence: "2026-10", Name: "DAS 10-2026.pdf", CreatedAt: clock.Now()}
+	b := &storage.Batch{}
+	b.Put(storage.DocumentKey(engine.DemoOffice, doc.ID), &doc)
+	b.Set(storage.PortalKey(engine.DemoOffice, doc.Company, doc.CreatedAt, doc.ID), nil)
+	if err := e.DB().Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	settings := balcao.DefaultSettings()
+	settings.Reminders = balcao.Reminders{Guides: []string{"das"}, DaysBefore: 25}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity {
+		t.Fatalf("25 days before = %d %s, want 422", status, body)
+	}
+	settings.Reminders.DaysBefore = 3
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("save settings: %d %s", status, body)
+	}
+	// At 08:00 it is too early: the scheduler wakes at 09:00.
+	clock.next(t)
+	if now := clock.Now(); !now.Equal(time.Date(2026, 11, 16, 9, 0, 0, 0, spLoc)) {
+		t.Fatalf("the scheduler woke at %v, want 2026-11-16 09:00", now)
+	}
+	runID := "lembrete-das-2026-10"
+	var run balcao.ScheduleRun
+	for i := 0; ; i++ {
+		runs, err := e.DB().Runs(engine.DemoOffice, runID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 && runs[0].Done {
+			run = runs[0]
+			break
+		}
+		if i > 30 {
+			t.Fatalf("reminder run = %+v", runs)
+		}
+		clock.next(t)
+	}
+	// Carlos (padaria), Mariana (auto-mecânica and clínica: twice), João (tech); not Fernanda.
+	if run.Sent != 4 || run.Total != 4 {
+		t.Fatalf("reminder run = %+v, want 4 sends", run)
+	}
+	want := "Olá, Carlos Souza! Lembrete do escritório: a guia do DAS de Padaria Pão Quente Ltda (competência 10/2026) vence em 19/11/2026. Segue a guia."
+	if n := len(scheduledMessages(t, e, "5548999990001", want)); n != 1 {
+		t.Fatalf("Carlos got %d reminders %q", n, want)
+	}
+	if n := len(scheduledMessagesAny(t, e, "5548999990002")); n != 2 {
+		t.Fatalf("Mariana got %d reminders, want one per company", n)
+	}
+	if n := len(scheduledMessagesAny(t, e, "5548999990004")); n != 0 {
+		t.Fatalf("Fernanda got %d reminders, want none (already delivered)", n)
+	}
+	sends, _ := e.DB().ScheduledSends(engine.DemoOffice, runID, run.At)
+	for _, s := range sends {
+		j, err := e.DB().Job(engine.DemoOffice, s.Job)
+		if err != nil || j.Intent != "das" || j.Competence != "2026-10" {
+			t.Fatalf("reminder job of %s = %+v, %v", s.Phone, j, err)
+		}
+	}
+	// A restart and the next days send nothing more.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e = startClocked(t, data, clock)
+	clock.advance(t, time.Date(2026, 11, 17, 9, 30, 0, 0, spLoc))
+	clock.advance(t, time.Date(2026, 11, 18, 12, 0, 0, 0, spLoc))
+	if n := len(scheduledMessagesAny(t, e, "5548999990001")); n != 1 {
+		t.Fatalf("Carlos got %d reminders after the restart, want 1", n)
+	}
+}

@@ -1,0 +1,155 @@
+package engine_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestVisibilityByCarteiraAndRestriction: an attendant sees the pending conversations of their
+// scope only (the carteira gives Carlos's company to Bruno), in lists, counts, details and on
+// the websocket; with message restriction on, Contatos keeps only what they served, and a
+// conversation that leaves their view is announced as hidden.
+func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
+	e := startEngine(t)
+	admin, ana, bruno := newClient(t, e), newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	bruno.login("demo", "bruno")
+	const carlos, mariana, joao = "5548999990001", "5548999990002", "5548999990003"
+
+	_, body := admin.do("GET", "/api/settings", nil)
+	settings := decode[map[string]any](t, body)
+	settings["portfolio"] = []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("save carteira: %d %s", status, body)
+	}
+	wsAna, wsBruno := ana.socket(""), bruno.socket("")
+	next(t, wsAna, func(f wsFrame) bool { return f.Type == "hello" })
+	next(t, wsBruno, func(f wsFrame) bool { return f.Type == "hello" })
+
+	pendingEvent := func(phone string) func(wsFrame) bool {
+		return func(f wsFrame) bool {
+			return f.Type == "conversation.changed" && strings.Contains(string(f.Data), `"id":"`+phone+`"`) && strings.Contains(string(f.Data), `"state":"pending"`)
+		}
+	}
+	admin.inbound("demo", carlos, "quero falar com um atendente", "")
+	next(t, wsBruno, pendingEvent(carlos))
+	admin.inbound("demo", mariana, "quero falar com um atendente", "")
+	next(t, wsBruno, pendingEvent(mariana))
+	// Ana's socket gets Mariana's events and none of Carlos's, which came first.
+	next(t, wsAna, func(f wsFrame) bool {
+		if strings.Contains(string(f.Data), carlos) {
+			t.Fatalf("ana's socket got an event of a conversation she may not see: %s %s", f.Type, f.Data)
+		}
+		return pendingEvent(mariana)(f)
+	})
+
+	ids := func(c *client, tab string) string {
+		_, body := c.do("GET", "/api/conversations?tab="+tab, nil)
+		var out []string
+		for _, c := range decode[convList](t, body).Conversations {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(ana, "pendentes"); got != mariana {
+		t.Errorf("ana's pendentes = %q, want only %s", got, mariana)
+	}
+	if got := ids(bruno, "pendentes"); !strings.Contains(got, carlos) || !strings.Contains(got, mariana) {
+		t.Errorf("bruno's pendentes = %q, want both", got)
+	}
+	if got := ids(admin, "pendentes"); !strings.Contains(got, carlos) {
+		t.Errorf("the administrator's pendentes = %q, want every conversation", got)
+	}
+	_, body = ana.do("GET", "/api/conversations/counts", nil)
+	if counts := decode[map[string]int](t, body); counts["pendentes"] != 1 {
+		t.Errorf("ana's counts = %s, want 1 pending", body)
+	}
+	type queues struct {
+		Pending     int `json:"pending"`
+		Departments []struct {
+			ID      string `json:"id"`
+			Pending int    `json:"pending"`
+		} `json:"departments"`
+	}
+	_, body = ana.do("GET", "/api/queues", nil)
+	if q := decode[queues](t, body); q.Pending != 1 || q.Departments[0].ID != "" || q.Departments[0].Pending != 1 {
+		t.Errorf("ana's queues = %s, want 1 pending with no department", body)
+	}
+	_, body = admin.do("GET", "/api/queues", nil)
+	if q := decode[queues](t, body); q.Pending != 2 || len(q.Departments) != 5 || q.Departments[1].ID != "pessoal" {
+		t.Errorf("the administrator's queues = %s, want 2 pending and the 4 default departments after the unassigned", body)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/api/conversations/" + carlos},
+		{"GET", "/api/conversations/" + carlos + "/messages"},
+		{"POST", "/api/conversations/" + carlos + "/start"},
+		{"POST", "/api/conversations/" + carlos + "/messages"},
+	} {
+		if status, body := ana.do(tc.method, tc.path, map[string]string{"text": "oi"}); status != http.StatusNotFound {
+			t.Errorf("ana %s %s = %d %s, want 404", tc.method, tc.path, status, body)
+		}
+	}
+
+	// Message restriction: Contatos keeps only what Ana served, plus pending of her scope.
+	admin.inbound("demo", joao, "oi", "")
+	eventually(t, "joão in ana's contatos", func() bool { return strings.Contains(ids(ana, "contatos"), joao) })
+	settings["restrict"] = true
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("turn restriction on: %d %s", status, body)
+	}
+	if got := ids(ana, "contatos"); strings.Contains(got, joao) || !strings.Contains(got, mariana) {
+		t.Errorf("ana's contatos under restriction = %q, want Mariana (pending, hers) and not João", got)
+	}
+	// Bruno takes Mariana: she leaves Ana's view, and Ana's socket says so.
+	if status, body := bruno.do("POST", "/api/conversations/"+mariana+"/start", nil); status != http.StatusOK {
+		t.Fatalf("bruno start: %d %s", status, body)
+	}
+	f := next(t, wsAna, func(f wsFrame) bool { return f.Type == "conversation.hidden" })
+	if !strings.Contains(string(f.Data), mariana) {
+		t.Errorf("hidden frame = %s, want Mariana's conversation", f.Data)
+	}
+	if status, _ := ana.do("GET", "/api/conversations/"+mariana, nil); status != http.StatusNotFound {
+		t.Errorf("ana reads a conversation Bruno serves under restriction: %d, want 404", status)
+	}
+}
+
+// TestCarteiraValidation: the carteira names known companies, departments and staff, one
+// responsible per company and department; a wrong entry changes nothing.
+func TestCarteiraValidation(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/settings", nil)
+	settings := decode[map[string]any](t, body)
+	settings["portfolio"] = []map[string]string{
+		{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"},
+		{"company": "nope", "department": "pessoal", "staff": "bruno"},
+		{"company": "padaria-pao-quente", "department": "rh", "staff": "bruno"},
+		{"company": "padaria-pao-quente", "department": "fiscal", "staff": "zé"},
+		{"company": "padaria-pao-quente", "department": "pessoal", "staff": "ana"},
+	}
+	settings["departments"] = []map[string]string{{"id": "pessoal", "name": "Pessoal"}, {"id": "fiscal", "name": "Fiscal"}, {"id": "Bad Id", "name": "X"}}
+	status, body := admin.do("PUT", "/api/settings", settings)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("PUT = %d %s, want 422", status, body)
+	}
+	for _, field := range []string{"portfolio.1", "portfolio.2", "portfolio.3", "portfolio.4", "departments.2"} {
+		if !strings.Contains(string(body), `"`+field+`"`) {
+			t.Errorf("422 body %s lacks field %s", body, field)
+		}
+	}
+	if strings.Contains(string(body), `"portfolio.0"`) {
+		t.Errorf("a valid entry was refused: %s", body)
+	}
+	_, body = admin.do("GET", "/api/settings", nil)
+	if strings.Contains(string(body), "bruno") {
+		t.Errorf("a refused carteira was saved: %s", body)
+	}
+	settings["departments"] = []map[string]string{}
+	settings["portfolio"] = []map[string]string{}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"departments"`) {
+		t.Errorf("no departments: %d %s, want 422 on departments", status, body)
+	}
+}

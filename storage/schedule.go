@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"errors"
+	"time"
+
+	"github.com/balcao/balcao"
+)
+
+// BroadcastList returns one broadcast list.
+func (db *DB) BroadcastList(office, id string) (balcao.BroadcastList, error) {
+	var l balcao.BroadcastList
+	return l, db.Get(BroadcastListKey(office, id), &l)
+}
+
+// BroadcastLists lists an office's broadcast lists by id.
+func (db *DB) BroadcastLists(office string) ([]balcao.BroadcastList, error) {
+	return scanAll[balcao.BroadcastList](db, BroadcastListsPrefix(office))
+}
+
+// Schedule returns one schedule.
+func (db *DB) Schedule(office, id string) (balcao.Schedule, error) {
+	var s balcao.Schedule
+	return s, db.Get(ScheduleKey(office, id), &s)
+}
+
+// Schedules lists an office's schedules by id.
+func (db *DB) Schedules(office string) ([]balcao.Schedule, error) {
+	return scanAll[balcao.Schedule](db, SchedulesPrefix(office))
+}
+
+// DueSchedules returns the ids of the enabled schedules whose next occurrence is at or before
+// now, oldest first, and the next occurrence after now (zero when none).
+func (db *DB) DueSchedules(office string, now time.Time) (due []string, next time.Time, err error) {
+	err = db.Scan(ScheduleDuePrefix(office), nil, false, func(k, _ []byte) bool {
+		at, id, ok := ParseScheduleDueKey(office, k)
+		if !ok {
+			return true
+		}
+		if at.After(now) {
+			next = at
+			return false
+		}
+		due = append(due, id)
+		return true
+	})
+	return due, next, err
+}
+
+// Run returns one occurrence's run.
+func (db *DB) Run(office, schedule string, at time.Time) (balcao.ScheduleRun, error) {
+	var r balcao.ScheduleRun
+	return r, db.Get(RunKey(office, schedule, at), &r)
+}
+
+// Runs returns up to limit runs of a schedule, newest occurrence first.
+func (db *DB) Runs(office, schedule string, limit int) ([]balcao.ScheduleRun, error) {
+	var out []balcao.ScheduleRun
+	var derr error
+	err := db.Scan(RunsPrefix(office, schedule), nil, false, func(_, v []byte) bool {
+		var r balcao.ScheduleRun
+		if derr = Decode(v, &r); derr != nil {
+			return false
+		}
+		out = append(out, r)
+		return len(out) < limit
+	})
+	return out, errors.Join(err, derr)
+}
+
+// OpenRuns returns the unfinished runs of an office, oldest occurrence first.
+func (db *DB) OpenRuns(office string) ([]balcao.ScheduleRun, error) {
+	type ref struct {
+		at       time.Time
+		schedule string
+	}
+	var refs []ref
+	err := db.Scan(OpenRunsPrefix(office), nil, false, func(k, _ []byte) bool {
+		if at, id, ok := ParseOpenRunKey(office, k); ok {
+			refs = append(refs, ref{at, id})
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]balcao.ScheduleRun, 0, len(refs))
+	for _, r := range refs {
+		run, err := db.Run(office, r.schedule, r.at)
+		if errors.Is(err, balcao.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, run)
+	}
+	return out, nil
+}
+
+// ScheduledSends lists the send records of one occurrence, by phone.
+func (db *DB) ScheduledSends(office, schedule string, at time.Time) ([]balcao.ScheduledSend, error) {
+	return scanAll[balcao.ScheduledSend](db, ScheduledSendsPrefix(office, schedule, at))
+}
