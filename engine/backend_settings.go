@@ -64,6 +64,7 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 		return balcao.Settings{}, err
 	}
 	e.hub.Publish(office, balcao.EventSettingsChanged, s)
+	e.sched.poke() // reminders just enabled start now, not at the next hourly look
 	return s, nil
 }
 

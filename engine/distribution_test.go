@@ -61,6 +61,15 @@ func TestDistribution(t *testing.T) {
 	if c := get(); c.Conversation.State != "assistant" || c.Conversation.Department != "" {
 		t.Errorf("after finishing: %+v, want the assistant and no department", c)
 	}
+	// The service keeps its department for the history and its export.
+	_, body = admin.do("GET", "/api/history", nil)
+	if !strings.Contains(string(body), `"department":"fiscal"`) {
+		t.Errorf("history = %s, want the service in fiscal", body)
+	}
+	_, body = admin.do("GET", "/api/history?format=csv", nil)
+	if !strings.Contains(string(body), ",Fiscal\n") {
+		t.Errorf("history CSV = %s, want the department's name in the setor column", body)
+	}
 
 	// A document the office keeps for its staff goes to its department without a list.
 	if status, body := admin.do("PUT", "/api/settings", map[string]any{"distribution": true, "rules": map[string]string{"holerite": "staff"}}); status != http.StatusOK {

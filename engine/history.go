@@ -52,13 +52,21 @@ func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f
 	if !canSeeHistory(by) {
 		return historyForbidden()
 	}
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "inicio", "fim", "contato", "telefone", "empresa", "resultado", "atendente", "primeira_resposta_s", "duracao_s", "avaliacao"})
+	_ = cw.Write([]string{"id", "inicio", "fim", "contato", "telefone", "empresa", "resultado", "atendente", "primeira_resposta_s", "duracao_s", "avaliacao", "setor"})
 	n := 0
 	var werr error
-	err := e.db.Services(office, f.From, f.To, "", func(_ string, s balcao.Service) bool {
+	err = e.db.Services(office, f.From, f.To, "", func(_ string, s balcao.Service) bool {
 		if !f.Match(&s) {
 			return true
+		}
+		department := s.Department
+		if d, ok := settings.Department(department); ok {
+			department = d.Name
 		}
 		rating := ""
 		if s.Rating > 0 {
@@ -67,7 +75,7 @@ func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f
 		werr = cw.Write([]string{
 			s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
 			s.ContactName, s.Phone, s.CompanyName, string(s.Outcome), s.Staff,
-			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating,
+			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, department,
 		})
 		if n++; n%500 == 0 {
 			cw.Flush()

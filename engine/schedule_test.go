@@ -240,7 +240,7 @@ func TestScheduleRecurringAcrossRestart(t *testing.T) {
 			t.Fatalf("%s got %d scheduled messages, want 1", p, n)
 		}
 	}
-	if n := len(scheduledMessages(t, e, "5548999990001", "Bom dia, Carlos Souza! Lembrete diário do escritório.")); n != 1 {
+	if n := len(scheduledMessages(t, e, "5548999990001", "Bom dia, Carlos! Lembrete diário do escritório.")); n != 1 {
 		t.Fatalf("Carlos got %d messages with his name filled in", n)
 	}
 	run = admin.run(sc.ID)
@@ -495,7 +495,7 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	if run.Sent != 4 || run.Total != 4 {
 		t.Fatalf("reminder run = %+v, want 4 sends", run)
 	}
-	want := "Olá, Carlos Souza! Lembrete do escritório: a guia do DAS de Padaria Pão Quente Ltda (competência 10/2026) vence em 19/11/2026. Segue a guia."
+	want := "Olá, Carlos! Lembrete do escritório: a guia do DAS de Padaria Pão Quente Ltda (competência 10/2026) vence em 19/11/2026. Segue a guia."
 	if n := len(scheduledMessages(t, e, "5548999990001", want)); n != 1 {
 		t.Fatalf("Carlos got %d reminders %q", n, want)
 	}

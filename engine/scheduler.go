@@ -388,8 +388,8 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 	s.e.hub.Publish(office, balcao.EventScheduleProgress, &cur)
 }
 
-// fill replaces {cliente} and {empresa} in a scheduled text with the recipient's name and
-// company (the contact's first when the recipient has none).
+// fill renders {cliente} and {empresa} in a scheduled text as in the office's messages: the
+// recipient's first name and company (the contact's first when the recipient has none).
 func (s *scheduler) fill(office, text string, rcp balcao.Recipient) string {
 	if !strings.Contains(text, "{") {
 		return text
@@ -406,7 +406,7 @@ func (s *scheduler) fill(office, text string, rcp balcao.Recipient) string {
 	if co, err := db.Company(office, company); err == nil {
 		companyName = co.Name
 	}
-	return strings.NewReplacer("{cliente}", name, "{empresa}", companyName).Replace(text)
+	return balcao.RenderMessage(text, balcao.MessageVars{Cliente: assistant.FirstName(name), Empresa: companyName})
 }
 
 // cancelRuns closes the open runs of a schedule (it was deleted). s.mu must be held.

@@ -111,7 +111,7 @@ func (db *DB) Get(key []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := msgpack.Unmarshal(raw, v); err != nil {
+	if err := Decode(raw, v); err != nil {
 		return fmt.Errorf("decode %s: %w", key, err)
 	}
 	return nil
@@ -168,8 +168,12 @@ func next(it *pebble.Iterator, reverse bool) bool {
 	return it.Next()
 }
 
-// Encode marshals a record for storage.
+// Encode marshals a record for storage (hand-written codecs for the hottest records, see
+// codec.go).
 func Encode(v any) []byte {
+	if b, ok := encodeFast(v); ok {
+		return b
+	}
 	b, err := msgpack.Marshal(v)
 	if err != nil {
 		// Only our own record types are encoded; they always marshal.
@@ -179,7 +183,12 @@ func Encode(v any) []byte {
 }
 
 // Decode unmarshals a stored record.
-func Decode(b []byte, v any) error { return msgpack.Unmarshal(b, v) }
+func Decode(b []byte, v any) error {
+	if ok, err := decodeFast(b, v); ok {
+		return err
+	}
+	return msgpack.Unmarshal(b, v)
+}
 
 func beBytes(n uint64) []byte {
 	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}

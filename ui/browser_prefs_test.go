@@ -77,7 +77,8 @@ func putSettings(a *api, edit func(map[string]any)) {
 // the carteira and saves them; a wrong interval shows the server's Portuguese error next to
 // it and saves nothing; a gerente reads the page without changing it; an atendente has no
 // Preferências and the server refuses their PUT; a change by another administrador reaches
-// an open page; a staff member's departments are saved from Equipe.
+// an open page; a conversation shows the department its client chose (named by the settings);
+// a staff member's departments are saved from Equipe.
 func TestBrowserPrefs(t *testing.T) {
 	base := server(t)
 	admin := newAPI(t, base)
@@ -248,6 +249,22 @@ func TestBrowserPrefs(t *testing.T) {
 		if status != http.StatusForbidden || json.Unmarshal(body, &problem) != nil || problem.Error.Message == "" {
 			t.Errorf("PUT /api/settings as atendente = %d %s, want 403 with a message", status, body)
 		}
+	})
+
+	t.Run("ConversationDepartment", func(t *testing.T) {
+		p.t = t
+		putSettings(admin, func(doc map[string]any) { doc["distribution"] = true })
+		const phone = "5548999990003" // João Pereira, Tech Floripa
+		sim := newAPI(t, base)
+		sim.inbound(phone, "quero falar com um atendente")
+		sim.waitOutbound(phone, "5 - Societário")
+		sim.inbound(phone, "5")
+		p.do("open the pending conversation",
+			chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
+			chromedp.WaitVisible(chromedp.CSS(`#conv-name`)),
+		)
+		p.until("the department tag in the list", `document.querySelector('ul[data-list=pendentes] a[data-id="`+phone+`"] [data-department=societario]')?.textContent === 'Societário'`)
+		p.until("the department tag in the header", `document.querySelector('.conv-head [data-department=societario]')?.textContent === 'Societário'`)
 	})
 
 	t.Run("StaffDepartments", func(t *testing.T) {

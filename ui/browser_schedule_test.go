@@ -4,6 +4,8 @@ package ui_test
 // broadcast writes to the demo contacts, whose conversations other tests count.
 
 import (
+	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -39,5 +41,65 @@ func TestBrowserListAndBroadcast(t *testing.T) {
 	p.until("the first message counted", `[...document.querySelectorAll('.send-row')].some(r => r.textContent.includes('1/2 enviadas'))`)
 	p.until("both sent", `[...document.querySelectorAll('.send-row[data-done=true]')].some(r => r.textContent.includes('2/2 enviadas'))`)
 	p.shot("agendamento")
-	newAPI(t, base).waitOutbound("5548999990003", "Olá, João Pereira! O escritório estará fechado na sexta.")
+	newAPI(t, base).waitOutbound("5548999990003", "Olá, João! O escritório estará fechado na sexta.")
+}
+
+// TestBrowserEditSchedule: a schedule is edited in place: its fields come prefilled, a document
+// is picked from the office's kinds, and pausing it shows at once and reaches the server.
+func TestBrowserEditSchedule(t *testing.T) {
+	base := server(t)
+	admin := newAPI(t, base)
+	admin.login("admin")
+	st, body := admin.do("POST", "/api/schedules", map[string]any{
+		"name": "Holerite mensal", "text": "Olá, {cliente}! Segue o holerite.", "enabled": true,
+		"target":     map[string]string{"kind": "company", "id": "tech-floripa"},
+		"recurrence": map[string]any{"kind": "monthly", "day": 5, "time": "09:00"},
+	})
+	if st != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", st, body)
+	}
+	var created struct {
+		Schedule struct {
+			ID string `json:"id"`
+		} `json:"schedule"`
+	}
+	if err := json.Unmarshal(body, &created); err != nil {
+		t.Fatal(err)
+	}
+	id := created.Schedule.ID
+
+	p := newTab(t, base)
+	p.login("admin")
+	p.do("open Agendamento and edit the schedule",
+		chromedp.Click(chromedp.CSS(`a[data-nav=agendamento]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-edit="`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-edit="`+id+`"]`)),
+	)
+	p.until("the form prefilled", `document.querySelector('#schedule-form').dataset.editing === `+js(id)+` && document.querySelector('#schedule-name').value === 'Holerite mensal' && document.querySelector('#schedule-day').value === '5'`)
+	p.do("pick the document, pause and save",
+		choose(`#schedule-intent`, "holerite"),
+		chromedp.Click(chromedp.CSS(`#schedule-enabled`)),
+		chromedp.Click(chromedp.CSS(`#schedule-save`)),
+	)
+	p.until("the row paused", `document.querySelector('#schedules-table tr[data-id="`+id+`"]')?.textContent.includes('Pausado') === true`)
+	p.until("the form back to a new schedule", `document.querySelector('#schedule-form').dataset.editing === ''`)
+
+	_, body = admin.do("GET", "/api/schedules/"+id, nil)
+	var got struct {
+		Schedule struct {
+			Enabled bool `json:"enabled"`
+			Request *struct {
+				Intent string `json:"intent"`
+			} `json:"request"`
+			Recurrence struct {
+				Day int `json:"day"`
+			} `json:"recurrence"`
+		} `json:"schedule"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Schedule.Enabled || got.Schedule.Request == nil || got.Schedule.Request.Intent != "holerite" || got.Schedule.Recurrence.Day != 5 {
+		t.Errorf("saved schedule = %s, want paused, holerite, day 5 kept", body)
+	}
 }

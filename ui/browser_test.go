@@ -1104,7 +1104,7 @@ func TestBrowserHistory(t *testing.T) {
 	p.until("CSV read", `typeof window.__csv === 'string'`)
 	csv := p.eval(`window.__csv`)
 	lines := strings.Split(strings.TrimRight(csv, "\n"), "\n")
-	if lines[0] != "id,inicio,fim,contato,telefone,empresa,resultado,atendente,primeira_resposta_s,duracao_s,avaliacao" {
+	if lines[0] != "id,inicio,fim,contato,telefone,empresa,resultado,atendente,primeira_resposta_s,duracao_s,avaliacao,setor" {
 		t.Errorf("CSV header = %q", lines[0])
 	}
 	if len(lines) != 2 || !strings.HasPrefix(lines[1], phone+"-") || !strings.Contains(lines[1], "Rui Tavares") {
@@ -1251,7 +1251,7 @@ func TestBrowserCannedAnswer(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#canned [data-shortcut=boasvindas]`)),
 		enter,
 	)
-	if v := p.eval(`document.querySelector('#composer').value`); v != "Olá, ! Aqui é Bruno Alves, do escritório." {
+	if v := p.eval(`document.querySelector('#composer').value`); v != "Olá! Aqui é Bruno Alves, do escritório." {
 		t.Fatalf("composer after picking = %q", v)
 	}
 	p.do("send it", enter)

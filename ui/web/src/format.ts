@@ -104,6 +104,12 @@ export function initials(name: string): string {
   return ((parts[0][0] ?? '') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
 }
 
+/** firstName is how messages call a contact ({cliente}), as the server renders it. */
+export function firstName(name: string): string {
+  const first = name.trim().split(/\s+/)[0] ?? ''
+  return first.charAt(0).toUpperCase() + first.slice(1).toLowerCase()
+}
+
 export function fileSize(n?: number): string {
   if (!n) return ''
   if (n < 1024) return `${n} B`

@@ -11,9 +11,10 @@ import { t } from '../strings'
 import { IconClip, IconSend } from './icons'
 
 /** Composer: Enter sends, Shift+Enter breaks the line; the draft survives a lost session. */
-/** fill replaces {cliente}, {empresa} and {atendente} in a canned answer. */
+/** fill replaces {cliente}, {empresa} and {atendente} in a canned answer; an empty value takes
+ * the comma or space before it along ("Olá, {cliente}!" → "Olá!"), as the server's messages do. */
 function fill(text: string, vars: Record<string, string>): string {
-  return text.replace(/\{(cliente|empresa|atendente)\}/g, (_, k: string) => vars[k] ?? '')
+  return text.replace(/(,\s*|\s+)?\{(cliente|empresa|atendente)\}/g, (_, lead: string | undefined, k: string) => (vars[k] ? (lead ?? '') + vars[k] : ''))
 }
 
 export function Composer({

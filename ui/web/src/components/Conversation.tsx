@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from '../api'
-import { dayKey, dayLabel, fileSize, formatCNPJ, formatPhone, initials, time } from '../format'
+import { dayKey, dayLabel, fileSize, firstName, formatCNPJ, formatPhone, initials, time } from '../format'
 import { go, useNow, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
@@ -106,7 +106,7 @@ export function ConversationPane({ id, tab }: { id: string; tab: Tab }) {
         key={id}
         id={id}
         enabled={!!mine}
-        vars={{ cliente: c?.contact.name ?? '', empresa: c?.companies[0]?.name ?? '', atendente: s.me?.name ?? '' }}
+        vars={{ cliente: firstName(c?.contact.name ?? ''), empresa: c?.companies[0]?.name ?? '', atendente: s.me?.name ?? '' }}
         locked={
           c?.state === 'attending' && !mine ? (
             <span id="taken-by">{t.composerOther(store.staffName(c.attendant ?? ''))}</span>

@@ -1,7 +1,7 @@
 // The sections of the Preferências page. Each edits the page's draft through update (which
 // also clears the server's errors under the path edited) and shows the errors of its fields
 // next to them; the page itself loads, saves and follows settings.changed (Preferences.tsx).
-import type { ComponentChildren } from 'preact'
+import { Fragment, type ComponentChildren } from 'preact'
 import { useRef, useState } from 'preact/hooks'
 import { t } from '../strings'
 import type { Company, DocRule, Interval, Settings, StaffMember } from '../types'
@@ -121,22 +121,24 @@ export function HoursSection({ draft, update, fields, readOnly }: SectionProps) 
                   const gap = prev && minutes(prev.to) >= 0 && minutes(iv.from) > minutes(prev.to)
                   const set = (patch: Partial<Interval>) => setDay(day, list.map((x, j) => (j === i ? { ...x, ...patch } : x)), path)
                   return (
-                    <div class="pref-interval" key={i} data-field-box>
+                    <Fragment key={i}>
                       {gap && <span class="muted pref-break">{t.prefsBreak(prev.to, iv.from)}</span>}
-                      <span class="pref-interval-row">
-                        <span aria-hidden="true">{t.prefsFrom}</span>
-                        <input type="time" id={`hours-${day}-${i}-from`} value={iv.from} aria-label={t.prefsPeriodFrom(name, i + 1)} onInput={(e) => set({ from: e.currentTarget.value })} {...described(fields, path, path + '.from')} />
-                        <span aria-hidden="true">{t.prefsTo}</span>
-                        <input type="time" id={`hours-${day}-${i}-to`} value={iv.to} aria-label={t.prefsPeriodTo(name, i + 1)} onInput={(e) => set({ to: e.currentTarget.value })} {...described(fields, path, path + '.to')} />
-                        <button type="button" class="btn ghost sm" aria-label={t.prefsRemovePeriod(i + 1) + ' — ' + name} title={t.prefsRemovePeriod(i + 1)} onClick={() => setDay(day, list.filter((_, j) => j !== i))}>
-                          ×
-                        </button>
-                      </span>
-                      <Errors fields={fields} paths={[path, path + '.from', path + '.to']} />
-                    </div>
+                      <div class="pref-interval" data-field-box>
+                        <span class="pref-interval-row">
+                          <span aria-hidden="true">{t.prefsFrom}</span>
+                          <input type="time" id={`hours-${day}-${i}-from`} value={iv.from} aria-label={t.prefsPeriodFrom(name, i + 1)} onInput={(e) => set({ from: e.currentTarget.value })} {...described(fields, path, path + '.from')} />
+                          <span aria-hidden="true">{t.prefsTo}</span>
+                          <input type="time" id={`hours-${day}-${i}-to`} value={iv.to} aria-label={t.prefsPeriodTo(name, i + 1)} onInput={(e) => set({ to: e.currentTarget.value })} {...described(fields, path, path + '.to')} />
+                          <button type="button" class="btn ghost sm pref-edit" aria-label={t.prefsRemovePeriod(i + 1) + ' — ' + name} title={t.prefsRemovePeriod(i + 1)} onClick={() => setDay(day, list.filter((_, j) => j !== i))}>
+                            ×
+                          </button>
+                        </span>
+                        <Errors fields={fields} paths={[path, path + '.from', path + '.to']} />
+                      </div>
+                    </Fragment>
                   )
                 })}
-                <span class="pref-day-actions">
+                <span class="pref-day-actions pref-edit">
                   {list.length > 0 && (
                     <button type="button" class="btn ghost sm" onClick={() => setDay(day, [...list, nextInterval(list[list.length - 1])])} aria-label={t.prefsAddPeriod + ' — ' + name}>
                       + {t.prefsAddPeriod}
@@ -171,14 +173,14 @@ export function HoursSection({ draft, update, fields, readOnly }: SectionProps) 
         {draft.daysOff.map((day, i) => (
           <li key={day} data-field-box data-dayoff={day}>
             <span class="chip">{formatDate(day)}</span>
-            <button type="button" class="btn ghost sm" aria-label={t.prefsRemoveDayOff(formatDate(day))} onClick={() => update((d) => ({ ...d, daysOff: d.daysOff.filter((x) => x !== day) }), 'daysOff')}>
+            <button type="button" class="btn ghost sm pref-edit" aria-label={t.prefsRemoveDayOff(formatDate(day))} onClick={() => update((d) => ({ ...d, daysOff: d.daysOff.filter((x) => x !== day) }), 'daysOff')}>
               ×
             </button>
             <Errors fields={fields} paths={['daysOff.' + i]} />
           </li>
         ))}
       </ul>
-      <div class="inline-form pref-add">
+      <div class="inline-form pref-add pref-edit">
         <label class="sr-label" for="prefs-dayoff-new">
           {t.prefsDayOffDate}
         </label>
@@ -270,7 +272,7 @@ export function MessagesSection({
               onBlur={() => remember(key)}
               {...described(fields, path)}
             />
-            <div class="pref-vars">
+            <div class="pref-vars pref-edit">
               <span class="muted" id={'vars-' + key}>
                 {t.prefsVariables}:
               </span>
@@ -388,7 +390,7 @@ export function DepartmentsSection({ draft, update, fields, readOnly }: SectionP
                 ) : (
                   <button
                     type="button"
-                    class="btn ghost sm danger-text"
+                    class="btn ghost sm danger-text pref-edit"
                     aria-label={t.prefsRemoveDepartment(dep.name || dep.id)}
                     onClick={() => update((d) => ({ ...d, departments: d.departments.filter((x) => x.id !== dep.id), portfolio: d.portfolio.filter((p) => p.department !== dep.id) }), 'departments')}
                   >
@@ -401,7 +403,7 @@ export function DepartmentsSection({ draft, update, fields, readOnly }: SectionP
           )
         })}
       </ul>
-      <div class="inline-form pref-add">
+      <div class="inline-form pref-add pref-edit">
         <label class="sr-label" for="prefs-dept-new">
           {t.prefsNewDepartment}
         </label>

@@ -17,6 +17,7 @@ export function Schedules() {
   const [schedules, setSchedules] = useState<Schedule[]>([])
   const [sends, setSends] = useState<ScheduleRun[]>([])
   const [error, setError] = useState('')
+  const [editing, setEditing] = useState<Schedule | null>(null)
 
   const load = () =>
     Promise.all([
@@ -45,6 +46,7 @@ export function Schedules() {
   }, [])
 
   const remove = async (s: Schedule) => {
+    if (!confirm(t.scheduleConfirmRemove(s.name))) return
     setError('')
     try {
       await store.call('DELETE', `/api/schedules/${encodeURIComponent(s.id)}`)
@@ -81,7 +83,16 @@ export function Schedules() {
           </tbody>
         </table>
       </section>
-      <ScheduleForm lists={lists} companies={companies} onSaved={() => void load()} />
+      <ScheduleForm
+        lists={lists}
+        companies={companies}
+        editing={editing}
+        onSaved={() => {
+          setEditing(null)
+          void load()
+        }}
+        onCancel={() => setEditing(null)}
+      />
       <div class="card table-card">
         <table class="table" id="schedules-table">
           <tbody>
@@ -91,11 +102,14 @@ export function Schedules() {
               </tr>
             )}
             {schedules.map((s) => (
-              <tr key={s.id} data-id={s.id}>
+              <tr key={s.id} data-id={s.id} class={s.enabled ? '' : 'muted'}>
                 <td>{s.name}</td>
                 <td class="muted">{t.scheduleKinds[s.recurrence.kind] ?? s.recurrence.kind}</td>
-                <td class="nowrap">{s.next ? t.scheduleNext(dateTime(s.next)) : t.scheduleNoNext}</td>
-                <td>
+                <td class="nowrap">{!s.enabled ? t.schedulePaused : s.next ? t.scheduleNext(dateTime(s.next)) : t.scheduleNoNext}</td>
+                <td class="nowrap">
+                  <button class="btn ghost sm" onClick={() => setEditing(s)} data-edit={s.id}>
+                    {t.edit}
+                  </button>
                   <button class="btn ghost sm" onClick={() => void remove(s)}>
                     {t.scheduleRemove}
                   </button>
@@ -155,7 +169,23 @@ function Broadcast({ lists, onSent }: { lists: BroadcastList[]; onSent: () => vo
   )
 }
 
-function ScheduleForm({ lists, companies, onSaved }: { lists: BroadcastList[]; companies: Company[]; onSaved: () => void }) {
+/** toLocalInput turns an instant into what a datetime-local input shows, in São Paulo time. */
+function toLocalInput(iso?: string): string {
+  if (!iso) return ''
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'America/Sao_Paulo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).format(new Date(iso))
+  return parts.replace(' ', 'T')
+}
+
+/** ScheduleForm creates a schedule, or edits one when editing is set (its fields prefilled). */
+function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
+  lists: BroadcastList[]
+  companies: Company[]
+  editing: Schedule | null
+  onSaved: () => void
+  onCancel: () => void
+}) {
   const [name, setName] = useState('')
   const [text, setText] = useState('')
   const [targetKind, setTargetKind] = useState<'contact' | 'company' | 'list'>('list')
@@ -167,35 +197,57 @@ function ScheduleForm({ lists, companies, onSaved }: { lists: BroadcastList[]; c
   const [weekdays, setWeekdays] = useState<string[]>(['mon'])
   const [intent, setIntent] = useState('')
   const [competence, setCompetence] = useState('previous_month')
+  const [enabled, setEnabled] = useState(true)
+  const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const [fields, setFields] = useState<Record<string, string>>({})
 
-  const save = async (e: Event) => {
-    e.preventDefault()
+  // Editing another schedule (or none) resets the form to it.
+  useEffect(() => {
+    const r = editing?.recurrence
+    setName(editing?.name ?? '')
+    setText(editing?.text ?? '')
+    setTargetKind(editing?.target.kind ?? 'list')
+    setTargetId(editing?.target.id ?? '')
+    setKind(r?.kind ?? 'monthly')
+    setAt(toLocalInput(r?.at))
+    setHhmm(r?.time ?? '09:00')
+    setDay(r?.day ?? 5)
+    setWeekdays(r?.weekdays?.length ? r.weekdays : ['mon'])
+    setIntent(editing?.request?.intent ?? '')
+    setCompetence(editing?.request?.competence ?? 'previous_month')
+    setEnabled(editing?.enabled ?? true)
     setError('')
     setFields({})
+  }, [editing])
+
+  const save = async (e: Event) => {
+    e.preventDefault()
+    if (busy) return
+    setError('')
+    setFields({})
+    setBusy(true)
     const recurrence = kind === 'once' ? { kind, at } : { kind, time: hhmm, day, weekdays: kind === 'weekly' ? weekdays : [] }
+    const body = { name, text, enabled, target: { kind: targetKind, id: targetId }, recurrence, request: intent ? { intent, competence } : null }
     try {
-      await store.call('POST', '/api/schedules', {
-        name,
-        text,
-        enabled: true,
-        target: { kind: targetKind, id: targetId },
-        recurrence,
-        request: intent.trim() ? { intent: intent.trim().toLowerCase(), competence } : null,
-      })
-      setName('')
-      setText('')
+      if (editing) await store.call('PUT', `/api/schedules/${encodeURIComponent(editing.id)}`, body)
+      else await store.call('POST', '/api/schedules', body)
+      if (!editing) {
+        setName('')
+        setText('')
+      }
       onSaved()
     } catch (err) {
       if (err instanceof ApiError) setFields(err.fields)
       setError(messageOf(err))
+    } finally {
+      setBusy(false)
     }
   }
   const err = (k: string) => fields[k] && <small class="error">{fields[k]}</small>
   return (
-    <form class="card form" onSubmit={save} id="schedule-form">
-      <h2>{t.scheduleNew}</h2>
+    <form class="card form" onSubmit={save} id="schedule-form" data-editing={editing?.id ?? ''}>
+      <h2>{editing ? t.scheduleEdit(editing.name) : t.scheduleNew}</h2>
       <ErrorBox message={error} />
       <label>
         {t.scheduleName}
@@ -283,7 +335,14 @@ function ScheduleForm({ lists, companies, onSaved }: { lists: BroadcastList[]; c
         <legend>{t.scheduleDocument}</legend>
         <label>
           {t.scheduleIntent}
-          <input value={intent} onInput={(e) => setIntent(e.currentTarget.value)} id="schedule-intent" />
+          <select value={intent} onChange={(e) => setIntent(e.currentTarget.value)} id="schedule-intent">
+            <option value="">{t.scheduleNoDocument}</option>
+            {Object.entries(t.intents).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
           {err('request.intent')}
         </label>
         <select value={competence} onChange={(e) => setCompetence(e.currentTarget.value)} id="schedule-competence">
@@ -295,9 +354,20 @@ function ScheduleForm({ lists, companies, onSaved }: { lists: BroadcastList[]; c
         </select>
         {err('request.competence')}
       </fieldset>
-      <button class="btn primary" type="submit" id="schedule-save">
-        {t.scheduleSave}
-      </button>
+      <label class="check">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} id="schedule-enabled" />
+        {t.scheduleEnabled}
+      </label>
+      <div class="row-actions">
+        <button class="btn primary" type="submit" id="schedule-save" disabled={busy}>
+          {busy ? t.saving : editing ? t.scheduleUpdate : t.scheduleSave}
+        </button>
+        {editing && (
+          <button class="btn ghost" type="button" onClick={onCancel} id="schedule-cancel">
+            {t.cancel}
+          </button>
+        )}
+      </div>
     </form>
   )
 }

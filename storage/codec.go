@@ -1,0 +1,651 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
+
+	"github.com/balcao/balcao"
+)
+
+// Hand-written msgpack codecs for the records every turn writes: balcao.Message and
+// balcao.Conversation (with the Service, CompanyRef and Document inside them). The reflective
+// encoder spent ~10% of the engine's CPU on them, mostly walking struct fields and growing
+// buffers. These write exactly the bytes msgpack v5's reflective encoder writes for the same
+// value (a map keyed by the msgpack tags, in field order, omitempty fields left out, uint64 as
+// 9 bytes, int compact, time as extension -1), so that records written before and after them
+// are one format and either decoder reads both (codec_test.go checks it byte for byte). The
+// decoders go by key, skip keys they do not know and accept any integer width and nil, as the
+// reflective decoder does. A field added to one of these types must be added here too: the
+// byte-for-byte test fails until it is.
+
+// encodeFast encodes v when it has a hand-written encoder.
+func encodeFast(v any) ([]byte, bool) {
+	switch r := v.(type) {
+	case *balcao.Message:
+		return appendMessage(make([]byte, 0, 96+len(r.Text)), r), true
+	case *balcao.Conversation:
+		return appendConversation(make([]byte, 0, 512+len(r.Dialog)), r), true
+	}
+	return nil, false
+}
+
+// decodeFast decodes b into v when v has a hand-written decoder.
+func decodeFast(b []byte, v any) (bool, error) {
+	switch v.(type) {
+	case *balcao.Message, *balcao.Conversation:
+	default:
+		return false, nil
+	}
+	dr := decoders.Get().(*recordDecoder)
+	defer decoders.Put(dr)
+	dr.r.Reset(b)
+	dr.d.Reset(&dr.r)
+	var err error
+	switch r := v.(type) {
+	case *balcao.Message:
+		err = decodeMessage(dr.d, r)
+	case *balcao.Conversation:
+		err = decodeConversation(dr.d, r)
+	}
+	return true, err
+}
+
+// recordDecoder is a msgpack decoder reading from a byte slice, pooled: decoding a record
+// then allocates only its strings.
+type recordDecoder struct {
+	r bytes.Reader
+	d *msgpack.Decoder
+}
+
+var decoders = sync.Pool{New: func() any { return &recordDecoder{d: msgpack.NewDecoder(nil)} }}
+
+// fieldCount counts the fields an encoding writes: the always-present ones plus each
+// omitempty field that is set.
+func fieldCount(always int, set ...bool) int {
+	n := always
+	for _, s := range set {
+		if s {
+			n++
+		}
+	}
+	return n
+}
+
+func appendMessage(b []byte, m *balcao.Message) []byte {
+	b = appendMapLen(b, fieldCount(5, m.Document != nil, m.WAID != "", m.Status != "", len(m.StatusAt) > 0))
+	b = appendUint64(appendStr(b, "seq"), m.Seq)
+	b = appendStr(appendStr(b, "dir"), string(m.Direction))
+	b = appendStr(appendStr(b, "author"), m.Author)
+	b = appendStr(appendStr(b, "text"), m.Text)
+	if m.Document != nil {
+		b = appendDocument(appendStr(b, "doc"), m.Document)
+	}
+	if m.WAID != "" {
+		b = appendStr(appendStr(b, "wa_id"), m.WAID)
+	}
+	if m.Status != "" {
+		b = appendStr(appendStr(b, "status"), m.Status)
+	}
+	b = appendTime(appendStr(b, "at"), m.At)
+	if len(m.StatusAt) > 0 {
+		b = appendStr(b, "status_at")
+		b = appendMapLen(b, len(m.StatusAt))
+		keys := make([]string, 0, len(m.StatusAt))
+		for k := range m.StatusAt {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys) // the reflective encoder's order is random; any order decodes
+		for _, k := range keys {
+			b = appendTime(appendStr(b, k), m.StatusAt[k])
+		}
+	}
+	return b
+}
+
+func appendDocument(b []byte, d *balcao.Document) []byte {
+	b = appendMapLen(b, fieldCount(2, d.ID != "", d.MIME != "", d.Size != 0, d.SHA != ""))
+	if d.ID != "" {
+		b = appendStr(appendStr(b, "id"), d.ID)
+	}
+	b = appendStr(appendStr(b, "name"), d.Name)
+	b = appendStr(appendStr(b, "url"), d.URL)
+	if d.MIME != "" {
+		b = appendStr(appendStr(b, "mime"), d.MIME)
+	}
+	if d.Size != 0 {
+		b = appendInt64(appendStr(b, "size"), d.Size)
+	}
+	if d.SHA != "" {
+		b = appendStr(appendStr(b, "sha"), d.SHA)
+	}
+	return b
+}
+
+func appendConversation(b []byte, c *balcao.Conversation) []byte {
+	b = appendMapLen(b, fieldCount(14, c.Attendant != "", c.Department != "", len(c.Served) > 0,
+		len(c.Dialog) > 0, c.Service != nil, c.ClosedNoticeDay != "", c.Survey != "",
+		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero()))
+	b = appendStr(appendStr(b, "id"), c.ID)
+	b = appendStr(appendStr(b, "state"), string(c.State))
+	if c.Attendant != "" {
+		b = appendStr(appendStr(b, "attendant"), c.Attendant)
+	}
+	if c.Department != "" {
+		b = appendStr(appendStr(b, "department"), c.Department)
+	}
+	if len(c.Served) > 0 {
+		b = appendArrayLen(appendStr(b, "served"), len(c.Served))
+		for _, s := range c.Served {
+			b = appendStr(b, s)
+		}
+	}
+	b = appendBool(appendStr(b, "linked"), c.Linked)
+	b = appendStr(appendStr(b, "contact_name"), c.ContactName)
+	b = appendStr(b, "companies")
+	if c.Companies == nil {
+		b = append(b, msgpcode.Nil)
+	} else {
+		b = appendArrayLen(b, len(c.Companies))
+		for i := range c.Companies {
+			co := &c.Companies[i]
+			b = appendMapLen(b, 3)
+			b = appendStr(appendStr(b, "id"), co.ID)
+			b = appendStr(appendStr(b, "name"), co.Name)
+			b = appendStr(appendStr(b, "cnpj"), co.CNPJ)
+		}
+	}
+	b = appendUint64(appendStr(b, "last_seq"), c.LastSeq)
+	b = appendUint64(appendStr(b, "transitions"), c.Transitions)
+	b = appendInt64Compact(appendStr(b, "unread"), int64(c.Unread))
+	b = appendTime(appendStr(b, "last_at"), c.LastAt)
+	b = appendStr(appendStr(b, "preview"), c.Preview)
+	b = appendTime(appendStr(b, "state_since"), c.StateSince)
+	if len(c.Dialog) > 0 {
+		b = appendBin(appendStr(b, "dialog"), c.Dialog)
+	}
+	if c.Service != nil {
+		b = appendService(appendStr(b, "service"), c.Service)
+	}
+	b = appendUint64(appendStr(b, "services"), c.Services)
+	if c.ClosedNoticeDay != "" {
+		b = appendStr(appendStr(b, "closed_notice_day"), c.ClosedNoticeDay)
+	}
+	if c.Survey != "" {
+		b = appendStr(appendStr(b, "survey"), c.Survey)
+	}
+	if !c.SurveyStart.IsZero() {
+		b = appendTime(appendStr(b, "survey_start"), c.SurveyStart)
+	}
+	if !c.SurveyUntil.IsZero() {
+		b = appendTime(appendStr(b, "survey_until"), c.SurveyUntil)
+	}
+	return appendTime(appendStr(b, "created_at"), c.CreatedAt)
+}
+
+func appendService(b []byte, s *balcao.Service) []byte {
+	b = appendMapLen(b, fieldCount(5, s.Company != "", s.CompanyName != "", s.Department != "",
+		!s.Queued.IsZero(), !s.Taken.IsZero(), !s.FirstResponse.IsZero(), !s.End.IsZero(),
+		s.Outcome != "", s.Staff != "", len(s.ReplyMicros) > 0, s.Rating != 0))
+	b = appendStr(appendStr(b, "id"), s.ID)
+	b = appendStr(appendStr(b, "phone"), s.Phone)
+	b = appendStr(appendStr(b, "contact_name"), s.ContactName)
+	if s.Company != "" {
+		b = appendStr(appendStr(b, "company"), s.Company)
+	}
+	if s.CompanyName != "" {
+		b = appendStr(appendStr(b, "company_name"), s.CompanyName)
+	}
+	if s.Department != "" {
+		b = appendStr(appendStr(b, "department"), s.Department)
+	}
+	b = appendTime(appendStr(b, "start"), s.Start)
+	if !s.Queued.IsZero() {
+		b = appendTime(appendStr(b, "queued"), s.Queued)
+	}
+	if !s.Taken.IsZero() {
+		b = appendTime(appendStr(b, "taken"), s.Taken)
+	}
+	if !s.FirstResponse.IsZero() {
+		b = appendTime(appendStr(b, "first_response"), s.FirstResponse)
+	}
+	if !s.End.IsZero() {
+		b = appendTime(appendStr(b, "end"), s.End)
+	}
+	if s.Outcome != "" {
+		b = appendStr(appendStr(b, "outcome"), string(s.Outcome))
+	}
+	if s.Staff != "" {
+		b = appendStr(appendStr(b, "staff"), s.Staff)
+	}
+	b = appendInt64Compact(appendStr(b, "staff_messages"), int64(s.StaffMessages))
+	if len(s.ReplyMicros) > 0 {
+		b = appendArrayLen(appendStr(b, "reply_us"), len(s.ReplyMicros))
+		for _, us := range s.ReplyMicros {
+			b = appendInt64(b, us)
+		}
+	}
+	if s.Rating != 0 {
+		b = appendInt64Compact(appendStr(b, "rating"), int64(s.Rating))
+	}
+	return b
+}
+
+// Primitive encoders, each as msgpack v5's Encoder writes it by default.
+
+func appendMapLen(b []byte, n int) []byte {
+	switch {
+	case n < 16:
+		return append(b, msgpcode.FixedMapLow|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Map16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Map32), uint32(n))
+}
+
+func appendArrayLen(b []byte, n int) []byte {
+	switch {
+	case n < 16:
+		return append(b, msgpcode.FixedArrayLow|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Array16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Array32), uint32(n))
+}
+
+func appendStr(b []byte, s string) []byte {
+	switch n := len(s); {
+	case n < 32:
+		b = append(b, msgpcode.FixedStrLow|byte(n))
+	case n < 256:
+		b = append(b, msgpcode.Str8, byte(n))
+	case n <= math.MaxUint16:
+		b = binary.BigEndian.AppendUint16(append(b, msgpcode.Str16), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint32(append(b, msgpcode.Str32), uint32(n))
+	}
+	return append(b, s...)
+}
+
+func appendBin(b []byte, p []byte) []byte {
+	switch n := len(p); {
+	case n < 256:
+		b = append(b, msgpcode.Bin8, byte(n))
+	case n <= math.MaxUint16:
+		b = binary.BigEndian.AppendUint16(append(b, msgpcode.Bin16), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint32(append(b, msgpcode.Bin32), uint32(n))
+	}
+	return append(b, p...)
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, msgpcode.True)
+	}
+	return append(b, msgpcode.False)
+}
+
+// appendUint64 writes a uint64 field in 9 bytes, as the reflective encoder does.
+func appendUint64(b []byte, n uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(b, msgpcode.Uint64), n)
+}
+
+// appendInt64 writes an int64 in 9 bytes, as the reflective encoder does for int64 values.
+func appendInt64(b []byte, n int64) []byte {
+	return binary.BigEndian.AppendUint64(append(b, msgpcode.Int64), uint64(n))
+}
+
+// appendInt64Compact writes an int in the fewest bytes (the reflective encoder's int fields).
+func appendInt64Compact(b []byte, n int64) []byte {
+	if n >= 0 {
+		switch {
+		case n <= math.MaxInt8:
+			return append(b, byte(n))
+		case n <= math.MaxUint8:
+			return append(b, msgpcode.Uint8, byte(n))
+		case n <= math.MaxUint16:
+			return binary.BigEndian.AppendUint16(append(b, msgpcode.Uint16), uint16(n))
+		case n <= math.MaxUint32:
+			return binary.BigEndian.AppendUint32(append(b, msgpcode.Uint32), uint32(n))
+		}
+		return appendUint64(b, uint64(n))
+	}
+	switch {
+	case n >= int64(int8(msgpcode.NegFixedNumLow)):
+		return append(b, byte(n))
+	case n >= math.MinInt8:
+		return append(b, msgpcode.Int8, byte(n))
+	case n >= math.MinInt16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Int16), uint16(n))
+	case n >= math.MinInt32:
+		return binary.BigEndian.AppendUint32(append(b, msgpcode.Int32), uint32(n))
+	}
+	return appendInt64(b, n)
+}
+
+// appendTime writes the msgpack timestamp extension (type -1) in its 4, 8 or 12 byte form.
+func appendTime(b []byte, t time.Time) []byte {
+	secs := uint64(t.Unix())
+	if secs>>34 == 0 {
+		data := uint64(t.Nanosecond())<<34 | secs
+		if data&0xffffffff00000000 == 0 {
+			return binary.BigEndian.AppendUint32(append(b, msgpcode.FixExt4, 0xff), uint32(data))
+		}
+		return binary.BigEndian.AppendUint64(append(b, msgpcode.FixExt8, 0xff), data)
+	}
+	b = binary.BigEndian.AppendUint32(append(b, msgpcode.Ext8, 12, 0xff), uint32(t.Nanosecond()))
+	return binary.BigEndian.AppendUint64(b, secs)
+}
+
+// Decoders. Each reads a map by key, in any order; a nil value decodes as the field's zero
+// value, as with the reflective decoder.
+
+func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
+	n, err := d.DecodeMapLen()
+	if err != nil || n < 0 {
+		return err
+	}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "seq":
+			m.Seq, err = d.DecodeUint64()
+		case "dir":
+			var s string
+			s, err = d.DecodeString()
+			m.Direction = balcao.Direction(s)
+		case "author":
+			m.Author, err = d.DecodeString()
+		case "text":
+			m.Text, err = d.DecodeString()
+		case "doc":
+			m.Document, err = decodeDocumentPtr(d)
+		case "wa_id":
+			m.WAID, err = d.DecodeString()
+		case "status":
+			m.Status, err = d.DecodeString()
+		case "at":
+			m.At, err = decodeTime(d)
+		case "status_at":
+			m.StatusAt, err = decodeTimeMap(d)
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return fmt.Errorf("message field %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
+	if isNil, err := skipNil(d); isNil || err != nil {
+		return nil, err
+	}
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return nil, err
+	}
+	doc := &balcao.Document{}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return nil, err
+		}
+		switch key {
+		case "id":
+			doc.ID, err = d.DecodeString()
+		case "name":
+			doc.Name, err = d.DecodeString()
+		case "url":
+			doc.URL, err = d.DecodeString()
+		case "mime":
+			doc.MIME, err = d.DecodeString()
+		case "size":
+			doc.Size, err = d.DecodeInt64()
+		case "sha":
+			doc.SHA, err = d.DecodeString()
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("document field %s: %w", key, err)
+		}
+	}
+	return doc, nil
+}
+
+func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
+	n, err := d.DecodeMapLen()
+	if err != nil || n < 0 {
+		return err
+	}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return err
+		}
+		var s string
+		switch key {
+		case "id":
+			c.ID, err = d.DecodeString()
+		case "state":
+			s, err = d.DecodeString()
+			c.State = balcao.State(s)
+		case "attendant":
+			c.Attendant, err = d.DecodeString()
+		case "department":
+			c.Department, err = d.DecodeString()
+		case "served":
+			c.Served, err = decodeStrings(d)
+		case "linked":
+			c.Linked, err = d.DecodeBool()
+		case "contact_name":
+			c.ContactName, err = d.DecodeString()
+		case "companies":
+			c.Companies, err = decodeCompanies(d)
+		case "last_seq":
+			c.LastSeq, err = d.DecodeUint64()
+		case "transitions":
+			c.Transitions, err = d.DecodeUint64()
+		case "unread":
+			c.Unread, err = d.DecodeInt()
+		case "last_at":
+			c.LastAt, err = decodeTime(d)
+		case "preview":
+			c.Preview, err = d.DecodeString()
+		case "state_since":
+			c.StateSince, err = decodeTime(d)
+		case "dialog":
+			c.Dialog, err = d.DecodeBytes()
+		case "service":
+			c.Service, err = decodeServicePtr(d)
+		case "services":
+			c.Services, err = d.DecodeUint64()
+		case "closed_notice_day":
+			c.ClosedNoticeDay, err = d.DecodeString()
+		case "survey":
+			c.Survey, err = d.DecodeString()
+		case "survey_start":
+			c.SurveyStart, err = decodeTime(d)
+		case "survey_until":
+			c.SurveyUntil, err = decodeTime(d)
+		case "created_at":
+			c.CreatedAt, err = decodeTime(d)
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return fmt.Errorf("conversation field %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
+	n, err := d.DecodeArrayLen()
+	if err != nil || n < 0 {
+		return nil, err // nil: no slice
+	}
+	out := make([]balcao.CompanyRef, n)
+	for i := range out {
+		co := &out[i]
+		m, err := d.DecodeMapLen()
+		if err != nil {
+			return nil, err
+		}
+		for range m {
+			key, err := d.DecodeString()
+			if err != nil {
+				return nil, err
+			}
+			switch key {
+			case "id":
+				co.ID, err = d.DecodeString()
+			case "name":
+				co.Name, err = d.DecodeString()
+			case "cnpj":
+				co.CNPJ, err = d.DecodeString()
+			default:
+				err = d.Skip()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("company field %s: %w", key, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+func decodeServicePtr(d *msgpack.Decoder) (*balcao.Service, error) {
+	if isNil, err := skipNil(d); isNil || err != nil {
+		return nil, err
+	}
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return nil, err
+	}
+	s := &balcao.Service{}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return nil, err
+		}
+		var str string
+		switch key {
+		case "id":
+			s.ID, err = d.DecodeString()
+		case "phone":
+			s.Phone, err = d.DecodeString()
+		case "contact_name":
+			s.ContactName, err = d.DecodeString()
+		case "company":
+			s.Company, err = d.DecodeString()
+		case "company_name":
+			s.CompanyName, err = d.DecodeString()
+		case "department":
+			s.Department, err = d.DecodeString()
+		case "start":
+			s.Start, err = decodeTime(d)
+		case "queued":
+			s.Queued, err = decodeTime(d)
+		case "taken":
+			s.Taken, err = decodeTime(d)
+		case "first_response":
+			s.FirstResponse, err = decodeTime(d)
+		case "end":
+			s.End, err = decodeTime(d)
+		case "outcome":
+			str, err = d.DecodeString()
+			s.Outcome = balcao.Outcome(str)
+		case "staff":
+			s.Staff, err = d.DecodeString()
+		case "staff_messages":
+			s.StaffMessages, err = d.DecodeInt()
+		case "reply_us":
+			s.ReplyMicros, err = decodeInt64s(d)
+		case "rating":
+			s.Rating, err = d.DecodeInt()
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service field %s: %w", key, err)
+		}
+	}
+	return s, nil
+}
+
+func decodeStrings(d *msgpack.Decoder) ([]string, error) {
+	n, err := d.DecodeArrayLen()
+	if err != nil || n < 0 {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i := range out {
+		if out[i], err = d.DecodeString(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeInt64s(d *msgpack.Decoder) ([]int64, error) {
+	n, err := d.DecodeArrayLen()
+	if err != nil || n < 0 {
+		return nil, err
+	}
+	out := make([]int64, n)
+	for i := range out {
+		if out[i], err = d.DecodeInt64(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeTimeMap(d *msgpack.Decoder) (map[string]time.Time, error) {
+	n, err := d.DecodeMapLen()
+	if err != nil || n < 0 {
+		return nil, err
+	}
+	out := make(map[string]time.Time, n)
+	for range n {
+		k, err := d.DecodeString()
+		if err != nil {
+			return nil, err
+		}
+		if out[k], err = decodeTime(d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeTime reads a timestamp; nil is the zero time, in UTC as the reflective decoder makes it.
+func decodeTime(d *msgpack.Decoder) (time.Time, error) {
+	if isNil, err := skipNil(d); isNil || err != nil {
+		return time.Time{}, err
+	}
+	return d.DecodeTime()
+}
+
+// skipNil consumes a nil and reports whether there was one.
+func skipNil(d *msgpack.Decoder) (bool, error) {
+	c, err := d.PeekCode()
+	if err != nil || c != msgpcode.Nil {
+		return false, err
+	}
+	return true, d.Skip()
+}
