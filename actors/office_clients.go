@@ -286,7 +286,7 @@ func uniqueSlug(name string, taken func(string) bool) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
-		r = foldAccent(r)
+		r = balcao.FoldAccent(r)
 		switch {
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if dash && b.Len() > 0 {
@@ -310,22 +310,4 @@ func uniqueSlug(name string, taken func(string) bool) string {
 		id = fmt.Sprintf("%s-%d", base, n)
 	}
 	return id
-}
-
-func foldAccent(r rune) rune {
-	switch r {
-	case 'á', 'à', 'â', 'ã', 'ä':
-		return 'a'
-	case 'é', 'è', 'ê', 'ë':
-		return 'e'
-	case 'í', 'ì', 'î', 'ï':
-		return 'i'
-	case 'ó', 'ò', 'ô', 'õ', 'ö':
-		return 'o'
-	case 'ú', 'ù', 'û', 'ü':
-		return 'u'
-	case 'ç':
-		return 'c'
-	}
-	return r
 }

@@ -304,7 +304,7 @@ func foldName(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
-		r = foldRune(r)
+		r = balcao.FoldAccent(r)
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
@@ -316,26 +316,6 @@ func foldName(s string) string {
 		}
 	}
 	return b.String()
-}
-
-func foldRune(r rune) rune {
-	switch r {
-	case 'á', 'à', 'â', 'ã', 'ä':
-		return 'a'
-	case 'é', 'è', 'ê', 'ë':
-		return 'e'
-	case 'í', 'ì', 'î', 'ï':
-		return 'i'
-	case 'ó', 'ò', 'ô', 'õ', 'ö':
-		return 'o'
-	case 'ú', 'ù', 'û', 'ü':
-		return 'u'
-	case 'ç':
-		return 'c'
-	case 'ñ':
-		return 'n'
-	}
-	return r
 }
 
 func onlyDigits(s string) string {
