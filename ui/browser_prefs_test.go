@@ -288,6 +288,8 @@ func TestBrowserPrefs(t *testing.T) {
 		if got := p.eval(`document.querySelector('tr[data-staff="ana"] td[data-departments]').textContent`); got != "Todos os setores" {
 			t.Errorf("Ana's departments read %q, want Todos os setores", got)
 		}
+		// The carteira saved by AdminSaves shows which company Bruno answers for.
+		p.until("Bruno's carteira", `document.querySelector('td[data-carteira="bruno"]').textContent === 'Tech Floripa Sistemas Ltda (Fiscal)'`)
 		status, body := admin.do("GET", "/api/staff", nil)
 		type member struct {
 			User        string   `json:"user"`

@@ -443,6 +443,7 @@ export const t = {
   prefsDaysBefore: 'Dias antes do vencimento',
   allDepartments: 'Todos os setores',
   staffDepartments: 'Setores',
+  staffCarteira: 'Carteira (em Preferências)',
   staffDepartmentsHint: 'Nenhum marcado: atende todos os setores.',
   departmentOf: (name: string) => `Setor: ${name}`,
   defaultDepartments: { pessoal: 'Pessoal', fiscal: 'Fiscal', contabil: 'Contábil', financeiro: 'Financeiro' } as Record<string, string>,

@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { ApiError, messageOf } from '../api'
 import { useLoad, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
-import type { Department, Role, StaffMember } from '../types'
+import type { Company, Department, Role, Settings, StaffMember } from '../types'
 import { departmentName, useDepartments } from './PreferencesDepartments'
 import { ErrorBox, Screen } from './Screen'
 
@@ -17,6 +17,7 @@ export function Staff() {
   const [error, setError] = useState('')
   const admin = s.me?.role === 'administrador'
   const depts = useDepartments()
+  const carteira = useCarteira()
 
   const remove = async (m: StaffMember) => {
     if (!confirm(t.confirmRemoveStaff(m.name))) return
@@ -52,6 +53,7 @@ export function Staff() {
               <th>{t.user}</th>
               <th>{t.role}</th>
               <th>{t.staffDepartments}</th>
+              <th>{t.staffCarteira}</th>
               <th />
             </tr>
           </thead>
@@ -68,6 +70,9 @@ export function Staff() {
                 </td>
                 <td data-departments={(m.departments ?? []).join(' ')}>
                   {m.departments?.length ? m.departments.map((d) => departmentName(depts, d)).join(', ') : <span class="muted">{t.allDepartments}</span>}
+                </td>
+                <td data-carteira={m.user}>
+                  {(carteira[m.user] ?? []).map((e) => `${e.company} (${departmentName(depts, e.department)})`).join(', ') || <span class="muted">—</span>}
                 </td>
                 <td class="row-actions">
                   {admin && (
@@ -102,6 +107,26 @@ export function Staff() {
       )}
     </Screen>
   )
+}
+
+/** useCarteira maps each staff user to the companies the carteira gives them (names), from the
+ * settings (kept current by settings.changed) and the companies. */
+function useCarteira(): Record<string, { company: string; department: string }[]> {
+  const [portfolio, setPortfolio] = useState<Settings['portfolio']>([])
+  const [companies, setCompanies] = useState<Company[]>([])
+  useEffect(() => {
+    store.call<Settings>('GET', '/api/settings').then((st) => setPortfolio(st.portfolio ?? []), () => undefined)
+    store.loadCompanies().then(setCompanies, () => undefined)
+    return store.onLiveFrame((f) => {
+      if (f.type === 'settings.changed') setPortfolio((f.data as Settings).portfolio ?? [])
+    })
+  }, [])
+  const out: Record<string, { company: string; department: string }[]> = {}
+  for (const e of portfolio) {
+    const company = companies.find((c) => c.id === e.company)?.name ?? e.company
+    ;(out[e.staff] ??= []).push({ company, department: e.department })
+  }
+  return out
 }
 
 function StaffForm({ member, depts, onClose, onSaved }: { member: StaffMember | null; depts: Department[]; onClose: () => void; onSaved: () => void }) {
