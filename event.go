@@ -24,9 +24,16 @@ const (
 
 // Scoped is an event about one conversation: only the staff who may see the conversation get it
 // (see CanSee). Prev is the conversation before the change, when it may have been seen by
-// others than now; nil otherwise.
+// others than now; nil otherwise. An event whose cur is nil (the conversation is unknown) goes
+// to administrators and managers only.
 type Scoped interface {
 	Scope() (cur, prev *ConversationView)
+}
+
+// ForManagers is an event only administrators and managers receive (e.g. the progress of a
+// scheduled send, whose screens are theirs).
+type ForManagers interface {
+	ForManagers()
 }
 
 // ConversationHidden is EventConversationHidden's payload.

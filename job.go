@@ -78,8 +78,12 @@ const (
 
 // JobChanged is emitted when a job is created or changes state.
 type JobChanged struct {
-	Job Job `json:"job"`
+	Job  Job               `json:"job"`
+	View *ConversationView `json:"-"` // the conversation of the job's phone, for Scope
 }
+
+// Scope implements Scoped: only the staff who may see the client's conversation see the job.
+func (e JobChanged) Scope() (cur, prev *ConversationView) { return e.View, nil }
 
 // AgentsOnline is emitted when an execution agent of the office connects or leaves.
 type AgentsOnline struct {

@@ -46,12 +46,15 @@ var defaultMessages = map[string]string{
 	MessageSurvey:     "Como você avalia este atendimento? Responda com uma nota de 1 (péssimo) a 5 (ótimo).",
 }
 
+// noBraces keeps an office's name from being read as a variable.
+var noBraces = strings.NewReplacer("{", "", "}", "")
+
 // DefaultMessage is the default text of a message key for an office named office ("" for a
 // key that is not one of MessageKeys).
 func DefaultMessage(key, office string) string {
 	text := defaultMessages[key]
 	if key == MessageGreeting {
-		office = strings.TrimSpace(strings.NewReplacer("{", "", "}", "").Replace(office))
+		office = strings.TrimSpace(noBraces.Replace(office))
 		if office == "" {
 			office = officeDefault
 		}

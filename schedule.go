@@ -314,23 +314,29 @@ func containsString(list []string, s string) bool {
 // not yet handled; a restart resumes from there (a recipient handled but not yet counted is
 // found in its ScheduledSend record and not sent again).
 type ScheduleRun struct {
-	Schedule   string           `msgpack:"schedule" json:"schedule"`
-	Name       string           `msgpack:"name" json:"name"`
-	At         time.Time        `msgpack:"at" json:"at"` // the occurrence
-	Text       string           `msgpack:"text" json:"-"`
-	Author     string           `msgpack:"author" json:"-"`
-	Request    *ScheduleRequest `msgpack:"request,omitempty" json:"request"` // competence already resolved
-	Recipients []Recipient      `msgpack:"recipients" json:"-"`
-	Next       int              `msgpack:"next" json:"-"`
-	Total      int              `msgpack:"total" json:"total"`
-	Sent       int              `msgpack:"sent" json:"sent"`
-	Failed     int              `msgpack:"failed" json:"failed"`
-	LastSend   time.Time        `msgpack:"last_send,omitempty" json:"lastSend,omitzero"`
-	Done       bool             `msgpack:"done" json:"done"`
-	Canceled   bool             `msgpack:"canceled,omitempty" json:"canceled"`
-	StartedAt  time.Time        `msgpack:"started_at" json:"startedAt"`
-	FinishedAt time.Time        `msgpack:"finished_at,omitempty" json:"finishedAt,omitzero"`
+	Schedule string           `msgpack:"schedule" json:"schedule"`
+	Name     string           `msgpack:"name" json:"name"`
+	At       time.Time        `msgpack:"at" json:"at"` // the occurrence
+	Text     string           `msgpack:"text" json:"-"`
+	Author   string           `msgpack:"author" json:"-"`
+	Request  *ScheduleRequest `msgpack:"request,omitempty" json:"request"` // competence already resolved
+	// Recipients are stored apart, one key each (storage.RunRecipientKey), so that recording
+	// progress after each send rewrites a small record, not the whole list.
+	Recipients []Recipient `msgpack:"-" json:"-"`
+	Next       int         `msgpack:"next" json:"-"`
+	Total      int         `msgpack:"total" json:"total"`
+	Sent       int         `msgpack:"sent" json:"sent"`
+	Failed     int         `msgpack:"failed" json:"failed"`
+	LastSend   time.Time   `msgpack:"last_send,omitempty" json:"lastSend,omitzero"`
+	Done       bool        `msgpack:"done" json:"done"`
+	Canceled   bool        `msgpack:"canceled,omitempty" json:"canceled"`
+	StartedAt  time.Time   `msgpack:"started_at" json:"startedAt"`
+	FinishedAt time.Time   `msgpack:"finished_at,omitempty" json:"finishedAt,omitzero"`
 }
+
+// ForManagers implements ForManagers: the progress of sends is for the screens of administrators
+// and managers.
+func (ScheduleRun) ForManagers() {}
 
 // Recipient is one phone of a run, with the company a document request is for ("" lets the
 // conversation pick the contact's first company).

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -31,6 +32,41 @@ type turn struct {
 type event struct {
 	typ  string
 	data any
+}
+
+// encodedEvent is an event's payload encoded to JSON when its turn commits, on the actor's
+// goroutine: the storage writer's goroutine, which publishes the events of every conversation
+// once durable, then spends no time on JSON (ui.Hub takes a json.Marshaler's bytes as they
+// are). It keeps the event's scope for the hub's visibility filter.
+type encodedEvent struct {
+	raw       []byte
+	cur, prev *balcao.ConversationView
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e *encodedEvent) MarshalJSON() ([]byte, error) { return e.raw, nil }
+
+// Scope implements balcao.Scoped.
+func (e *encodedEvent) Scope() (cur, prev *balcao.ConversationView) { return e.cur, e.prev }
+
+// encode replaces the data of each event about the conversation (balcao.Scoped: all a turn
+// makes) by its encoding; any other kind is left for the hub to encode, so that the hub's
+// visibility rules see it as it is.
+func encode(events []event) {
+	for i := range events {
+		sc, ok := events[i].data.(balcao.Scoped)
+		if !ok {
+			continue
+		}
+		enc := &encodedEvent{}
+		enc.cur, enc.prev = sc.Scope()
+		raw, err := json.Marshal(events[i].data)
+		if err != nil {
+			raw = []byte("null") // as the hub does; our event types always encode
+		}
+		enc.raw = raw
+		events[i].data = enc
+	}
 }
 
 func (c *conversation) begin() *turn {
@@ -162,6 +198,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	*t.view = c.conv.View()
 	t.events = append(t.events, c.takeDelivery(t.b, t.view)...)
 	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
+	encode(t.events)
 
 	self, parent, root, gw, pub, office, phone := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
 	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {

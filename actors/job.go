@@ -259,10 +259,15 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		j.job.History = j.job.History[len(j.job.History)-50:]
 	}
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
-	job, pub, office := j.job, j.sys.cfg.Publisher, j.office
+	ev := balcao.JobChanged{Job: j.job}
+	if c, err := j.sys.cfg.DB.Conversation(j.office, j.job.Phone); err == nil {
+		view := c.View()
+		ev.View = &view // without it only managers see the change
+	}
+	pub, office := j.sys.cfg.Publisher, j.office
 	_ = j.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err == nil {
-			pub.Publish(office, balcao.EventJobChanged, balcao.JobChanged{Job: job})
+			pub.Publish(office, balcao.EventJobChanged, ev)
 		}
 	})
 }

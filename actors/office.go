@@ -22,6 +22,9 @@ type office struct {
 	failed map[string]bool
 	// stopping is set once the office stops: it spawns no child after that.
 	stopping bool
+	// clientWrites counts company and contact batches submitted and not yet saved: a change
+	// that reads contacts waits for them first (see settleClients).
+	clientWrites int
 }
 
 type child struct {
@@ -60,18 +63,12 @@ func (o *office) Receive(ctx actor.Context) {
 		ctx.Forward(o.gw)
 	case *GetOfficeStats:
 		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
-	case *SaveCompany:
-		o.saveCompany(ctx, m)
-	case *AddContact:
-		o.addContact(ctx, m)
-	case *RemoveContactCompany:
-		o.removeContactCompany(ctx, m)
-	case *SaveContact:
-		o.saveContact(ctx, m)
-	case *DeleteContact:
-		o.deleteContact(ctx, m)
-	case *ImportContacts:
-		o.importContacts(ctx, m)
+	case *SaveCompany, *AddContact, *RemoveContactCompany, *SaveContact, *DeleteContact, *ImportContacts:
+		if err := o.settleClients(); err != nil {
+			ctx.Respond(&Result{Err: err})
+			return
+		}
+		o.changeClients(ctx, m)
 	case *clientsSaved:
 		o.clientsSaved(ctx, m)
 	case *passivate:

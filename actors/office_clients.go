@@ -251,18 +251,48 @@ func (o *office) importContacts(ctx actor.Context, m *ImportContacts) {
 }
 
 // submit writes a client change; once durable, clientsSaved tells the phones' conversations.
+// changeClients runs a company or contact change.
+func (o *office) changeClients(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case *SaveCompany:
+		o.saveCompany(ctx, m)
+	case *AddContact:
+		o.addContact(ctx, m)
+	case *RemoveContactCompany:
+		o.removeContactCompany(ctx, m)
+	case *SaveContact:
+		o.saveContact(ctx, m)
+	case *DeleteContact:
+		o.deleteContact(ctx, m)
+	case *ImportContacts:
+		o.importContacts(ctx, m)
+	}
+}
+
+// settleClients waits for the company and contact batches still in the writer: a change reads
+// the stored contacts and companies to compute its own, and must see the ones before it.
+func (o *office) settleClients() error {
+	if o.clientWrites == 0 {
+		return nil
+	}
+	return barrier(o.sys.cfg.DB)
+}
+
 func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones []string) {
 	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root
 	if err := o.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		root.Send(self, &clientsSaved{result: r, phones: phones, err: err, sender: sender})
 	}); err != nil {
 		ctx.Respond(&Result{Err: err})
+		return
 	}
+	o.clientWrites++
 }
 
 // clientsSaved updates the conversations of the phones; the conversation of a single phone
 // answers the sender itself, once its own record is updated.
 func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
+	o.clientWrites--
 	if m.err != nil || o.stopping {
 		o.sys.as.Root.Send(m.sender, &Result{Err: cmp.Or(m.err, balcao.ErrClosed)})
 		return

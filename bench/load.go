@@ -46,6 +46,7 @@ type step struct {
 
 	sched0, sched1 schedSnapshot
 	load0, load1   float64
+	cpu0, cpu1     time.Duration // the process's CPU time at the start and once settled
 
 	mu   sync.Mutex
 	errs map[string]int64
@@ -118,7 +119,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	}
 	s.firstN = h.nextN.Add(count) - count
 	s.t0 = time.Now().Add(50 * time.Millisecond)
-	s.sched0, s.load0 = readSched(), loadAvg()
+	s.sched0, s.load0, s.cpu0 = readSched(), loadAvg(), processCPU()
 	h.steps.add(s)
 	h.cur.Store(s)
 
@@ -149,6 +150,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 		<-faultsDone
 	}
 	h.settle(s)
+	s.cpu1 = processCPU()
 	stopProgress()
 	return s
 }
@@ -262,6 +264,10 @@ type StepResult struct {
 	// other work competed for them).
 	Sched   SchedLatency `json:"sched_latency"`
 	LoadAvg [2]float64   `json:"load_avg"`
+	// CPUPerMessage is the process's CPU time (user + system, harness included) from the step's
+	// start until its replies settled, divided by the acknowledged messages: unlike throughput
+	// and latency it hardly moves when other work shares the machine, so it compares changes.
+	CPUPerMessage float64 `json:"cpu_us_per_message"`
 }
 
 func (s *step) result() StepResult {
@@ -274,6 +280,9 @@ func (s *step) result() StepResult {
 	}
 	r.Unanswered = r.Acked - r.Replies
 	r.Sched, r.LoadAvg = schedBetween(s.sched0, s.sched1), [2]float64{s.load0, s.load1}
+	if r.Acked > 0 {
+		r.CPUPerMessage = float64((s.cpu1 - s.cpu0).Microseconds()) / float64(r.Acked)
+	}
 	s.mu.Lock()
 	if len(s.errs) > 0 {
 		r.Errors = map[string]int64{}

@@ -8,6 +8,8 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Memory is the process's memory at one moment.
@@ -131,6 +133,15 @@ func schedBetween(a, b schedSnapshot) SchedLatency {
 		r.P50, r.P99, r.P999 = q(0.5), q(0.99), q(0.999)
 	}
 	return r
+}
+
+// processCPU is the CPU time (user and system) the process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAvg is the machine's 1-minute load average (other work shares the CPUs).

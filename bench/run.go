@@ -302,8 +302,8 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	stopProfile()
 	res := s.result()
 	rep.Run = &res
-	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f",
-		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1])
+	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f",
+		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1])
 	// Let the step's histograms go before measuring the heap: they are the harness's, not the
 	// engine's.
 	s = nil
@@ -376,8 +376,8 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 		if !pass {
 			verdict = "FAIL"
 		}
-		h.say("bench: ramp %.0f msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; sched p99 %.2f ms, load %.1f)",
-			rate, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.Sched.P99, r.LoadAvg[1])
+		h.say("bench: ramp %.0f msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f)",
+			rate, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1])
 		if pass && r.Throughput > rr.MaxThroughput {
 			rr.MaxThroughput = r.Throughput
 		}

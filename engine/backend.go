@@ -229,11 +229,17 @@ func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balca
 	return *r.Message, nil
 }
 
-// LinkContact makes a phone a contact of a company.
-func (e *Engine) LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error) {
+// LinkContact makes a phone a contact of a company, from its conversation: staff link the
+// phones of conversations they may see; administrators and managers any phone.
+func (e *Engine) LinkContact(ctx context.Context, office string, by balcao.Staff, phone, company, name string) (balcao.Contact, balcao.ConversationView, error) {
 	p, err := balcao.NormalizePhone(phone)
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, balcao.NewError(balcao.ErrInvalid, "invalid_phone", "Número de telefone inválido.")
+	}
+	if !canManageClients(by) {
+		if _, err := e.conversation(office, by, p); err != nil {
+			return balcao.Contact{}, balcao.ConversationView{}, err
+		}
 	}
 	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name})
 	if err != nil {

@@ -7,24 +7,54 @@ import (
 	"github.com/balcao/balcao/actors"
 )
 
-// Jobs lists a page of a request centre tab, newest first.
-func (e *Engine) Jobs(_ context.Context, office, tab, cursor string, limit int) ([]balcao.Job, string, error) {
+// Jobs lists a page of a request centre tab, newest first: the jobs of the conversations the
+// staff member may see (a page may come back short, with a cursor to go on).
+func (e *Engine) Jobs(_ context.Context, office string, by balcao.Staff, tab, cursor string, limit int) ([]balcao.Job, string, error) {
 	state, ok := balcao.JobTab[tab]
 	if !ok {
 		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_tab", "Aba inválida: use pendentes, aguardando, processando ou processados.")
 	}
 	jobs, next, err := e.db.Jobs(office, state, cursor, limit)
+	if err != nil || by.Role != balcao.RoleAttendant {
+		return jobs, next, err
+	}
+	keep, err := e.seer(office, by)
 	if err != nil {
 		return nil, "", err
 	}
-	return jobs, next, nil
+	seen := map[string]bool{}
+	visible := jobs[:0]
+	for _, j := range jobs {
+		ok, known := seen[j.Phone]
+		if !known {
+			c, err := e.db.Conversation(office, j.Phone)
+			ok = err == nil && keep(&c)
+			seen[j.Phone] = ok
+		}
+		if ok {
+			visible = append(visible, j)
+		}
+	}
+	return visible, next, nil
+}
+
+// job returns a job of a conversation the staff member may see.
+func (e *Engine) job(office string, by balcao.Staff, id string) (balcao.Job, error) {
+	j, err := e.db.Job(office, id)
+	if err == nil {
+		_, err = e.conversation(office, by, j.Phone)
+	}
+	if err != nil {
+		return j, balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")
+	}
+	return j, nil
 }
 
 // Job returns a job and the delivery record of each of its documents.
-func (e *Engine) Job(_ context.Context, office, id string) (balcao.Job, []balcao.Delivery, error) {
-	j, err := e.db.Job(office, id)
+func (e *Engine) Job(_ context.Context, office string, by balcao.Staff, id string) (balcao.Job, []balcao.Delivery, error) {
+	j, err := e.job(office, by, id)
 	if err != nil {
-		return j, nil, balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")
+		return j, nil, err
 	}
 	var out []balcao.Delivery
 	for _, docID := range j.Documents {
@@ -44,7 +74,10 @@ func (e *Engine) Job(_ context.Context, office, id string) (balcao.Job, []balcao
 }
 
 // RetryJob is Confirmar/Repetir on a pending job.
-func (e *Engine) RetryJob(ctx context.Context, office string, _ balcao.Staff, id string) (balcao.Job, error) {
+func (e *Engine) RetryJob(ctx context.Context, office string, by balcao.Staff, id string) (balcao.Job, error) {
+	if _, err := e.job(office, by, id); err != nil {
+		return balcao.Job{}, err
+	}
 	r, err := e.actors.Request(ctx, office, &actors.RetryJob{ID: id})
 	if err != nil {
 		return balcao.Job{}, err
@@ -54,6 +87,9 @@ func (e *Engine) RetryJob(ctx context.Context, office string, _ balcao.Staff, id
 
 // ReplyToJob sends a message straight to the client who asked for a job.
 func (e *Engine) ReplyToJob(ctx context.Context, office string, by balcao.Staff, id, text string) (balcao.Message, error) {
+	if _, err := e.job(office, by, id); err != nil {
+		return balcao.Message{}, err
+	}
 	r, err := e.actors.Request(ctx, office, &actors.ReplyToJob{ID: id, Staff: by.User, Text: text})
 	if err != nil {
 		return balcao.Message{}, err

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -74,8 +75,8 @@ func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f
 		}
 		werr = cw.Write([]string{
 			s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
-			s.ContactName, s.Phone, s.CompanyName, string(s.Outcome), s.Staff,
-			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, department,
+			csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), s.Staff,
+			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, csvText(department),
 		})
 		if n++; n%500 == 0 {
 			cw.Flush()
@@ -93,6 +94,15 @@ func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f
 		return werr
 	}
 	return cw.Error()
+}
+
+// csvText keeps a name from being read as a formula by a spreadsheet ("=HYPERLINK(…)" as a
+// contact's name): a cell that starts like one gets a leading apostrophe, which spreadsheets hide.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func seconds(d time.Duration) string {

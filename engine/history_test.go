@@ -269,3 +269,28 @@ func TestSatisfactionSurvey(t *testing.T) {
 		t.Fatalf("history after a second 5 = %s", body)
 	}
 }
+
+// TestHistoryCSVNeutralizesFormulas: a contact whose name a spreadsheet would run as a formula
+// is exported as text.
+func TestHistoryCSVNeutralizesFormulas(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone = "5547988887711"
+	if status, body := admin.do("POST", "/api/contacts", map[string]any{"phone": phone, "name": `=HYPERLINK("http://x","y")`, "companies": []string{"padaria-pao-quente"}}); status != http.StatusCreated {
+		t.Fatalf("add contact: %d %s", status, body)
+	}
+	admin.inbound("demo", phone, "quero falar com um atendente", "")
+	eventually(t, "pending", func() bool {
+		status, _ := admin.do("POST", "/api/conversations/"+phone+"/start", nil)
+		return status == http.StatusOK
+	})
+	admin.do("POST", "/api/conversations/"+phone+"/messages", map[string]string{"text": "Olá!"})
+	if status, body := admin.do("POST", "/api/conversations/"+phone+"/finish", nil); status != http.StatusOK {
+		t.Fatalf("finish: %d %s", status, body)
+	}
+	_, body := admin.do("GET", "/api/history?format=csv", nil)
+	if !strings.Contains(string(body), `,"'=HYPERLINK(""http://x"",""y"")",`) {
+		t.Errorf("CSV = %s, want the name as text (leading apostrophe)", body)
+	}
+}

@@ -96,30 +96,29 @@ func (e *Engine) staffNames(office string) map[string]string {
 // Counts are the sizes of the pending and attending tabs as the staff member sees them (at most
 // maxQueueScan each).
 func (e *Engine) Counts(_ context.Context, office string, by balcao.Staff) (map[balcao.Tab]int, error) {
-	var keep func(*balcao.Conversation) bool // nil: every entry counts (managers)
-	if by.Role == balcao.RoleAttendant {
-		var err error
-		if keep, err = e.seer(office, by); err != nil {
-			return nil, err
-		}
-	}
 	out := map[balcao.Tab]int{}
 	for _, tab := range []balcao.Tab{balcao.TabPending, balcao.TabAttending} {
-		n := 0
-		err := e.db.Scan(storage.IndexPrefix(office, tab), nil, false, func(k, _ []byte) bool {
-			if keep != nil {
-				c, err := e.db.Conversation(office, storage.IndexPhone(k))
-				if err != nil || !keep(&c) {
-					return true
-				}
+		if by.Role != balcao.RoleAttendant { // managers see every entry: count the index alone
+			n := 0
+			err := e.db.Scan(storage.IndexPrefix(office, tab), nil, false, func(_, _ []byte) bool {
+				n++
+				return n < maxQueueScan
+			})
+			if err != nil {
+				return nil, err
 			}
-			n++
-			return n < maxQueueScan
-		})
+			out[tab] = n
+			continue
+		}
+		keep, err := e.seer(office, by)
 		if err != nil {
 			return nil, err
 		}
-		out[tab] = n
+		list, _, err := e.db.ConversationsWhere(office, tab, "", maxQueueScan, maxQueueScan, keep)
+		if err != nil {
+			return nil, err
+		}
+		out[tab] = len(list)
 	}
 	return out, nil
 }

@@ -467,9 +467,11 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 		t.Fatalf("25 days before = %d %s, want 422", status, body)
 	}
 	settings.Reminders.DaysBefore = 3
+	arms := clock.arms0()
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
 		t.Fatalf("save settings: %d %s", status, body)
 	}
+	clock.waitSleep(t, arms) // saving settings wakes the scheduler: let it look and sleep again
 	// At 08:00 it is too early: the scheduler wakes at 09:00.
 	clock.next(t)
 	if now := clock.Now(); !now.Equal(time.Date(2026, 11, 16, 9, 0, 0, 0, spLoc)) {

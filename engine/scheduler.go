@@ -241,6 +241,9 @@ func (s *scheduler) storeRun(office string, b *storage.Batch, run *balcao.Schedu
 	} else {
 		b.Set(storage.OpenRunKey(office, run.At, run.Schedule), nil)
 	}
+	for i := range run.Recipients {
+		b.Put(storage.RunRecipientKey(office, run.Schedule, run.At, i), &run.Recipients[i])
+	}
 	b.Put(storage.RunKey(office, run.Schedule, run.At), run)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -316,11 +319,18 @@ func (s *scheduler) expand(office string, t balcao.Target) ([]balcao.Recipient, 
 // sendOne hands the next recipient of a run to its conversation and stores the run's progress;
 // it returns the wait before this office's next send.
 func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time) time.Duration {
-	if run.Next >= len(run.Recipients) {
-		s.advance(office, run, 0, now, false) // finished but not closed (should not happen)
+	if run.Next >= run.Total {
+		// Finished but not closed (should not happen).
+		if err := s.advance(office, run, 0, now, false); err != nil {
+			return s.pause(office, now)
+		}
 		return 0
 	}
-	rcp := run.Recipients[run.Next]
+	rcp, err := s.e.db.RunRecipient(office, run.Schedule, run.At, run.Next)
+	if err != nil {
+		s.log.Error("load run recipient", "office", office, "schedule", run.Schedule, "err", err)
+		return s.pause(office, now)
+	}
 	attemptKey := fmt.Sprintf("%s/%s/%d/%d", office, run.Schedule, run.At.UnixNano(), run.Next)
 	cmd := &actors.SendScheduled{
 		Phone: rcp.Phone, Company: rcp.Company, Schedule: run.Schedule, Occurrence: run.At, Author: run.Author,
@@ -333,20 +343,22 @@ func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time
 	res, err := s.e.actors.Request(ctx, office, cmd)
 	cancel()
 	if errors.Is(err, balcao.ErrClosed) {
-		return retryAfter // shutting down: the run resumes at the next start
+		return s.pause(office, now) // shutting down: the run resumes at the next start
 	}
 	failed := false
 	if err != nil {
 		s.attempts[attemptKey]++
 		s.log.Warn("scheduled send", "office", office, "schedule", run.Schedule, "phone", balcao.MaskPhone(rcp.Phone), "attempt", s.attempts[attemptKey], "err", err)
 		if s.attempts[attemptKey] < maxSendAttempts {
-			return retryAfter
+			return s.pause(office, now)
 		}
 		failed = true
 	}
 	delete(s.attempts, attemptKey)
 	sentNow := err == nil && res.Message != nil
-	s.advance(office, run, 1, now, failed)
+	if err := s.advance(office, run, 1, now, failed); err != nil {
+		return s.pause(office, now) // the progress is not stored: the recipient is tried again
+	}
 	if !sentNow {
 		return 0 // nothing went out this time (already sent before a restart, or failed)
 	}
@@ -355,16 +367,23 @@ func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time
 	return gap
 }
 
+// pause holds an office's sends for retryAfter (a failed send or write), whatever wakes the
+// loop meanwhile, and returns the wait.
+func (s *scheduler) pause(office string, now time.Time) time.Duration {
+	s.nextSend[office] = now.Add(retryAfter)
+	return retryAfter
+}
+
 // advance stores that n more recipients of a run were handled (failed says how), closing the
 // run after its last one, and announces the progress.
-func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now time.Time, failed bool) {
+func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now time.Time, failed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Read again: the schedule may have been deleted (the run canceled) meanwhile.
 	cur, err := s.e.db.Run(office, run.Schedule, run.At)
 	if err != nil {
 		s.log.Error("load run", "office", office, "schedule", run.Schedule, "err", err)
-		return
+		return err
 	}
 	cur.Next += n
 	if failed {
@@ -374,7 +393,7 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 		cur.LastSend = now
 	}
 	b := &storage.Batch{}
-	if cur.Next >= len(cur.Recipients) && !cur.Done {
+	if cur.Next >= cur.Total && !cur.Done {
 		cur.Done, cur.FinishedAt = true, now
 		b.Delete(storage.OpenRunKey(office, cur.At, cur.Schedule))
 	}
@@ -383,9 +402,10 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 	defer cancel()
 	if err := s.e.db.Writer.Commit(ctx, b); err != nil {
 		s.log.Error("store run progress", "office", office, "schedule", run.Schedule, "err", err)
-		return
+		return err
 	}
 	s.e.hub.Publish(office, balcao.EventScheduleProgress, &cur)
+	return nil
 }
 
 // fill renders {cliente} and {empresa} in a scheduled text as in the office's messages: the

@@ -37,14 +37,21 @@ func (e *Engine) validateTeams(office string, s *balcao.Settings, fields map[str
 		}
 		ids[d.ID], names[strings.ToLower(d.Name)] = true, true
 	}
+	staff, err := e.db.StaffList(office)
+	if err != nil {
+		return err
+	}
+	for _, st := range staff {
+		for _, d := range st.Departments {
+			if !ids[d] && fields["departments"] == "" {
+				fields["departments"] = "O setor " + d + " ainda é de " + st.Name + ": tire-o em Equipe antes de removê-lo."
+			}
+		}
+	}
 	if len(s.Portfolio) == 0 {
 		return nil
 	}
 	companies, err := e.db.Companies(office)
-	if err != nil {
-		return err
-	}
-	staff, err := e.db.StaffList(office)
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,44 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	if status, _ := ana.do("GET", "/api/conversations/"+mariana, nil); status != http.StatusNotFound {
 		t.Errorf("ana reads a conversation Bruno serves under restriction: %d, want 404", status)
 	}
+
+	// João, whom Ana never served, asks for a document: under restriction his request is not
+	// hers either, in the request centre or through it.
+	admin.inbound("demo", joao, "holerite de outubro", "")
+	jobOf := func(c *client, phone string) string {
+		for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
+			_, body := c.do("GET", "/api/jobs?tab="+tab, nil)
+			for _, j := range decode[struct {
+				Jobs []struct{ ID, Phone string }
+			}](t, body).Jobs {
+				if j.Phone == phone {
+					return j.ID
+				}
+			}
+		}
+		return ""
+	}
+	var job string
+	eventually(t, "João's job in the request centre", func() bool { job = jobOf(admin, joao); return job != "" })
+	if got := jobOf(ana, joao); got != "" {
+		t.Errorf("ana lists João's job %s", got)
+	}
+	for _, tc := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/api/jobs/" + job, nil},
+		{"POST", "/api/jobs/" + job + "/reply", map[string]string{"text": "oi"}},
+		{"POST", "/api/jobs/" + job + "/retry", nil},
+		{"POST", "/api/contacts/" + joao + "/link", map[string]string{"company": "tech-floripa"}},
+	} {
+		if status, body := ana.do(tc.method, tc.path, tc.body); status != http.StatusNotFound {
+			t.Errorf("ana %s %s = %d %s, want 404", tc.method, tc.path, status, body)
+		}
+	}
+	if status, body := bruno.do("GET", "/api/jobs/"+job, nil); status != http.StatusNotFound {
+		t.Errorf("bruno reads João's job under restriction: %d %s, want 404", status, body)
+	}
 }
 
 // TestCarteiraValidation: the carteira names known companies, departments and staff, one
@@ -147,8 +185,16 @@ func TestCarteiraValidation(t *testing.T) {
 	if strings.Contains(string(body), "bruno") {
 		t.Errorf("a refused carteira was saved: %s", body)
 	}
-	settings["departments"] = []map[string]string{}
+	// A department still assigned to a staff member cannot go.
+	if status, body := admin.do("PUT", "/api/staff/bruno", map[string]any{"name": "Bruno Alves", "role": "atendente", "departments": []string{"fiscal"}}); status != http.StatusOK {
+		t.Fatalf("give bruno fiscal: %d %s", status, body)
+	}
+	settings["departments"] = []map[string]string{{"id": "pessoal", "name": "Pessoal"}}
 	settings["portfolio"] = []map[string]string{}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "Bruno Alves") {
+		t.Errorf("removing bruno's department: %d %s, want 422 naming him", status, body)
+	}
+	settings["departments"] = []map[string]string{}
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"departments"`) {
 		t.Errorf("no departments: %d %s, want 422 on departments", status, body)
 	}

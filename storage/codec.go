@@ -30,9 +30,14 @@ import (
 func encodeFast(v any) ([]byte, bool) {
 	switch r := v.(type) {
 	case *balcao.Message:
-		return appendMessage(make([]byte, 0, 96+len(r.Text)), r), true
+		// Sized for the keys and usual values, so that the buffer is allocated once.
+		return appendMessage(make([]byte, 0, 176+len(r.Text)+40*len(r.StatusAt)), r), true
 	case *balcao.Conversation:
-		return appendConversation(make([]byte, 0, 512+len(r.Dialog)), r), true
+		n := 400 + len(r.Dialog) + len(r.Preview) + 96*len(r.Companies)
+		if r.Service != nil {
+			n += 320 + 9*len(r.Service.ReplyMicros)
+		}
+		return appendConversation(make([]byte, 0, n), r), true
 	}
 	return nil, false
 }
@@ -130,7 +135,7 @@ func appendDocument(b []byte, d *balcao.Document) []byte {
 }
 
 func appendConversation(b []byte, c *balcao.Conversation) []byte {
-	b = appendMapLen(b, fieldCount(14, c.Attendant != "", c.Department != "", len(c.Served) > 0,
+	b = appendMapLen(b, fieldCount(13, c.Attendant != "", c.Department != "", len(c.Served) > 0,
 		len(c.Dialog) > 0, c.Service != nil, c.ClosedNoticeDay != "", c.Survey != "",
 		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero()))
 	b = appendStr(appendStr(b, "id"), c.ID)
@@ -349,16 +354,17 @@ func appendTime(b []byte, t time.Time) []byte {
 // value, as with the reflective decoder.
 
 func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
+	var kb keyBuf
 	n, err := d.DecodeMapLen()
 	if err != nil || n < 0 {
 		return err
 	}
 	for range n {
-		key, err := d.DecodeString()
+		key, err := decodeKey(d, &kb)
 		if err != nil {
 			return err
 		}
-		switch key {
+		switch string(key) {
 		case "seq":
 			m.Seq, err = d.DecodeUint64()
 		case "dir":
@@ -390,6 +396,7 @@ func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
 }
 
 func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
+	var kb keyBuf
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
@@ -399,11 +406,11 @@ func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
 	}
 	doc := &balcao.Document{}
 	for range n {
-		key, err := d.DecodeString()
+		key, err := decodeKey(d, &kb)
 		if err != nil {
 			return nil, err
 		}
-		switch key {
+		switch string(key) {
 		case "id":
 			doc.ID, err = d.DecodeString()
 		case "name":
@@ -427,17 +434,18 @@ func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
 }
 
 func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
+	var kb keyBuf
 	n, err := d.DecodeMapLen()
 	if err != nil || n < 0 {
 		return err
 	}
 	for range n {
-		key, err := d.DecodeString()
+		key, err := decodeKey(d, &kb)
 		if err != nil {
 			return err
 		}
 		var s string
-		switch key {
+		switch string(key) {
 		case "id":
 			c.ID, err = d.DecodeString()
 		case "state":
@@ -494,6 +502,7 @@ func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
 }
 
 func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
+	var kb keyBuf
 	n, err := d.DecodeArrayLen()
 	if err != nil || n < 0 {
 		return nil, err // nil: no slice
@@ -506,11 +515,11 @@ func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
 			return nil, err
 		}
 		for range m {
-			key, err := d.DecodeString()
+			key, err := decodeKey(d, &kb)
 			if err != nil {
 				return nil, err
 			}
-			switch key {
+			switch string(key) {
 			case "id":
 				co.ID, err = d.DecodeString()
 			case "name":
@@ -529,6 +538,7 @@ func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
 }
 
 func decodeServicePtr(d *msgpack.Decoder) (*balcao.Service, error) {
+	var kb keyBuf
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
@@ -538,12 +548,12 @@ func decodeServicePtr(d *msgpack.Decoder) (*balcao.Service, error) {
 	}
 	s := &balcao.Service{}
 	for range n {
-		key, err := d.DecodeString()
+		key, err := decodeKey(d, &kb)
 		if err != nil {
 			return nil, err
 		}
 		var str string
-		switch key {
+		switch string(key) {
 		case "id":
 			s.ID, err = d.DecodeString()
 		case "phone":
@@ -631,6 +641,23 @@ func decodeTimeMap(d *msgpack.Decoder) (map[string]time.Time, error) {
 		}
 	}
 	return out, nil
+}
+
+// keyBuf holds a map key while it is matched: keys are read without allocating.
+type keyBuf [32]byte
+
+// decodeKey reads a map key (a string) into kb when it fits, else into a new slice.
+func decodeKey(d *msgpack.Decoder, kb *keyBuf) ([]byte, error) {
+	n, err := d.DecodeBytesLen()
+	if err != nil || n <= 0 {
+		return nil, err
+	}
+	key := kb[:0]
+	if n > len(kb) {
+		key = make([]byte, 0, n)
+	}
+	key = key[:n]
+	return key, d.ReadFull(key)
 }
 
 // decodeTime reads a timestamp; nil is the zero time, in UTC as the reflective decoder makes it.

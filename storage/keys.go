@@ -58,7 +58,24 @@ func SessionKey(tokenHash string) []byte { return []byte("sess/" + tokenHash) }
 func OfficePrefix(office string) []byte { return []byte("o/" + office + "/") }
 
 func officeKey(office, kind, rest string) []byte {
-	return []byte("o/" + office + "/" + kind + "/" + rest)
+	return append(officeKeyPrefix(office, kind, len(rest)), rest...)
+}
+
+// officeKeyPrefix returns "o/{office}/{kind}/" in a slice with room for more bytes: the keys
+// written on every turn are built in one allocation.
+func officeKeyPrefix(office, kind string, more int) []byte {
+	k := make([]byte, 0, 4+len(office)+len(kind)+more)
+	k = append(k, "o/"...)
+	k = append(k, office...)
+	k = append(k, '/')
+	k = append(k, kind...)
+	return append(k, '/')
+}
+
+// officeSeqKey is officeKey(office, kind, id+"/"+hex16(n)).
+func officeSeqKey(office, kind, id string, n uint64) []byte {
+	k := append(officeKeyPrefix(office, kind, len(id)+17), id...)
+	return appendHex16(append(k, '/'), n)
 }
 
 // CompanyKey is the key of a company record.
@@ -85,7 +102,7 @@ func ConversationKey(office, phone string) []byte { return officeKey(office, "co
 
 // MessageKey is the key of one message.
 func MessageKey(office, phone string, seq uint64) []byte {
-	return officeKey(office, "msg", phone+"/"+hex16(seq))
+	return officeSeqKey(office, "msg", phone, seq)
 }
 
 // MessagesPrefix is the prefix of a conversation's messages.
@@ -93,7 +110,7 @@ func MessagesPrefix(office, phone string) []byte { return officeKey(office, "msg
 
 // TransitionKey is the key of the n-th state transition of a conversation.
 func TransitionKey(office, phone string, n uint64) []byte {
-	return officeKey(office, "tr", phone+"/"+hex16(n))
+	return officeSeqKey(office, "tr", phone, n)
 }
 
 // TransitionsPrefix is the prefix of a conversation's transitions.
@@ -101,7 +118,8 @@ func TransitionsPrefix(office, phone string) []byte { return officeKey(office, "
 
 // WhatsAppIDKey marks a WhatsApp message id as already stored.
 func WhatsAppIDKey(office, phone, waID string) []byte {
-	return officeKey(office, "wa", phone+"/"+waID)
+	k := append(officeKeyPrefix(office, "wa", len(phone)+1+len(waID)), phone...)
+	return append(append(k, '/'), waID...)
 }
 
 // IndexKey is the entry of a conversation in an inbox tab's index.
@@ -110,7 +128,9 @@ func IndexKey(office string, tab balcao.Tab, at time.Time, phone string) []byte 
 	if tab == balcao.TabContacts {
 		n = math.MaxUint64 - n // newest first
 	}
-	return officeKey(office, "ix", string(tab)+"/"+hex16(n)+"/"+phone)
+	k := append(officeKeyPrefix(office, "ix", len(tab)+18+len(phone)), tab...)
+	k = appendHex16(append(k, '/'), n)
+	return append(append(k, '/'), phone...)
 }
 
 // IndexPrefix is the prefix of an inbox tab's index.
@@ -200,7 +220,7 @@ func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent
 
 // OutboxKey marks an outbound message as not yet handed to WhatsApp.
 func OutboxKey(office, phone string, seq uint64) []byte {
-	return officeKey(office, "outbox", phone+"/"+hex16(seq))
+	return officeSeqKey(office, "outbox", phone, seq)
 }
 
 // OutboxPrefix is the prefix of an office's outbox.
@@ -220,10 +240,13 @@ func ParseOutboxKey(office string, key []byte) (phone string, seq uint64, ok boo
 	return rest[:slash], binary.BigEndian.Uint64(b), true
 }
 
-func hex16(n uint64) string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return hex.EncodeToString(b[:])
+func hex16(n uint64) string { return string(appendHex16(nil, n)) }
+
+// appendHex16 appends n as 16 lower-case hex digits.
+func appendHex16(b []byte, n uint64) []byte {
+	var raw [8]byte
+	binary.BigEndian.PutUint64(raw[:], n)
+	return hex.AppendEncode(b, raw[:])
 }
 
 // PrefixEnd returns the smallest key greater than every key starting with p.

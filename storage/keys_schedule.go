@@ -46,6 +46,11 @@ func RunKey(office, schedule string, at time.Time) []byte {
 	return officeKey(office, "run", schedule+"/"+hex16(math.MaxUint64-uint64(at.UnixNano())))
 }
 
+// RunRecipientKey is the i-th recipient of a run (a balcao.Recipient).
+func RunRecipientKey(office, schedule string, at time.Time, i int) []byte {
+	return officeKey(office, "runrcp", schedule+"/"+hex16(uint64(at.UnixNano()))+"/"+hex16(uint64(i)))
+}
+
 // RunsPrefix is the prefix of a schedule's runs, newest first.
 func RunsPrefix(office, schedule string) []byte { return officeKey(office, "run", schedule+"/") }
 

@@ -53,6 +53,12 @@ func (db *DB) Run(office, schedule string, at time.Time) (balcao.ScheduleRun, er
 	return r, db.Get(RunKey(office, schedule, at), &r)
 }
 
+// RunRecipient returns the i-th recipient of a run.
+func (db *DB) RunRecipient(office, schedule string, at time.Time, i int) (balcao.Recipient, error) {
+	var r balcao.Recipient
+	return r, db.Get(RunRecipientKey(office, schedule, at, i), &r)
+}
+
 // Runs returns up to limit runs of a schedule, newest occurrence first.
 func (db *DB) Runs(office, schedule string, limit int) ([]balcao.ScheduleRun, error) {
 	var out []balcao.ScheduleRun

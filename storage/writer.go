@@ -28,12 +28,18 @@ func (b *Batch) Put(key []byte, record any) { b.Set(key, Encode(record)) }
 
 // Set stores raw bytes.
 func (b *Batch) Set(key, value []byte) {
+	if b.ops == nil {
+		b.ops = make([]op, 0, 16) // a turn's usual size: one allocation rather than five
+	}
 	b.ops = append(b.ops, op{key: key, value: value})
 	b.size += len(key) + len(value)
 }
 
 // Delete removes a key.
 func (b *Batch) Delete(key []byte) {
+	if b.ops == nil {
+		b.ops = make([]op, 0, 16)
+	}
 	b.ops = append(b.ops, op{key: key, del: true})
 	b.size += len(key)
 }

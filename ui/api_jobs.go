@@ -18,7 +18,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, c caller) {
 	if tab == "" {
 		tab = "pendentes"
 	}
-	jobs, next, err := s.cfg.Backend.Jobs(r.Context(), c.session.Office, tab, r.URL.Query().Get("cursor"), limit)
+	jobs, next, err := s.cfg.Backend.Jobs(r.Context(), c.session.Office, c.staff, tab, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -27,7 +27,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request, c caller) {
-	j, deliveries, err := s.cfg.Backend.Job(r.Context(), c.session.Office, r.PathValue("id"))
+	j, deliveries, err := s.cfg.Backend.Job(r.Context(), c.session.Office, c.staff, r.PathValue("id"))
 	if err != nil {
 		writeError(w, s.log, err)
 		return

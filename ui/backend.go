@@ -31,7 +31,7 @@ type Backend interface {
 	FinishService(ctx context.Context, office, id string, staff balcao.Staff) (balcao.ConversationView, error)
 	SendMessage(ctx context.Context, office, id string, staff balcao.Staff, text string) (balcao.Message, error)
 	SendAttachment(ctx context.Context, office, id string, staff balcao.Staff, name, mime string, data []byte, caption string) (balcao.Message, error)
-	LinkContact(ctx context.Context, office, phone, company, name string) (balcao.Contact, balcao.ConversationView, error)
+	LinkContact(ctx context.Context, office string, by balcao.Staff, phone, company, name string) (balcao.Contact, balcao.ConversationView, error)
 
 	// Client enablement (administrators and managers).
 	SaveCompany(ctx context.Context, office string, by balcao.Staff, c balcao.Company) (balcao.Company, error)
@@ -50,8 +50,8 @@ type Backend interface {
 	DeleteStaff(ctx context.Context, office string, by balcao.Staff, user string) error
 
 	// Request centre (Central de Pedidos).
-	Jobs(ctx context.Context, office, tab, cursor string, limit int) ([]balcao.Job, string, error)
-	Job(ctx context.Context, office, id string) (balcao.Job, []balcao.Delivery, error)
+	Jobs(ctx context.Context, office string, by balcao.Staff, tab, cursor string, limit int) ([]balcao.Job, string, error)
+	Job(ctx context.Context, office string, by balcao.Staff, id string) (balcao.Job, []balcao.Delivery, error)
 	RetryJob(ctx context.Context, office string, by balcao.Staff, id string) (balcao.Job, error)
 	ReplyToJob(ctx context.Context, office string, by balcao.Staff, id, text string) (balcao.Message, error)
 	Agents(ctx context.Context, office string) (balcao.AgentsOnline, error)

@@ -54,8 +54,11 @@ type officeHub struct {
 type published struct {
 	frame     []byte
 	cur, prev *balcao.ConversationView // the conversation it is about (balcao.Scoped), or nil
-	hidden    []byte                   // the conversation.hidden frame, made when first needed
-	seq       uint64
+	// restricted events go only to unfiltered subscribers (managers), unless cur lets others
+	// see them: balcao.ForManagers events, and balcao.Scoped ones whose conversation is unknown.
+	restricted bool
+	hidden     []byte // the conversation.hidden frame, made when first needed
+	seq        uint64
 }
 
 // Subscriber receives one office's frames (JSON-encoded balcao.Event) in order.
@@ -71,10 +74,10 @@ type Subscriber struct {
 
 // frameFor returns the frame of p that s may receive, or nil.
 func (s *Subscriber) frameFor(p *published) []byte {
-	if s.Filter == nil || p.cur == nil || s.Filter(p.cur) {
+	if s.Filter == nil || (p.cur == nil && !p.restricted) || (p.cur != nil && s.Filter(p.cur)) {
 		return p.frame
 	}
-	if p.prev == nil || !s.Filter(p.prev) {
+	if p.cur == nil || p.prev == nil || !s.Filter(p.prev) {
 		return nil
 	}
 	if p.hidden == nil {
@@ -99,19 +102,36 @@ func (h *Hub) office(id string) *officeHub {
 	return o
 }
 
-// Publish stamps and fans out one event. The payload is encoded once, outside the lock.
+// Publish stamps and fans out one event. The payload is encoded once, outside the lock; a
+// payload that encodes itself (json.Marshaler: the conversation actors encode their events
+// before their turn is written, so that the storage writer's goroutine, which publishes them,
+// spends no time on JSON) is taken as it encodes, without the copy and check json.Marshal
+// would make.
 func (h *Hub) Publish(office, typ string, data any) {
-	payload := mustJSON(data)
+	var payload []byte
+	if m, ok := data.(json.Marshaler); ok {
+		var err error
+		if payload, err = m.MarshalJSON(); err != nil {
+			payload = []byte("null")
+		}
+	} else {
+		payload = mustJSON(data)
+	}
 	var cur, prev *balcao.ConversationView
-	if sc, ok := data.(balcao.Scoped); ok {
+	restricted := false
+	switch sc := data.(type) {
+	case balcao.Scoped:
 		cur, prev = sc.Scope()
+		restricted = cur == nil
+	case balcao.ForManagers:
+		restricted = true
 	}
 	o := h.office(office)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.seq++
 	p := &o.window[o.seq%WindowSize]
-	*p = published{frame: stamp(o.seq, typ, payload), cur: cur, prev: prev, seq: o.seq}
+	*p = published{frame: stamp(o.seq, typ, payload), cur: cur, prev: prev, restricted: restricted, seq: o.seq}
 	for s := range o.subs {
 		frame := s.frameFor(p)
 		if frame == nil {

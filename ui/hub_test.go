@@ -157,3 +157,26 @@ func TestHubFiltersScopedEvents(t *testing.T) {
 	}
 	check(replay)
 }
+
+// managersOnly is an event for administrators and managers.
+type managersOnly struct{ N int }
+
+func (managersOnly) ForManagers() {}
+
+// TestHubRestrictedEvents: events for managers, and events about an unknown conversation, reach
+// only the subscribers without a filter.
+func TestHubRestrictedEvents(t *testing.T) {
+	h := ui.NewHub()
+	everything := func(*balcao.ConversationView) bool { return true }
+	attendant, _, _ := h.Subscribe("a", "s1", "ana", everything, "", 0)
+	manager, _, _ := h.Subscribe("a", "s2", "ger", nil, "", 0)
+	h.Publish("a", balcao.EventScheduleProgress, managersOnly{1})
+	h.Publish("a", balcao.EventJobChanged, balcao.JobChanged{}) // no conversation view
+	h.Publish("a", balcao.EventAgentsOnline, balcao.AgentsOnline{Remote: 1})
+	if len(manager.C) != 3 {
+		t.Fatalf("manager got %d frames, want 3", len(manager.C))
+	}
+	if len(attendant.C) != 1 || seqOf(t, <-attendant.C) != 3 {
+		t.Fatalf("attendant got restricted events")
+	}
+}

@@ -384,7 +384,7 @@ func (s *Server) linkContact(w http.ResponseWriter, r *http.Request, c caller) {
 		writeProblem(w, http.StatusBadRequest, "name_too_long", "O nome é longo demais.")
 		return
 	}
-	contact, conv, err := s.cfg.Backend.LinkContact(r.Context(), c.session.Office, r.PathValue("phone"), req.Company, strings.TrimSpace(req.Name))
+	contact, conv, err := s.cfg.Backend.LinkContact(r.Context(), c.session.Office, c.staff, r.PathValue("phone"), req.Company, strings.TrimSpace(req.Name))
 	if err != nil {
 		writeError(w, s.log, err)
 		return

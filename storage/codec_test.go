@@ -1,0 +1,317 @@
+package storage
+
+import (
+	"bytes"
+	"log/slog"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/balcao/balcao"
+)
+
+// The hand-written codecs must write what the reflective encoder writes, and read what it
+// wrote (every record stored before them) into the same value.
+
+func codecCases() (msgs []balcao.Message, convs []balcao.Conversation) {
+	at := time.Date(2026, 11, 25, 10, 17, 46, 123456789, time.UTC)
+	long := strings.Repeat("á", 200) // 400 bytes: str16
+	msgs = []balcao.Message{
+		{},
+		{Seq: 1, Direction: balcao.Inbound, Author: balcao.AuthorClient, Text: "oi", WAID: "B1z", At: at},
+		{Seq: 1 << 40, Direction: balcao.Outbound, Author: "ana", Text: long, Status: balcao.StatusDelivered, At: at.Truncate(time.Second),
+			StatusAt: map[string]time.Time{balcao.StatusDelivered: at}},
+		{Seq: 7, Text: strings.Repeat("x", 70000), At: time.Unix(1<<35, 5)}, // str32, 12-byte time
+		{Seq: 8, Document: &balcao.Document{ID: "d1", Name: "holerite.pdf", URL: "/portal/x", MIME: "application/pdf", Size: 123456, SHA: "abc"}, At: time.Unix(-5, 0)},
+		{Seq: 9, Document: &balcao.Document{Name: "a", Size: -3}, At: at},
+	}
+	convs = []balcao.Conversation{
+		{},
+		{ID: "5511961234567", State: balcao.StateAssistant, Companies: []balcao.CompanyRef{}, LastAt: at, StateSince: at, CreatedAt: at},
+		{
+			ID: "5511961234567", State: balcao.StateAttending, Attendant: "ana", Department: "fiscal",
+			Served: []string{"ana", "bia"}, Linked: true, ContactName: "Maria",
+			Companies: []balcao.CompanyRef{{ID: "c1", Name: "Padaria", CNPJ: "12345678000190"}, {ID: "c2"}},
+			LastSeq:   300, Transitions: 70000, Unread: 300, LastAt: at, Preview: strings.Repeat("p", 40),
+			StateSince: at.Add(time.Hour), Dialog: []byte{0x81, 0xa1, 'a', 0x01}, Services: 4,
+			Service: &balcao.Service{
+				ID: "5511961234567-4", Phone: "5511961234567", ContactName: "Maria", Company: "c1", CompanyName: "Padaria",
+				Department: "fiscal", Start: at, Queued: at, Taken: at, FirstResponse: at, End: at,
+				Outcome: balcao.OutcomeStaff, Staff: "ana", StaffMessages: -2, ReplyMicros: []int64{1, 300, 1 << 40}, Rating: 5,
+			},
+			ClosedNoticeDay: "2026-11-25", Survey: "5511961234567-3", SurveyStart: at, SurveyUntil: at.Add(24 * time.Hour),
+			CreatedAt: at.Add(-time.Hour),
+		},
+		{ID: "x", Unread: -40000, Dialog: bytes.Repeat([]byte{1}, 300), Service: &balcao.Service{ID: "s"}},
+		{ID: "y", Unread: 1 << 33, Served: make([]string, 20), Companies: make([]balcao.CompanyRef, 17)},
+	}
+	return msgs, convs
+}
+
+// randomConversation fills every field from r, omitempty ones left empty half of the time.
+func randomConversation(r *rand.Rand) balcao.Conversation {
+	str := func() string {
+		if r.IntN(2) == 0 {
+			return ""
+		}
+		return strings.Repeat("ç", r.IntN(150))
+	}
+	tm := func() time.Time {
+		if r.IntN(3) == 0 {
+			return time.Time{}
+		}
+		return time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9))
+	}
+	c := balcao.Conversation{
+		ID: str(), State: balcao.State(str()), Attendant: str(), Department: str(), Linked: r.IntN(2) == 0,
+		ContactName: str(), LastSeq: r.Uint64(), Transitions: r.Uint64() >> r.IntN(64), Unread: int(r.Int64N(1<<40) - 1<<39),
+		LastAt: tm(), Preview: str(), StateSince: tm(), Services: r.Uint64N(10), ClosedNoticeDay: str(), Survey: str(),
+		SurveyStart: tm(), SurveyUntil: tm(), CreatedAt: tm(),
+	}
+	for range r.IntN(3) {
+		c.Served = append(c.Served, str())
+		c.Companies = append(c.Companies, balcao.CompanyRef{ID: str(), Name: str(), CNPJ: str()})
+	}
+	if r.IntN(2) == 0 {
+		c.Dialog = []byte(str())
+	}
+	if r.IntN(2) == 0 {
+		c.Service = &balcao.Service{ID: str(), Phone: str(), ContactName: str(), Company: str(), CompanyName: str(),
+			Department: str(), Start: tm(), Queued: tm(), Taken: tm(), FirstResponse: tm(), End: tm(),
+			Outcome: balcao.Outcome(str()), Staff: str(), StaffMessages: r.IntN(300) - 100, Rating: r.IntN(6)}
+		for range r.IntN(4) {
+			c.Service.ReplyMicros = append(c.Service.ReplyMicros, r.Int64()-1<<62)
+		}
+	}
+	return c
+}
+
+func TestCodecWritesWhatReflectionWrites(t *testing.T) {
+	msgs, convs := codecCases()
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		convs = append(convs, randomConversation(r))
+	}
+	check := func(name string, v any) {
+		t.Helper()
+		want, err := msgpack.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Encode(v); !bytes.Equal(got, want) {
+			t.Fatalf("Encode(%s) =\n%x\nreflective encoder:\n%x", name, got, want)
+		}
+	}
+	for i := range msgs {
+		check("message", &msgs[i])
+	}
+	for i := range convs {
+		check("conversation", &convs[i])
+	}
+}
+
+func TestCodecReadsWhatReflectionWrote(t *testing.T) {
+	msgs, convs := codecCases()
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 500 {
+		convs = append(convs, randomConversation(r))
+	}
+	// A message with several statuses: the reflective encoder writes them in random order.
+	msgs = append(msgs, balcao.Message{Seq: 3, StatusAt: map[string]time.Time{
+		balcao.StatusSent: time.Unix(1, 0), balcao.StatusDelivered: time.Unix(2, 0), balcao.StatusRead: time.Unix(3, 0)}})
+	for i := range msgs {
+		checkDecode(t, &msgs[i], &balcao.Message{}, &balcao.Message{})
+	}
+	for i := range convs {
+		checkDecode(t, &convs[i], &balcao.Conversation{}, &balcao.Conversation{})
+	}
+}
+
+// checkDecode decodes the reflective encoding of v with the reflective decoder (into want) and
+// with Decode (into got), and compares.
+func checkDecode(t *testing.T, v, want, got any) {
+	t.Helper()
+	raw, err := msgpack.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := msgpack.Unmarshal(raw, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := Decode(raw, got); err != nil {
+		t.Fatalf("Decode(%x): %v", raw, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Decode = %+v\nreflective decoder: %+v", got, want)
+	}
+	// And what the codec writes, the reflective decoder reads back the same.
+	again := reflect.New(reflect.TypeOf(want).Elem()).Interface()
+	if err := msgpack.Unmarshal(Encode(got), again); err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("reflective decoding of Encode = %+v, %v; want %+v", again, err, want)
+	}
+}
+
+// TestCodecToleratesOtherShapes: records written by an older or newer binary may lack fields,
+// carry unknown ones, hold nil, or use other integer widths; the codec reads them as the
+// reflective decoder does. (A nil time panics in the reflective decoder; the codec reads it
+// as the zero time.)
+func TestCodecToleratesOtherShapes(t *testing.T) {
+	records := []map[string]any{
+		{"seq": uint8(3), "text": "oi", "future": map[string]any{"a": []any{1, "b"}}, "doc": nil, "status_at": nil},
+		{"seq": int32(5), "doc": map[string]any{"name": "a.pdf", "size": uint16(9), "extra": true}},
+		{"id": "p", "unread": int8(-3), "companies": nil, "service": nil, "last_seq": uint16(7), "served": nil, "dialog": nil},
+		{"id": "p", "companies": []any{map[string]any{"id": "c", "legacy": 1}}, "service": map[string]any{"id": "s", "reply_us": []any{int8(1), uint32(70000)}, "new": "x"}},
+		{"last_at": time.Time{}, "created_at": time.Unix(1, 2)},
+		{},
+	}
+	for _, rec := range records {
+		raw, err := msgpack.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pair := range [][2]any{{&balcao.Message{}, &balcao.Message{}}, {&balcao.Conversation{}, &balcao.Conversation{}}} {
+			want, got := pair[0], pair[1]
+			werr := msgpack.Unmarshal(raw, want)
+			gerr := Decode(raw, got)
+			if (werr == nil) != (gerr == nil) || !reflect.DeepEqual(got, want) {
+				t.Errorf("Decode(%v) = %+v, %v; reflective decoder %+v, %v", rec, got, gerr, want, werr)
+			}
+		}
+	}
+	if err := Decode([]byte{0x81, 0xa3, 's', 'e', 'q'}, &balcao.Message{}); err == nil {
+		t.Error("Decode of a truncated record: no error")
+	}
+}
+
+// TestStoredRecordsStillRead stores records with the reflective encoder (as every record
+// before the codec was written), reads them through DB, and rewrites them.
+func TestStoredRecordsStillRead(t *testing.T) {
+	db, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	msgs, convs := codecCases()
+	b := &Batch{}
+	for i := range msgs {
+		raw, _ := msgpack.Marshal(&msgs[i])
+		b.Set(MessageKey("o1", "5511961234567", uint64(i+1)), raw)
+	}
+	raw, _ := msgpack.Marshal(&convs[2])
+	b.Set(ConversationKey("o1", "5511961234567"), raw)
+	if err = db.Writer.Commit(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := db.Messages("o1", "5511961234567", 0, 100)
+	if err != nil || len(got) != len(msgs) {
+		t.Fatalf("Messages = %d, %v", len(got), err)
+	}
+	for i := range got {
+		var want balcao.Message
+		raw, _ := msgpack.Marshal(&msgs[i])
+		_ = msgpack.Unmarshal(raw, &want)
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("message %d = %+v, want %+v", i, got[i], want)
+		}
+	}
+	c, err := db.Conversation("o1", "5511961234567")
+	if err != nil || c.Service == nil || c.Service.Rating != 5 || c.LastSeq != 300 || !c.LastAt.Equal(convs[2].LastAt) {
+		t.Fatalf("Conversation = %+v, %v", c, err)
+	}
+}
+
+func BenchmarkCodec(b *testing.B) {
+	msgs, convs := codecCases()
+	m, c := &msgs[1], &convs[2]
+	rawM, rawC := Encode(m), Encode(c)
+	b.Run("encode/message/reflective", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = msgpack.Marshal(m)
+		}
+	})
+	b.Run("encode/message/codec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Encode(m)
+		}
+	})
+	b.Run("encode/conversation/reflective", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = msgpack.Marshal(c)
+		}
+	})
+	b.Run("encode/conversation/codec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Encode(c)
+		}
+	})
+	b.Run("decode/message/reflective", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v balcao.Message
+			_ = msgpack.Unmarshal(rawM, &v)
+		}
+	})
+	b.Run("decode/message/codec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v balcao.Message
+			_ = Decode(rawM, &v)
+		}
+	})
+	b.Run("decode/conversation/reflective", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v balcao.Conversation
+			_ = msgpack.Unmarshal(rawC, &v)
+		}
+	})
+	b.Run("decode/conversation/codec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v balcao.Conversation
+			_ = Decode(rawC, &v)
+		}
+	})
+}
+
+// TestCodecAllocatesOnce: the encoders size their buffer for a usual record.
+func TestCodecAllocatesOnce(t *testing.T) {
+	msgs, convs := codecCases()
+	m := msgs[1]
+	m.Status, m.StatusAt = balcao.StatusRead, map[string]time.Time{balcao.StatusSent: m.At, balcao.StatusDelivered: m.At, balcao.StatusRead: m.At}
+	if n := testing.AllocsPerRun(10, func() { Encode(&m) }); n > 2 { // the buffer and the sorted keys
+		t.Errorf("Encode(message) allocates %v times", n)
+	}
+	c := convs[2]
+	c.Service.ReplyMicros = make([]int64, 64)
+	if n := testing.AllocsPerRun(10, func() { Encode(&c) }); n > 1 {
+		t.Errorf("Encode(conversation) allocates %v times", n)
+	}
+}
+
+// TestTurnKeysLayout pins the keys built in one allocation to the layout of keys.go.
+func TestTurnKeysLayout(t *testing.T) {
+	at := time.Unix(0, 0x1234)
+	for got, want := range map[string]string{
+		string(MessageKey("of", "5511", 0x1f)):                 "o/of/msg/5511/000000000000001f",
+		string(TransitionKey("of", "5511", 2)):                 "o/of/tr/5511/0000000000000002",
+		string(OutboxKey("of", "5511", 3)):                     "o/of/outbox/5511/0000000000000003",
+		string(WhatsAppIDKey("of", "5511", "B1z")):             "o/of/wa/5511/B1z",
+		string(IndexKey("of", balcao.TabPending, at, "5511")):  "o/of/ix/pendentes/0000000000001234/5511",
+		string(IndexKey("of", balcao.TabContacts, at, "5511")): "o/of/ix/contatos/ffffffffffffedcb/5511",
+		string(ConversationKey("of", "5511")):                  "o/of/conv/5511",
+		hex16(0xabcdef):                                        "0000000000abcdef",
+	} {
+		if got != want {
+			t.Errorf("key %q, want %q", got, want)
+		}
+	}
+}
