@@ -323,13 +323,18 @@ func (c *conversation) assistantInput(text string) assistant.Input {
 			in.Companies = append(in.Companies, assistant.Company{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
 		}
 	}
-	// The open requests matter only to a question about them: read them only then.
-	if assistant.Parse(text, in.Now).Intent == assistant.StatusPedido {
-		if jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone); err == nil {
-			for _, j := range jobs {
-				in.OpenRequests = append(in.OpenRequests, describeJob(j))
-			}
+	// The open requests matter only to a question about them: the assistant reads them then.
+	in.OpenRequests = func() []string {
+		jobs, err := c.sys.cfg.DB.ContactJobs(c.office, c.phone)
+		if err != nil {
+			c.logger().Warn("open requests unreadable", "err", err)
+			return nil
 		}
+		open := make([]string, len(jobs))
+		for i, j := range jobs {
+			open[i] = describeJob(j)
+		}
+		return open
 	}
 	return in
 }

@@ -173,7 +173,10 @@ type Input struct {
 	Now          time.Time
 	ContactName  string
 	Companies    []Company // companies the contact speaks for (>=1; the caller never calls Respond for unlinked phones)
-	OpenRequests []string  // short Portuguese descriptions of this contact's open requests, for status_pedido
+	// OpenRequests lists short Portuguese descriptions of the contact's open requests; Respond
+	// calls it only when the client asks about them (in words or by the menu), so that the
+	// caller reads them only then. Nil means none.
+	OpenRequests func() []string
 	Settings     Settings
 }
 

@@ -95,7 +95,11 @@ func (d *dialog) handle(intent Intent, comp, person string) {
 		d.say(d.menu())
 	case StatusPedido:
 		d.reset()
-		d.say(msgStatus(d.in.OpenRequests))
+		var open []string
+		if d.in.OpenRequests != nil {
+			open = d.in.OpenRequests()
+		}
+		d.say(msgStatus(open))
 	case Agradecimento:
 		d.reset()
 		d.say(msgThanks)

@@ -241,15 +241,25 @@ func TestRespondAtendente(t *testing.T) {
 }
 
 func TestRespondStatus(t *testing.T) {
-	in := input("já ficou pronto?")
-	in.OpenRequests = []string{"holerite 10/2026 (ACME)", "guia do FGTS 10/2026"}
-	got := joined(Respond(State{Greeted: true}, in))
-	for _, o := range in.OpenRequests {
-		if !strings.Contains(got, o) {
-			t.Errorf("status = %q, want %q listed", got, o)
+	open := []string{"holerite 10/2026 (ACME)", "guia do FGTS 10/2026"}
+	for _, text := range []string{"já ficou pronto?", "6"} { // in words, and by the menu
+		in := input(text)
+		in.OpenRequests = func() []string { return open }
+		got := joined(Respond(State{Greeted: true}, in))
+		for _, o := range open {
+			if !strings.Contains(got, o) {
+				t.Errorf("status for %q = %q, want %q listed", text, got, o)
+			}
 		}
 	}
-	in.OpenRequests = nil
+	asked := false
+	in := input("holerite de outubro")
+	in.OpenRequests = func() []string { asked = true; return nil }
+	Respond(State{Greeted: true}, in)
+	if asked {
+		t.Error("the open requests were read for a message that is not about them")
+	}
+	in = input("já ficou pronto?")
 	if got := joined(Respond(State{Greeted: true}, in)); !strings.Contains(got, "não tem pedidos") {
 		t.Errorf("status with none = %q", got)
 	}
