@@ -169,10 +169,10 @@ type Department struct {
 
 // Input is one client message and the context needed to answer it.
 type Input struct {
-	Text         string
-	Now          time.Time
-	ContactName  string
-	Companies    []Company // companies the contact speaks for (>=1; the caller never calls Respond for unlinked phones)
+	Text        string
+	Now         time.Time
+	ContactName string
+	Companies   []Company // companies the contact speaks for (>=1; the caller never calls Respond for unlinked phones)
 	// OpenRequests lists short Portuguese descriptions of the contact's open requests; Respond
 	// calls it only when the client asks about them (in words or by the menu), so that the
 	// caller reads them only then. Nil means none.
