@@ -2,6 +2,7 @@ package balcao
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -224,7 +225,7 @@ func ValidateMessages(msgs map[string]string, fields map[string]string) map[stri
 			fields[field] = "Escreva até 1000 caracteres."
 			continue
 		}
-		if bad := unknownVariable(key, text); bad != "" {
+		if bad := UnknownVariable(text, variablesOf(key)); bad != "" {
 			allowed := "{cliente}, {empresa}, {atendente} ou {competencia}"
 			if key == MessageOutOfHours {
 				allowed = "{cliente}, {empresa}, {atendente}, {competencia} ou {abertura}"
@@ -246,18 +247,16 @@ func isMessageKey(key string) bool {
 	return false
 }
 
-// unknownVariable returns the first placeholder of text its key may not hold, or "".
-func unknownVariable(key, text string) string {
+// variablesOf lists the variables the message of a key may hold.
+func variablesOf(key string) []string {
+	return append(slices.Clip(MessageVariables), KeyVariables[key]...)
+}
+
+// UnknownVariable returns the first placeholder of text that is not one of the allowed
+// variables, or "".
+func UnknownVariable(text string, allowed []string) string {
 	for _, p := range placeholder.FindAllString(text, -1) {
-		name := p[1 : len(p)-1]
-		ok := false
-		for _, v := range MessageVariables {
-			ok = ok || v == name
-		}
-		for _, v := range KeyVariables[key] {
-			ok = ok || v == name
-		}
-		if !ok {
+		if !slices.Contains(allowed, p[1:len(p)-1]) {
 			return p
 		}
 	}

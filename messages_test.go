@@ -48,7 +48,7 @@ func TestDefaultMessages(t *testing.T) {
 		if strings.TrimSpace(d[k]) == "" {
 			t.Errorf("default %s is empty", k)
 		}
-		if bad := unknownVariable(k, d[k]); bad != "" {
+		if bad := UnknownVariable(d[k], variablesOf(k)); bad != "" {
 			t.Errorf("default %s = %q holds %s, which it may not", k, d[k], bad)
 		}
 	}

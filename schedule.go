@@ -138,6 +138,10 @@ type Schedule struct {
 	CreatedAt time.Time `msgpack:"created_at" json:"createdAt"`
 }
 
+// ScheduleVariables are the variables a scheduled text may hold: the recipient's first name,
+// their company, and the competence of the document request ("10/2026"), when there is one.
+var ScheduleVariables = []string{VarCliente, VarEmpresa, VarCompetencia}
+
 // Validate checks a schedule's own fields (not whether its target exists), adding a Portuguese
 // message per wrong one.
 func (s *Schedule) Validate(fields map[string]string) {
@@ -147,6 +151,8 @@ func (s *Schedule) Validate(fields map[string]string) {
 	}
 	if strings.TrimSpace(s.Text) == "" || len(s.Text) > 4096 || !utf8.ValidString(s.Text) {
 		fields["text"] = "Escreva a mensagem (até 4096 caracteres)."
+	} else if bad := UnknownVariable(s.Text, ScheduleVariables); bad != "" {
+		fields["text"] = "Variável desconhecida: " + bad + ". Use {cliente}, {empresa} ou {competencia}."
 	}
 	switch s.Target.Kind {
 	case TargetContact, TargetCompany, TargetList:

@@ -1,6 +1,7 @@
 package balcao_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +96,15 @@ func TestScheduleValidate(t *testing.T) {
 		if fields[f] == "" {
 			t.Errorf("Validate: no message for %s (got %v)", f, fields)
 		}
+	}
+	s = balcao.Schedule{
+		Name: "Holerite", Text: "Olá, {cliente}! O holerite de {competencia} da {empresa} segue. {atendente}",
+		Target: balcao.Target{Kind: balcao.TargetCompany, ID: "acme"}, Recurrence: balcao.Recurrence{Kind: balcao.RepeatDaily, Time: "09:00"},
+	}
+	fields = map[string]string{}
+	s.Validate(fields)
+	if !strings.Contains(fields["text"], "{atendente}") || len(fields) != 1 {
+		t.Errorf("Validate with a variable schedules cannot fill = %v, want only text naming {atendente}", fields)
 	}
 	fields = map[string]string{}
 	balcao.ValidateReminders(balcao.Reminders{Guides: []string{"das", "iptu"}, DaysBefore: 16}, fields)

@@ -9,6 +9,9 @@ import "strings"
 // emojis ("ANA paula 🌸" is "Ana"); "" when the name has no letters.
 func FirstName(contact string) string { return firstName(contact) }
 
+// FormatCompetence is a competence ("2026-10", "2025") as the client reads it: "10/2026", "2025".
+func FormatCompetence(c string) string { return formatCompetence(c) }
+
 // vars are the values of the texts' variables in this turn; req is the request the text is
 // about, if any.
 func (d *dialog) vars(req *Request) Vars {

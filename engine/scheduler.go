@@ -334,7 +334,7 @@ func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time
 	attemptKey := fmt.Sprintf("%s/%s/%d/%d", office, run.Schedule, run.At.UnixNano(), run.Next)
 	cmd := &actors.SendScheduled{
 		Phone: rcp.Phone, Company: rcp.Company, Schedule: run.Schedule, Occurrence: run.At, Author: run.Author,
-		Text: s.fill(office, run.Text, rcp), Retry: s.attempts[attemptKey] > 0,
+		Text: s.fill(office, &run, rcp), Retry: s.attempts[attemptKey] > 0,
 	}
 	if q := run.Request; q != nil {
 		cmd.Request = &assistant.Request{Intent: assistant.Intent(q.Intent), Competence: q.Competence}
@@ -408,9 +408,11 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 	return nil
 }
 
-// fill renders {cliente} and {empresa} in a scheduled text as in the office's messages: the
-// recipient's first name and company (the contact's first when the recipient has none).
-func (s *scheduler) fill(office, text string, rcp balcao.Recipient) string {
+// fill renders the variables of a run's text as in the office's messages: the recipient's first
+// name and company (the contact's first when the recipient has none), and the competence of
+// the run's document request.
+func (s *scheduler) fill(office string, run *balcao.ScheduleRun, rcp balcao.Recipient) string {
+	text := run.Text
 	if !strings.Contains(text, "{") {
 		return text
 	}
@@ -426,7 +428,11 @@ func (s *scheduler) fill(office, text string, rcp balcao.Recipient) string {
 	if co, err := db.Company(office, company); err == nil {
 		companyName = co.Name
 	}
-	return balcao.RenderMessage(text, balcao.MessageVars{Cliente: assistant.FirstName(name), Empresa: companyName})
+	vars := balcao.MessageVars{Cliente: assistant.FirstName(name), Empresa: companyName}
+	if run.Request != nil {
+		vars.Competencia = assistant.FormatCompetence(run.Request.Competence)
+	}
+	return balcao.RenderMessage(text, vars)
 }
 
 // cancelRuns closes the open runs of a schedule (it was deleted). s.mu must be held.

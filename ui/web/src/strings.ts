@@ -468,6 +468,7 @@ export const t = {
   broadcastList: 'Lista',
   broadcastText: 'Mensagem',
   broadcastTextHint: 'Pode usar {cliente} e {empresa}.',
+  scheduleTextHint: 'Pode usar {cliente}, {empresa} e, com um documento, {competencia}.',
   broadcastSend: 'Enviar para a lista',
   pickOne: '— escolha —',
   scheduleNew: 'Novo agendamento',

@@ -256,7 +256,7 @@ function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
       </label>
       <label>
         {t.scheduleText}
-        <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} rows={3} id="schedule-text" placeholder={t.broadcastTextHint} />
+        <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} rows={3} id="schedule-text" placeholder={t.scheduleTextHint} />
         {err('text')}
       </label>
       <label>
