@@ -105,7 +105,9 @@ func (s *scheduler) openReminder(office, guide, competence string, due, start, n
 }
 
 // guideDelivered reports whether a company already received a guide for a competence: a
-// document of that kind and period is in its portal (published when a job delivered it).
+// document of that kind and period is in its portal (published when a job delivered it). The
+// portal lists newest first and the guide is for last month, so the newest 2 000 documents
+// (months of a busy company) are enough to look at.
 func (s *scheduler) guideDelivered(office, company, guide, competence string) (bool, error) {
 	found := false
 	cursor := ""
