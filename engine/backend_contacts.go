@@ -25,10 +25,23 @@ const importBatch = 500
 // AddressBook lists the contacts matching q, ordered by name (then phone), after the cursor.
 // It reads every contact of the office (a few thousand decode in milliseconds) rather than
 // keep a name index.
-func (e *Engine) AddressBook(_ context.Context, office, q, cursor string, limit int) ([]balcao.Contact, string, int, error) {
+func (e *Engine) AddressBook(_ context.Context, office, q, list, cursor string, limit int) ([]balcao.Contact, string, int, error) {
 	after, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
 		return nil, "", 0, balcao.NewError(balcao.ErrInvalid, "invalid_cursor", "Parâmetro cursor inválido.")
+	}
+	inList := func(balcao.Contact) bool { return true }
+	if list != "" {
+		bl, err := e.db.BroadcastList(office, list)
+		if errors.Is(err, balcao.ErrNotFound) {
+			return nil, "", 0, balcao.NewError(balcao.ErrNotFound, "unknown_list", "Lista não encontrada.")
+		}
+		if err != nil {
+			return nil, "", 0, err
+		}
+		inList = func(c balcao.Contact) bool {
+			return slices.Contains(bl.Contacts, c.Phone) || slices.ContainsFunc(c.Companies, func(id string) bool { return slices.Contains(bl.Companies, id) })
+		}
 	}
 	contacts, err := e.db.Contacts(office)
 	if err != nil {
@@ -49,7 +62,7 @@ func (e *Engine) AddressBook(_ context.Context, office, q, cursor string, limit 
 	}
 	var found []entry
 	for _, c := range contacts {
-		if q == "" || matchContact(c, byID, words, digits) {
+		if (q == "" || matchContact(c, byID, words, digits)) && inList(c) {
 			found = append(found, entry{contactSortKey(c), c})
 		}
 	}

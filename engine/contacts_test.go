@@ -138,6 +138,23 @@ func TestContactBookCreateEditRemove(t *testing.T) {
 		t.Fatalf("limit 0 = %d, want 400", status)
 	}
 
+	// A broadcast list is a group of Contatos: its contacts, and its companies' contacts.
+	status, body = admin.do("POST", "/api/lists", map[string]any{"name": "Grupo", "contacts": []string{"554832221000"}, "companies": []string{"tech-floripa"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create list: %d %s", status, body)
+	}
+	list := decode[struct{ List balcao.BroadcastList }](t, body).List
+	var group []string
+	for _, c := range ana.book("list=" + list.ID).Contacts {
+		group = append(group, c.Name)
+	}
+	if want := []string{"Dr. Paulo Advogado", "João Pereira"}; !slices.Equal(group, want) {
+		t.Errorf("group %s = %v, want %v", list.ID, group, want)
+	}
+	if status, _ := ana.do("GET", "/api/addressbook?list=nope", nil); status != http.StatusNotFound {
+		t.Errorf("unknown list = %d, want 404", status)
+	}
+
 	// Editing replaces the name and the companies (and the company's contact list follows).
 	edit := map[string]any{"name": "Paulo Advogado", "companies": []string{"padaria-pao-quente"}}
 	if status, _ := ana.do("PUT", "/api/addressbook/554832221000", edit); status != http.StatusForbidden {

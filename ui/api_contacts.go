@@ -22,8 +22,9 @@ import (
 // ContactBook is what contacts management (Gerenciar contatos) needs from the engine.
 type ContactBook interface {
 	// AddressBook lists the office's contacts whose name, phone or company (name or CNPJ)
-	// matches q (all when empty), ordered by name, a page at a time; total counts the matches.
-	AddressBook(ctx context.Context, office, q, cursor string, limit int) (list []balcao.Contact, next string, total int, err error)
+	// matches q (all when empty) and, when list is set, who belong to that broadcast list (as a
+	// contact, or through a company), ordered by name, a page at a time; total counts them.
+	AddressBook(ctx context.Context, office, q, list, cursor string, limit int) (contacts []balcao.Contact, next string, total int, err error)
 	// CreateContact adds a contact; no company makes someone who is not a client user.
 	CreateContact(ctx context.Context, office string, by balcao.Staff, c balcao.Contact) (balcao.Contact, error)
 	// UpdateContact replaces a contact's name and companies.
@@ -102,7 +103,7 @@ func (s *Server) listAddressBook(w http.ResponseWriter, r *http.Request, c calle
 		writeProblem(w, http.StatusBadRequest, "query_too_long", "A busca é longa demais.")
 		return
 	}
-	list, next, total, err := s.cfg.Backend.AddressBook(r.Context(), c.session.Office, q, r.URL.Query().Get("cursor"), limit)
+	list, next, total, err := s.cfg.Backend.AddressBook(r.Context(), c.session.Office, q, r.URL.Query().Get("list"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

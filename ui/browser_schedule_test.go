@@ -42,6 +42,14 @@ func TestBrowserListAndBroadcast(t *testing.T) {
 	p.until("both sent", `[...document.querySelectorAll('.send-row[data-done=true]')].some(r => r.textContent.includes('2/2 enviadas'))`)
 	p.shot("agendamento")
 	newAPI(t, base).waitOutbound("5548999990003", "Olá, João! O escritório estará fechado na sexta.")
+
+	// The list is also a group in Contatos: picking it shows its companies' contacts only.
+	p.do("open Contatos and pick the group",
+		chromedp.Click(chromedp.CSS(`a[data-nav=contatos]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#contacts-group`)),
+		choose(`#contacts-group`, id),
+	)
+	p.until("only the group's contacts", `[...document.querySelectorAll('#contacts-table tr[data-contact]')].map(r => r.dataset.contact).sort().join() === '5548999990001,5548999990003'`)
 }
 
 // TestBrowserEditSchedule: a schedule is edited in place: its fields come prefilled, a document

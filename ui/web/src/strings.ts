@@ -136,6 +136,8 @@ export const t = {
   contactsTitle: 'Gerenciar contatos',
   contactsHint: 'Todas as pessoas que falam com o escritório: contatos de clientes e quem não é cliente (fornecedores, advogado…).',
   contactsHintReadOnly: 'Todas as pessoas que falam com o escritório. Somente administradores e gerentes alteram contatos.',
+  contactsGroup: 'Lista de transmissão',
+  contactsAllGroups: 'Todas as listas',
   contactsSearch: 'Buscar por nome, telefone ou empresa',
   contactsCount: (n: number) => `${n.toLocaleString('pt-BR')} ${n === 1 ? 'contato' : 'contatos'}`,
   contactsNoMatch: 'Nenhum contato encontrado.',

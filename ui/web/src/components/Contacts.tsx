@@ -4,7 +4,7 @@ import { formatCNPJ, formatPhone, plausiblePhone, shortDate } from '../format'
 import { useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
-import type { AddressBookPage, Company, Contact, ImportLine, ImportReport } from '../types'
+import type { AddressBookPage, BroadcastList, Company, Contact, ImportLine, ImportReport } from '../types'
 import { isManager } from './Nav'
 import { ErrorBox, Screen } from './Screen'
 
@@ -25,10 +25,15 @@ export function Contacts() {
   const [removing, setRemoving] = useState<Contact | null>(null)
   const [importing, setImporting] = useState(false)
   const [n, setN] = useState(0) // bumped to reload
+  const [group, setGroup] = useState('') // a broadcast list: the groups of Contatos
+  const [groups, setGroups] = useState<BroadcastList[]>([])
   const companies = s.companies ?? []
+  const params = () => `limit=${PAGE}&q=${encodeURIComponent(query.trim())}&list=${encodeURIComponent(group)}`
 
   useEffect(() => {
     void store.loadCompanies().catch(() => undefined)
+    // Lists are for managers: an attendant simply gets no group filter.
+    if (manager) store.call<{ lists: BroadcastList[] }>('GET', '/api/lists').then((r) => setGroups(r.lists), () => undefined)
   }, [])
 
   // The first page again whenever the search changes (after a pause in typing).
@@ -36,7 +41,7 @@ export function Contacts() {
     let live = true
     const id = setTimeout(() => {
       setLoading(true)
-      store.call<AddressBookPage>('GET', `/api/addressbook?limit=${PAGE}&q=${encodeURIComponent(query.trim())}`).then(
+      store.call<AddressBookPage>('GET', `/api/addressbook?${params()}`).then(
         (r) => {
           if (!live) return
           setList(r.contacts)
@@ -56,11 +61,11 @@ export function Contacts() {
       live = false
       clearTimeout(id)
     }
-  }, [query, n])
+  }, [query, group, n])
 
   const more = async () => {
     try {
-      const r = await store.call<AddressBookPage>('GET', `/api/addressbook?limit=${PAGE}&q=${encodeURIComponent(query.trim())}&cursor=${encodeURIComponent(next)}`)
+      const r = await store.call<AddressBookPage>('GET', `/api/addressbook?${params()}&cursor=${encodeURIComponent(next)}`)
       setList((l) => [...l, ...r.contacts])
       setNext(r.next)
     } catch (err) {
@@ -97,6 +102,16 @@ export function Contacts() {
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
+        {groups.length > 0 && (
+          <select id="contacts-group" aria-label={t.contactsGroup} value={group} onChange={(e) => setGroup(e.currentTarget.value)}>
+            <option value="">{t.contactsAllGroups}</option>
+            {groups.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        )}
         <span class="muted" id="contacts-total">
           {t.contactsCount(total)}
         </span>
