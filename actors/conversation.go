@@ -28,27 +28,24 @@ type conversation struct {
 	phone  string
 	gw     *actor.PID
 
+	// A live conversation costs memory for as long as it runs (100 000 may run at once): keep
+	// here only what a turn needs, and allocate the rest when used.
 	exists    bool // the record is stored
 	conv      balcao.Conversation
-	contact   *balcao.Contact
 	companies []balcao.Company // the contact's enabled companies
 	dialog    assistant.State
 
 	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
-	delivery delivery  // recent outbound messages and their pending status changes
+	delivery *delivery // outbound messages in progress and their pending changes; nil when none
 	handled  uint64    // messages routed by the office that this instance handled
 	barrier  bool      // wait for the writer before loading (a restart)
-	active   time.Time // last message, for passivation
-	timer    *time.Timer
 }
 
 func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool) *conversation {
-	return &conversation{
-		sys: sys, office: office, phone: phone, gw: gw, barrier: barrier,
-		delivery: newDelivery(),
-	}
+	return &conversation{sys: sys, office: office, phone: phone, gw: gw, barrier: barrier}
 }
 
+// idleTick is the office telling an idle conversation to passivate (see office.sweep).
 type idleTick struct{}
 
 type writeFailed struct{ err error }
@@ -58,23 +55,20 @@ func (c *conversation) Receive(ctx actor.Context) {
 	case *actor.Started:
 		c.start(ctx)
 	case *actor.Stopping:
-		c.flushDelivery(ctx)
-		if c.timer != nil {
-			c.timer.Stop()
-		}
-	case *actor.Restarting:
-		if c.timer != nil {
-			c.timer.Stop()
-		}
+		c.flushDelivery(ctx, false)
 	case *idleTick:
 		c.idle(ctx)
 	case *writeFailed:
 		panic(fmt.Sprintf("conversation write failed, reloading from storage: %v", m.err))
 	case *flushTick:
-		c.delivery.armed = false
-		c.flushDelivery(ctx)
+		if c.delivery != nil { // nil after a restart: the tick was the earlier instance's
+			c.delivery.armed = false
+			c.flushDelivery(ctx, true)
+		}
+	case *deliveryStored:
+		c.stored(m)
 	default:
-		c.touch() // every other message was routed by the office
+		c.handled++ // every other message was routed by the office
 		c.handle(ctx, m)
 	}
 }
@@ -107,11 +101,6 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 	}
 }
 
-func (c *conversation) touch() {
-	c.handled++
-	c.active = time.Now()
-}
-
 // start loads the conversation once every write of an earlier incarnation is applied.
 func (c *conversation) start(ctx actor.Context) {
 	db := c.sys.cfg.DB
@@ -137,19 +126,17 @@ func (c *conversation) start(ctx actor.Context) {
 		panic(fmt.Sprintf("load conversation: %v", err))
 	}
 	c.loadContact()
-	c.active = time.Now()
-	self, root := ctx.Self(), c.sys.as.Root
-	c.timer = time.AfterFunc(c.sys.cfg.IdleAfter, func() { root.Send(self, &idleTick{}) })
 }
 
 // loadContact reads the contact and its enabled companies and refreshes the copies of them
-// kept in the conversation record.
+// kept in the conversation record (the contact's name is all the actor keeps of the contact).
 func (c *conversation) loadContact() {
 	db := c.sys.cfg.DB
-	c.contact, c.companies = nil, nil
+	c.companies = nil
 	contact, err := db.Contact(c.office, c.phone)
+	c.conv.ContactName = "" // a removed contact leaves the bare phone
 	if err == nil {
-		c.contact = &contact
+		c.conv.ContactName = contact.Name
 		for _, id := range contact.Companies {
 			if co, err := db.Company(c.office, id); err == nil && co.Enabled {
 				c.companies = append(c.companies, co)
@@ -163,35 +150,29 @@ func (c *conversation) loadContact() {
 	for _, co := range c.companies {
 		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
 	}
-	c.conv.ContactName = "" // a removed contact leaves the bare phone
-	if c.contact != nil {
-		c.conv.ContactName = c.contact.Name
-	}
 }
 
+// idle runs when the office found the conversation idle for IdleAfter: it writes what is
+// pending and asks the office to stop it. If a message is on its way the office refuses, and
+// asks again once the conversation is idle again.
 func (c *conversation) idle(ctx actor.Context) {
-	self, root := ctx.Self(), c.sys.as.Root
-	if time.Since(c.active) >= c.sys.cfg.IdleAfter {
-		c.flushDelivery(ctx)
-		if c.conv.Service != nil && c.conv.State == balcao.StateAssistant {
-			// The assistant alone served it and the client went quiet: the service ends.
-			t := c.begin()
-			c.closeService(t, balcao.OutcomeAssistant, c.conv.LastAt)
-			c.commit(ctx, t, nil)
-		}
-		// Passivate once every write of this instance is durable, so that the next one can load
-		// without waiting for the writer.
-		parent, msg := ctx.Parent(), &passivate{pid: self, phone: c.phone, handled: c.handled}
-		if err := c.sys.cfg.DB.Writer.Submit(nil, func(err error) {
-			if err == nil {
-				root.Send(parent, msg)
-			}
-		}); err != nil {
-			c.logger().Debug("passivate", "err", err)
-		}
+	c.flushDelivery(ctx, false)
+	if c.conv.Service != nil && c.conv.State == balcao.StateAssistant {
+		// The assistant alone served it and the client went quiet: the service ends.
+		t := c.begin()
+		c.closeService(t, balcao.OutcomeAssistant, c.conv.LastAt)
+		c.commit(ctx, t, nil)
 	}
-	// Armed again in case the office refused: a message was on its way.
-	c.timer = time.AfterFunc(c.sys.cfg.IdleAfter, func() { root.Send(self, &idleTick{}) })
+	// Passivate once every write of this instance is durable, so that the next one can load
+	// without waiting for the writer.
+	root, parent, msg := c.sys.as.Root, ctx.Parent(), &passivate{pid: ctx.Self(), phone: c.phone, handled: c.handled}
+	if err := c.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+		if err == nil {
+			root.Send(parent, msg)
+		}
+	}); err != nil {
+		c.logger().Debug("passivate", "err", err)
+	}
 }
 
 func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
@@ -315,9 +296,7 @@ func (c *conversation) assistantInput(text string) assistant.Input {
 		c.applySettings(&in, settings)
 		c.applyTexts(&in, settings)
 	}
-	if c.contact != nil {
-		in.ContactName = c.contact.Name
-	}
+	in.ContactName = c.conv.ContactName
 	for _, co := range c.companies {
 		if co.UseAssistant {
 			in.Companies = append(in.Companies, assistant.Company{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})

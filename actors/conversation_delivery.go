@@ -2,6 +2,7 @@ package actors
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -13,82 +14,102 @@ import (
 
 // Delivery progress of outbound messages (sent by WhatsApp, delivered, read) arrives two or
 // three times per message. Rather than a read and a write each time, the conversation keeps its
-// recent outbound messages in memory, gathers the changes, and writes them together: with its
-// next turn, or after flushDelay. Losing a pending change in a crash costs little: a "sent"
-// whose outbox entry was not yet deleted is sent again at start with the same WhatsApp id,
-// which WhatsApp ignores; a lost "delivered" is reported again by the next receipt.
+// outbound messages still in progress in memory, gathers the changes, and writes them together:
+// with its next turn, or after flushDelay. Losing a pending change in a crash costs little: a
+// "sent" whose outbox entry was not yet deleted is sent again at start with the same WhatsApp
+// id, which WhatsApp ignores; a lost "delivered" is reported again by the next receipt.
+//
+// A message leaves memory once it is delivered (or failed) and that change is durable: most
+// live conversations then keep none, and a later "read" costs two point reads. Only a change
+// known to be durable may be forgotten, or a reload could read the record without it.
 
 const (
 	flushDelay     = 20 * time.Millisecond
 	recentOutbound = 32
 )
 
+// delivery is allocated with the first outbound message: most conversations that are running
+// only received.
 type delivery struct {
-	recent map[uint64]*balcao.Message // by seq, the last recentOutbound outbound messages
-	byWA   map[string]uint64          // their WhatsApp ids
-	order  []uint64                   // seqs in recent, oldest first
-	dirty  map[uint64]bool            // changed since the last write
-	outbox map[uint64]bool            // accepted by WhatsApp: the outbox entry goes
-	armed  bool                       // a flushTick is on its way
+	out     []outbound // oldest first; at most recentOutbound unless changes are pending
+	outbox  []uint64   // seqs accepted by WhatsApp: their outbox entries go with the next write
+	writes  uint64     // delivery writes submitted
+	durable uint64     // the last of them known durable
+	armed   bool       // a flushTick is on its way
+}
+
+// outbound is a recent outbound message and whether its latest change is stored.
+type outbound struct {
+	msg   balcao.Message
+	dirty bool   // changed since the last write
+	write uint64 // the delivery write that stored its latest change (0: none)
 }
 
 type flushTick struct{}
 
-func newDelivery() delivery {
-	return delivery{recent: map[uint64]*balcao.Message{}, byWA: map[string]uint64{}, dirty: map[uint64]bool{}, outbox: map[uint64]bool{}}
+// deliveryStored comes back from the writer once a delivery write is durable. d tells which
+// delivery state it belongs to: a restarted actor, or one that dropped its state, ignores it.
+type deliveryStored struct {
+	d     *delivery
+	write uint64
 }
 
-// remember keeps an outbound message just stored.
-func (d *delivery) remember(m balcao.Message) {
-	if len(d.order) >= recentOutbound {
-		old := d.order[0]
-		if !d.dirty[old] && !d.outbox[old] {
-			d.order = d.order[1:]
-			if om := d.recent[old]; om != nil {
-				delete(d.byWA, om.WAID)
-			}
-			delete(d.recent, old)
+// remember keeps an outbound message just stored, dropping the oldest one that can go when
+// recentOutbound are kept.
+func (c *conversation) remember(m balcao.Message) {
+	if c.delivery == nil {
+		c.delivery = &delivery{}
+	}
+	d := c.delivery
+	if len(d.out) >= recentOutbound {
+		if i := slices.IndexFunc(d.out, d.forgettable); i >= 0 {
+			d.out = slices.Delete(d.out, i, i+1)
 		}
 	}
-	c := m
-	d.recent[m.Seq] = &c
-	d.byWA[m.WAID] = m.Seq
-	d.order = append(d.order, m.Seq)
+	d.out = append(d.out, outbound{msg: m})
 }
 
-// message returns an outbound message, from memory or storage.
-func (c *conversation) outboundMessage(seq uint64) *balcao.Message {
-	if m, ok := c.delivery.recent[seq]; ok {
-		return m
-	}
-	m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
-	if err != nil {
-		c.logger().Warn("status for unknown message", "seq", seq, "err", err)
+// forgettable reports whether a message may leave memory: nothing pending and its last change
+// durable (a reload finds what memory has).
+func (d *delivery) forgettable(o outbound) bool { return !o.dirty && o.write <= d.durable }
+
+// find returns the message of seq kept in memory, or nil.
+func (d *delivery) find(seq uint64) *outbound {
+	if d == nil {
 		return nil
 	}
-	c.delivery.recent[seq] = &m
-	c.delivery.byWA[m.WAID] = seq
-	c.delivery.order = append(c.delivery.order, seq)
-	return &m
+	for i := range d.out {
+		if d.out[i].msg.Seq == seq {
+			return &d.out[i]
+		}
+	}
+	return nil
 }
 
 // receipt records WhatsApp's report on an outbound message, found by its WhatsApp id.
 func (c *conversation) receipt(ctx actor.Context, r *gateway.Receipt) {
-	seq, ok := c.delivery.byWA[r.ID]
-	if !ok {
-		raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
-		if err != nil || len(raw) != 8 {
-			c.logger().Debug("receipt for unknown message", "err", err)
-			return
+	if d := c.delivery; d != nil {
+		for i := range d.out {
+			if d.out[i].msg.WAID == r.ID {
+				c.setStatus(ctx, d.out[i].msg.Seq, r.Status)
+				return
+			}
 		}
-		seq = binary.BigEndian.Uint64(raw)
 	}
-	c.setStatus(ctx, seq, r.Status)
+	raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
+	if err != nil || len(raw) != 8 {
+		c.logger().Debug("receipt for unknown message", "err", err)
+		return
+	}
+	c.setStatus(ctx, binary.BigEndian.Uint64(raw), r.Status)
 }
 
 // sent records that WhatsApp accepted (or refused for good) a message: its outbox entry goes.
 func (c *conversation) sent(ctx actor.Context, m *deliveryChanged) {
-	c.delivery.outbox[m.seq] = true
+	if c.delivery == nil {
+		c.delivery = &delivery{}
+	}
+	c.delivery.outbox = append(c.delivery.outbox, m.seq)
 	c.setStatus(ctx, m.seq, m.status)
 	c.armFlush(ctx)
 }
@@ -97,18 +118,32 @@ var statusRank = map[string]int{
 	balcao.StatusQueued: 0, balcao.StatusFailed: 1, balcao.StatusSent: 2, balcao.StatusDelivered: 3, balcao.StatusRead: 4,
 }
 
-// setStatus moves an outbound message's delivery status forward, never back.
+// setStatus moves an outbound message's delivery status forward, never back. A message no
+// longer in memory is read, and kept only if its status moves.
 func (c *conversation) setStatus(ctx actor.Context, seq uint64, status string) {
-	m := c.outboundMessage(seq)
-	if m == nil || statusRank[status] <= statusRank[m.Status] {
+	o := c.delivery.find(seq)
+	if o == nil {
+		m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
+		if err != nil {
+			c.logger().Warn("status for unknown message", "seq", seq, "err", err)
+			return
+		}
+		if statusRank[status] <= statusRank[m.Status] {
+			return
+		}
+		c.remember(m)
+		o = &c.delivery.out[len(c.delivery.out)-1]
+	}
+	m := &o.msg
+	if statusRank[status] <= statusRank[m.Status] {
 		return
 	}
 	m.Status = status
 	if m.StatusAt == nil {
-		m.StatusAt = map[string]time.Time{}
+		m.StatusAt = make(map[string]time.Time, 3)
 	}
 	m.StatusAt[status] = c.sys.cfg.Now()
-	c.delivery.dirty[seq] = true
+	o.dirty = true
 	c.armFlush(ctx)
 }
 
@@ -122,37 +157,70 @@ func (c *conversation) armFlush(ctx actor.Context) {
 }
 
 // takeDelivery moves the pending delivery changes into a batch and returns their events, about
-// the conversation as view shows it.
-func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationView) []event {
-	var events []event
-	for seq := range c.delivery.dirty {
-		m := c.delivery.recent[seq]
-		b.Put(storage.MessageKey(c.office, c.phone, seq), m)
-		events = append(events, event{balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: c.phone, Seq: seq, Status: m.Status, View: view}})
+// the conversation as view shows it, and the number of this write (0 when no message changed:
+// nothing to forget once it is durable).
+func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationView) ([]event, uint64) {
+	d := c.delivery
+	if d == nil {
+		return nil, 0
 	}
-	for seq := range c.delivery.outbox {
+	var events []event
+	var write uint64
+	for i := range d.out {
+		o := &d.out[i]
+		if !o.dirty {
+			continue
+		}
+		if write == 0 {
+			d.writes++
+			write = d.writes
+		}
+		o.dirty, o.write = false, write
+		b.Put(storage.MessageKey(c.office, c.phone, o.msg.Seq), &o.msg)
+		events = append(events, event{balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
+	}
+	for _, seq := range d.outbox {
 		b.Delete(storage.OutboxKey(c.office, c.phone, seq))
 	}
-	clear(c.delivery.dirty)
-	clear(c.delivery.outbox)
-	return events
+	d.outbox = d.outbox[:0]
+	return events, write
 }
 
-// flushDelivery writes the pending delivery changes on their own.
-func (c *conversation) flushDelivery(ctx actor.Context) {
-	if len(c.delivery.dirty) == 0 && len(c.delivery.outbox) == 0 {
+// stored forgets the messages whose delivery is over once a write is durable; the conversation
+// lets go of the whole delivery state when nothing is left in it.
+func (c *conversation) stored(m *deliveryStored) {
+	d := c.delivery
+	if d == nil || d != m.d {
+		return
+	}
+	d.durable = max(d.durable, m.write)
+	d.out = slices.DeleteFunc(d.out, func(o outbound) bool {
+		return d.forgettable(o) && statusRank[o.msg.Status] >= statusRank[balcao.StatusDelivered]
+	})
+	if len(d.out) == 0 && len(d.outbox) == 0 && !d.armed {
+		c.delivery = nil
+	}
+}
+
+// flushDelivery writes the pending delivery changes on their own. With notify, the actor hears
+// when they are durable; an actor about to stop does not ask (it would be a dead letter).
+func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
+	if d := c.delivery; d == nil || (len(d.outbox) == 0 && slices.IndexFunc(d.out, func(o outbound) bool { return o.dirty }) < 0) {
 		return
 	}
 	b := &storage.Batch{}
 	view := c.conv.View()
-	events := c.takeDelivery(b, &view)
-	pub, office := c.sys.cfg.Publisher, c.office
+	events, write := c.takeDelivery(b, &view)
+	pub, office, self, root, d := c.sys.cfg.Publisher, c.office, ctx.Self(), c.sys.as.Root, c.delivery
 	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err != nil {
 			return
 		}
 		for _, e := range events {
 			pub.Publish(office, e.typ, e.data)
+		}
+		if write > 0 && notify {
+			root.Send(self, &deliveryStored{d: d, write: write})
 		}
 	})
 }

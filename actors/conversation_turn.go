@@ -87,7 +87,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 		t.b.Set(storage.OutboxKey(c.office, c.phone, m.Seq), nil)
 		t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, waID), seqBytes(m.Seq))
 		t.outs = append(t.outs, m)
-		c.delivery.remember(m)
+		c.remember(m)
 	}
 	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
@@ -196,11 +196,12 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	}
 	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
 	*t.view = c.conv.View()
-	t.events = append(t.events, c.takeDelivery(t.b, t.view)...)
+	statuses, write := c.takeDelivery(t.b, t.view)
+	t.events = append(t.events, statuses...)
 	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
 	encode(t.events)
 
-	self, parent, root, gw, pub, office, phone := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone
+	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
 	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {
 		if done != nil {
 			done(err)
@@ -217,6 +218,9 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 		for _, id := range t.jobs {
 			root.Send(parent, &jobCreated{id: id})
+		}
+		if write > 0 {
+			root.Send(self, &deliveryStored{d: d, write: write})
 		}
 	})
 	if err != nil && done != nil {
@@ -245,22 +249,22 @@ func containsKey(keys [][]byte, k []byte) bool {
 }
 
 // idRing remembers the last WhatsApp ids a conversation stored: enough to cover the batches
-// still in the writer (older ones are found in Pebble).
+// still in the writer (older ones are found in Pebble). It grows to recentIDs as ids come: most
+// live conversations received a message or two.
 type idRing struct {
-	ids  [32]string
-	next int
+	ids  []string
+	next int // where the next id goes once full
 }
+
+const recentIDs = 32
 
 func (r *idRing) add(id string) {
-	r.ids[r.next%len(r.ids)] = id
-	r.next++
+	if len(r.ids) < recentIDs {
+		r.ids = append(r.ids, id)
+		return
+	}
+	r.ids[r.next] = id
+	r.next = (r.next + 1) % recentIDs
 }
 
-func (r *idRing) has(id string) bool {
-	for _, x := range r.ids {
-		if x == id && x != "" {
-			return true
-		}
-	}
-	return false
-}
+func (r *idRing) has(id string) bool { return slices.Contains(r.ids, id) }

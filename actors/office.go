@@ -1,9 +1,11 @@
 package actors
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
-	"github.com/balcao/balcao"
+	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/gateway"
 )
 
@@ -20,28 +22,41 @@ type office struct {
 	// failed are the phones whose actor stopped without passivating: the next one waits for
 	// the writer before it loads.
 	failed map[string]bool
+	// passivated are the ids of conversation actors stopped by passivation, until their
+	// Terminated comes.
+	passivated map[string]struct{}
 	// stopping is set once the office stops: it spawns no child after that.
 	stopping bool
 	// clientWrites counts company and contact batches submitted and not yet saved: a change
 	// that reads contacts waits for them first (see settleClients).
 	clientWrites int
+	epoch        time.Time   // child.last counts from here (monotonic)
+	sweeper      *time.Timer // the next sweepIdle
 }
 
 type child struct {
 	pid       *actor.PID
-	forwarded uint64 // messages routed to it; compared with its handled count on passivation
+	forwarded uint64        // messages routed to it; compared with its handled count on passivation
+	last      time.Duration // when the last one was routed, since office.epoch
 }
 
+// sweepIdle makes the office look for idle conversations.
+type sweepIdle struct{}
+
 func newOffice(sys *System, id string) *office {
-	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, failed: map[string]bool{}}
+	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, failed: map[string]bool{},
+		passivated: map[string]struct{}{}, epoch: time.Now()}
 }
 
 func (o *office) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
+		o.armSweep(ctx)
 		o.gw = ctx.Spawn(o.sys.props(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
 		o.pool = ctx.Spawn(o.sys.props(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
 		o.resumeJobs(ctx)
+	case *sweepIdle:
+		o.sweep(ctx)
 	case *jobCreated:
 		o.job(ctx, m.id)
 	case *RetryJob:
@@ -57,6 +72,9 @@ func (o *office) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		// Children stopped from here on would never be stopped: spawn none.
 		o.stopping = true
+		o.sweeper.Stop()
+	case *actor.Restarting:
+		o.sweeper.Stop() // the new instance arms its own
 	case *whatsappStatus:
 		o.sys.cfg.Publisher.Publish(o.id, balcao.EventWhatsAppStatus, m.status)
 	case *getSession:
@@ -74,9 +92,19 @@ func (o *office) Receive(ctx actor.Context) {
 	case *passivate:
 		if c, ok := o.convs[m.phone]; ok && c.pid.Equal(m.pid) && c.forwarded == m.handled {
 			delete(o.convs, m.phone)
+			o.passivated[m.pid.Id] = struct{}{}
 			ctx.Stop(m.pid)
 		}
 	case *actor.Terminated:
+		// The scans below are per child: passivating or stopping thousands at once must not
+		// reach them (it was quadratic: minutes for 100 000 conversations).
+		if _, ok := o.passivated[m.Who.Id]; ok {
+			delete(o.passivated, m.Who.Id)
+			return
+		}
+		if o.stopping {
+			return // no child is spawned again: nothing to remember
+		}
 		for id, pid := range o.jobs {
 			if pid.Equal(m.Who) {
 				delete(o.jobs, id)
@@ -105,6 +133,29 @@ func (o *office) route(ctx actor.Context, phone string) {
 	ctx.Forward(c.pid)
 }
 
+// sweep tells every conversation idle for IdleAfter to passivate, and comes back in a quarter
+// of IdleAfter: an idle conversation stops between IdleAfter and 1.25 × IdleAfter. One timer
+// per office rather than one per conversation, which cost each live conversation a timer and
+// its callback. A conversation that is told twice (its passivation still on its way, or refused
+// because a message came) does the same again, harmlessly.
+func (o *office) sweep(ctx actor.Context) {
+	if o.stopping {
+		return
+	}
+	now, idle := time.Since(o.epoch), o.sys.cfg.IdleAfter
+	for _, c := range o.convs {
+		if now-c.last >= idle {
+			ctx.Send(c.pid, &idleTick{})
+		}
+	}
+	o.armSweep(ctx)
+}
+
+func (o *office) armSweep(ctx actor.Context) {
+	self, root := ctx.Self(), o.sys.as.Root
+	o.sweeper = time.AfterFunc(o.sys.cfg.IdleAfter/4, func() { root.Send(self, &sweepIdle{}) })
+}
+
 // refuse answers the current message with balcao.ErrClosed.
 func refuse(ctx actor.Context) {
 	if in, ok := ctx.Message().(*gateway.Inbound); ok {
@@ -114,7 +165,8 @@ func refuse(ctx actor.Context) {
 	}
 }
 
-// conversation returns the phone's conversation actor, spawning it when it is not running.
+// conversation returns the phone's conversation actor, spawning it when it is not running, for
+// a message about to be routed to it (which makes it active).
 func (o *office) conversation(ctx actor.Context, phone string) *child {
 	c, ok := o.convs[phone]
 	if !ok {
@@ -133,5 +185,6 @@ func (o *office) conversation(ctx actor.Context, phone string) *child {
 		c = &child{pid: ctx.Spawn(props)}
 		o.convs[phone] = c
 	}
+	c.last = time.Since(o.epoch)
 	return c
 }

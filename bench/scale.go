@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -26,7 +27,16 @@ type ScaleResult struct {
 	AfterRestart   Memory  `json:"memory_after_restart"`
 	WithActive     Memory  `json:"memory_with_active"`
 	Actors         int     `json:"conversation_actors"`
-	HeapPerActor   float64 `json:"heap_per_actor_bytes"`
+	HeapPerActor   float64 `json:"heap_per_actor_bytes"` // heap growth since the restart ÷ actors
+	// After the run (and the harness's sockets and watchers closed), every conversation goes
+	// idle: the actors still running once 1.25 × IdleAfter (and a margin) passed, and the
+	// memory then. LiveActorBytes is what a running conversation actor holds: (heap before −
+	// heap after passivation) ÷ actors, without the hub's windows, the simulated phones and
+	// the rest that stays.
+	ActorsLeft       int     `json:"conversation_actors_left"`
+	PassivateSeconds float64 `json:"passivate_seconds"` // from the end of the run until none ran
+	Passivated       Memory  `json:"memory_after_passivation"`
+	LiveActorBytes   float64 `json:"live_actor_bytes"`
 }
 
 // runScale seeds cfg.Conversations conversations straight through storage.Writer, with the
@@ -37,6 +47,11 @@ type ScaleResult struct {
 // conversation wrote again (open loop at --rate).
 func (h *harness) runScale(ctx context.Context, rep *Report) error {
 	n := h.cfg.Conversations
+	if h.cfg.MemProfile != "" {
+		// Sample every 16 KiB rather than every 512 KiB: the items of a conversation actor are a
+		// few hundred bytes each, and 100 000 of them must add up right in the profile.
+		runtime.MemProfileRate = 16 << 10
+	}
 	h.names()
 	stride := int(1/h.cfg.ActiveShare + 0.5)
 	res := &ScaleResult{Conversations: n}
@@ -149,7 +164,43 @@ wait:
 		return err
 	}
 	h.stop()
+	if err := h.passivation(ctx, res); err != nil {
+		return err
+	}
 	h.stopEngineReport(rep)
+	return nil
+}
+
+// passivation waits until every conversation actor passivated (the engine stops one between
+// 1 and 1.25 × IdleAfter after its last message; up to 2 × IdleAfter, and a margin for the
+// writes that passivation makes, are allowed) and measures the memory then.
+func (h *harness) passivation(ctx context.Context, res *ScaleResult) error {
+	h.say("bench: waiting for the idle conversations to passivate (--idle-after %s)…", h.cfg.IdleAfter)
+	t0 := time.Now()
+	deadline := t0.Add(2*h.cfg.IdleAfter + 10*time.Second)
+	for {
+		left := 0
+		for _, id := range h.offices {
+			st, err := h.e.Actors().OfficeStats(ctx, id)
+			if err != nil {
+				return fmt.Errorf("office stats: %w", err)
+			}
+			left += st.Conversations
+		}
+		res.ActorsLeft = left
+		if left == 0 || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	res.PassivateSeconds = time.Since(t0).Seconds()
+	res.Passivated = readMemory(true)
+	h.say("bench: %d conversation actors left after %.0f s: RSS %s, heap %s",
+		res.ActorsLeft, res.PassivateSeconds, mib(res.Passivated.RSSBytes), mib(res.Passivated.HeapBytes))
 	return nil
 }
 
