@@ -115,11 +115,11 @@ func TestParseFrame(t *testing.T) {
 
 func TestSplitFrames(t *testing.T) {
 	one := []byte(`{"seq":1,"type":"x","data":{"a":"}{\"]"}}`)
-	if got := splitFrames(one); len(got) != 1 || string(got[0]) != string(one) {
+	if got := splitFrames(nil, one); len(got) != 1 || string(got[0]) != string(one) {
 		t.Fatalf("splitFrames(single) = %q", got)
 	}
 	arr := []byte(`[{"seq":1,"data":{"t":"a}"}},{"seq":2,"data":{}}]`)
-	got := splitFrames(arr)
+	got := splitFrames(nil, arr)
 	if len(got) != 2 || string(got[0]) != `{"seq":1,"data":{"t":"a}"}}` || string(got[1]) != `{"seq":2,"data":{}}` {
 		t.Fatalf("splitFrames(array) = %q", got)
 	}

@@ -88,13 +88,14 @@ func parseFrame(b []byte, f *frame) bool {
 	return true
 }
 
-// splitFrames returns the event frames of one websocket message: the message itself, or the
-// elements of the JSON array the server sends when several events were waiting.
-func splitFrames(b []byte) [][]byte {
+// splitFrames appends to out[:0] the event frames of one websocket message: the message
+// itself, or the elements of the JSON array the server sends when several events were waiting.
+// The caller reuses out from message to message.
+func splitFrames(out [][]byte, b []byte) [][]byte {
+	out = out[:0]
 	if len(b) == 0 || b[0] != '[' {
-		return [][]byte{b}
+		return append(out, b)
 	}
-	var out [][]byte
 	depth, start, inString, escaped := 0, -1, false, false
 	for i := 1; i < len(b); i++ {
 		c := b[i]

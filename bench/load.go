@@ -45,6 +45,7 @@ type step struct {
 	aborted   atomic.Bool
 
 	sched0, sched1 schedSnapshot
+	stall0, stall1 stallSnapshot
 	load0, load1   float64
 	cpu0, cpu1     time.Duration // the process's CPU time at the start and once settled
 
@@ -119,7 +120,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	}
 	s.firstN = h.nextN.Add(count) - count
 	s.t0 = time.Now().Add(50 * time.Millisecond)
-	s.sched0, s.load0, s.cpu0 = readSched(), loadAvg(), processCPU()
+	s.sched0, s.load0, s.cpu0, s.stall0 = readSched(), loadAvg(), processCPU(), h.readStalls()
 	h.steps.add(s)
 	h.cur.Store(s)
 
@@ -144,7 +145,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 		}(w)
 	}
 	wg.Wait()
-	s.sched1, s.load1 = readSched(), loadAvg()
+	s.sched1, s.load1, s.stall1 = readSched(), loadAvg(), h.readStalls()
 	cancelFaults()
 	if faultsDone != nil {
 		<-faultsDone
@@ -268,6 +269,10 @@ type StepResult struct {
 	// start until its replies settled, divided by the acknowledged messages: unlike throughput
 	// and latency it hardly moves when other work shares the machine, so it compares changes.
 	CPUPerMessage float64 `json:"cpu_us_per_message"`
+	// GC and Storage are what can hold up every message at once, during the step (GC: the
+	// cycles that ended in it): the stalls that decide its tail.
+	GC      GCResult      `json:"gc"`
+	Storage StorageResult `json:"storage"`
 }
 
 func (s *step) result() StepResult {
@@ -280,6 +285,7 @@ func (s *step) result() StepResult {
 	}
 	r.Unanswered = r.Acked - r.Replies
 	r.Sched, r.LoadAvg = schedBetween(s.sched0, s.sched1), [2]float64{s.load0, s.load1}
+	r.GC, r.Storage = stallsBetween(s.stall0, s.stall1)
 	if r.Acked > 0 {
 		r.CPUPerMessage = float64((s.cpu1 - s.cpu0).Microseconds()) / float64(r.Acked)
 	}

@@ -87,7 +87,7 @@ func (c Config) public() PublicConfig {
 // WriterResult is the storage writer's group commit during the measured run.
 type WriterResult struct {
 	Batches          uint64  `json:"batches"` // turns and other batches made durable
-	Commits          uint64  `json:"commits"` // Pebble commits (one fsync each)
+	Commits          uint64  `json:"commits"` // synced Pebble commits (one fsync may cover several)
 	BatchesPerCommit float64 `json:"batches_per_commit"`
 }
 

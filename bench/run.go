@@ -291,19 +291,19 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 		return err
 	}
 	defer stopProfile()
-	b0, g0 := h.e.DB().Writer.Stats()
+	w0 := h.e.DB().Writer.Stats()
 	label := "run"
 	if h.cfg.Faults {
 		label = "run+faults"
 	}
 	h.say("bench: %s: %.0f msg/s offered for %s (open loop, ≤ %d in flight)", label, rate, h.cfg.Duration, h.cfg.Senders)
 	s := h.runStep(ctx, label, rate, h.cfg.Duration, h.roundRobin(sent))
-	b1, g1 := h.e.DB().Writer.Stats()
+	w := h.e.DB().Writer.Stats().Sub(w0)
 	stopProfile()
 	res := s.result()
 	rep.Run = &res
-	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f",
-		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1])
+	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
+		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
 	// Let the step's histograms go before measuring the heap: they are the harness's, not the
 	// engine's.
 	s = nil
@@ -311,9 +311,9 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	h.steps.mu.Lock()
 	h.steps.list = nil
 	h.steps.mu.Unlock()
-	rep.Writer = &WriterResult{Batches: b1 - b0, Commits: g1 - g0}
-	if g1 > g0 {
-		rep.Writer.BatchesPerCommit = float64(b1-b0) / float64(g1-g0)
+	rep.Writer = &WriterResult{Batches: w.Batches, Commits: w.Commits}
+	if w.Commits > 0 {
+		rep.Writer.BatchesPerCommit = float64(w.Batches) / float64(w.Commits)
 	}
 	if rep.InboundRate == 0 {
 		rep.InboundRate = res.Throughput
@@ -376,8 +376,8 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 		if !pass {
 			verdict = "FAIL"
 		}
-		h.say("bench: ramp %.0f msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f)",
-			rate, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1])
+		h.say("bench: ramp %.0f msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f; %s)",
+			rate, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1], r.stalls())
 		if pass && r.Throughput > rr.MaxThroughput {
 			rr.MaxThroughput = r.Throughput
 		}

@@ -218,18 +218,31 @@ func (s *staffSocket) kick() {
 }
 
 func (s *staffSocket) run(ctx context.Context) {
-	var f frame
+	// These readers share the engine's process, and so its garbage collector: the message
+	// buffer and the frame list are reused (conn.Read allocates every message anew), and reads
+	// take no context (each read with one arms a context.AfterFunc); ctx closes the socket.
+	var (
+		f      frame
+		msg    bytes.Buffer
+		frames [][]byte
+	)
 	for {
 		s.mu.Lock()
 		conn := s.conn
 		s.mu.Unlock()
+		stop := context.AfterFunc(ctx, func() { conn.CloseNow() })
 		for {
-			_, b, err := conn.Read(ctx)
+			_, r, err := conn.Reader(context.Background())
 			if err != nil {
 				break
 			}
+			msg.Reset()
+			if _, err := msg.ReadFrom(r); err != nil {
+				break
+			}
 			now := time.Now()
-			for _, one := range splitFrames(b) {
+			frames = splitFrames(frames, msg.Bytes())
+			for _, one := range frames {
 				if !parseFrame(one, &f) {
 					continue
 				}
@@ -249,6 +262,7 @@ func (s *staffSocket) run(ctx context.Context) {
 				}
 			}
 		}
+		stop()
 		conn.CloseNow()
 		if ctx.Err() != nil {
 			return

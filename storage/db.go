@@ -21,6 +21,7 @@ type DB struct {
 	log      *slog.Logger
 	Writer   *Writer
 	settings sync.Map // office → balcao.Settings, decoded (see Settings)
+	events   *pebbleEvents
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
@@ -51,11 +52,14 @@ func Options(log *slog.Logger) *pebble.Options {
 func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts := Options(log)
 	defer opts.Cache.Unref()
+	ev := &pebbleEvents{}
+	opts.EventListener = ev.listener()
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}
-	db := &DB{pdb: pdb, log: log}
+	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
+	db := &DB{pdb: pdb, log: log, events: ev}
 	if err := db.migrate(); err != nil {
 		pdb.Close()
 		return nil, err

@@ -62,11 +62,24 @@ func TestWriterCallbacksInOrderAndDurable(t *testing.T) {
 	if bad != 0 {
 		t.Fatalf("%d callbacks out of order or failed", bad)
 	}
-	batches, commits := db.Writer.Stats()
+	st := db.Writer.Stats()
+	batches, commits := st.Batches, st.Commits
 	if batches != writers*each || commits == 0 || commits > batches {
 		t.Fatalf("stats = %d batches in %d commits", batches, commits)
 	}
-	t.Logf("%d batches in %d pebble commits", batches, commits)
+	var timed uint64
+	for _, n := range st.Durable {
+		timed += n
+	}
+	if timed != commits || st.DurableQuantile(1) == 0 {
+		t.Fatalf("durable histogram holds %d commits (max %s), want %d", timed, st.DurableQuantile(1), commits)
+	}
+	ps := db.Stats()
+	// One fsync may cover several pipelined commits.
+	if n := len(ps.Fsyncs); n == 0 || ps.Fsyncs[n-1] == 0 || ps.FsyncQuantile(1) == 0 {
+		t.Fatalf("store stats count no fsyncs: %v", ps.Fsyncs)
+	}
+	t.Logf("%d batches in %d pebble commits, durable p99 ≤ %s, fsync p99 ≤ %s", batches, commits, st.DurableQuantile(0.99), ps.FsyncQuantile(0.99))
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

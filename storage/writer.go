@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -75,6 +77,9 @@ type Writer struct {
 
 	commits atomic.Uint64 // batches made durable
 	groups  atomic.Uint64 // pebble commits
+	// durable counts groups by the time from their apply to the end of their SyncWait: the
+	// WAL write and fsync as the acknowledgements see them (see WriterStats).
+	durable [DurableBuckets]atomic.Uint64
 }
 
 type request struct {
@@ -83,9 +88,10 @@ type request struct {
 }
 
 type group struct {
-	b   *pebble.Batch // nil when the group had no changes
-	cbs []func(error)
-	err error
+	b       *pebble.Batch // nil when the group had no changes
+	cbs     []func(error)
+	err     error
+	applied time.Time
 }
 
 const (
@@ -135,8 +141,72 @@ func (w *Writer) Commit(ctx context.Context, b *Batch) error {
 	}
 }
 
-// Stats reports how many batches were made durable and in how many Pebble commits.
-func (w *Writer) Stats() (batches, commits uint64) { return w.commits.Load(), w.groups.Load() }
+// DurableBuckets is the number of buckets of WriterStats.Durable.
+const DurableBuckets = 16
+
+// DurableBound is the upper bound of bucket i of WriterStats.Durable: 64 µs × 2^i (the last
+// bucket has none: it counts everything from 1 s up).
+func DurableBound(i int) time.Duration { return 64 * time.Microsecond << i }
+
+// WriterStats are the writer's counters since it started; subtract two readings (Sub) to see
+// a stretch of time.
+type WriterStats struct {
+	Batches uint64 // batches made durable
+	Commits uint64 // synced Pebble commits (one WAL fsync may cover several pipelined ones)
+	// Durable counts commits by how long they took from ApplyNoSyncWait to the end of their
+	// SyncWait: bucket i below DurableBound(i), above the bound of i−1.
+	Durable [DurableBuckets]uint64
+}
+
+// Stats reads the writer's counters.
+func (w *Writer) Stats() WriterStats {
+	s := WriterStats{Batches: w.commits.Load(), Commits: w.groups.Load()}
+	for i := range s.Durable {
+		s.Durable[i] = w.durable[i].Load()
+	}
+	return s
+}
+
+// Sub returns the counts between an earlier reading and s.
+func (s WriterStats) Sub(earlier WriterStats) WriterStats {
+	d := WriterStats{Batches: s.Batches - earlier.Batches, Commits: s.Commits - earlier.Commits}
+	for i := range d.Durable {
+		d.Durable[i] = s.Durable[i] - earlier.Durable[i]
+	}
+	return d
+}
+
+// DurableQuantile is the upper bound of the bucket holding quantile q (0–1) of the commits'
+// durable times (the last bucket reports its lower bound), 0 without commits.
+func (s WriterStats) DurableQuantile(q float64) time.Duration {
+	var total uint64
+	for _, n := range s.Durable {
+		total += n
+	}
+	if total == 0 {
+		return 0
+	}
+	want := uint64(math.Ceil(q * float64(total)))
+	var seen uint64
+	for i, n := range s.Durable {
+		seen += n
+		if seen >= want && n > 0 {
+			if i == DurableBuckets-1 {
+				break
+			}
+			return DurableBound(i)
+		}
+	}
+	return DurableBound(DurableBuckets - 2)
+}
+
+func durableBucket(d time.Duration) int {
+	i := 0
+	for i < DurableBuckets-1 && d >= DurableBound(i) {
+		i++
+	}
+	return i
+}
 
 func (w *Writer) close() {
 	w.mu.Lock()
@@ -184,7 +254,7 @@ func (w *Writer) commitLoop() {
 			}
 		}
 		if pb != nil {
-			g.b = pb
+			g.b, g.applied = pb, time.Now()
 			g.err = w.pdb.ApplyNoSyncWait(pb, pebble.Sync)
 		}
 		w.inflight <- g
@@ -199,6 +269,7 @@ func (w *Writer) syncLoop() {
 			if err == nil {
 				err = g.b.SyncWait()
 			}
+			w.durable[durableBucket(time.Since(g.applied))].Add(1)
 			g.b.Close()
 			w.groups.Add(1)
 		}
