@@ -5,7 +5,7 @@ import { go, useLoad } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Company, Contact } from '../types'
-import { ErrorBox, Screen } from './Screen'
+import { ErrorBox, SaveActions, Screen } from './Screen'
 
 /** Companies is Habilitação de Clientes: companies, their switches and their contacts. */
 export function Companies({ selected }: { selected?: string }) {
@@ -183,14 +183,7 @@ function CompanyForm({ company, onClose, onSaved }: { company: Company | null; o
           <input type="checkbox" checked={useAssistant} onChange={(e) => setUseAssistant(e.currentTarget.checked)} /> {t.useAssistant}
         </label>
         <ErrorBox message={error} />
-        <div class="dialog-actions">
-          <button type="button" class="btn ghost" onClick={onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? t.saving : t.save}
-          </button>
-        </div>
+        <SaveActions busy={busy} onCancel={onClose} />
       </form>
     </div>
   )

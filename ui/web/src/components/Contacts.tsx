@@ -6,7 +6,7 @@ import { store } from '../store'
 import { t } from '../strings'
 import type { AddressBookPage, BroadcastList, Company, Contact, ImportLine, ImportReport } from '../types'
 import { isManager } from './Nav'
-import { ErrorBox, Screen } from './Screen'
+import { ErrorBox, SaveActions, Screen } from './Screen'
 
 const PAGE = 50
 
@@ -269,14 +269,7 @@ function ContactForm({ contact, companies, onClose, onSaved }: { contact: Contac
           {fields.companies && <span class="field-error">{fields.companies}</span>}
         </fieldset>
         <ErrorBox message={error} />
-        <div class="dialog-actions">
-          <button type="button" class="btn ghost" onClick={onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? t.saving : t.save}
-          </button>
-        </div>
+        <SaveActions busy={busy} onCancel={onClose} />
       </form>
     </div>
   )

@@ -4,6 +4,7 @@ import { formatCNPJ, formatPhone } from '../format'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Company, Conversation } from '../types'
+import { SaveActions } from './Screen'
 
 /** LinkDialog makes an unknown phone a contact of a company. */
 export function LinkDialog({ c, onClose }: { c: Conversation; onClose: () => void }) {
@@ -64,14 +65,7 @@ export function LinkDialog({ c, onClose }: { c: Conversation; onClose: () => voi
             {error}
           </p>
         )}
-        <div class="dialog-actions">
-          <button type="button" class="btn ghost" onClick={onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? t.saving : t.save}
-          </button>
-        </div>
+        <SaveActions busy={busy} onCancel={onClose} />
       </form>
     </div>
   )

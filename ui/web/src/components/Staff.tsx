@@ -5,7 +5,7 @@ import { store } from '../store'
 import { t } from '../strings'
 import type { Company, Department, Role, Settings, StaffMember } from '../types'
 import { departmentName, useDepartments } from './PreferencesDepartments'
-import { ErrorBox, Screen } from './Screen'
+import { ErrorBox, SaveActions, Screen } from './Screen'
 
 const ROLES: Role[] = ['administrador', 'gerente', 'atendente']
 
@@ -219,14 +219,7 @@ function StaffForm({ member, depts, onClose, onSaved }: { member: StaffMember | 
           {fields.password && <span class="field-error">{fields.password}</span>}
         </label>
         <ErrorBox message={error} />
-        <div class="dialog-actions">
-          <button type="button" class="btn ghost" onClick={onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? t.saving : t.save}
-          </button>
-        </div>
+        <SaveActions busy={busy} onCancel={onClose} />
       </form>
     </div>
   )
