@@ -27,11 +27,13 @@ type Hub struct {
 	offices map[string]*officeHub // mu guards the map; each officeHub has its own lock
 }
 
-// WindowSize is how many recent events per office the hub keeps for reconnecting clients.
-const WindowSize = 4096
-
 // SubscriberQueue is how many events may wait for one socket before it is dropped as too slow.
 const SubscriberQueue = 1024
+
+// WindowSize is how many recent events per office the hub keeps for reconnecting clients: as
+// many as a socket's queue holds, since a client further behind would not get them all queued
+// anyway (it reloads). More would only be heap the collector keeps marking.
+const WindowSize = SubscriberQueue
 
 var _ balcao.Publisher = (*Hub)(nil)
 
@@ -180,7 +182,7 @@ func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.Conver
 	defer o.mu.Unlock()
 	if since > 0 || epoch != "" {
 		switch {
-		case epoch != h.epoch || since > o.seq || o.seq-since > min(WindowSize-1, SubscriberQueue):
+		case epoch != h.epoch || since > o.seq || o.seq-since > WindowSize-1:
 			missed = true
 		default:
 			for n := since + 1; n <= o.seq; n++ {
