@@ -103,11 +103,11 @@ func (e *Engine) conversation(office string, by balcao.Staff, id string) (balcao
 	if err != nil {
 		return c, err
 	}
-	settings, err := e.db.Settings(office)
+	keep, err := e.seer(office, by)
 	if err != nil {
 		return c, err
 	}
-	if v := c.View(); !balcao.CanSee(&settings, &by, &v) {
+	if !keep(&c) {
 		return c, conversationNotFound()
 	}
 	return c, nil
