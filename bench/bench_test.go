@@ -124,3 +124,14 @@ func TestSplitFrames(t *testing.T) {
 		t.Fatalf("splitFrames(array) = %q", got)
 	}
 }
+
+// TestConfigFill: what is not positive takes the default; a negative Pebble duration (skip the
+// raw measure) and an explicit staff count of zero stay.
+func TestConfigFill(t *testing.T) {
+	d := Defaults()
+	c := Config{Offices: -3, Rate: 0, ActiveShare: 2, PebbleDuration: -1, Staff: -1, IdleAfter: time.Second}
+	c.fill()
+	if c.Offices != d.Offices || c.Rate != d.Rate || c.ActiveShare != d.ActiveShare || c.PebbleDuration != -1 || c.Staff != 0 || c.IdleAfter != time.Second || c.ResultsDir != d.ResultsDir {
+		t.Errorf("fill = %+v", c)
+	}
+}

@@ -7,6 +7,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -65,59 +66,40 @@ func Defaults() Config {
 
 func (c *Config) fill() {
 	d := Defaults()
-	if c.Offices <= 0 {
-		c.Offices = d.Offices
-	}
-	if c.Phones <= 0 {
-		c.Phones = d.Phones
-	}
-	if c.Rate <= 0 {
-		c.Rate = d.Rate
-	}
-	if c.Duration <= 0 {
-		c.Duration = d.Duration
-	}
-	if c.Staff < 0 {
-		c.Staff = 0
-	}
+	orDefault(&c.Offices, d.Offices)
+	orDefault(&c.Phones, d.Phones)
+	orDefault(&c.Rate, d.Rate)
+	orDefault(&c.Duration, d.Duration)
+	c.Staff = max(c.Staff, 0)
 	if len(c.Mix) == 0 {
 		c.Mix = d.Mix
 	}
-	if c.Senders <= 0 {
-		c.Senders = d.Senders
-	}
-	if c.FaultRate <= 0 {
-		c.FaultRate = d.FaultRate
-	}
-	if c.RampStart <= 0 {
-		c.RampStart = d.RampStart
-	}
-	if c.RampStep <= 0 {
-		c.RampStep = d.RampStep
-	}
-	if c.RampP99 <= 0 {
-		c.RampP99 = d.RampP99
-	}
-	if c.RampBisect < 0 {
-		c.RampBisect = 0
-	}
-	if c.RampMaxRate <= 0 {
-		c.RampMaxRate = d.RampMaxRate
-	}
-	if c.PebbleDuration == 0 {
+	orDefault(&c.Senders, d.Senders)
+	orDefault(&c.FaultRate, d.FaultRate)
+	orDefault(&c.RampStart, d.RampStart)
+	orDefault(&c.RampStep, d.RampStep)
+	orDefault(&c.RampP99, d.RampP99)
+	c.RampBisect = max(c.RampBisect, 0)
+	orDefault(&c.RampMaxRate, d.RampMaxRate)
+	if c.PebbleDuration == 0 { // negative: skip the raw Pebble measure
 		c.PebbleDuration = d.PebbleDuration
 	}
-	if c.PebbleWriters <= 0 {
-		c.PebbleWriters = d.PebbleWriters
+	orDefault(&c.PebbleWriters, d.PebbleWriters)
+	if c.ActiveShare > 1 {
+		c.ActiveShare = 0
 	}
-	if c.ActiveShare <= 0 || c.ActiveShare > 1 {
-		c.ActiveShare = d.ActiveShare
-	}
-	if c.IdleAfter <= 0 {
-		c.IdleAfter = d.IdleAfter
-	}
+	orDefault(&c.ActiveShare, d.ActiveShare)
+	orDefault(&c.IdleAfter, d.IdleAfter)
 	if c.ResultsDir == "" {
 		c.ResultsDir = d.ResultsDir
+	}
+}
+
+// orDefault sets *v to def unless it is positive.
+func orDefault[T cmp.Ordered](v *T, def T) {
+	var zero T
+	if *v <= zero {
+		*v = def
 	}
 }
 
