@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { ApiError, messageOf } from './api'
 import { store, type State } from './store'
 
 /** useStore re-renders the component when the store's snapshot changes. */
@@ -87,4 +88,25 @@ export function useLoad<T>(path: string | null): Loaded<T> {
     }
   }, [path, n])
   return { data, error, loading, reload: () => setN((x) => x + 1) }
+}
+
+/** useAttempt keeps a form's error and per-field errors. attempt runs an API call: it clears
+ * them first and, when the call fails, fills them from the server's answer; it resolves to
+ * whether the call succeeded. */
+export function useAttempt() {
+  const [error, setError] = useState('')
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const attempt = async (call: () => Promise<unknown>): Promise<boolean> => {
+    setError('')
+    setFields({})
+    try {
+      await call()
+      return true
+    } catch (err) {
+      if (err instanceof ApiError) setFields(err.fields)
+      setError(messageOf(err))
+      return false
+    }
+  }
+  return { error, setError, fields, setFields, attempt }
 }

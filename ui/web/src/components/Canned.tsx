@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
-import { messageOf, ApiError } from '../api'
-import { useStore } from '../hooks'
+import { messageOf } from '../api'
+import { useAttempt, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { CannedAnswer } from '../types'
@@ -12,8 +12,7 @@ export function Canned() {
   const s = useStore()
   const manager = isManager(s.me?.role)
   const [list, setList] = useState<CannedAnswer[]>([])
-  const [error, setError] = useState('')
-  const [fields, setFields] = useState<Record<string, string>>({})
+  const { error, setError, fields, attempt } = useAttempt()
   const [shortcut, setShortcut] = useState('')
   const [text, setText] = useState('')
   const [personal, setPersonal] = useState(!manager)
@@ -28,26 +27,15 @@ export function Canned() {
 
   const add = async (e: Event) => {
     e.preventDefault()
-    setError('')
-    setFields({})
-    try {
-      await store.call('POST', '/api/canned', { shortcut, text, personal })
+    const ok = await attempt(() => store.call('POST', '/api/canned', { shortcut, text, personal }))
+    if (ok) {
       setShortcut('')
       setText('')
       await load()
-    } catch (err) {
-      if (err instanceof ApiError) setFields(err.fields)
-      setError(messageOf(err))
     }
   }
   const remove = async (c: CannedAnswer) => {
-    setError('')
-    try {
-      await store.call('DELETE', `/api/canned/${encodeURIComponent(c.id)}`)
-      await load()
-    } catch (err) {
-      setError(messageOf(err))
-    }
+    if (await attempt(() => store.call('DELETE', `/api/canned/${encodeURIComponent(c.id)}`))) await load()
   }
 
   return (

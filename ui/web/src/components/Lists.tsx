@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError, messageOf } from '../api'
+import { messageOf } from '../api'
 import { formatPhone } from '../format'
+import { useAttempt } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { BroadcastList, Company, Contact } from '../types'
@@ -11,8 +12,7 @@ export function Lists() {
   const [lists, setLists] = useState<BroadcastList[]>([])
   const [companies, setCompanies] = useState<Company[]>([])
   const [contacts, setContacts] = useState<Contact[]>([])
-  const [error, setError] = useState('')
-  const [fields, setFields] = useState<Record<string, string>>({})
+  const { error, setError, fields, setFields, attempt } = useAttempt()
   const [editing, setEditing] = useState<string>('') // list id, '' for a new one
   const [name, setName] = useState('')
   const [chosenCompanies, setChosenCompanies] = useState<string[]>([])
@@ -51,28 +51,19 @@ export function Lists() {
 
   const save = async (e: Event) => {
     e.preventDefault()
-    setError('')
-    setFields({})
     const body = { name, companies: chosenCompanies, contacts: chosenContacts }
-    try {
-      if (editing) await store.call('PUT', `/api/lists/${encodeURIComponent(editing)}`, body)
-      else await store.call('POST', '/api/lists', body)
+    const ok = await attempt(() =>
+      editing ? store.call('PUT', `/api/lists/${encodeURIComponent(editing)}`, body) : store.call('POST', '/api/lists', body),
+    )
+    if (ok) {
       reset()
       await load()
-    } catch (err) {
-      if (err instanceof ApiError) setFields(err.fields)
-      setError(messageOf(err))
     }
   }
   const remove = async (l: BroadcastList) => {
-    setError('')
-    try {
-      await store.call('DELETE', `/api/lists/${encodeURIComponent(l.id)}`)
-      if (editing === l.id) reset()
-      await load()
-    } catch (err) {
-      setError(messageOf(err))
-    }
+    if (!(await attempt(() => store.call('DELETE', `/api/lists/${encodeURIComponent(l.id)}`)))) return
+    if (editing === l.id) reset()
+    await load()
   }
 
   const f = filter.trim().toLowerCase()

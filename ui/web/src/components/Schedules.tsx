@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError, messageOf } from '../api'
+import { messageOf } from '../api'
 import { dateTime } from '../format'
+import { useAttempt } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { BroadcastList, Company, Schedule, ScheduleRun } from '../types'
@@ -126,19 +127,12 @@ export function Schedules() {
 function Broadcast({ lists, onSent }: { lists: BroadcastList[]; onSent: () => void }) {
   const [list, setList] = useState('')
   const [text, setText] = useState('')
-  const [error, setError] = useState('')
-  const [fields, setFields] = useState<Record<string, string>>({})
+  const { error, fields, attempt } = useAttempt()
   const send = async (e: Event) => {
     e.preventDefault()
-    setError('')
-    setFields({})
-    try {
-      await store.call('POST', '/api/broadcasts', { list, text })
+    if (await attempt(() => store.call('POST', '/api/broadcasts', { list, text }))) {
       setText('')
       onSent()
-    } catch (err) {
-      if (err instanceof ApiError) setFields(err.fields)
-      setError(messageOf(err))
     }
   }
   return (
@@ -199,8 +193,7 @@ function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
   const [competence, setCompetence] = useState('previous_month')
   const [enabled, setEnabled] = useState(true)
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const [fields, setFields] = useState<Record<string, string>>({})
+  const { error, setError, fields, setFields, attempt } = useAttempt()
 
   // Editing another schedule (or none) resets the form to it.
   useEffect(() => {
@@ -224,25 +217,19 @@ function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
   const save = async (e: Event) => {
     e.preventDefault()
     if (busy) return
-    setError('')
-    setFields({})
     setBusy(true)
     const recurrence = kind === 'once' ? { kind, at } : { kind, time: hhmm, day, weekdays: kind === 'weekly' ? weekdays : [] }
     const body = { name, text, enabled, target: { kind: targetKind, id: targetId }, recurrence, request: intent ? { intent, competence } : null }
-    try {
-      if (editing) await store.call('PUT', `/api/schedules/${encodeURIComponent(editing.id)}`, body)
-      else await store.call('POST', '/api/schedules', body)
-      if (!editing) {
-        setName('')
-        setText('')
-      }
-      onSaved()
-    } catch (err) {
-      if (err instanceof ApiError) setFields(err.fields)
-      setError(messageOf(err))
-    } finally {
-      setBusy(false)
+    const ok = await attempt(() =>
+      editing ? store.call('PUT', `/api/schedules/${encodeURIComponent(editing.id)}`, body) : store.call('POST', '/api/schedules', body),
+    )
+    setBusy(false)
+    if (!ok) return
+    if (!editing) {
+      setName('')
+      setText('')
     }
+    onSaved()
   }
   const err = (k: string) => fields[k] && <small class="error">{fields[k]}</small>
   return (
