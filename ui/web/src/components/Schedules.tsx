@@ -10,6 +10,8 @@ import { ErrorBox, Screen } from './Screen'
 const KINDS = ['once', 'daily', 'weekly', 'monthly', 'business_day']
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 const runKey = (r: ScheduleRun) => r.schedule + '@' + r.at
+/** newerRun is the more advanced of two states of one run (progress only moves forward). */
+const newerRun = (a: ScheduleRun, b?: ScheduleRun) => (b && (b.done > a.done || b.sent + b.failed > a.sent + a.failed) ? b : a)
 
 /** Agendamento: broadcasts now, scheduled messages, and the sends under way (live). */
 export function Schedules() {
@@ -23,7 +25,10 @@ export function Schedules() {
   const load = () =>
     Promise.all([
       store.call<{ schedules: Schedule[] }>('GET', '/api/schedules').then((r) => setSchedules(r.schedules)),
-      store.call<{ sends: ScheduleRun[] }>('GET', '/api/sends').then((r) => setSends(r.sends)),
+      // A progress frame may have come while the list was on its way: keep the newer of each.
+      store.call<{ sends: ScheduleRun[] }>('GET', '/api/sends').then((r) =>
+        setSends((prev) => r.sends.map((run) => newerRun(run, prev.find((p) => runKey(p) === runKey(run))))),
+      ),
     ]).catch((err) => setError(messageOf(err)))
   useEffect(() => {
     void load()
