@@ -75,6 +75,15 @@ func (e ConversationChanged) Scope() (cur, prev *ConversationView) { return &e.C
 // Publisher receives the events of every office. Implementations never block the caller.
 type Publisher interface {
 	Publish(office string, typ string, data any)
+	// PublishAll publishes events that happened together (one conversation turn), in order:
+	// a staff socket gets those it may see in one frame.
+	PublishAll(office string, events []Outgoing)
+}
+
+// Outgoing is an event handed to a Publisher: its type and payload.
+type Outgoing struct {
+	Type string
+	Data any
 }
 
 // WhatsAppState is the state of an office's WhatsApp connection.

@@ -177,7 +177,7 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 		}
 		o.dirty, o.write = false, write
 		b.Put(storage.MessageKey(c.office, c.phone, o.msg.Seq), &o.msg)
-		events = append(events, event{balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
+		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {
 		b.Delete(storage.OutboxKey(c.office, c.phone, seq))
@@ -216,9 +216,7 @@ func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
 		if err != nil {
 			return
 		}
-		for _, e := range events {
-			pub.Publish(office, e.typ, e.data)
-		}
+		pub.PublishAll(office, events)
 		if write > 0 && notify {
 			root.Send(self, &deliveryStored{d: d, write: write})
 		}

@@ -29,10 +29,8 @@ type turn struct {
 	prev *balcao.ConversationView // as it was before the turn (nil when new)
 }
 
-type event struct {
-	typ  string
-	data any
-}
+// event is one event of a turn, published with the others once the turn is durable.
+type event = balcao.Outgoing
 
 // encodedEvent is an event's payload encoded to JSON when its turn commits, on the actor's
 // goroutine: the storage writer's goroutine, which publishes the events of every conversation
@@ -54,18 +52,18 @@ func (e *encodedEvent) Scope() (cur, prev *balcao.ConversationView) { return e.c
 // visibility rules see it as it is.
 func encode(events []event) {
 	for i := range events {
-		sc, ok := events[i].data.(balcao.Scoped)
+		sc, ok := events[i].Data.(balcao.Scoped)
 		if !ok {
 			continue
 		}
 		enc := &encodedEvent{}
 		enc.cur, enc.prev = sc.Scope()
-		raw, err := json.Marshal(events[i].data)
+		raw, err := json.Marshal(events[i].Data)
 		if err != nil {
 			raw = []byte("null") // as the hub does; our event types always encode
 		}
 		enc.raw = raw
-		events[i].data = enc
+		events[i].Data = enc
 	}
 }
 
@@ -91,7 +89,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	}
 	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
-	t.events = append(t.events, event{balcao.EventMessageAdded, balcao.MessageAdded{Conversation: c.phone, Message: m, View: t.view}})
+	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: m, View: t.view}})
 	return m
 }
 
@@ -198,7 +196,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	*t.view = c.conv.View()
 	statuses, write := c.takeDelivery(t.b, t.view)
 	t.events = append(t.events, statuses...)
-	t.events = append(t.events, event{balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
+	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
 	encode(t.events)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
@@ -210,9 +208,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 			root.Send(self, &writeFailed{err: err})
 			return
 		}
-		for _, e := range t.events {
-			pub.Publish(office, e.typ, e.data)
-		}
+		pub.PublishAll(office, t.events)
 		for i := range t.outs {
 			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i]})
 		}

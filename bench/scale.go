@@ -103,14 +103,20 @@ func (h *harness) runScale(ctx context.Context, rep *Report) error {
 	if err != nil {
 		return fmt.Errorf("first message after restart: %w", err)
 	}
-	var f frame
+	var (
+		f      frame
+		frames [][]byte
+	)
 	timeout := time.After(30 * time.Second)
 wait:
 	for {
 		select {
-		case b := <-sub.C:
-			if parseFrame(b, &f) && string(f.typ) == "message.added" && string(f.direction) == "out" && string(f.conv) == h.phone(0, 0) {
-				break wait
+		case b := <-sub.C: // one event, or a turn's events as an array
+			frames = splitFrames(frames, b)
+			for _, one := range frames {
+				if parseFrame(one, &f) && string(f.typ) == "message.added" && string(f.direction) == "out" && string(f.conv) == h.phone(0, 0) {
+					break wait
+				}
 			}
 		case <-timeout:
 			return fmt.Errorf("no reply to the first message after restart")

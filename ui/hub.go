@@ -104,38 +104,46 @@ func (h *Hub) office(id string) *officeHub {
 	return o
 }
 
-// Publish stamps and fans out one event. The payload is encoded once, outside the lock; a
-// payload that encodes itself (json.Marshaler: the conversation actors encode their events
-// before their turn is written, so that the storage writer's goroutine, which publishes them,
-// spends no time on JSON) is taken as it encodes, without the copy and check json.Marshal
-// would make.
+// Publish stamps and fans out one event.
 func (h *Hub) Publish(office, typ string, data any) {
-	var payload []byte
-	if m, ok := data.(json.Marshaler); ok {
-		var err error
-		if payload, err = m.MarshalJSON(); err != nil {
-			payload = []byte("null")
-		}
-	} else {
-		payload = mustJSON(data)
+	h.PublishAll(office, []balcao.Outgoing{{Type: typ, Data: data}})
+}
+
+// PublishAll stamps events that happened together with consecutive sequence numbers and fans
+// them out: each subscriber gets the ones it may see as one frame (a JSON array when more than
+// one), so that a conversation turn costs one queued frame and one websocket write per socket,
+// not one per event. Payloads are encoded outside the lock; a payload that encodes itself
+// (json.Marshaler: the conversation actors encode their events before their turn is written,
+// so that the storage writer's goroutine, which publishes them, spends no time on JSON) is
+// taken as it encodes, without the copy and check json.Marshal would make.
+func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
+	for len(events) > WindowSize/2 { // the window must keep all of them while they go out
+		h.PublishAll(office, events[:WindowSize/2])
+		events = events[WindowSize/2:]
 	}
-	var cur, prev *balcao.ConversationView
-	restricted := false
-	switch sc := data.(type) {
-	case balcao.Scoped:
-		cur, prev = sc.Scope()
-		restricted = cur == nil
-	case balcao.ForManagers:
-		restricted = true
+	if len(events) == 0 {
+		return
+	}
+	ps := make([]published, len(events))
+	for i, e := range events {
+		ps[i] = prepare(e)
 	}
 	o := h.office(office)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.seq++
-	p := &o.window[o.seq%WindowSize]
-	*p = published{frame: stamp(o.seq, typ, payload), cur: cur, prev: prev, restricted: restricted, seq: o.seq}
+	var buf [8]*published
+	window := buf[:0]
+	for i := range ps {
+		o.seq++
+		ps[i].seq = o.seq
+		ps[i].frame = stamp(o.seq, events[i].Type, ps[i].frame)
+		p := &o.window[o.seq%WindowSize]
+		*p = ps[i]
+		window = append(window, p)
+	}
+	var all []byte // every frame, for the subscribers who may see them all (managers)
 	for s := range o.subs {
-		frame := s.frameFor(p)
+		frame := s.framesFor(window, &all)
 		if frame == nil {
 			continue
 		}
@@ -146,6 +154,74 @@ func (h *Hub) Publish(office, typ string, data any) {
 			s.once.Do(func() { close(s.Dropped) })
 		}
 	}
+}
+
+// prepare encodes an event's payload (into frame, stamped later) and reads its scope.
+func prepare(e balcao.Outgoing) published {
+	var p published
+	if m, ok := e.Data.(json.Marshaler); ok {
+		var err error
+		if p.frame, err = m.MarshalJSON(); err != nil {
+			p.frame = []byte("null")
+		}
+	} else {
+		p.frame = mustJSON(e.Data)
+	}
+	switch sc := e.Data.(type) {
+	case balcao.Scoped:
+		p.cur, p.prev = sc.Scope()
+		p.restricted = p.cur == nil
+	case balcao.ForManagers:
+		p.restricted = true
+	}
+	return p
+}
+
+// framesFor returns the frame of the events s may see among ps: nil when none, a lone frame as
+// it is, several as one JSON array. When s sees every event as it is (a manager), the array is
+// the same for every such subscriber: it is made once, in *all.
+func (s *Subscriber) framesFor(ps []*published, all *[]byte) []byte {
+	var buf [8][]byte
+	frames, whole := buf[:0], true
+	for _, p := range ps {
+		f := s.frameFor(p)
+		if f == nil {
+			whole = false
+			continue
+		}
+		whole = whole && &f[0] == &p.frame[0]
+		frames = append(frames, f)
+	}
+	switch {
+	case len(frames) == 0:
+		return nil
+	case len(frames) == 1:
+		return frames[0]
+	case whole:
+		if *all == nil {
+			*all = joinFrames(frames)
+		}
+		return *all
+	}
+	return joinFrames(frames)
+}
+
+// joinFrames makes a JSON array of frames.
+func joinFrames(frames [][]byte) []byte {
+	n := 1
+	for _, f := range frames {
+		n += len(f) + 1
+	}
+	out := make([]byte, 0, n)
+	for i, f := range frames {
+		if i == 0 {
+			out = append(out, '[')
+		} else {
+			out = append(out, ',')
+		}
+		out = append(out, f...)
+	}
+	return append(out, ']')
 }
 
 // stamp makes the frame of an event: {"seq":…,"type":…,"at":…,"data":…}.

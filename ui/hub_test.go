@@ -180,3 +180,65 @@ func TestHubRestrictedEvents(t *testing.T) {
 		t.Fatalf("attendant got restricted events")
 	}
 }
+
+// TestHubPublishAllOneFramePerTurn: the events of one turn reach each subscriber as one frame
+// holding those it may see, in order (a lone one as it is), and are kept one by one for replay.
+func TestHubPublishAllOneFramePerTurn(t *testing.T) {
+	h := ui.NewHub()
+	fiscalOnly := func(v *balcao.ConversationView) bool { return v.Department == "fiscal" }
+	bia, _, _ := h.Subscribe("a", "s1", "bia", fiscalOnly, "", 0)
+	ger, _, _ := h.Subscribe("a", "s2", "ger", nil, "", 0)
+	ana, _, _ := h.Subscribe("a", "s3", "ana", nil, "", 0)
+	fiscal := balcao.ConversationView{ID: "5511", Department: "fiscal"}
+	pessoal := balcao.ConversationView{ID: "5522", Department: "pessoal"}
+	h.PublishAll("a", []balcao.Outgoing{
+		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5511", View: &fiscal}},
+		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5522", View: &pessoal}},
+		{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: pessoal, Prev: &fiscal}},
+	})
+	type frame struct {
+		Seq  uint64 `json:"seq"`
+		Type string `json:"type"`
+	}
+	read := func(s *ui.Subscriber) ([]frame, []byte) {
+		t.Helper()
+		if len(s.C) != 1 {
+			t.Fatalf("%d frames queued, want the turn's one", len(s.C))
+		}
+		raw := <-s.C
+		var fs []frame
+		if err := json.Unmarshal(raw, &fs); err != nil {
+			t.Fatalf("frame %s is not an array of events: %v", raw, err)
+		}
+		return fs, raw
+	}
+	gotBia, _ := read(bia)
+	wantBia := []frame{{1, balcao.EventMessageAdded}, {3, balcao.EventConversationHidden}}
+	if len(gotBia) != 2 || gotBia[0] != wantBia[0] || gotBia[1] != wantBia[1] {
+		t.Fatalf("filtered subscriber got %v, want %v", gotBia, wantBia)
+	}
+	gotGer, rawGer := read(ger)
+	_, rawAna := read(ana)
+	if len(gotGer) != 3 || gotGer[0].Seq != 1 || gotGer[2].Seq != 3 || string(rawGer) != string(rawAna) {
+		t.Fatalf("managers got %s and %s, want the same three events", rawGer, rawAna)
+	}
+
+	// One visible event goes as it is; none, nothing.
+	h.PublishAll("a", []balcao.Outgoing{
+		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5522", View: &pessoal}},
+		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5511", View: &fiscal}},
+	})
+	if got := seqOf(t, <-bia.C); got != 5 || len(bia.C) != 0 {
+		t.Fatalf("filtered subscriber got seq %d (+%d frames), want the lone event 5", got, len(bia.C))
+	}
+	h.PublishAll("a", []balcao.Outgoing{{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5522", View: &pessoal}}})
+	if len(bia.C) != 0 {
+		t.Fatal("filtered subscriber got an event it may not see")
+	}
+
+	// A reconnecting socket gets the events one by one.
+	replay, _, missed := h.Subscribe("a", "s4", "ger", nil, h.Epoch(), 1)
+	if missed || len(replay.C) != 5 || seqOf(t, <-replay.C) != 2 {
+		t.Fatalf("replay after 1: missed %v, %d frames", missed, len(replay.C))
+	}
+}

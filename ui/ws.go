@@ -93,22 +93,32 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 
 // coalesce joins the frame with those already queued behind it into one JSON array message
 // (up to maxBatch bytes), so that a busy office costs one websocket write per burst, not one
-// per event. A lone frame is sent as it is.
+// per event. A lone frame is sent as it is. A queued frame may itself be an array (the events
+// of one turn, see Hub.PublishAll): its elements join the others, so that the client always
+// gets one flat array.
 func coalesce(batch, first []byte, queue <-chan []byte) []byte {
 	if len(queue) == 0 {
 		return first
 	}
-	batch = append(append(batch, '['), first...)
+	batch = appendEvents(append(batch, '['), first)
 	for len(batch) < maxBatch {
 		select {
 		case f := <-queue:
-			batch = append(append(batch, ','), f...)
+			batch = appendEvents(append(batch, ','), f)
 			continue
 		default:
 		}
 		break
 	}
 	return append(batch, ']')
+}
+
+// appendEvents appends the events of a frame: an array's elements, or the one event.
+func appendEvents(dst, frame []byte) []byte {
+	if len(frame) > 1 && frame[0] == '[' {
+		return append(dst, frame[1:len(frame)-1]...)
+	}
+	return append(dst, frame...)
 }
 
 // maxBatch bounds one coalesced websocket message.

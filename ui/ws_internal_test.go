@@ -21,3 +21,17 @@ func TestCoalesceJoinsQueuedFramesInOrder(t *testing.T) {
 		t.Fatal("queued frames left behind")
 	}
 }
+
+func TestCoalesceFlattensTurnFrames(t *testing.T) {
+	q := make(chan []byte, 4)
+	q <- []byte(`[{"seq":2},{"seq":3}]`)
+	q <- []byte(`{"seq":4}`)
+	got := coalesce(nil, []byte(`[{"seq":0},{"seq":1}]`), q)
+	var frames []struct{ Seq int }
+	if err := json.Unmarshal(got, &frames); err != nil || len(frames) != 5 || frames[4].Seq != 4 {
+		t.Fatalf("coalesce = %s (%v), want one flat array of five events", got, err)
+	}
+	if alone := coalesce(nil, []byte(`[{"seq":0},{"seq":1}]`), q); string(alone) != `[{"seq":0},{"seq":1}]` {
+		t.Fatalf("coalesce(alone turn) = %s, want it as it is", alone)
+	}
+}
