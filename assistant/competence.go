@@ -362,6 +362,12 @@ func competence(i Intent, y, m int) string {
 		}
 		return strconv.Itoa(y)
 	}
+	if y >= 1000 && y <= 9999 && m >= 1 && m <= 12 {
+		// What the format below writes, without its allocations (this is on every request).
+		b := [7]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+			byte('0' + m/10), byte('0' + m%10)}
+		return string(b[:])
+	}
 	return fmt.Sprintf("%04d-%02d", y, m)
 }
 

@@ -15,7 +15,7 @@ func (d *dialog) askPerson() {
 		d.handover(leadHandover, nil, "")
 		return
 	}
-	if i := matchDepartment(d.r.toks, deps, false); i >= 0 {
+	if i := matchDepartment(d.words, deps, false); i >= 0 {
 		d.handover(leadHandover, nil, deps[i].ID)
 		return
 	}
@@ -44,7 +44,7 @@ func (d *dialog) answerDepartment() bool {
 	if r.Intent.IsDocument() {
 		return false // a new request
 	}
-	if i := matchDepartment(r.toks, deps, true); i >= 0 {
+	if i := matchDepartment(d.words, deps, true); i >= 0 {
 		d.handover(leadHandover, nil, deps[i].ID)
 		return true
 	}
@@ -68,18 +68,18 @@ var departmentStop = func() map[string]bool {
 // matchDepartment finds the one department the words name, or -1 (none, or more than one). A
 // word of three letters or more names a department when it is a word of its name or its id,
 // accents and case aside; loose (an answer to the list) also takes the start of one ("fisc").
-func matchDepartment(toks []token, deps []Department, loose bool) int {
+func matchDepartment(said []string, deps []Department, loose bool) int {
 	found := -1
 	for i, dep := range deps {
 		var arr [16]token
 		words := tokenize(dep.Name+" "+dep.ID, arr[:0])
 		hit := false
-		for _, t := range toks {
-			if len(t.s) < 3 || departmentStop[t.s] {
+		for _, t := range said {
+			if len(t) < 3 || departmentStop[t] {
 				continue
 			}
 			for _, w := range words {
-				if w.s == t.s || (loose && strings.HasPrefix(w.s, t.s)) {
+				if w.s == t || (loose && strings.HasPrefix(w.s, t)) {
 					hit = true
 				}
 			}

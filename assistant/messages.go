@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,6 +23,7 @@ const (
 		"5 - Balancete, DRE e balanço\n" +
 		"6 - Situação de um pedido\n" +
 		"7 - Falar com um atendente"
+	msgMenu = msgMenuHeader + "\n" + msgMenuOptions // the main menu under the assistant's header
 
 	msgNotUnderstood    = "Desculpe, não entendi. 😅"
 	msgThanks           = "Por nada! Se precisar, é só chamar. 😊"
@@ -58,11 +60,20 @@ var submenus = map[string]struct {
 func msgSubmenu(kind string) string {
 	sm := submenus[kind]
 	var b strings.Builder
+	b.Grow(len(sm.title) + 32*len(sm.names))
 	b.WriteString(sm.title)
 	for i, n := range sm.names {
-		fmt.Fprintf(&b, "\n%d - %s", i+1, n)
+		writeOption(&b, i+1, n)
 	}
 	return b.String()
+}
+
+// writeOption writes one line of a numbered list: "\n3 - Name".
+func writeOption(b *strings.Builder, n int, name string) {
+	b.WriteByte('\n')
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString(" - ")
+	b.WriteString(name)
 }
 
 // msgGreeting greets the contact by first name.
@@ -71,27 +82,28 @@ func msgGreeting(firstName, office string) string {
 		office = msgOfficeDefault
 	}
 	if firstName == "" {
-		return fmt.Sprintf("Olá! 👋 Sou o assistente virtual do %s.", office)
+		return "Olá! 👋 Sou o assistente virtual do " + office + "."
 	}
-	return fmt.Sprintf("Olá, %s! 👋 Sou o assistente virtual do %s.", firstName, office)
+	return "Olá, " + firstName + "! 👋 Sou o assistente virtual do " + office + "."
 }
 
 // msgClosed tells when the office opens again.
 func msgClosed(nextOpen string) string {
-	return fmt.Sprintf("No momento o escritório está fechado; a equipe te responde %s.", nextOpen)
+	return "No momento o escritório está fechado; a equipe te responde " + nextOpen + "."
 }
 
 // leadDisabled: a document the staff serves in person.
 func leadDisabled(i Intent) string {
-	return fmt.Sprintf("Esse pedido (%s) é atendido pessoalmente. ", i.Label())
+	return "Esse pedido (" + i.Label() + ") é atendido pessoalmente. "
 }
 
 // msgDepartments lists the departments to choose from.
 func msgDepartments(deps []Department) string {
 	var b strings.Builder
+	b.Grow(len(msgAskDepartment) + len(msgAskCompanyTail) + 32*len(deps))
 	b.WriteString(msgAskDepartment)
 	for i, d := range deps {
-		fmt.Fprintf(&b, "\n%d - %s", i+1, d.Name)
+		writeOption(&b, i+1, d.Name)
 	}
 	b.WriteString("\n")
 	b.WriteString(msgAskCompanyTail)
@@ -109,9 +121,10 @@ func msgAskCompetence(i Intent, exMonth, exYear int) string {
 // msgAskCompany lists the contact's companies.
 func msgAskCompany(companies []Company) string {
 	var b strings.Builder
+	b.Grow(len(msgAskCompanyTail) + 32 + 32*len(companies))
 	b.WriteString("Para qual empresa?")
 	for i, c := range companies {
-		fmt.Fprintf(&b, "\n%d - %s", i+1, c.Name)
+		writeOption(&b, i+1, c.Name)
 	}
 	b.WriteString("\n")
 	b.WriteString(msgAskCompanyTail)
@@ -122,8 +135,10 @@ func msgAskCompany(companies []Company) string {
 // da ACME. Já te envio. 📄".
 func msgRequested(req Request, company string) string {
 	var b strings.Builder
+	b.Grow(96 + len(req.Person) + len(company))
 	b.WriteString("Certo! Vou buscar ")
-	b.WriteString(withArticle(req.Intent))
+	b.WriteString(article(req.Intent))
+	b.WriteString(req.Intent.Label())
 	if req.Competence != "" {
 		b.WriteString(" de ")
 		b.WriteString(formatCompetence(req.Competence))
@@ -164,11 +179,14 @@ var feminine = map[Intent]bool{
 }
 
 // withArticle is "o holerite", "a guia do DAS".
-func withArticle(i Intent) string {
+func withArticle(i Intent) string { return article(i) + i.Label() }
+
+// article is the definite article of the intent's label with its space: "a ", "o ".
+func article(i Intent) string {
 	if feminine[i] {
-		return "a " + i.Label()
+		return "a "
 	}
-	return "o " + i.Label()
+	return "o "
 }
 
 // ofArticle is "do holerite", "da guia do DAS".

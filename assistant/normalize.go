@@ -36,7 +36,12 @@ var emojiWords = map[rune]string{
 // next to a digit ("10/2026", "out/26") and '-' or '.' between digits
 // ("2026-10"). Invalid UTF-8 is a separator.
 func tokenize(text string, dst []token) []token {
-	buf := make([]byte, 0, min(len(text), 4*maxRunes)+8)
+	// The normalized text is built here, then copied once into the tokens' string.
+	var stack [128]byte
+	buf := stack[:0]
+	if n := min(len(text), 4*maxRunes) + 8; n > len(stack) {
+		buf = make([]byte, 0, n)
+	}
 	var (
 		cur      *token // token being built, nil between tokens
 		runes    int

@@ -15,7 +15,7 @@ import (
 // read in a separate pass (scanDates) and shaped by the intent's Period.
 func Parse(text string, now time.Time) Parsed {
 	var arr [maxTokens]token
-	r := parse(text, now, arr[:0])
+	r := parse(text, now, tokenize(text, arr[:0]))
 	return r.Parsed
 }
 
@@ -27,13 +27,14 @@ type result struct {
 	month    int  //
 	category bool // a generic tax word ("guia", "imposto") without a document
 	ack      bool // a bare acknowledgement ("ok", "blz", 👍): desconhecido, but answered politely
-	toks     []token
 }
 
-func parse(text string, now time.Time, buf []token) result {
+// parse understands text, already split into toks by tokenize. The tokens are the caller's
+// and are not kept in the result: the caller's buffer of maxTokens tokens can then stay on
+// its stack (3.5 KB per message otherwise).
+func parse(text string, now time.Time, toks []token) result {
 	now = now.In(saoPaulo)
-	toks := tokenize(text, buf)
-	res := result{number: -1, toks: toks}
+	res := result{number: -1}
 	res.Intent = Desconhecido
 	if len(toks) == 0 {
 		return res

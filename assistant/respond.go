@@ -15,20 +15,43 @@ import (
 // the main menu. Three messages in a row not understood hand the
 // conversation to the staff.
 func Respond(st State, in Input) Turn {
+	// The tokens are read into a buffer on this stack and only their words are kept: whatever
+	// the dialog holds escapes with its replies, and a whole buffer is 3.5 KB.
 	var arr [maxTokens]token
+	toks := tokenize(in.Text, arr[:0])
 	d := &dialog{
 		st:    st,
 		in:    in,
 		now:   in.Now.In(saoPaulo),
-		r:     parse(in.Text, in.Now, arr[:0]),
+		r:     parse(in.Text, in.Now, toks),
+		words: tokenWords(toks),
 		greet: !st.Greeted,
 	}
 	d.out.State = State{Awaiting: st.Awaiting, Draft: st.Draft, Misses: st.Misses, Greeted: true}
+	// Most turns send one or two replies, after the greeting on first contact (its slot is
+	// kept first and filled at the end).
+	if d.greet {
+		d.out.Replies = make([]string, 1, 3)
+	} else {
+		d.out.Replies = make([]string, 0, 2)
+	}
 	d.run()
 	if d.greet {
-		d.out.Replies = append([]string{d.greeting()}, d.out.Replies...)
+		d.out.Replies[0] = d.greeting()
 	}
 	return d.out
+}
+
+// tokenWords are the normalized words of toks, in a slice of their own.
+func tokenWords(toks []token) []string {
+	if len(toks) == 0 {
+		return nil
+	}
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.s
+	}
+	return out
 }
 
 // dialog holds one Respond call.
@@ -37,7 +60,8 @@ type dialog struct {
 	in    Input
 	now   time.Time // in São Paulo
 	r     result
-	greet bool // first contact: a greeting goes first
+	words []string // the message's normalized words (the tokens' strings)
+	greet bool     // first contact: a greeting goes first
 	out   Turn
 }
 
@@ -148,9 +172,11 @@ func (d *dialog) miss(again string) {
 // of the path, the office's hand-over text and, when the office is closed, when it opens. req
 // is the request the client made, if any, for the texts' variables.
 func (d *dialog) handover(lead string, req *Request, dept string) {
-	msg := lead + d.handoverText(req)
-	if !d.in.Settings.Open {
-		msg += "\n" + d.closedText(req)
+	var msg string
+	if d.in.Settings.Open {
+		msg = lead + d.handoverText(req)
+	} else {
+		msg = lead + d.handoverText(req) + "\n" + d.closedText(req)
 	}
 	d.reset()
 	d.out.Handover = true
@@ -222,7 +248,7 @@ func (d *dialog) request(req Request) {
 		case 1:
 			req.CompanyID = companies[0].ID
 		default:
-			i := matchCompany(d.r.toks, companies, false)
+			i := matchCompany(d.words, companies, false)
 			if i < 0 {
 				d.out.State.Awaiting = AwaitCompany
 				d.out.State.Draft = &req
@@ -238,7 +264,7 @@ func (d *dialog) request(req Request) {
 			continue
 		}
 		company = c.Name
-		if req.Person != "" && matchCompany(tokenize(req.Person, make([]token, 0, 8)), companies[i:i+1], false) == 0 {
+		if req.Person != "" && matchCompany(tokenWords(tokenize(req.Person, make([]token, 0, 8))), companies[i:i+1], false) == 0 {
 			req.Person = "" // "holerite da padaria": the company, not an employee
 		}
 		break
@@ -301,7 +327,7 @@ func (d *dialog) answerCompany() bool {
 	if n := d.r.number; n >= 1 && n <= len(companies) {
 		i = n - 1
 	} else if d.r.number < 0 {
-		i = matchCompany(d.r.toks, companies, true)
+		i = matchCompany(d.words, companies, true)
 	}
 	if i >= 0 {
 		dr.CompanyID = companies[i].ID
@@ -327,27 +353,27 @@ var ordinals = map[string]int{"primeira": 1, "segunda": 2, "terceira": 3, "quart
 // matchCompany finds the one company the words name, or -1 (none, or more
 // than one). Loose (an answer to "which company?") also takes part of a
 // name ("acme" for "ACME Ltda") and ordinals ("a segunda").
-func matchCompany(toks []token, companies []Company, loose bool) int {
+func matchCompany(said []string, companies []Company, loose bool) int {
 	if loose {
-		for _, t := range toks {
-			if n, ok := ordinals[t.s]; ok && n <= len(companies) {
+		for _, w := range said {
+			if n, ok := ordinals[w]; ok && n <= len(companies) {
 				return n - 1
 			}
 		}
 	}
 	var words []string
-	for _, t := range toks {
+	for _, w := range said {
 		if !loose {
-			if _, ok := lexIndex[t.s]; ok {
+			if _, ok := lexIndex[w]; ok {
 				continue
 			}
-			if _, ok := months[t.s]; ok {
+			if _, ok := months[w]; ok {
 				continue
 			}
 		}
-		words = append(words, t.s)
+		words = append(words, w)
 	}
-	said := strings.Join(words, " ")
+	joined := strings.Join(words, " ")
 	found := -1
 	for i, c := range companies {
 		var arr [maxTokens]token
@@ -363,7 +389,7 @@ func matchCompany(toks []token, companies []Company, loose bool) int {
 				}
 			}
 		}
-		if !hit && loose && len(said) >= 3 {
+		if !hit && loose && len(joined) >= 3 {
 			var full strings.Builder
 			for k, nt := range name {
 				if k > 0 {
@@ -371,7 +397,7 @@ func matchCompany(toks []token, companies []Company, loose bool) int {
 				}
 				full.WriteString(nt.s)
 			}
-			hit = strings.Contains(full.String(), said)
+			hit = strings.Contains(full.String(), joined)
 		}
 		if hit {
 			if found >= 0 {
@@ -385,7 +411,10 @@ func matchCompany(toks []token, companies []Company, loose bool) int {
 
 // firstName is the contact's first name, Title-cased, without emojis.
 func firstName(contact string) string {
-	for _, f := range strings.Fields(contact) {
+	for f := range strings.FieldsSeq(contact) {
+		if titled(f) {
+			return f // already as it would be written: no copy
+		}
 		var b strings.Builder
 		for _, r := range f {
 			if unicode.IsLetter(r) || (b.Len() > 0 && (r == '-' || r == '\'')) {
@@ -402,4 +431,21 @@ func firstName(contact string) string {
 		}
 	}
 	return ""
+}
+
+// titled reports whether firstName would write the word f unchanged: a letter in upper case,
+// then letters in lower case, '-' and '\”.
+func titled(f string) bool {
+	for i, r := range f {
+		switch {
+		case i == 0:
+			if !unicode.IsLetter(r) || unicode.ToUpper(r) != r {
+				return false
+			}
+		case r == '-' || r == '\'':
+		case !unicode.IsLetter(r) || unicode.ToLower(r) != r:
+			return false
+		}
+	}
+	return f != ""
 }

@@ -57,8 +57,8 @@ func (d *dialog) greeting() string {
 // menu is the main menu under the office's header.
 func (d *dialog) menu() string {
 	header := d.text(d.in.Settings.Texts.MenuHeader, nil)
-	if header == "" {
-		header = msgMenuHeader
+	if header == "" || header == msgMenuHeader {
+		return msgMenu // the usual header: no need to build it
 	}
 	return header + "\n" + msgMenuOptions
 }

@@ -118,10 +118,89 @@ func TestSplitFrames(t *testing.T) {
 	if got := splitFrames(nil, one); len(got) != 1 || string(got[0]) != string(one) {
 		t.Fatalf("splitFrames(single) = %q", got)
 	}
-	arr := []byte(`[{"seq":1,"data":{"t":"a}"}},{"seq":2,"data":{}}]`)
-	got := splitFrames(nil, arr)
-	if len(got) != 2 || string(got[0]) != `{"seq":1,"data":{"t":"a}"}}` || string(got[1]) != `{"seq":2,"data":{}}` {
-		t.Fatalf("splitFrames(array) = %q", got)
+	f1 := `{"seq":1,"type":"message.added","at":"x","data":{"t":"a},{\"seq\":9,\"type\":\"y\"}"}}`
+	f2 := `{"seq":2,"type":"conversation.changed","at":"x","data":{"list":[{"n":1},{"seq":3,"x":{}}]}}`
+	f3 := `{"seq":4,"type":"message.status","at":"x","data":{}}`
+	for _, frames := range [][]string{{f1}, {f1, f2}, {f2, f1, f3}, {f3, f3, f3, f3}} {
+		arr := []byte("[" + strings.Join(frames, ",") + "]")
+		got := splitFrames(nil, arr)
+		if len(got) != len(frames) {
+			t.Fatalf("splitFrames(%s) = %q", arr, got)
+		}
+		for i := range got {
+			if string(got[i]) != frames[i] {
+				t.Errorf("splitFrames(%s)[%d] = %s, want %s", arr, i, got[i], frames[i])
+			}
+		}
+		// The same frames as the structural reading of the array (what the harness did before).
+		if want := splitNested(arr); len(want) != len(got) {
+			t.Errorf("splitFrames(%s): %d frames, nested reading %d", arr, len(got), len(want))
+		}
+	}
+	if got := splitFrames(nil, []byte("[]")); len(got) != 0 {
+		t.Errorf("splitFrames([]) = %q", got)
+	}
+}
+
+// splitNested splits a JSON array of objects by following its nesting and strings.
+func splitNested(b []byte) [][]byte {
+	var out [][]byte
+	depth, start, inString, escaped := 0, -1, false, false
+	for i := 1; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 && start >= 0 {
+				out = append(out, b[start:i+1])
+				start = -1
+			}
+		}
+	}
+	return out
+}
+
+// TestParseStaffFrame: a staff socket reads the seq of every frame and the WhatsApp id of an
+// inbound message.added, as parseFrame does; keys in another order are still found.
+func TestParseStaffFrame(t *testing.T) {
+	frames := []string{
+		`{"seq":7,"type":"message.added","at":"2026-01-01T00:00:00Z","data":{"conversation":"5511961234567","message":{"id":3,"direction":"in","author":"client","text":"diz \"waId\":\"x\"","document":null,"waId":"B1z","at":"2026-01-01T00:00:00Z"}}}`,
+		`{"seq":8,"type":"message.added","at":"x","data":{"conversation":"5511961234567","message":{"id":4,"direction":"out","author":"assistant","text":"oi","document":null,"at":"x"}}}`,
+		`{"type":"message.added","seq":9,"data":{"message":{"direction":"in","waId":"B2"}}}`,
+		`{"seq":10,"type":"message.status","at":"x","data":{"conversation":"5511961234567","id":4,"status":"delivered"}}`,
+	}
+	for _, s := range frames {
+		var full, staff frame
+		if !parseFrame([]byte(s), &full) || !parseStaffFrame([]byte(s), &staff) {
+			t.Fatalf("unparsed: %s", s)
+		}
+		if staff.seq != full.seq || string(staff.typ) != string(full.typ) || string(staff.direction) != string(full.direction) ||
+			(string(full.direction) == "in" && string(staff.waID) != string(full.waID)) {
+			t.Errorf("parseStaffFrame(%s) = %+v, parseFrame %+v", s, staff, full)
+		}
+	}
+	var f frame
+	if parseStaffFrame([]byte(frames[0]), &f); f.seq != 7 || string(f.waID) != "B1z" {
+		t.Errorf("parseStaffFrame = %+v", f)
+	}
+	if parseStaffFrame([]byte(`{"data":{}}`), &f) {
+		t.Errorf("a frame without seq parsed")
 	}
 }
 

@@ -34,7 +34,10 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 	}
 	cur := map[string]uint64{}   // conversation → bench message number of the turn being read
 	sent := map[string]replied{} // conversation → its last timed reply, until it is delivered
-	var f frame
+	var (
+		f      frame
+		frames [][]byte
+	)
 	for ctx.Err() == nil {
 		sub, _, _ := h.e.Hub().Subscribe(office, "bench-watch", "bench", nil, "", 0)
 	read:
@@ -48,52 +51,53 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 				clear(cur)
 				break read
 			case b := <-sub.C:
-				if !parseFrame(b, &f) {
-					continue
-				}
+				// One hub frame holds one event, or the events of one turn as a JSON array.
 				now := time.Now()
-				switch {
-				case bytes.Equal(f.typ, typMessageAdded):
-					conv := string(f.conv)
-					if string(f.direction) == "in" {
-						if n, ok := parseBenchID(f.waID); ok {
-							cur[conv] = n
-						} else {
-							delete(cur, conv)
+				frames = splitFrames(frames, b)
+				for _, one := range frames {
+					if !parseFrame(one, &f) {
+						continue
+					}
+					switch {
+					case bytes.Equal(f.typ, typMessageAdded):
+						if string(f.direction) == "in" {
+							if n, ok := parseBenchID(f.waID); ok {
+								cur[string(f.conv)] = n
+							} else {
+								delete(cur, string(f.conv))
+							}
+							continue
 						}
-						continue
-					}
-					n, ok := cur[conv]
-					a := string(f.author)
-					if !ok || (a != "assistant" && a != "system") {
-						continue
-					}
-					delete(cur, conv)
-					if s := h.steps.find(n); s != nil {
-						s.reply.record(idx, now.Sub(s.intended(n)))
-						s.replies.Add(1)
-						sent[conv] = replied{n: n, seq: f.msgSeq}
-					}
-				case bytes.Equal(f.typ, typConvChanged):
-					conv := string(f.conv)
-					delete(cur, conv)
-					if h.cfg.Release && string(f.state) == "pending" {
-						select {
-						case h.release <- releaseReq{office: office, phone: conv}:
-						default:
-							h.releaseDropped.Add(1)
+						n, ok := cur[string(f.conv)]
+						a := string(f.author)
+						if !ok || (a != "assistant" && a != "system") {
+							continue
 						}
-					}
-				case bytes.Equal(f.typ, typStatus):
-					conv := string(f.conv)
-					r, ok := sent[conv]
-					if !ok || r.seq != f.msgSeq || string(f.status) != "delivered" {
-						continue
-					}
-					delete(sent, conv)
-					if s := h.steps.find(r.n); s != nil {
-						s.atPhone.record(idx, now.Sub(s.intended(r.n)))
-						s.atPhoneN.Add(1)
+						delete(cur, string(f.conv))
+						if s := h.steps.find(n); s != nil {
+							s.reply.record(idx, now.Sub(s.intended(n)))
+							s.replies.Add(1)
+							sent[string(f.conv)] = replied{n: n, seq: f.msgSeq}
+						}
+					case bytes.Equal(f.typ, typConvChanged):
+						delete(cur, string(f.conv))
+						if h.cfg.Release && string(f.state) == "pending" {
+							select {
+							case h.release <- releaseReq{office: office, phone: string(f.conv)}:
+							default:
+								h.releaseDropped.Add(1)
+							}
+						}
+					case bytes.Equal(f.typ, typStatus):
+						r, ok := sent[string(f.conv)]
+						if !ok || r.seq != f.msgSeq || string(f.status) != "delivered" {
+							continue
+						}
+						delete(sent, string(f.conv))
+						if s := h.steps.find(r.n); s != nil {
+							s.atPhone.record(idx, now.Sub(s.intended(r.n)))
+							s.atPhoneN.Add(1)
+						}
 					}
 				}
 			}
@@ -242,15 +246,12 @@ func (s *staffSocket) run(ctx context.Context) {
 			}
 			now := time.Now()
 			frames = splitFrames(frames, msg.Bytes())
+			var last uint64 // the highest seq of the message: where a reconnection resumes
 			for _, one := range frames {
-				if !parseFrame(one, &f) {
+				if !parseStaffFrame(one, &f) {
 					continue
 				}
-				s.mu.Lock()
-				if f.seq > s.seq {
-					s.seq = f.seq
-				}
-				s.mu.Unlock()
+				last = max(last, f.seq)
 				if !bytes.Equal(f.typ, typMessageAdded) || string(f.direction) != "in" {
 					continue
 				}
@@ -261,6 +262,11 @@ func (s *staffSocket) run(ctx context.Context) {
 					}
 				}
 			}
+			s.mu.Lock()
+			if last > s.seq {
+				s.seq = last
+			}
+			s.mu.Unlock()
 		}
 		stop()
 		conn.CloseNow()
