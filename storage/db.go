@@ -97,28 +97,39 @@ func (db *DB) migrate() error {
 
 // getRaw returns a copy of the value at key, or balcao.ErrNotFound.
 func (db *DB) getRaw(key []byte) ([]byte, error) {
+	var out []byte
+	err := db.view(key, func(v []byte) error {
+		out = bytes.Clone(v)
+		return nil
+	})
+	return out, err
+}
+
+// view calls fn with the value at key, valid only during the call; balcao.ErrNotFound when
+// there is none.
+func (db *DB) view(key []byte, fn func(v []byte) error) error {
 	v, closer, err := db.pdb.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, balcao.ErrNotFound
+		return balcao.ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := bytes.Clone(v)
+	err = fn(v)
 	closer.Close()
-	return out, nil
+	return err
 }
 
 // Get decodes the record at key into v; balcao.ErrNotFound when there is none.
 func (db *DB) Get(key []byte, v any) error {
-	raw, err := db.getRaw(key)
-	if err != nil {
-		return err
-	}
-	if err := Decode(raw, v); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
-	}
-	return nil
+	// Decoded straight from Pebble's value: msgpack reads through an io.Reader and copies
+	// every string and byte slice it returns, so nothing decoded points into v.
+	return db.view(key, func(raw []byte) error {
+		if err := Decode(raw, v); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+		return nil
+	})
 }
 
 // Value returns a copy of the raw value at key, or balcao.ErrNotFound.
@@ -126,7 +137,7 @@ func (db *DB) Value(key []byte) ([]byte, error) { return db.getRaw(key) }
 
 // Has reports whether key exists.
 func (db *DB) Has(key []byte) (bool, error) {
-	_, err := db.getRaw(key)
+	err := db.view(key, func([]byte) error { return nil })
 	if errors.Is(err, balcao.ErrNotFound) {
 		return false, nil
 	}
@@ -173,18 +184,8 @@ func next(it *pebble.Iterator, reverse bool) bool {
 }
 
 // Encode marshals a record for storage (hand-written codecs for the hottest records, see
-// codec.go).
-func Encode(v any) []byte {
-	if b, ok := encodeFast(v); ok {
-		return b
-	}
-	b, err := msgpack.Marshal(v)
-	if err != nil {
-		// Only our own record types are encoded; they always marshal.
-		panic(fmt.Sprintf("encode %T: %v", v, err))
-	}
-	return b
-}
+// codec.go; msgpack's reflective encoder for the others).
+func Encode(v any) []byte { return appendRecord(nil, v) }
 
 // Decode unmarshals a stored record.
 func Decode(b []byte, v any) error {
