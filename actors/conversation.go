@@ -96,6 +96,8 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 		c.jobPendingNotice(ctx, m)
 	case *jobReply:
 		c.jobReply(ctx, m)
+	case *jobChanged:
+		c.jobChanged(m)
 	case *SendScheduled:
 		c.sendScheduled(ctx, m)
 	}

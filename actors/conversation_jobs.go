@@ -34,13 +34,26 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 	t.jobs = append(t.jobs, j.ID)
 }
 
+// jobChanged publishes a job's durable change with the conversation as it is now, which the
+// hub's visibility filter applies to it.
+func (c *conversation) jobChanged(m *jobChanged) {
+	var view *balcao.ConversationView // without one only managers see the change
+	if c.exists {
+		v := c.conv.View()
+		view = &v
+	}
+	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: view})
+}
+
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes
-// a second ask (after a crash of the job actor) a no-op.
+// a second ask (after a crash of the job actor, or a failed write) a no-op. The first ask needs
+// no look: nothing can have stored the marker before it.
 func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
-	db := c.sys.cfg.DB
-	if sent, err := db.Has(storage.JobSentKey(c.office, m.job.ID)); err != nil || sent {
-		ctx.Respond(&Result{Err: err})
-		return
+	if !m.first {
+		if sent, err := c.sys.cfg.DB.Has(storage.JobSentKey(c.office, m.job.ID)); err != nil || sent {
+			ctx.Respond(&Result{Err: err})
+			return
+		}
 	}
 	t := c.begin()
 	for _, d := range m.docs {

@@ -3,6 +3,7 @@ package actors
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,12 +32,16 @@ type jobActor struct {
 	log    *slog.Logger
 	job    balcao.Job
 	timer  *time.Timer
+	// barrier makes the actor wait for the writer before it loads the job: an earlier actor of
+	// the job (or the office, at a restart) may have writes of it still in the writer. Not set
+	// for the first actor of a new job: its conversation announced it once durable.
+	barrier bool
 }
 
 const maxFetchAttempts = 5
 
-func newJobActor(sys *System, office, id string, pool *actor.PID) *jobActor {
-	return &jobActor{sys: sys, office: office, id: id, pool: pool, log: sys.cfg.Log.With("office", office, "job", id)}
+func newJobActor(sys *System, office, id string, pool *actor.PID, barrier bool) *jobActor {
+	return &jobActor{sys: sys, office: office, id: id, pool: pool, log: sys.cfg.Log.With("office", office, "job", id), barrier: barrier}
 }
 
 // newJobID returns a time-ordered random id.
@@ -65,7 +70,7 @@ func (j *jobActor) Receive(ctx actor.Context) {
 	case *fetched:
 		j.fetched(ctx, m)
 	case *deliverNow:
-		ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: m.docs})
+		ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: m.docs, first: true})
 	case *RetryJob:
 		j.retry(ctx)
 	case *Result: // the conversation put the documents in the chat
@@ -79,8 +84,10 @@ func (j *jobActor) Receive(ctx actor.Context) {
 }
 
 func (j *jobActor) start(ctx actor.Context) {
-	if err := barrier(j.sys.cfg.DB); err != nil {
-		panic(err)
+	if j.barrier {
+		if err := barrier(j.sys.cfg.DB); err != nil {
+			panic(err)
+		}
 	}
 	job, err := j.sys.cfg.DB.Job(j.office, j.id)
 	if err != nil {
@@ -91,7 +98,7 @@ func (j *jobActor) start(ctx actor.Context) {
 	j.job = job
 	switch job.State {
 	case balcao.JobProcessing:
-		j.change(ctx, balcao.JobWaiting, "Retomado após uma interrupção.", nil)
+		j.change(ctx, balcao.JobWaiting, "Retomado após uma interrupção.", nil, nil)
 		j.dispatch(ctx)
 	case balcao.JobWaiting:
 		j.dispatch(ctx)
@@ -123,7 +130,7 @@ func (j *jobActor) dispatch(ctx actor.Context) {
 		}
 	}
 	j.job.Hold = ""
-	j.change(ctx, balcao.JobProcessing, "", nil)
+	j.change(ctx, balcao.JobProcessing, "", nil, nil)
 	ctx.Send(j.pool, &fetch{replyTo: ctx.Self(), job: agent.Job{
 		ID: j.job.ID, CNPJ: j.job.CNPJ, Intent: j.job.Intent, Competence: j.job.Competence, Person: j.job.Person,
 	}})
@@ -141,7 +148,7 @@ func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
 			j.pending(ctx, "Não foi possível obter o documento do sistema contábil depois de várias tentativas. Verifique o agente e tente de novo.")
 			return
 		}
-		j.change(ctx, balcao.JobWaiting, "Nova tentativa: "+errorNote(m.err), nil)
+		j.change(ctx, balcao.JobWaiting, "Nova tentativa: "+errorNote(m.err), nil, nil)
 		j.arm(ctx)
 	case m.pending != "":
 		j.pending(ctx, m.pending)
@@ -175,8 +182,7 @@ func (j *jobActor) publish(ctx actor.Context, files []storedFile) {
 		docs = append(docs, d)
 	}
 	self, root := ctx.Self(), j.sys.as.Root
-	j.change(ctx, balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(docs)), b)
-	_ = j.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+	j.change(ctx, balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(docs)), b, func(_ *balcao.Job, err error) {
 		if err == nil {
 			root.Send(self, &deliverNow{docs: docs})
 		}
@@ -212,7 +218,7 @@ func (j *jobActor) delivered(ctx actor.Context) {
 func (j *jobActor) pending(ctx actor.Context, reason string) {
 	tell := !j.job.ToldPend
 	j.job.ToldPend, j.job.Reason = true, reason
-	j.change(ctx, balcao.JobPending, reason, nil)
+	j.change(ctx, balcao.JobPending, reason, nil, nil)
 	if tell {
 		ctx.Send(ctx.Parent(), &jobPendingNotice{job: j.job})
 	}
@@ -229,18 +235,21 @@ func (j *jobActor) retry(ctx actor.Context) {
 	}
 	j.job.Attempts = 0
 	sender, root := ctx.Sender(), j.sys.as.Root
-	j.change(ctx, balcao.JobWaiting, "Repetido pelo escritório.", nil)
-	job := j.job
-	_ = j.sys.cfg.DB.Writer.Submit(nil, func(err error) {
+	j.change(ctx, balcao.JobWaiting, "Repetido pelo escritório.", nil, func(job *balcao.Job, err error) {
 		if sender != nil {
-			root.Send(sender, &Result{Err: err, Job: &job})
+			root.Send(sender, &Result{Err: err, Job: job})
 		}
 	})
 	j.dispatch(ctx)
 }
 
-// change records a new state (with extra changes in b, when given) and announces it once durable.
-func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b *storage.Batch) {
+// change records a new state (with extra changes in b, when given) and announces it once
+// durable; then done, when given, runs with the job as the change left it and the outcome of
+// the write (on the writer's goroutine). The announcement, balcao.JobChanged encoded here, goes
+// to the office, which has the conversation of the job's phone publish it with the view of the
+// conversation as it is then (office.jobChanged): staff see a job only when they may see its
+// client's conversation, and no change reads the conversation from storage.
+func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b *storage.Batch, done func(*balcao.Job, error)) {
 	if b == nil {
 		b = &storage.Batch{}
 	}
@@ -259,17 +268,26 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		j.job.History = j.job.History[len(j.job.History)-50:]
 	}
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
-	ev := balcao.JobChanged{Job: j.job}
-	if c, err := j.sys.cfg.DB.Conversation(j.office, j.job.Phone); err == nil {
-		view := c.View()
-		ev.View = &view // without it only managers see the change
+	raw, err := json.Marshal(balcao.JobChanged{Job: j.job})
+	if err != nil {
+		raw = []byte("null") // as the hub does; a job always encodes
 	}
-	pub, office := j.sys.cfg.Publisher, j.office
-	_ = j.sys.cfg.DB.Writer.Submit(b, func(err error) {
+	ev, parent, root := &jobChanged{phone: j.job.Phone, raw: raw}, ctx.Parent(), j.sys.as.Root
+	var job *balcao.Job
+	if done != nil {
+		job = new(balcao.Job)
+		*job = j.job
+	}
+	if err := j.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err == nil {
-			pub.Publish(office, balcao.EventJobChanged, ev)
+			root.Send(parent, ev)
 		}
-	})
+		if done != nil {
+			done(job, err)
+		}
+	}); err != nil && done != nil {
+		done(job, err)
+	}
 }
 
 func (j *jobActor) arm(ctx actor.Context) {

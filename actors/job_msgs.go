@@ -22,14 +22,25 @@ type ReplyToJob struct {
 
 // Messages between jobs, the agent pool and conversations.
 
-// jobCreated tells the office a conversation stored a new job.
+// jobCreated tells the office a conversation stored a new job (sent once it is durable).
 type jobCreated struct{ id string }
+
+// jobChanged is a job's change, durable, on its way to the conversation of the job's phone
+// (through the office), which publishes it with its view: raw is balcao.JobChanged's JSON.
+type jobChanged struct {
+	phone string
+	raw   []byte
+}
 
 // deliverDocuments asks a conversation to send a job's documents; answered with *Result once
 // durable (the conversation sends them once, whatever the number of asks).
 type deliverDocuments struct {
 	job  balcao.Job
 	docs []balcao.StoredDocument
+	// first is set on the ask the job's actor makes once the documents it just published are
+	// durable: no ask of the job came before it (a job is published once), so the conversation
+	// does not look for the job's marker.
+	first bool
 }
 
 // jobPendingNotice asks a conversation to tell the client the office will take care of a job.

@@ -59,6 +59,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.sweep(ctx)
 	case *jobCreated:
 		o.job(ctx, m.id)
+	case *jobChanged:
+		o.jobChanged(ctx, m)
 	case *RetryJob:
 		o.retryJob(ctx, m)
 	case *ReplyToJob:

@@ -6,15 +6,43 @@ import (
 	"github.com/balcao/balcao"
 )
 
-// job returns the job's actor, spawning it when it is not running; nil while the office stops
-// (the job resumes at the next start).
-func (o *office) job(ctx actor.Context, id string) *actor.PID {
+// job starts the actor of a job a conversation just stored (jobCreated: the job is durable, so
+// the actor loads it without waiting for the writer).
+func (o *office) job(ctx actor.Context, id string) *actor.PID { return o.spawnJob(ctx, id, false) }
+
+// wakeJob returns the job's actor, spawning it when it is not running; nil while the office
+// stops (the job resumes at the next start). The actor loads the job once every write submitted
+// so far is durable: an earlier actor of the job may have left some in the writer.
+func (o *office) wakeJob(ctx actor.Context, id string) *actor.PID { return o.spawnJob(ctx, id, true) }
+
+func (o *office) spawnJob(ctx actor.Context, id string, barrier bool) *actor.PID {
 	if pid, ok := o.jobs[id]; ok || o.stopping {
 		return pid
 	}
-	pid := ctx.Spawn(o.sys.props(func() actor.Actor { return newJobActor(o.sys, o.id, id, o.pool) }))
+	pid := ctx.Spawn(o.sys.props(func() actor.Actor {
+		a := newJobActor(o.sys, o.id, id, o.pool, barrier)
+		barrier = true // a restart: the failed actor's writes may still be in the writer
+		return a
+	}))
 	o.jobs[id] = pid
 	return pid
+}
+
+// jobChanged has the conversation of a job's phone publish the job's change with its view (see
+// conversation.jobChanged). A conversation that is not running is not started for it: the
+// change is published with the conversation as stored.
+func (o *office) jobChanged(ctx actor.Context, m *jobChanged) {
+	if c, ok := o.convs[m.phone]; ok && !o.stopping {
+		c.forwarded++ // routed like any message: it counts for passivation, not as activity
+		ctx.Send(c.pid, m)
+		return
+	}
+	var view *balcao.ConversationView // without one only managers see the change
+	if conv, err := o.sys.cfg.DB.Conversation(o.id, m.phone); err == nil {
+		v := conv.View()
+		view = &v
+	}
+	o.sys.cfg.Publisher.Publish(o.id, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: view})
 }
 
 // resumeJobs restarts the jobs that were under way: waiting, interrupted while processing, or
@@ -28,7 +56,7 @@ func (o *office) resumeJobs(ctx actor.Context) {
 	for _, id := range ids {
 		j, err := o.sys.cfg.DB.Job(o.id, id)
 		if err == nil && j.State != balcao.JobPending {
-			o.job(ctx, id)
+			o.wakeJob(ctx, id)
 		}
 	}
 }
@@ -40,7 +68,7 @@ func (o *office) retryJob(ctx actor.Context, m *RetryJob) {
 			return
 		}
 	}
-	pid := o.job(ctx, m.ID)
+	pid := o.wakeJob(ctx, m.ID)
 	if pid == nil {
 		refuse(ctx)
 		return
