@@ -49,21 +49,46 @@ func (e *encodedEvent) Scope() (cur, prev *balcao.ConversationView) { return e.c
 
 // encode replaces the data of each event about the conversation (balcao.Scoped: all a turn
 // makes) by its encoding; any other kind is left for the hub to encode, so that the hub's
-// visibility rules see it as it is.
+// visibility rules see it as it is. The payloads are written by balcao.AppendEventJSON (the
+// bytes json.Marshal writes, json.Marshal itself for another type) one after the other into a
+// buffer on the stack, which a turn's events fit, then copied into one allocation they share.
 func encode(events []event) {
+	n := 0
+	for i := range events {
+		if _, ok := events[i].Data.(balcao.Scoped); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	encs := make([]encodedEvent, n)
+	var scratch [2048]byte
+	var endsScratch [8]int
+	buf, ends := scratch[:0], endsScratch[:0]
 	for i := range events {
 		sc, ok := events[i].Data.(balcao.Scoped)
 		if !ok {
 			continue
 		}
-		enc := &encodedEvent{}
+		enc := &encs[len(ends)]
 		enc.cur, enc.prev = sc.Scope()
-		raw, err := json.Marshal(events[i].Data)
-		if err != nil {
-			raw = []byte("null") // as the hub does; our event types always encode
+		if buf, ok = balcao.AppendEventJSON(buf, events[i].Data); !ok {
+			raw, err := json.Marshal(events[i].Data)
+			if err != nil {
+				raw = []byte("null") // as the hub does; our event types always encode
+			}
+			buf = append(buf, raw...)
 		}
-		enc.raw = raw
+		ends = append(ends, len(buf))
 		events[i].Data = enc
+	}
+	all := make([]byte, len(buf))
+	copy(all, buf)
+	from := 0
+	for j, to := range ends {
+		encs[j].raw = all[from:to:to] // capped: an append to one never writes over the next
+		from = to
 	}
 }
 

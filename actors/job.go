@@ -268,9 +268,12 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		j.job.History = j.job.History[len(j.job.History)-50:]
 	}
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
-	raw, err := json.Marshal(balcao.JobChanged{Job: j.job})
-	if err != nil {
-		raw = []byte("null") // as the hub does; a job always encodes
+	raw, ok := balcao.AppendEventJSON(nil, balcao.JobChanged{Job: j.job})
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(balcao.JobChanged{Job: j.job}); err != nil {
+			raw = []byte("null") // as the hub does; a job always encodes
+		}
 	}
 	ev, parent, root := &jobChanged{phone: j.job.Phone, raw: raw}, ctx.Parent(), j.sys.as.Root
 	var job *balcao.Job
