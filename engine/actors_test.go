@@ -106,3 +106,17 @@ func TestIdleConversationsPassivateAndComeBack(t *testing.T) {
 		t.Fatalf("last message = %+v", last)
 	}
 }
+
+// TestMessagesTakenRightAfterStart: the simulated WhatsApp takes a message for every office as
+// soon as Start (or CreateOffice) returns; it refused them as for an unknown office until the
+// office's gateway actor had opened its session.
+func TestMessagesTakenRightAfterStart(t *testing.T) {
+	for i := range 5 {
+		e := startEngine(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if _, err := e.Sim().Deliver(ctx, "demo", "5548999990003", "", "oi"); err != nil {
+			t.Fatalf("start %d: first message refused: %v", i, err)
+		}
+		cancel()
+	}
+}

@@ -138,5 +138,9 @@ func (e *Engine) CreateOffice(ctx context.Context, spec OfficeSpec) error {
 	if err := writeOffice(ctx, e.db, spec); err != nil {
 		return fmt.Errorf("store office %s: %w", spec.Office.ID, err)
 	}
-	return e.actors.EnsureOffice(spec.Office.ID)
+	if err := e.actors.EnsureOffice(spec.Office.ID); err != nil {
+		return err
+	}
+	e.awaitSimSession(ctx, spec.Office.ID)
+	return nil
 }

@@ -159,6 +159,11 @@ func Start(cfg Config) (*Engine, error) {
 		e.ln.Close()
 		return fail(err)
 	}
+	if offices, err := db.Offices(); err == nil {
+		for _, o := range offices {
+			e.awaitSimSession(context.Background(), o.ID)
+		}
+	}
 	clock := cfg.Clock
 	if clock == nil {
 		clock = realClock{now: time.Now}
@@ -183,6 +188,20 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	go func() { e.served <- e.srv.Serve(e.ln) }()
 	return e, nil
+}
+
+// awaitSimSession waits until the office's gateway actor opened its simulated WhatsApp
+// session: the simulator refuses a message for an office without one as for an unknown office,
+// and a message delivered right after Start or CreateOffice must be taken. A simulated session
+// opens at once; the real WhatsApp connects in its own time and is not waited for.
+func (e *Engine) awaitSimSession(ctx context.Context, office string) {
+	if e.sim == nil {
+		return
+	}
+	// The office forwards the question to its gateway actor, which answers after opening.
+	if _, err := e.actors.Session(ctx, office); err != nil {
+		e.log.Warn("simulated whatsapp session not open", "office", office, "err", err)
+	}
 }
 
 // sourceFor is an office's document source: its remote agents when one is online, else the
