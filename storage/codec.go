@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -16,9 +17,10 @@ import (
 )
 
 // Hand-written msgpack codecs for the records every turn writes: balcao.Message and
-// balcao.Conversation (with the Service, CompanyRef and Document inside them). The reflective
-// encoder spent ~10% of the engine's CPU on them, mostly walking struct fields and growing
-// buffers. These write exactly the bytes msgpack v5's reflective encoder writes for the same
+// balcao.Conversation (with the Service, CompanyRef and Document inside them), and, in
+// codec_job.go and codec_dialog.go, balcao.Job (with its JobEvents), balcao.Transition and the
+// assistant's dialog state. The reflective encoder spent ~10% of the engine's CPU on the first
+// two and ~3.4% on the others, mostly walking struct fields and growing buffers. These write exactly the bytes msgpack v5's reflective encoder writes for the same
 // value (a map keyed by the msgpack tags, in field order, omitempty fields left out, uint64 as
 // 9 bytes, int compact, time as extension -1), so that records written before and after them
 // are one format and either decoder reads both (codec_test.go checks it byte for byte). The
@@ -27,17 +29,38 @@ import (
 // byte-for-byte test fails until it is.
 
 // appendFast appends the encoding of v to dst when v has a hand-written encoder.
+// A nil pointer is left to the reflective encoder (it writes nil).
 func appendFast(dst []byte, v any) ([]byte, bool) {
 	switch r := v.(type) {
 	case *balcao.Message:
+		if r == nil {
+			return dst, false
+		}
 		// Room for the keys and usual values, so that dst grows at most once.
 		return appendMessage(grow(dst, 176+len(r.Text)+40*len(r.StatusAt)), r), true
 	case *balcao.Conversation:
+		if r == nil {
+			return dst, false
+		}
 		n := 400 + len(r.Dialog) + len(r.Preview) + 96*len(r.Companies)
 		if r.Service != nil {
 			n += 320 + 9*len(r.Service.ReplyMicros)
 		}
 		return appendConversation(grow(dst, n), r), true
+	case *balcao.Job:
+		if r == nil {
+			return dst, false
+		}
+		return appendJob(grow(dst, jobSize(r)), r), true
+	case *balcao.Transition:
+		if r == nil {
+			return dst, false
+		}
+		return appendTransition(grow(dst, 64+len(r.From)+len(r.To)+len(r.Staff)+len(r.Reason)), r), true
+	}
+	if s, _, ok := dialogValue(v); ok {
+		f := readDialog(s)
+		return appendDialog(grow(dst, f.size()), &f), true
 	}
 	return dst, false
 }
@@ -51,11 +74,34 @@ func grow(dst []byte, n int) []byte {
 }
 
 // decodeFast decodes b into v when v has a hand-written decoder.
+// A nil pointer is left to the reflective decoder (it reports the error).
 func decodeFast(b []byte, v any) (bool, error) {
-	switch v.(type) {
-	case *balcao.Message, *balcao.Conversation:
+	var (
+		dialog reflect.Value
+		dt     *dialogType
+	)
+	switch r := v.(type) {
+	case *balcao.Message:
+		if r == nil {
+			return false, nil
+		}
+	case *balcao.Conversation:
+		if r == nil {
+			return false, nil
+		}
+	case *balcao.Job:
+		if r == nil {
+			return false, nil
+		}
+	case *balcao.Transition:
+		if r == nil {
+			return false, nil
+		}
 	default:
-		return false, nil
+		var ok bool
+		if dialog, dt, ok = dialogValue(v); !ok {
+			return false, nil
+		}
 	}
 	dr := decoders.Get().(*recordDecoder)
 	defer decoders.Put(dr)
@@ -64,18 +110,25 @@ func decodeFast(b []byte, v any) (bool, error) {
 	var err error
 	switch r := v.(type) {
 	case *balcao.Message:
-		err = decodeMessage(dr.d, r)
+		err = decodeMessage(dr.d, &dr.keys, r)
 	case *balcao.Conversation:
-		err = decodeConversation(dr.d, r)
+		err = decodeConversation(dr.d, &dr.keys, r)
+	case *balcao.Job:
+		err = decodeJob(dr.d, &dr.keys, r)
+	case *balcao.Transition:
+		err = decodeTransition(dr.d, &dr.keys, r)
+	default:
+		err = decodeDialog(dr.d, &dr.keys, dialog, dt)
 	}
 	return true, err
 }
 
-// recordDecoder is a msgpack decoder reading from a byte slice, pooled: decoding a record
-// then allocates only its strings.
+// recordDecoder is a msgpack decoder reading from a byte slice, pooled with its key buffers:
+// decoding a record then allocates only its strings, slices and pointers.
 type recordDecoder struct {
-	r bytes.Reader
-	d *msgpack.Decoder
+	r    bytes.Reader
+	d    *msgpack.Decoder
+	keys keyBufs
 }
 
 var decoders = sync.Pool{New: func() any { return &recordDecoder{d: msgpack.NewDecoder(nil)} }}
@@ -145,7 +198,7 @@ func appendDocument(b []byte, d *balcao.Document) []byte {
 func appendConversation(b []byte, c *balcao.Conversation) []byte {
 	b = appendMapLen(b, fieldCount(13, c.Attendant != "", c.Department != "", len(c.Served) > 0,
 		len(c.Dialog) > 0, c.Service != nil, c.ClosedNoticeDay != "", c.Survey != "",
-		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero()))
+		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero(), !c.InboundAt.IsZero(), c.InboundKnown))
 	b = appendStr(appendStr(b, "id"), c.ID)
 	b = appendStr(appendStr(b, "state"), string(c.State))
 	if c.Attendant != "" {
@@ -200,7 +253,14 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 	if !c.SurveyUntil.IsZero() {
 		b = appendTime(appendStr(b, "survey_until"), c.SurveyUntil)
 	}
-	return appendTime(appendStr(b, "created_at"), c.CreatedAt)
+	b = appendTime(appendStr(b, "created_at"), c.CreatedAt)
+	if !c.InboundAt.IsZero() {
+		b = appendTime(appendStr(b, "inbound_at"), c.InboundAt)
+	}
+	if c.InboundKnown {
+		b = appendBool(appendStr(b, "inbound_known"), true)
+	}
+	return b
 }
 
 func appendService(b []byte, s *balcao.Service) []byte {
@@ -361,14 +421,14 @@ func appendTime(b []byte, t time.Time) []byte {
 // Decoders. Each reads a map by key, in any order; a nil value decodes as the field's zero
 // value, as with the reflective decoder.
 
-func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
-	var kb keyBuf
+func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
+	kb := &keys[0]
 	n, err := d.DecodeMapLen()
 	if err != nil || n < 0 {
 		return err
 	}
 	for range n {
-		key, err := decodeKey(d, &kb)
+		key, err := decodeKey(d, kb)
 		if err != nil {
 			return err
 		}
@@ -384,7 +444,7 @@ func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
 		case "text":
 			m.Text, err = d.DecodeString()
 		case "doc":
-			m.Document, err = decodeDocumentPtr(d)
+			m.Document, err = decodeDocumentPtr(d, &keys[1])
 		case "wa_id":
 			m.WAID, err = d.DecodeString()
 		case "status":
@@ -403,8 +463,7 @@ func decodeMessage(d *msgpack.Decoder, m *balcao.Message) error {
 	return nil
 }
 
-func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
-	var kb keyBuf
+func decodeDocumentPtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Document, error) {
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
@@ -414,7 +473,7 @@ func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
 	}
 	doc := &balcao.Document{}
 	for range n {
-		key, err := decodeKey(d, &kb)
+		key, err := decodeKey(d, kb)
 		if err != nil {
 			return nil, err
 		}
@@ -441,14 +500,14 @@ func decodeDocumentPtr(d *msgpack.Decoder) (*balcao.Document, error) {
 	return doc, nil
 }
 
-func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
-	var kb keyBuf
+func decodeConversation(d *msgpack.Decoder, keys *keyBufs, c *balcao.Conversation) error {
+	kb := &keys[0]
 	n, err := d.DecodeMapLen()
 	if err != nil || n < 0 {
 		return err
 	}
 	for range n {
-		key, err := decodeKey(d, &kb)
+		key, err := decodeKey(d, kb)
 		if err != nil {
 			return err
 		}
@@ -470,7 +529,7 @@ func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
 		case "contact_name":
 			c.ContactName, err = d.DecodeString()
 		case "companies":
-			c.Companies, err = decodeCompanies(d)
+			c.Companies, err = decodeCompanies(d, &keys[1])
 		case "last_seq":
 			c.LastSeq, err = d.DecodeUint64()
 		case "transitions":
@@ -486,7 +545,7 @@ func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
 		case "dialog":
 			c.Dialog, err = d.DecodeBytes()
 		case "service":
-			c.Service, err = decodeServicePtr(d)
+			c.Service, err = decodeServicePtr(d, &keys[1])
 		case "services":
 			c.Services, err = d.DecodeUint64()
 		case "closed_notice_day":
@@ -499,6 +558,10 @@ func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
 			c.SurveyUntil, err = decodeTime(d)
 		case "created_at":
 			c.CreatedAt, err = decodeTime(d)
+		case "inbound_at":
+			c.InboundAt, err = decodeTime(d)
+		case "inbound_known":
+			c.InboundKnown, err = d.DecodeBool()
 		default:
 			err = d.Skip()
 		}
@@ -509,8 +572,7 @@ func decodeConversation(d *msgpack.Decoder, c *balcao.Conversation) error {
 	return nil
 }
 
-func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
-	var kb keyBuf
+func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error) {
 	n, err := d.DecodeArrayLen()
 	if err != nil || n < 0 {
 		return nil, err // nil: no slice
@@ -523,7 +585,7 @@ func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
 			return nil, err
 		}
 		for range m {
-			key, err := decodeKey(d, &kb)
+			key, err := decodeKey(d, kb)
 			if err != nil {
 				return nil, err
 			}
@@ -545,8 +607,7 @@ func decodeCompanies(d *msgpack.Decoder) ([]balcao.CompanyRef, error) {
 	return out, nil
 }
 
-func decodeServicePtr(d *msgpack.Decoder) (*balcao.Service, error) {
-	var kb keyBuf
+func decodeServicePtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Service, error) {
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
@@ -556,7 +617,7 @@ func decodeServicePtr(d *msgpack.Decoder) (*balcao.Service, error) {
 	}
 	s := &balcao.Service{}
 	for range n {
-		key, err := decodeKey(d, &kb)
+		key, err := decodeKey(d, kb)
 		if err != nil {
 			return nil, err
 		}
@@ -653,6 +714,12 @@ func decodeTimeMap(d *msgpack.Decoder) (map[string]time.Time, error) {
 
 // keyBuf holds a map key while it is matched: keys are read without allocating.
 type keyBuf [32]byte
+
+// keyBufs are a record's key buffers, one per level of nested maps (a record's fields, then the
+// fields of a struct inside it), so that an error names the outer key too. They live in the
+// pooled recordDecoder: a keyBuf on the stack escapes (the decoder reads into it through an
+// io.Reader) and cost an allocation per map.
+type keyBufs [2]keyBuf
 
 // decodeKey reads a map key (a string) into kb when it fits, else into a new slice.
 func decodeKey(d *msgpack.Decoder, kb *keyBuf) ([]byte, error) {

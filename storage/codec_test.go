@@ -12,6 +12,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/assistant"
 )
 
 // The hand-written codecs must write what the reflective encoder writes, and read what it
@@ -44,7 +45,7 @@ func codecCases() (msgs []balcao.Message, convs []balcao.Conversation) {
 				Outcome: balcao.OutcomeStaff, Staff: "ana", StaffMessages: -2, ReplyMicros: []int64{1, 300, 1 << 40}, Rating: 5,
 			},
 			ClosedNoticeDay: "2026-11-25", Survey: "5511961234567-3", SurveyStart: at, SurveyUntil: at.Add(24 * time.Hour),
-			CreatedAt: at.Add(-time.Hour),
+			CreatedAt: at.Add(-time.Hour), InboundAt: at.Add(-time.Minute), InboundKnown: true,
 		},
 		{ID: "x", Unread: -40000, Dialog: bytes.Repeat([]byte{1}, 300), Service: &balcao.Service{ID: "s"}},
 		{ID: "y", Unread: 1 << 33, Served: make([]string, 20), Companies: make([]balcao.CompanyRef, 17)},
@@ -70,7 +71,7 @@ func randomConversation(r *rand.Rand) balcao.Conversation {
 		ID: str(), State: balcao.State(str()), Attendant: str(), Department: str(), Linked: r.IntN(2) == 0,
 		ContactName: str(), LastSeq: r.Uint64(), Transitions: r.Uint64() >> r.IntN(64), Unread: int(r.Int64N(1<<40) - 1<<39),
 		LastAt: tm(), Preview: str(), StateSince: tm(), Services: r.Uint64N(10), ClosedNoticeDay: str(), Survey: str(),
-		SurveyStart: tm(), SurveyUntil: tm(), CreatedAt: tm(),
+		SurveyStart: tm(), SurveyUntil: tm(), CreatedAt: tm(), InboundAt: tm(), InboundKnown: r.IntN(2) == 0,
 	}
 	for range r.IntN(3) {
 		c.Served = append(c.Served, str())
@@ -226,60 +227,48 @@ func TestStoredRecordsStillRead(t *testing.T) {
 
 func BenchmarkCodec(b *testing.B) {
 	msgs, convs := codecCases()
-	m, c := &msgs[1], &convs[2]
-	rawM, rawC := Encode(m), Encode(c)
-	b.Run("encode/message/reflective", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			_, _ = msgpack.Marshal(m)
-		}
-	})
-	b.Run("encode/message/codec", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			Encode(m)
-		}
-	})
-	b.Run("encode/conversation/reflective", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			_, _ = msgpack.Marshal(c)
-		}
-	})
-	b.Run("encode/conversation/codec", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			Encode(c)
-		}
-	})
-	b.Run("decode/message/reflective", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var v balcao.Message
-			_ = msgpack.Unmarshal(rawM, &v)
-		}
-	})
-	b.Run("decode/message/codec", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var v balcao.Message
-			_ = Decode(rawM, &v)
-		}
-	})
-	b.Run("decode/conversation/reflective", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var v balcao.Conversation
-			_ = msgpack.Unmarshal(rawC, &v)
-		}
-	})
-	b.Run("decode/conversation/codec", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var v balcao.Conversation
-			_ = Decode(rawC, &v)
-		}
-	})
+	jobs, trs, dialogs := moreCodecCases()
+	at := time.Date(2026, 11, 25, 10, 17, 46, 123456789, time.UTC)
+	job := jobs[2] // a usual job, done: three events
+	job.Competence, job.State, job.Delivered, job.Documents = "2026-10", balcao.JobDone, true, []string{"5511961234567-d1"}
+	job.History = append(job.History, balcao.JobEvent{State: balcao.JobProcessing, Note: "agente", At: at}, balcao.JobEvent{State: balcao.JobDone, At: at})
+	for _, c := range []struct {
+		name string
+		v    any
+		new  func() any
+	}{
+		{"message", &msgs[1], func() any { return &balcao.Message{} }},
+		{"conversation", &convs[2], func() any { return &balcao.Conversation{} }},
+		{"job", &job, func() any { return &balcao.Job{} }},
+		{"transition", &trs[2], func() any { return &balcao.Transition{} }},
+		{"dialog", &dialogs[2], func() any { return &assistant.State{} }},
+	} {
+		raw := Encode(c.v)
+		b.Run("encode/"+c.name+"/reflective", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = msgpack.Marshal(c.v)
+			}
+		})
+		b.Run("encode/"+c.name+"/codec", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Encode(c.v)
+			}
+		})
+		b.Run("decode/"+c.name+"/reflective", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = msgpack.Unmarshal(raw, c.new())
+			}
+		})
+		b.Run("decode/"+c.name+"/codec", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = Decode(raw, c.new())
+			}
+		})
+	}
 }
 
 // TestCodecAllocatesOnce: the encoders size their buffer for a usual record.

@@ -21,6 +21,7 @@ type DB struct {
 	log      *slog.Logger
 	Writer   *Writer
 	settings sync.Map // office → balcao.Settings, decoded (see Settings)
+	offices  sync.Map // office → balcao.Office, which never changes once stored (see Office)
 	events   *pebbleEvents
 }
 

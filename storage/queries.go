@@ -28,10 +28,18 @@ func (db *DB) Offices() ([]balcao.Office, error) {
 	return out, errors.Join(err, derr)
 }
 
-// Office returns one office.
+// Office returns one office. An office record is written once, when the office is created,
+// and never changes: it is kept in memory after the first read (the greeting reads its name).
 func (db *DB) Office(id string) (balcao.Office, error) {
+	if v, ok := db.offices.Load(id); ok {
+		return v.(balcao.Office), nil
+	}
 	var o balcao.Office
-	return o, db.Get(OfficeKey(id), &o)
+	if err := db.Get(OfficeKey(id), &o); err != nil {
+		return o, err
+	}
+	db.offices.Store(id, o)
+	return o, nil
 }
 
 // Company returns one company of an office.
