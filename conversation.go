@@ -49,6 +49,11 @@ type Conversation struct {
 	SurveyStart time.Time `msgpack:"survey_start,omitempty" json:"-"`
 	SurveyUntil time.Time `msgpack:"survey_until,omitempty" json:"-"`
 	CreatedAt   time.Time `msgpack:"created_at" json:"createdAt"`
+	// InboundAt is the latest WhatsApp timestamp among the stored inbound messages; zero in a
+	// record stored before it existed (InboundKnown false). A stamped message later than it is
+	// new: a redelivery carries its first delivery's timestamp.
+	InboundAt    time.Time `msgpack:"inbound_at,omitempty" json:"-"`
+	InboundKnown bool      `msgpack:"inbound_known,omitempty" json:"-"`
 }
 
 // CompanyRef names a company inside another record.

@@ -121,9 +121,12 @@ func (c *conversation) start(ctx actor.Context) {
 				c.logger().Warn("dialog state unreadable, starting over", "err", err)
 			}
 		}
+		if !c.conv.InboundKnown {
+			c.learnInboundAt()
+		}
 	case errors.Is(err, balcao.ErrNotFound):
 		now := c.sys.cfg.Now()
-		c.conv = balcao.Conversation{ID: c.phone, State: balcao.StateAssistant, StateSince: now, CreatedAt: now, LastAt: now}
+		c.conv = balcao.Conversation{ID: c.phone, State: balcao.StateAssistant, StateSince: now, CreatedAt: now, LastAt: now, InboundKnown: true}
 	default:
 		panic(fmt.Sprintf("load conversation: %v", err))
 	}
@@ -182,12 +185,14 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		c.ackAfterBarrier(in)
 		return
 	}
-	if seen, err := c.sys.cfg.DB.Has(storage.WhatsAppIDKey(c.office, c.phone, in.ID)); err != nil {
-		in.Ack(fmt.Errorf("check message id: %w", err))
-		return
-	} else if seen {
-		c.ackAfterBarrier(in)
-		return
+	if !c.surelyNew(in) {
+		if seen, err := c.sys.cfg.DB.Has(storage.WhatsAppIDKey(c.office, c.phone, in.ID)); err != nil {
+			in.Ack(fmt.Errorf("check message id: %w", err))
+			return
+		} else if seen {
+			c.ackAfterBarrier(in)
+			return
+		}
 	}
 	// A panic before the commit would drop the message: tell the sender it was not stored.
 	committed := false
@@ -215,6 +220,9 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
 	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
 	c.recent.add(in.ID)
+	if in.At.After(c.conv.InboundAt) {
+		c.conv.InboundAt = in.At
+	}
 	c.conv.Unread++
 
 	stored, before := t.b.Len(), c.conv
@@ -339,6 +347,37 @@ func (c *conversation) applySettings(in *assistant.Input, settings balcao.Settin
 	}
 }
 
+// surelyNew reports whether an inbound message cannot have been stored before, without a look
+// in storage: WhatsApp stamped it later than every inbound message the conversation stored (a
+// redelivery carries the timestamp of its first delivery). Messages otherwise are looked up by
+// their WhatsApp id; so are all of them in a conversation whose latest timestamp is unknown.
+func (c *conversation) surelyNew(in *gateway.Inbound) bool {
+	return in.Stamped && c.conv.InboundKnown && in.At.After(c.conv.InboundAt)
+}
+
+// learnInboundAt finds the latest timestamp among the stored inbound messages of a conversation
+// whose record predates Conversation.InboundAt (once: the record keeps it from its next write).
+func (c *conversation) learnInboundAt() {
+	var before uint64
+	for {
+		msgs, more, err := c.sys.cfg.DB.Messages(c.office, c.phone, before, 512)
+		if err != nil {
+			c.logger().Warn("read messages for their latest timestamp", "err", err)
+			return // still unknown: every message is looked up
+		}
+		for _, m := range msgs {
+			if m.Direction == balcao.Inbound && m.At.After(c.conv.InboundAt) {
+				c.conv.InboundAt = m.At
+			}
+		}
+		if !more || len(msgs) == 0 {
+			break
+		}
+		before = msgs[0].Seq
+	}
+	c.conv.InboundKnown = true
+}
+
 // ackAfterBarrier acknowledges a redelivered message once its first copy is durable.
 func (c *conversation) ackAfterBarrier(in *gateway.Inbound) {
 	if err := c.sys.cfg.DB.Writer.Submit(nil, in.Ack); err != nil {
@@ -450,11 +489,17 @@ func seqBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 // preview is the start of a text, for inbox lists.
 func preview(text string) string {
 	const max = 120
-	if utf8.RuneCountInString(text) <= max {
-		return text
+	n := 0
+	for i := range text {
+		if n == max {
+			if head := text[:i]; utf8.ValidString(head) {
+				return head + "…"
+			}
+			return string([]rune(text)[:max]) + "…" // invalid bytes become U+FFFD, as ever
+		}
+		n++
 	}
-	r := []rune(text)
-	return string(r[:max]) + "…"
+	return text
 }
 
 // logger is the conversation's logger, made when something is logged (most actors never log:

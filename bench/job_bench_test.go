@@ -81,7 +81,7 @@ func BenchmarkDocumentRequest(b *testing.B) {
 						return
 					}
 					o, p := int(i)%cfg.Offices, int(i)/cfg.Offices%cfg.Phones
-					if _, err := sim.Deliver(ctx, h.offices[o], h.phone(o, p), benchID(i), kindTexts[Document]); err != nil {
+					if _, err := sim.DeliverAt(ctx, h.offices[o], h.phone(o, p), benchID(i), kindTexts[Document], time.Now()); err != nil {
 						b.Error(err)
 						return
 					}

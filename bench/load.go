@@ -182,7 +182,8 @@ func (h *harness) sender(ctx context.Context, s *step, w int, ack *ackWait) {
 		kind := h.cfg.Mix.pick(n)
 		s.sent.Add(1)
 		s.inflight.Add(1)
-		_, err := sim.Deliver(ack.begin(), office, h.phone(o, p), benchID(n), kindTexts[kind])
+		// Stamped with its due time, as WhatsApp stamps a message when the phone sends it.
+		_, err := sim.DeliverAt(ack.begin(), office, h.phone(o, p), benchID(n), kindTexts[kind], due)
 		err = ack.end(ctx, err)
 		s.inflight.Add(-1)
 		now := time.Now()

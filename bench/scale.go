@@ -244,6 +244,7 @@ func (h *harness) seed(ctx context.Context, n, stride int) error {
 					b.Put(storage.ConversationKey(office, p), &balcao.Conversation{
 						ID: p, State: balcao.StateAssistant, Linked: true, ContactName: name, Companies: company,
 						LastSeq: 2, LastAt: last, Preview: out.Text, StateSince: last, CreatedAt: last,
+						InboundAt: last, InboundKnown: true,
 					})
 					b.Set(storage.IndexKey(office, balcao.TabContacts, last, p), nil)
 				}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // BenchmarkTurn measures the engine's inbound path alone: greetings delivered closed loop by 256
@@ -46,7 +47,7 @@ func BenchmarkTurn(b *testing.B) {
 						return
 					}
 					o, p := int(i)%cfg.Offices, int(i)/cfg.Offices%cfg.Phones
-					if _, err := sim.Deliver(ctx, h.offices[o], h.phone(o, p), benchID(i), "oi"); err != nil {
+					if _, err := sim.DeliverAt(ctx, h.offices[o], h.phone(o, p), benchID(i), "oi", time.Now()); err != nil {
 						b.Error(err)
 						return
 					}

@@ -54,8 +54,12 @@ type Inbound struct {
 	Media    *File            // a document, image or audio the message carried
 	QuotedID string           // the WhatsApp id of the message this one replies to
 	At       time.Time
-	ack      func(error)
-	once     sync.Once
+	// Stamped says that At is WhatsApp's own timestamp of the message, the same on every
+	// delivery of it: a conversation that stored nothing later needs no look in storage to know
+	// the message is new. Unstamped messages (At is the time of arrival) are always looked up.
+	Stamped bool
+	ack     func(error)
+	once    sync.Once
 }
 
 // NewInbound builds an inbound message whose ack is called exactly once: with nil when the

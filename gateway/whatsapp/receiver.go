@@ -70,12 +70,13 @@ func (r *receiver) message(ctx context.Context, evt *events.Message) bool {
 			return false
 		}
 	}
-	at := evt.Info.Timestamp
-	if at.IsZero() {
+	at, stamped := evt.Info.Timestamp, !evt.Info.Timestamp.IsZero()
+	if !stamped {
 		at = r.now()
 	}
 	done := make(chan error, 1)
 	in := gateway.NewInbound(r.office, phone, id, c.Text, at, func(err error) { done <- err })
+	in.Stamped = stamped
 	in.Media = media
 	in.QuotedID = c.QuotedID
 	r.sink.Deliver(in)

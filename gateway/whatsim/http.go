@@ -40,6 +40,9 @@ type inboundRequest struct {
 	From   string `json:"from"`
 	Text   string `json:"text"`
 	ID     string `json:"id"`
+	// At is when the phone sent the message, as WhatsApp stamps it (the same on a redelivery);
+	// without it the message is stamped on arrival, and one with an id is looked up.
+	At *time.Time `json:"at"`
 }
 
 func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +76,12 @@ func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), AckTimeout)
 	defer cancel()
-	id, err := g.Deliver(ctx, req.Office, from, req.ID, req.Text)
+	var id string
+	if req.At != nil {
+		id, err = g.DeliverAt(ctx, req.Office, from, req.ID, req.Text, *req.At)
+	} else {
+		id, err = g.Deliver(ctx, req.Office, from, req.ID, req.Text)
+	}
 	switch {
 	case errors.Is(err, balcao.ErrNotFound):
 		writeError(w, http.StatusNotFound, "unknown_office", "Escritório não encontrado.")

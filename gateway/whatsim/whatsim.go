@@ -64,14 +64,31 @@ func (g *Gateway) session(office string) (*session, bool) {
 }
 
 // Deliver hands an inbound message to the office as WhatsApp would, and waits for the
-// office's acknowledgement (the message is durably stored) or ctx's end.
+// office's acknowledgement (the message is durably stored) or ctx's end. Without an id the
+// message gets a new one and is stamped now; with an id it may be a redelivery, whose first
+// time the simulator does not know: it arrives unstamped (see gateway.Inbound.Stamped), and the
+// office looks the id up.
 func (g *Gateway) Deliver(ctx context.Context, office, from, id, text string) (string, error) {
+	stamped := id == ""
+	if stamped {
+		id = gateway.NewMessageID()
+	}
+	return g.deliver(ctx, office, from, id, text, time.Now(), stamped)
+}
+
+// DeliverAt is Deliver of a message the phone sent at the given time, as WhatsApp stamps it:
+// every delivery of one id must carry the same time (a redelivery is recognised by it).
+func (g *Gateway) DeliverAt(ctx context.Context, office, from, id, text string, at time.Time) (string, error) {
+	if id == "" {
+		id = gateway.NewMessageID()
+	}
+	return g.deliver(ctx, office, from, id, text, at, true)
+}
+
+func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at time.Time, stamped bool) (string, error) {
 	s, ok := g.session(office)
 	if !ok {
 		return "", fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
-	}
-	if id == "" {
-		id = gateway.NewMessageID()
 	}
 	select {
 	case g.inflight <- struct{}{}:
@@ -80,7 +97,8 @@ func (g *Gateway) Deliver(ctx context.Context, office, from, id, text string) (s
 		return "", fmt.Errorf("deliver to %s: %w", office, balcao.ErrOverloaded)
 	}
 	done := make(chan error, 1)
-	in := gateway.NewInbound(office, from, id, text, time.Now(), func(err error) { done <- err })
+	in := gateway.NewInbound(office, from, id, text, at, func(err error) { done <- err })
+	in.Stamped = stamped
 	s.sink.Deliver(in)
 	select {
 	case err := <-done:
