@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,14 +48,7 @@ func BenchmarkDocumentRequest(b *testing.B) {
 	if err := h.createOffices(ctx, true); err != nil {
 		b.Fatal(err)
 	}
-	for _, office := range h.offices {
-		sub, _, _ := e.Hub().Subscribe(office, "", "", nil, "", 0)
-		defer e.Hub().Unsubscribe(office, sub)
-		go func() {
-			for range sub.C {
-			}
-		}()
-	}
+	drainHubs(b, h)
 	// open counts the jobs not yet done and delivered (their open/{job} key is deleted last).
 	open := func() int {
 		n := 0
@@ -69,27 +61,9 @@ func BenchmarkDocumentRequest(b *testing.B) {
 		}
 		return n
 	}
-	sim := e.Sim()
 	var n atomic.Uint64
 	send := func(count uint64) {
-		var wg sync.WaitGroup
-		for range 256 {
-			wg.Go(func() {
-				for {
-					i := n.Add(1) - 1
-					if i >= count {
-						return
-					}
-					o, p := int(i)%cfg.Offices, int(i)/cfg.Offices%cfg.Phones
-					if _, err := sim.DeliverAt(ctx, h.offices[o], h.phone(o, p), benchID(i), kindTexts[Document], time.Now()); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		n.Store(count) // each sender took one number past the end
+		deliverClosedLoop(b, h, &n, count, kindTexts[Document])
 		deadline := time.Now().Add(time.Minute)
 		for left := open(); left > 0; left = open() {
 			if time.Now().After(deadline) {
