@@ -4,13 +4,17 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/balcao/balcao/engine"
 )
 
 // TestDistribution: with distribution on, a client who asks for a person gets the list of
 // departments; the answer makes the conversation pending in that department, and finishing the
 // service clears it.
 func TestDistribution(t *testing.T) {
-	e := startEngine(t)
+	clock := &fakeClock{}
+	clock.set("2026-11-25 10:00") // a Wednesday morning: in office hours, no closed notice
+	e := startEngine(t, func(c *engine.Config) { c.Now = clock.now })
 	admin := newClient(t, e)
 	admin.login("demo", "admin")
 	if status, body := admin.do("PUT", "/api/settings", map[string]any{"distribution": true}); status != http.StatusOK {
