@@ -423,15 +423,7 @@ func appendTime(b []byte, t time.Time) []byte {
 
 func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
 	kb := &keys[0]
-	n, err := d.DecodeMapLen()
-	if err != nil || n < 0 {
-		return err
-	}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	return decodeFields(d, kb, "message", func(key []byte) (err error) {
 		switch string(key) {
 		case "seq":
 			m.Seq, err = d.DecodeUint64()
@@ -456,27 +448,16 @@ func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("message field %s: %w", key, err)
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 func decodeDocumentPtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Document, error) {
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
-	n, err := d.DecodeMapLen()
-	if err != nil {
-		return nil, err
-	}
 	doc := &balcao.Document{}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return nil, err
-		}
+	if err := decodeFields(d, kb, "document", func(key []byte) (err error) {
 		switch string(key) {
 		case "id":
 			doc.ID, err = d.DecodeString()
@@ -493,24 +474,16 @@ func decodeDocumentPtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Document, error)
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return nil, fmt.Errorf("document field %s: %w", key, err)
-		}
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	return doc, nil
 }
 
 func decodeConversation(d *msgpack.Decoder, keys *keyBufs, c *balcao.Conversation) error {
 	kb := &keys[0]
-	n, err := d.DecodeMapLen()
-	if err != nil || n < 0 {
-		return err
-	}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	return decodeFields(d, kb, "conversation", func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "id":
@@ -565,11 +538,8 @@ func decodeConversation(d *msgpack.Decoder, keys *keyBufs, c *balcao.Conversatio
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("conversation field %s: %w", key, err)
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error) {
@@ -580,15 +550,7 @@ func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error
 	out := make([]balcao.CompanyRef, n)
 	for i := range out {
 		co := &out[i]
-		m, err := d.DecodeMapLen()
-		if err != nil {
-			return nil, err
-		}
-		for range m {
-			key, err := decodeKey(d, kb)
-			if err != nil {
-				return nil, err
-			}
+		if err := decodeFields(d, kb, "company", func(key []byte) (err error) {
 			switch string(key) {
 			case "id":
 				co.ID, err = d.DecodeString()
@@ -599,9 +561,9 @@ func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error
 			default:
 				err = d.Skip()
 			}
-			if err != nil {
-				return nil, fmt.Errorf("company field %s: %w", key, err)
-			}
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -611,16 +573,8 @@ func decodeServicePtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Service, error) {
 	if isNil, err := skipNil(d); isNil || err != nil {
 		return nil, err
 	}
-	n, err := d.DecodeMapLen()
-	if err != nil {
-		return nil, err
-	}
 	s := &balcao.Service{}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return nil, err
-		}
+	if err := decodeFields(d, kb, "service", func(key []byte) (err error) {
 		var str string
 		switch string(key) {
 		case "id":
@@ -659,9 +613,9 @@ func decodeServicePtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Service, error) {
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return nil, fmt.Errorf("service field %s: %w", key, err)
-		}
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -720,6 +674,26 @@ type keyBuf [32]byte
 // pooled recordDecoder: a keyBuf on the stack escapes (the decoder reads into it through an
 // io.Reader) and cost an allocation per map.
 type keyBufs [2]keyBuf
+
+// decodeFields reads a map, a nil one as empty, calling field with each key (valid during the
+// call) once the decoder is at its value: field decodes the value, or skips it. An error is
+// named after the record and the key.
+func decodeFields(d *msgpack.Decoder, kb *keyBuf, record string, field func(key []byte) error) error {
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return err
+	}
+	for range n {
+		key, err := decodeKey(d, kb)
+		if err != nil {
+			return err
+		}
+		if err := field(key); err != nil {
+			return fmt.Errorf("%s field %s: %w", record, key, err)
+		}
+	}
+	return nil
+}
 
 // decodeKey reads a map key (a string) into kb when it fits, else into a new slice.
 func decodeKey(d *msgpack.Decoder, kb *keyBuf) ([]byte, error) {

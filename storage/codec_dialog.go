@@ -220,15 +220,7 @@ func appendDialog(b []byte, f *dialogFields) []byte {
 // decodeDialog decodes into s, an addressable assistant.State.
 func decodeDialog(d *msgpack.Decoder, keys *keyBufs, s reflect.Value, dt *dialogType) error {
 	kb := &keys[0]
-	n, err := d.DecodeMapLen()
-	if err != nil || n < 0 {
-		return err
-	}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	return decodeFields(d, kb, "dialog", func(key []byte) (err error) {
 		switch string(key) {
 		case "awaiting":
 			err = decodeStringField(d, s.Field(stAwaiting))
@@ -245,11 +237,8 @@ func decodeDialog(d *msgpack.Decoder, keys *keyBufs, s reflect.Value, dt *dialog
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("dialog field %s: %w", key, err)
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // decodeDraft decodes a *assistant.Request (of type req) into the pointer field f.
@@ -260,17 +249,9 @@ func decodeDraft(d *msgpack.Decoder, kb *keyBuf, f reflect.Value, req reflect.Ty
 		}
 		return err
 	}
-	n, err := d.DecodeMapLen()
-	if err != nil {
-		return err
-	}
 	p := reflect.New(req)
 	r := p.Elem()
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	if err := decodeFields(d, kb, "draft", func(key []byte) (err error) {
 		switch string(key) {
 		case "intent":
 			err = decodeStringField(d, r.Field(rqIntent))
@@ -283,9 +264,9 @@ func decodeDraft(d *msgpack.Decoder, kb *keyBuf, f reflect.Value, req reflect.Ty
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("draft field %s: %w", key, err)
-		}
+		return err
+	}); err != nil {
+		return err
 	}
 	f.Set(p)
 	return nil

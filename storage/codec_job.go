@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"fmt"
-
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 
@@ -93,15 +91,7 @@ func appendTransition(b []byte, t *balcao.Transition) []byte {
 
 func decodeJob(d *msgpack.Decoder, keys *keyBufs, j *balcao.Job) error {
 	kb := &keys[0]
-	n, err := d.DecodeMapLen()
-	if err != nil || n < 0 {
-		return err
-	}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	return decodeFields(d, kb, "job", func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "id":
@@ -144,11 +134,8 @@ func decodeJob(d *msgpack.Decoder, keys *keyBufs, j *balcao.Job) error {
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("job field %s: %w", key, err)
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) {
@@ -159,15 +146,7 @@ func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) 
 	out := make([]balcao.JobEvent, n)
 	for i := range out {
 		e := &out[i]
-		m, err := d.DecodeMapLen() // nil (-1): the zero event
-		if err != nil {
-			return nil, err
-		}
-		for range m {
-			key, err := decodeKey(d, kb)
-			if err != nil {
-				return nil, err
-			}
+		if err := decodeFields(d, kb, "job event", func(key []byte) (err error) {
 			var s string
 			switch string(key) {
 			case "state":
@@ -180,9 +159,9 @@ func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) 
 			default:
 				err = d.Skip()
 			}
-			if err != nil {
-				return nil, fmt.Errorf("job event field %s: %w", key, err)
-			}
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -190,15 +169,7 @@ func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) 
 
 func decodeTransition(d *msgpack.Decoder, keys *keyBufs, t *balcao.Transition) error {
 	kb := &keys[0]
-	n, err := d.DecodeMapLen()
-	if err != nil || n < 0 {
-		return err
-	}
-	for range n {
-		key, err := decodeKey(d, kb)
-		if err != nil {
-			return err
-		}
+	return decodeFields(d, kb, "transition", func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "from":
@@ -216,9 +187,6 @@ func decodeTransition(d *msgpack.Decoder, keys *keyBufs, t *balcao.Transition) e
 		default:
 			err = d.Skip()
 		}
-		if err != nil {
-			return fmt.Errorf("transition field %s: %w", key, err)
-		}
-	}
-	return nil
+		return err
+	})
 }
