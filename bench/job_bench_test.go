@@ -73,11 +73,5 @@ func BenchmarkDocumentRequest(b *testing.B) {
 		}
 	}
 	send(uint64(cfg.Offices * cfg.Phones)) // every conversation spawned and served once
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
-	start := n.Load()
-	send(start + uint64(b.N))
-	b.StopTimer()
-	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
+	measureCPU(b, &n, send)
 }

@@ -30,11 +30,16 @@ func BenchmarkTurn(b *testing.B) {
 	var n atomic.Uint64
 	send := func(count uint64) { deliverClosedLoop(b, h, &n, count, "oi") }
 	send(uint64(cfg.Offices * cfg.Phones)) // every conversation spawned and greeted once
+	measureCPU(b, &n, send)
+}
+
+// measureCPU times b.N more messages sent by send (numbered on from n), reporting the process's
+// CPU per message beside the wall time.
+func measureCPU(b *testing.B, n *atomic.Uint64, send func(count uint64)) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU()
-	start := n.Load()
-	send(start + uint64(b.N))
+	send(n.Load() + uint64(b.N))
 	b.StopTimer()
 	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
 }
