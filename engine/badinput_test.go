@@ -40,6 +40,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"sim: empty text", "POST", "/sim/inbound", "application/json", []byte(`{"office":"demo","from":"5548999990001","text":""}`), 400, "empty_text"},
 		{"sim: 100 kB text", "POST", "/sim/inbound", "application/json", []byte(`{"office":"demo","from":"5548999990001","text":"` + strings.Repeat("x", 100<<10) + `"}`), 413, "body_too_large"},
 		{"sim: malformed json", "POST", "/sim/inbound", "application/json", []byte(`{]`), 400, "malformed_json"},
+		{"sim: time not RFC 3339", "POST", "/sim/inbound", "application/json", []byte(`{"office":"demo","from":"5548999990001","text":"oi","at":"ontem"}`), 400, "malformed_json"},
 		{"unknown api route", "GET", "/api/nothing", "", nil, 404, "unknown_route"},
 	}
 	for _, tc := range cases {

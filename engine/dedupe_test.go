@@ -99,8 +99,12 @@ func TestRedeliveryStoredOnce(t *testing.T) {
 	if status, body := c.inbound("demo", phone, "oi", "NEW"); status != http.StatusAccepted {
 		t.Fatalf("redelivery over HTTP: %d %s", status, body)
 	}
+	stamped := map[string]string{"office": "demo", "from": phone, "text": "oi", "id": "N20", "at": t0.Add(21 * time.Second).Format(time.RFC3339Nano)}
+	if status, body := c.do("POST", "/sim/inbound", stamped); status != http.StatusAccepted {
+		t.Fatalf("stamped redelivery over HTTP: %d %s", status, body)
+	}
 	if n := inboundCount(t, c, phone); n != 43 {
-		t.Fatalf("inbound stored = %d after an unstamped redelivery, want 43", n)
+		t.Fatalf("inbound stored = %d after redeliveries over HTTP, want 43", n)
 	}
 	stop(e)
 	if db, err = storage.Open(data+"/pebble", slog.New(slog.DiscardHandler)); err != nil {

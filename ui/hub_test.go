@@ -242,3 +242,35 @@ func TestHubPublishAllOneFramePerTurn(t *testing.T) {
 		t.Fatalf("replay after 1: missed %v, %d frames", missed, len(replay.C))
 	}
 }
+
+// TestHubPublishAllManyEvents: more events than half the window go out in several frames, so
+// that every one is still in the window when its frame is queued, and in order.
+func TestHubPublishAllManyEvents(t *testing.T) {
+	h := ui.NewHub()
+	s, _, _ := h.Subscribe("a", "s", "ger", nil, "", 0)
+	events := make([]balcao.Outgoing, ui.WindowSize/2+88)
+	for i := range events {
+		events[i] = balcao.Outgoing{Type: "x", Data: i}
+	}
+	h.PublishAll("a", events)
+	want := uint64(1)
+	for len(s.C) > 0 {
+		var frames []struct{ Seq uint64 }
+		if err := json.Unmarshal(<-s.C, &frames); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range frames {
+			if f.Seq != want {
+				t.Fatalf("seq %d, want %d", f.Seq, want)
+			}
+			want++
+		}
+	}
+	if want != uint64(len(events))+1 {
+		t.Fatalf("got %d events, want %d", want-1, len(events))
+	}
+	replay, _, missed := h.Subscribe("a", "s2", "ger", nil, h.Epoch(), uint64(len(events))-10)
+	if missed || len(replay.C) != 10 {
+		t.Fatalf("replay of the last 10: missed %v, %d frames", missed, len(replay.C))
+	}
+}
