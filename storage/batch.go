@@ -55,10 +55,10 @@ func (b *Batch) memory() *batchMem {
 // release gives the batch's memory back to the pool and empties it. Called by the writer once
 // the changes are copied into Pebble's batch: no value of b is read after it.
 func (b *Batch) release() {
-	m := b.mem
-	if m == nil {
+	if b == nil || b.mem == nil {
 		return
 	}
+	m := b.mem
 	b.mem, b.size = nil, 0
 	if cap(m.ops) > maxPooledOps || cap(m.arena) > maxPooledArena {
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -226,5 +227,53 @@ func TestSettingsSavedAndReread(t *testing.T) {
 	}
 	if s, _ := db.Settings("o2"); s.Rule("das") != balcao.RuleAuto {
 		t.Fatalf("another office = %+v", s)
+	}
+}
+
+// TestWriterGroupKeepsLastChange: batches merged into one Pebble commit, their changes applied
+// in key order, still leave each key as the last change submitted made it, whether that change
+// came in a later batch or later in the same one.
+func TestWriterGroupKeepsLastChange(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	const keys, batches = 8, 2000
+	key := func(i int) []byte { return storage.ConversationKey("o1", fmt.Sprintf("5548999900%03d", i)) }
+	want := map[int]string{} // key index → value; absent: deleted
+	rng := rand.New(rand.NewPCG(7, 7))
+	done := make(chan error, batches)
+	for n := range batches {
+		b := &storage.Batch{}
+		for range 1 + rng.IntN(4) {
+			i := rng.IntN(keys)
+			if rng.IntN(3) == 0 {
+				b.Delete(key(i))
+				delete(want, i)
+			} else {
+				v := fmt.Sprintf("v%d-%d", n, i)
+				b.Set(key(i), []byte(v))
+				want[i] = v
+			}
+		}
+		if err := db.Writer.Submit(b, func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range batches {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := db.Writer.Stats(); st.Commits >= st.Batches {
+		t.Fatalf("%d batches in %d commits: nothing was grouped, the test proves nothing", st.Batches, st.Commits)
+	}
+	for i := range keys {
+		got, err := db.Value(key(i))
+		v, ok := want[i]
+		switch {
+		case !ok && !errors.Is(err, balcao.ErrNotFound):
+			t.Errorf("key %d: got %q, %v; want it deleted", i, got, err)
+		case ok && (err != nil || string(got) != v):
+			t.Errorf("key %d: got %q, %v; want %q", i, got, err, v)
+		}
 	}
 }
