@@ -360,15 +360,25 @@ func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
 		for {
 			select {
 			case f := <-sub.C:
-				var ev struct {
+				// A frame is one event, or an array of them (held delivery ticks go along with
+				// the next event).
+				var evs []struct {
 					Type string             `json:"type"`
 					Data balcao.ScheduleRun `json:"data"`
 				}
-				if json.Unmarshal(f, &ev) == nil && ev.Type == balcao.EventScheduleProgress {
-					pmu.Lock()
-					progress = append(progress, ev.Data)
-					pmu.Unlock()
+				if f[0] != '[' {
+					f = append(append([]byte{'['}, f...), ']')
 				}
+				if err := json.Unmarshal(f, &evs); err != nil {
+					t.Errorf("frame %s: %v", f, err)
+				}
+				pmu.Lock()
+				for _, ev := range evs {
+					if ev.Type == balcao.EventScheduleProgress {
+						progress = append(progress, ev.Data)
+					}
+				}
+				pmu.Unlock()
 			case <-stop:
 				return
 			}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"sync"
@@ -50,6 +51,9 @@ type officeHub struct {
 	seq    uint64
 	window [WindowSize]published // event of seq n at n % WindowSize; mu guards everything
 	subs   map[*Subscriber]struct{}
+	// flush queues the held frames that waited lazyDelay; it is running when armed.
+	flush *time.Timer
+	armed bool
 }
 
 // published is one stamped event.
@@ -72,7 +76,22 @@ type Subscriber struct {
 	// Filter says whether the subscriber may see a conversation; nil sees everything.
 	Filter func(*balcao.ConversationView) bool
 	once   sync.Once
+
+	// held are the lazy frames (see lazyDelay) not yet queued, oldest first, the first held
+	// at heldAt; the office's lock guards both.
+	held   [][]byte
+	heldAt time.Time
 }
+
+// lazyDelay is how long a frame of delivery ticks alone (message.status events: sent,
+// delivered, read) may wait for the socket's next frame to go along with: a tick a fifth of a
+// second late is not seen, and a busy office's ticks, which follow each turn by the
+// conversation's flushDelay, no longer cost a websocket write of their own (at 150 messages a
+// second per office, half of the socket writes of both ends were ticks).
+const lazyDelay = 200 * time.Millisecond
+
+// maxHeld bounds the lazy frames a subscriber holds: past it they are queued at once.
+const maxHeld = 64
 
 // frameFor returns the frame of p that s may receive, or nil.
 func (s *Subscriber) frameFor(p *published) []byte {
@@ -141,19 +160,162 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 		*p = ps[i]
 		window = append(window, p)
 	}
-	var all []byte // every frame, for the subscribers who may see them all (managers)
+	var now time.Time
+	lazy := allTicks(events)
+	if lazy {
+		now = time.Now()
+	}
+	var all []byte     // every frame, for the subscribers who may see them all (managers)
+	var joins joinMemo // the held frames and the new one joined, for the next subscriber alike
 	for s := range o.subs {
 		frame := s.framesFor(window, &all)
 		if frame == nil {
 			continue
 		}
-		select {
-		case s.C <- frame:
-		default:
-			delete(o.subs, s)
-			s.once.Do(func() { close(s.Dropped) })
+		if lazy && len(s.held) < maxHeld {
+			o.hold(s, frame, now)
+			continue
+		}
+		o.send(s, joins.withHeld(s, frame))
+	}
+}
+
+// allTicks reports whether the events are only delivery ticks, whose frame may wait (see
+// lazyDelay).
+func allTicks(events []balcao.Outgoing) bool {
+	for _, e := range events {
+		if e.Type != balcao.EventMessageStatus {
+			return false
 		}
 	}
+	return true
+}
+
+// send queues a frame for s, dropping s when its queue is full. o.mu is held.
+func (o *officeHub) send(s *Subscriber, frame []byte) {
+	select {
+	case s.C <- frame:
+	default:
+		o.remove(s)
+		s.once.Do(func() { close(s.Dropped) })
+	}
+}
+
+// hold keeps a lazy frame for s until its next frame, or until the first it holds has waited
+// lazyDelay. o.mu is held.
+func (o *officeHub) hold(s *Subscriber, frame []byte, now time.Time) {
+	if len(s.held) == 0 {
+		s.heldAt = now
+	}
+	s.held = append(s.held, frame)
+	o.arm(lazyDelay)
+}
+
+func (o *officeHub) arm(after time.Duration) {
+	if o.armed {
+		return
+	}
+	o.armed = true
+	if o.flush == nil {
+		o.flush = time.AfterFunc(after, o.flushHeld)
+		return
+	}
+	o.flush.Reset(after)
+}
+
+// flushHeld queues the held frames that waited lazyDelay, and arms the timer again for the
+// others. Each subscriber's ticks get their whole delay to go along with a later frame,
+// although the office has one timer: the subscribers of an office mostly hold the same frames,
+// since the same publication, so that one flush takes them all, sharing one frame.
+func (o *officeHub) flushHeld() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.armed = false
+	now := time.Now()
+	var joins joinMemo
+	var next time.Duration
+	for s := range o.subs {
+		if len(s.held) == 0 {
+			continue
+		}
+		if wait := lazyDelay - now.Sub(s.heldAt); wait > lazyDelay/20 {
+			next = min(cmp.Or(next, wait), wait)
+			continue
+		}
+		o.send(s, joins.withHeld(s, nil))
+	}
+	if next > 0 {
+		o.arm(next)
+	}
+}
+
+// joinMemo remembers the last frame withHeld made and what it was made of: the subscribers
+// who see the same events (every manager of the office) hold the same frames, and get one
+// shared array rather than a copy each.
+type joinMemo struct {
+	parts []*byte // the first byte of each held frame, then of the new one
+	out   []byte
+}
+
+// withHeld returns frame (nil: none) after the frames s holds, as one flat JSON array when
+// there are several, and lets go of them. o.mu is held.
+func (m *joinMemo) withHeld(s *Subscriber, frame []byte) []byte {
+	if len(s.held) == 0 {
+		return frame
+	}
+	defer func() {
+		clear(s.held)
+		s.held = s.held[:0]
+	}()
+	if frame == nil && len(s.held) == 1 {
+		return s.held[0]
+	}
+	if m.same(s.held, frame) {
+		return m.out
+	}
+	n := 2 + len(frame)
+	m.parts = m.parts[:0]
+	for _, f := range s.held {
+		n += len(f) + 1
+		m.parts = append(m.parts, &f[0])
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, f := range s.held {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendEvents(out, f)
+	}
+	if frame != nil {
+		out = appendEvents(append(out, ','), frame)
+		m.parts = append(m.parts, &frame[0])
+	}
+	m.out = append(out, ']')
+	return m.out
+}
+
+// same reports whether held and frame are what m.out was made of.
+func (m *joinMemo) same(held [][]byte, frame []byte) bool {
+	n := len(held)
+	if frame != nil {
+		n++
+	}
+	if m.out == nil || len(m.parts) != n {
+		return false
+	}
+	for i, f := range held {
+		if m.parts[i] != &f[0] {
+			return false
+		}
+	}
+	return frame == nil || m.parts[n-1] == &frame[0]
+}
+
+// remove unsubscribes s, letting go of what it holds. o.mu is held.
+func (o *officeHub) remove(s *Subscriber) {
+	delete(o.subs, s)
+	s.held = nil
 }
 
 // prepare encodes an event's payload (into frame, stamped later) and reads its scope.
@@ -276,7 +438,7 @@ func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.Conver
 func (h *Hub) Unsubscribe(office string, s *Subscriber) {
 	o := h.office(office)
 	o.mu.Lock()
-	delete(o.subs, s)
+	o.remove(s)
 	o.mu.Unlock()
 }
 
@@ -297,7 +459,7 @@ func (h *Hub) drop(office string, match func(*Subscriber) bool) {
 	defer o.mu.Unlock()
 	for s := range o.subs {
 		if match(s) {
-			delete(o.subs, s)
+			o.remove(s)
 			s.once.Do(func() { close(s.Dropped) })
 		}
 	}

@@ -2,7 +2,9 @@ package ui_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/balcao/balcao"
@@ -272,5 +274,113 @@ func TestHubPublishAllManyEvents(t *testing.T) {
 	replay, _, missed := h.Subscribe("a", "s2", "ger", nil, h.Epoch(), uint64(len(events))-10)
 	if missed || len(replay.C) != 10 {
 		t.Fatalf("replay of the last 10: missed %v, %d frames", missed, len(replay.C))
+	}
+}
+
+// eventsOf returns the seqs and types of a frame: one event, or a JSON array of them.
+func eventsOf(t *testing.T, frame []byte) (seqs []uint64, types []string) {
+	t.Helper()
+	var evs []struct {
+		Seq  uint64 `json:"seq"`
+		Type string `json:"type"`
+	}
+	if len(frame) > 0 && frame[0] != '[' {
+		frame = append(append([]byte{'['}, frame...), ']')
+	}
+	if err := json.Unmarshal(frame, &evs); err != nil {
+		t.Fatalf("frame %s: %v", frame, err)
+	}
+	for _, e := range evs {
+		seqs, types = append(seqs, e.Seq), append(types, e.Type)
+	}
+	return seqs, types
+}
+
+// TestHubTicksWaitForTheNextFrame: a frame of delivery ticks alone is not queued at once; it
+// goes ahead of the socket's next frame, in one flat array, or on its own after lazyDelay.
+func TestHubTicksWaitForTheNextFrame(t *testing.T) {
+	h := ui.NewHub()
+	s, _, _ := h.Subscribe("a", "s1", "u", nil, "", 0)
+	tick := balcao.Outgoing{Type: balcao.EventMessageStatus, Data: map[string]any{"seq": 1}}
+	h.PublishAll("a", []balcao.Outgoing{tick, tick})
+	h.Publish("a", balcao.EventMessageStatus, nil)
+	if len(s.C) != 0 {
+		t.Fatal("a frame of ticks was queued at once")
+	}
+	h.PublishAll("a", []balcao.Outgoing{{Type: balcao.EventMessageAdded}, {Type: balcao.EventConversationChanged}})
+	if len(s.C) != 1 {
+		t.Fatalf("%d frames queued, want the ticks and the turn in one", len(s.C))
+	}
+	seqs, types := eventsOf(t, <-s.C)
+	if want := []uint64{1, 2, 3, 4, 5}; !slices.Equal(seqs, want) {
+		t.Fatalf("seqs %v, want %v (types %v)", seqs, want, types)
+	}
+	if types[2] != balcao.EventMessageStatus || types[3] != balcao.EventMessageAdded {
+		t.Fatalf("types %v", types)
+	}
+
+	// Alone, the ticks go after lazyDelay.
+	h.Publish("a", balcao.EventMessageStatus, nil)
+	start := time.Now()
+	select {
+	case f := <-s.C:
+		if seqs, _ := eventsOf(t, f); !slices.Equal(seqs, []uint64{6}) {
+			t.Fatalf("seqs %v, want [6]", seqs)
+		}
+		if waited := time.Since(start); waited < 150*time.Millisecond {
+			t.Fatalf("ticks went after %s, before their delay", waited)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("held ticks never went")
+	}
+
+	// Too many held ticks go at once, in one frame.
+	for range 100 {
+		h.Publish("a", balcao.EventMessageStatus, nil)
+	}
+	if len(s.C) != 1 {
+		t.Fatalf("%d frames queued after 100 ticks, want the held ones in one", len(s.C))
+	}
+	if seqs, _ := eventsOf(t, <-s.C); len(seqs) < 2 || seqs[0] != 7 {
+		t.Fatalf("first held frame carries seqs %v", seqs)
+	}
+}
+
+// TestHubForgetsHeldTicksOfAGoneSocket: a socket that unsubscribes while ticks wait for it
+// gets nothing more, and the others still get theirs.
+func TestHubForgetsHeldTicksOfAGoneSocket(t *testing.T) {
+	h := ui.NewHub()
+	gone, _, _ := h.Subscribe("a", "s1", "u", nil, "", 0)
+	stays, _, _ := h.Subscribe("a", "s2", "u", nil, "", 0)
+	h.Publish("a", balcao.EventMessageStatus, nil)
+	h.Unsubscribe("a", gone)
+	select {
+	case f := <-stays.C:
+		if seqs, _ := eventsOf(t, f); !slices.Equal(seqs, []uint64{1}) {
+			t.Fatalf("seqs %v", seqs)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the remaining socket never got its ticks")
+	}
+	if len(gone.C) != 0 {
+		t.Fatal("an unsubscribed socket got its held ticks")
+	}
+}
+
+// TestHubSharesHeldTicksAmongManagers: subscribers who see the same events get one frame of
+// held ticks and the turn after them, not a copy each.
+func TestHubSharesHeldTicksAmongManagers(t *testing.T) {
+	h := ui.NewHub()
+	a, _, _ := h.Subscribe("a", "s1", "u1", nil, "", 0)
+	b, _, _ := h.Subscribe("a", "s2", "u2", nil, "", 0)
+	h.Publish("a", balcao.EventMessageStatus, nil)
+	h.Publish("a", balcao.EventMessageStatus, nil)
+	h.PublishAll("a", []balcao.Outgoing{{Type: balcao.EventMessageAdded}, {Type: balcao.EventConversationChanged}})
+	fa, fb := <-a.C, <-b.C
+	if &fa[0] != &fb[0] {
+		t.Fatal("two managers got copies of the same frame")
+	}
+	if seqs, _ := eventsOf(t, fa); !slices.Equal(seqs, []uint64{1, 2, 3, 4}) {
+		t.Fatalf("seqs %v", seqs)
 	}
 }
