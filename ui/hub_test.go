@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/ui"
