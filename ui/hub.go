@@ -143,19 +143,35 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 	if len(events) == 0 {
 		return
 	}
-	ps := make([]published, len(events))
-	for i, e := range events {
-		ps[i] = prepare(e)
+	var psBuf [4]published
+	ps := psBuf[:0]
+	size := 2 // of the frames as one array
+	for _, e := range events {
+		ps = append(ps, prepare(e))
+		size += len(ps[len(ps)-1].frame) + len(e.Type) + stampSize + 1
 	}
 	o := h.office(office)
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	// The frames are made in one buffer, as the array every manager gets (all): each event's
+	// own frame, kept in the window and sent to those who may not see them all, is a piece of
+	// it. One allocation and copy per publication, not one for each frame and one more for the
+	// array.
+	at := time.Now().UTC()
+	arr := make([]byte, 0, size)
+	if len(ps) > 1 {
+		arr = append(arr, '[')
+	}
 	var buf [8]*published
 	window := buf[:0]
 	for i := range ps {
 		o.seq++
-		ps[i].seq = o.seq
-		ps[i].frame = stamp(o.seq, events[i].Type, ps[i].frame)
+		if i > 0 {
+			arr = append(arr, ',')
+		}
+		start := len(arr)
+		arr = appendStamp(arr, o.seq, events[i].Type, at, ps[i].frame)
+		ps[i].seq, ps[i].frame = o.seq, arr[start:len(arr):len(arr)]
 		p := &o.window[o.seq%WindowSize]
 		*p = ps[i]
 		window = append(window, p)
@@ -165,7 +181,10 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 	if lazy {
 		now = time.Now()
 	}
-	var all []byte     // every frame, for the subscribers who may see them all (managers)
+	var all []byte // every frame, for the subscribers who may see them all (managers)
+	if len(ps) > 1 {
+		all = append(arr, ']')
+	}
 	var joins joinMemo // the held frames and the new one joined, for the next subscriber alike
 	for s := range o.subs {
 		frame := s.framesFor(window, &all)
@@ -388,17 +407,23 @@ func joinFrames(frames [][]byte) []byte {
 
 // stamp makes the frame of an event: {"seq":…,"type":…,"at":…,"data":…}.
 func stamp(seq uint64, typ string, payload []byte) []byte {
-	at, _ := time.Now().UTC().MarshalJSON()
-	frame := make([]byte, 0, len(payload)+96)
-	frame = append(frame, `{"seq":`...)
-	frame = strconv.AppendUint(frame, seq, 10)
-	frame = append(frame, `,"type":`...)
-	frame = strconv.AppendQuote(frame, typ)
-	frame = append(frame, `,"at":`...)
-	frame = append(frame, at...)
-	frame = append(frame, `,"data":`...)
-	frame = append(frame, payload...)
-	return append(frame, '}')
+	return appendStamp(make([]byte, 0, len(payload)+len(typ)+stampSize), seq, typ, time.Now().UTC(), payload)
+}
+
+// stampSize bounds the bytes appendStamp adds to an event's payload and type.
+const stampSize = 96
+
+// appendStamp appends the frame of an event; at is written as time.Time's MarshalJSON would.
+func appendStamp(dst []byte, seq uint64, typ string, at time.Time, payload []byte) []byte {
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendUint(dst, seq, 10)
+	dst = append(dst, `,"type":`...)
+	dst = strconv.AppendQuote(dst, typ)
+	dst = append(dst, `,"at":"`...)
+	dst = at.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, `","data":`...)
+	dst = append(dst, payload...)
+	return append(dst, '}')
 }
 
 func mustJSON(v any) []byte {

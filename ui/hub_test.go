@@ -384,3 +384,42 @@ func TestHubSharesHeldTicksAmongManagers(t *testing.T) {
 		t.Fatalf("seqs %v", seqs)
 	}
 }
+
+// TestHubFramesOfOnePublication: the events published together reach a manager as one array,
+// and each one, kept for replay, is a whole frame of its own with its seq, type, time and data.
+func TestHubFramesOfOnePublication(t *testing.T) {
+	h := ui.NewHub()
+	m, _, _ := h.Subscribe("a", "s1", "ger", nil, "", 0)
+	before := time.Now()
+	h.PublishAll("a", []balcao.Outgoing{
+		{Type: balcao.EventMessageAdded, Data: map[string]string{"text": "olá \"mundo\" <b>"}},
+		{Type: balcao.EventConversationChanged, Data: []int{1, 2}},
+		{Type: "x", Data: nil},
+	})
+	after := time.Now()
+	type frame struct {
+		Seq  uint64          `json:"seq"`
+		Type string          `json:"type"`
+		At   time.Time       `json:"at"`
+		Data json.RawMessage `json:"data"`
+	}
+	var got []frame
+	if err := json.Unmarshal(<-m.C, &got); err != nil || len(got) != 3 {
+		t.Fatalf("manager's frame: %v, %d events", err, len(got))
+	}
+	replay, _, _ := h.Subscribe("a", "s2", "ger", nil, h.Epoch(), 0+1)
+	wantData := []string{`{"text":"olá \"mundo\" \u003cb\u003e"}`, `[1,2]`, `null`}
+	for i, f := range got {
+		if f.Seq != uint64(i+1) || f.At.Before(before) || f.At.After(after) || string(f.Data) != wantData[i] {
+			t.Fatalf("event %d = %+v (data %s)", i, f, f.Data)
+		}
+		if i == 0 {
+			continue // replay starts after seq 1
+		}
+		var r frame
+		raw := <-replay.C
+		if err := json.Unmarshal(raw, &r); err != nil || r.Seq != f.Seq || r.Type != f.Type || !r.At.Equal(f.At) {
+			t.Fatalf("replayed frame %s: %v", raw, err)
+		}
+	}
+}
