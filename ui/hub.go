@@ -185,7 +185,6 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 	if len(ps) > 1 {
 		all = append(arr, ']')
 	}
-	var joins joinMemo // the held frames and the new one joined, for the next subscriber alike
 	for s := range o.subs {
 		frame := s.framesFor(window, &all)
 		if frame == nil {
@@ -195,7 +194,9 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 			o.hold(s, frame, now)
 			continue
 		}
-		o.send(s, joins.withHeld(s, frame))
+		if o.sendHeld(s) {
+			o.send(s, frame)
+		}
 	}
 }
 
@@ -244,14 +245,13 @@ func (o *officeHub) arm(after time.Duration) {
 
 // flushHeld queues the held frames that waited lazyDelay, and arms the timer again for the
 // others. Each subscriber's ticks get their whole delay to go along with a later frame,
-// although the office has one timer: the subscribers of an office mostly hold the same frames,
-// since the same publication, so that one flush takes them all, sharing one frame.
+// although the office has one timer: the subscribers of an office mostly hold frames of the
+// same publications, so that one flush takes them all.
 func (o *officeHub) flushHeld() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.armed = false
 	now := time.Now()
-	var joins joinMemo
 	var next time.Duration
 	for s := range o.subs {
 		if len(s.held) == 0 {
@@ -261,74 +261,27 @@ func (o *officeHub) flushHeld() {
 			next = min(cmp.Or(next, wait), wait)
 			continue
 		}
-		o.send(s, joins.withHeld(s, nil))
+		o.sendHeld(s)
 	}
 	if next > 0 {
 		o.arm(next)
 	}
 }
 
-// joinMemo remembers the last frame withHeld made and what it was made of: the subscribers
-// who see the same events (every manager of the office) hold the same frames, and get one
-// shared array rather than a copy each.
-type joinMemo struct {
-	parts []*byte // the first byte of each held frame, then of the new one
-	out   []byte
-}
-
-// withHeld returns frame (nil: none) after the frames s holds, as one flat JSON array when
-// there are several, and lets go of them. o.mu is held.
-func (m *joinMemo) withHeld(s *Subscriber, frame []byte) []byte {
-	if len(s.held) == 0 {
-		return frame
-	}
-	defer func() {
-		clear(s.held)
-		s.held = s.held[:0]
-	}()
-	if frame == nil && len(s.held) == 1 {
-		return s.held[0]
-	}
-	if m.same(s.held, frame) {
-		return m.out
-	}
-	n := 2 + len(frame)
-	m.parts = m.parts[:0]
-	for _, f := range s.held {
-		n += len(f) + 1
-		m.parts = append(m.parts, &f[0])
-	}
-	out := make([]byte, 0, n)
-	out = append(out, '[')
+// sendHeld queues the frames s holds, if any, and reports whether s is still subscribed. They
+// are queued one by one, right before the frame that takes them along: the socket's writer
+// finds them queued together and joins them into one message in its reused buffer (ws.go
+// coalesce), so that holding costs no copy here. o.mu is held.
+func (o *officeHub) sendHeld(s *Subscriber) bool {
 	for i, f := range s.held {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = appendEvents(out, f)
-	}
-	if frame != nil {
-		out = appendEvents(append(out, ','), frame)
-		m.parts = append(m.parts, &frame[0])
-	}
-	m.out = append(out, ']')
-	return m.out
-}
-
-// same reports whether held and frame are what m.out was made of.
-func (m *joinMemo) same(held [][]byte, frame []byte) bool {
-	n := len(held)
-	if frame != nil {
-		n++
-	}
-	if m.out == nil || len(m.parts) != n {
-		return false
-	}
-	for i, f := range held {
-		if m.parts[i] != &f[0] {
+		s.held[i] = nil
+		o.send(s, f)
+		if s.held == nil { // dropped: its queue is full
 			return false
 		}
 	}
-	return frame == nil || m.parts[n-1] == &frame[0]
+	s.held = s.held[:0]
+	return true
 }
 
 // remove unsubscribes s, letting go of what it holds. o.mu is held.
