@@ -445,7 +445,7 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 	t := c.begin()
 	var msg balcao.Message
 	if m.Document != nil {
-		msg = c.addMessage(t, balcao.Outbound, m.Staff, m.Text, m.Document, newWAID(), c.sys.cfg.Now())
+		msg = c.addMessage(t, balcao.Outbound, m.Staff, m.Text, m.Document, "", c.sys.cfg.Now())
 	} else {
 		msg = c.reply(t, m.Staff, m.Text)
 	}

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"encoding/binary"
+	"errors"
 	"slices"
 	"time"
 
@@ -86,22 +87,28 @@ func (d *delivery) find(seq uint64) *outbound {
 	return nil
 }
 
-// receipt records WhatsApp's report on an outbound message, found by its WhatsApp id.
+// receipt records WhatsApp's report on an outbound message, found by its WhatsApp id: in
+// memory, else by the seq its id carries (outboundID), else, for a message stored before ids
+// carried it, by its wa/ entry.
 func (c *conversation) receipt(ctx actor.Context, r *gateway.Receipt) {
 	if d := c.delivery; d != nil {
 		for i := range d.out {
 			if d.out[i].msg.WAID == r.ID {
-				c.setStatus(ctx, d.out[i].msg.Seq, r.Status)
+				c.setStatus(ctx, d.out[i].msg.Seq, r.Status, "")
 				return
 			}
 		}
+	}
+	if seq, ok := outboundSeq(r.ID); ok {
+		c.setStatus(ctx, seq, r.Status, r.ID)
+		return
 	}
 	raw, err := c.sys.cfg.DB.Value(storage.WhatsAppIDKey(c.office, c.phone, r.ID))
 	if err != nil || len(raw) != 8 {
 		c.logger().Debug("receipt for unknown message", "err", err)
 		return
 	}
-	c.setStatus(ctx, binary.BigEndian.Uint64(raw), r.Status)
+	c.setStatus(ctx, binary.BigEndian.Uint64(raw), r.Status, "")
 }
 
 // sent records that WhatsApp accepted (or refused for good) a message: its outbox entry goes.
@@ -110,7 +117,7 @@ func (c *conversation) sent(ctx actor.Context, m *deliveryChanged) {
 		c.delivery = &delivery{}
 	}
 	c.delivery.outbox = append(c.delivery.outbox, m.seq)
-	c.setStatus(ctx, m.seq, m.status)
+	c.setStatus(ctx, m.seq, m.status, "")
 	c.armFlush(ctx)
 }
 
@@ -119,11 +126,23 @@ var statusRank = map[string]int{
 }
 
 // setStatus moves an outbound message's delivery status forward, never back. A message no
-// longer in memory is read, and kept only if its status moves.
-func (c *conversation) setStatus(ctx actor.Context, seq uint64, status string) {
+// longer in memory is read, and kept only if its status moves. With waID, the message must
+// have that WhatsApp id (a receipt found it by the seq in the id).
+func (c *conversation) setStatus(ctx actor.Context, seq uint64, status, waID string) {
 	o := c.delivery.find(seq)
+	if o != nil && waID != "" && o.msg.WAID != waID {
+		c.logger().Debug("receipt for unknown message", "seq", seq)
+		return
+	}
 	if o == nil {
 		m, err := c.sys.cfg.DB.Message(c.office, c.phone, seq)
+		switch {
+		case err != nil:
+		case m.Direction != balcao.Outbound:
+			err = errors.New("an inbound message has no delivery status")
+		case waID != "" && m.WAID != waID:
+			err = errors.New("the message has another whatsapp id")
+		}
 		if err != nil {
 			c.logger().Warn("status for unknown message", "seq", seq, "err", err)
 			return

@@ -62,7 +62,7 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 			link = c.sys.cfg.PortalLink(c.office, c.phone, d.ID)
 		}
 		doc := &balcao.Document{ID: d.ID, Name: d.Name, URL: link, MIME: d.MIME, Size: d.Size, SHA: d.SHA256}
-		msg := c.addMessage(t, balcao.Outbound, balcao.AuthorAssistant, "📄 "+d.Name+"\n"+link, doc, newWAID(), c.sys.cfg.Now())
+		msg := c.addMessage(t, balcao.Outbound, balcao.AuthorAssistant, "📄 "+d.Name+"\n"+link, doc, "", c.sys.cfg.Now())
 		d.MessageSeq = msg.Seq
 		t.b.Put(storage.DocumentKey(c.office, d.ID), &d)
 	}

@@ -2,15 +2,16 @@ package actors
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
-	"github.com/balcao/balcao/gateway"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -101,14 +102,14 @@ func (c *conversation) begin() *turn {
 	return t
 }
 
-// addMessage appends a message to the conversation.
+// addMessage appends a message to the conversation: an inbound one with WhatsApp's id, an
+// outbound one (waID "") with its outboundID.
 func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text string, doc *balcao.Document, waID string, at time.Time) balcao.Message {
 	c.conv.LastSeq++
 	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at}
 	if dir == balcao.Outbound {
-		m.Status = balcao.StatusQueued
+		m.Status, m.WAID = balcao.StatusQueued, outboundID(m.Seq)
 		t.b.Set(storage.OutboxKey(c.office, c.phone, m.Seq), nil)
-		t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, waID), seqBytes(m.Seq))
 		t.outs = append(t.outs, m)
 		c.remember(m)
 	}
@@ -120,7 +121,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 
 // reply appends an outbound message from the assistant, the system or a staff member.
 func (c *conversation) reply(t *turn, author, text string) balcao.Message {
-	return c.addMessage(t, balcao.Outbound, author, text, nil, newWAID(), c.sys.cfg.Now())
+	return c.addMessage(t, balcao.Outbound, author, text, nil, "", c.sys.cfg.Now())
 }
 
 // transition moves the conversation to another state and records it.
@@ -184,7 +185,47 @@ func (c *conversation) closeService(t *turn, outcome balcao.Outcome, end time.Ti
 	c.conv.Service = nil
 }
 
-func newWAID() string { return gateway.NewMessageID() }
+// outboundID is the WhatsApp id of the outbound message of seq: "3EB0" (as WhatsApp Web's
+// ids), 8 random hex digits and the seq in 12 (outboundIDLen in all). Receipts name messages
+// by this id: carrying the seq, it finds the message without a key mapping it back, one
+// Pebble insert per outbound message fewer than a random id with its wa/ entry (which older
+// messages still have, see receipt).
+func outboundID(seq uint64) string {
+	var b [outboundIDLen]byte
+	copy(b[:], "3EB0")
+	r := rand.Uint32()
+	for i := 11; i >= 4; i-- {
+		b[i] = upperHex[r&0xf]
+		r >>= 4
+	}
+	for i := outboundIDLen - 1; i >= 12; i-- {
+		b[i] = upperHex[seq&0xf]
+		seq >>= 4
+	}
+	return string(b[:])
+}
+
+const (
+	outboundIDLen = 24
+	upperHex      = "0123456789ABCDEF"
+)
+
+// outboundSeq returns the seq an outboundID carries; ok is false for any other id.
+func outboundSeq(id string) (seq uint64, ok bool) {
+	if len(id) != outboundIDLen || id[:4] != "3EB0" {
+		return 0, false
+	}
+	for i := 4; i < outboundIDLen; i++ {
+		d := strings.IndexByte(upperHex, id[i])
+		if d < 0 {
+			return 0, false
+		}
+		if i >= 12 {
+			seq = seq<<4 | uint64(d)
+		}
+	}
+	return seq, seq > 0
+}
 
 // indexKeys are the inbox index entries of the conversation as it is now.
 func (c *conversation) indexKeys() [][]byte {

@@ -23,7 +23,8 @@ import (
 //	o/{office}/conv/{phone}                   balcao.Conversation
 //	o/{office}/msg/{phone}/{seq:16x}          balcao.Message
 //	o/{office}/tr/{phone}/{n:16x}             balcao.Transition
-//	o/{office}/wa/{phone}/{whatsapp id}       message seq (8 bytes): redelivery dedupe
+//	o/{office}/wa/{phone}/{whatsapp id}       message seq (8 bytes): redelivery dedupe of inbound
+//	                                          messages (outbound ids carry their seq)
 //	o/{office}/ix/pendentes/{since:16x}/{phone}    empty: pending conversations, oldest first
 //	o/{office}/ix/atendimento/{since:16x}/{phone}  empty: conversations being attended
 //	o/{office}/ix/contatos/{^lastAt:16x}/{phone}   empty: every conversation, newest first

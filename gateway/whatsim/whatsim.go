@@ -108,6 +108,18 @@ func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at
 	}
 }
 
+// Read reports that a phone read the office's message of WhatsApp id id: a read receipt, as
+// WhatsApp sends when the client opens the chat. Ids the phone never got are reported too, as
+// WhatsApp would not: the engine must ignore them.
+func (g *Gateway) Read(office, phone, id string) error {
+	s, ok := g.session(office)
+	if !ok {
+		return fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
+	}
+	s.sink.Receipt(&gateway.Receipt{Office: office, To: phone, ID: id, Status: balcao.StatusRead, At: time.Now()})
+	return nil
+}
+
 // Sent is a message the office sent to a phone, as the phone sees it.
 type Sent struct {
 	ID       string           `json:"id"`
