@@ -54,6 +54,10 @@ type Conversation struct {
 	// new: a redelivery carries its first delivery's timestamp.
 	InboundAt    time.Time `msgpack:"inbound_at,omitempty" json:"-"`
 	InboundKnown bool      `msgpack:"inbound_known,omitempty" json:"-"`
+	// ContactGen is the office's contacts generation (see storage.ContactsGenKey) when
+	// ContactName and Companies were last read from the contact and its companies: while the
+	// office's is still the same, they are the stored ones. 0: never known.
+	ContactGen uint64 `msgpack:"contact_gen,omitempty" json:"-"`
 }
 
 // CompanyRef names a company inside another record.
@@ -61,6 +65,9 @@ type CompanyRef struct {
 	ID   string `msgpack:"id" json:"id"`
 	Name string `msgpack:"name" json:"name"`
 	CNPJ string `msgpack:"cnpj" json:"cnpj"`
+	// Assistant is the company's UseAssistant, kept in a conversation record (see
+	// Conversation.ContactGen).
+	Assistant bool `msgpack:"assistant,omitempty" json:"-"`
 }
 
 // ContactView is the contact as the staff API shows it.

@@ -26,7 +26,7 @@ var eventJSONFields = map[reflect.Type]string{
 	reflect.TypeFor[Document]():             "ID Name URL MIME Size SHA",
 	reflect.TypeFor[ConversationView]():     "ID State Attendant Department Served Contact Companies Unread LastAt Preview StateSince LastSeq",
 	reflect.TypeFor[ContactView]():          "Phone Name Linked",
-	reflect.TypeFor[CompanyRef]():           "ID Name CNPJ",
+	reflect.TypeFor[CompanyRef]():           "ID Name CNPJ Assistant",
 	reflect.TypeFor[Job]():                  "ID Company CNPJ Intent Competence Person Phone State Reason Hold Confirmed Attempts Documents Delivered ToldPend History CreatedAt UpdatedAt",
 	reflect.TypeFor[JobEvent]():             "State Note At",
 }

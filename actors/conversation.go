@@ -39,10 +39,11 @@ type conversation struct {
 	delivery *delivery // outbound messages in progress and their pending changes; nil when none
 	handled  uint64    // messages routed by the office that this instance handled
 	barrier  bool      // wait for the writer before loading (a restart)
+	gen      uint64    // the office's contacts generation it knows (office.contactGen)
 }
 
-func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool) *conversation {
-	return &conversation{sys: sys, office: office, phone: phone, gw: gw, barrier: barrier}
+func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool, gen uint64) *conversation {
+	return &conversation{sys: sys, office: office, phone: phone, gw: gw, barrier: barrier, gen: gen}
 }
 
 // idleTick is the office telling an idle conversation to passivate (see office.sweep).
@@ -130,11 +131,25 @@ func (c *conversation) start(ctx actor.Context) {
 	default:
 		panic(fmt.Sprintf("load conversation: %v", err))
 	}
+	if c.exists && c.gen != 0 && c.conv.ContactGen == c.gen {
+		c.companiesFromRecord() // no contact or company changed since they were read
+		return
+	}
 	c.loadContact()
 }
 
+// companiesFromRecord makes the enabled companies of the contact from the copies the record
+// keeps of them: all the actor uses of a company.
+func (c *conversation) companiesFromRecord() {
+	c.companies = nil
+	for _, r := range c.conv.Companies {
+		c.companies = append(c.companies, balcao.Company{ID: r.ID, Name: r.Name, CNPJ: r.CNPJ, UseAssistant: r.Assistant, Enabled: true})
+	}
+}
+
 // loadContact reads the contact and its enabled companies and refreshes the copies of them
-// kept in the conversation record (the contact's name is all the actor keeps of the contact).
+// kept in the conversation record (the contact's name is all the actor keeps of the contact),
+// as of the contacts generation the actor knows.
 func (c *conversation) loadContact() {
 	db := c.sys.cfg.DB
 	c.companies = nil
@@ -153,8 +168,9 @@ func (c *conversation) loadContact() {
 	c.conv.Linked = len(c.companies) > 0
 	c.conv.Companies = c.conv.Companies[:0:0]
 	for _, co := range c.companies {
-		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
+		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ, Assistant: co.UseAssistant})
 	}
+	c.conv.ContactGen = c.gen
 }
 
 // idle runs when the office found the conversation idle for IdleAfter: it writes what is
@@ -461,6 +477,7 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 
 func (c *conversation) contactChanged(ctx actor.Context, m *contactChanged) {
 	t := c.begin()
+	c.gen = max(c.gen, m.gen) // read after the change: the copies are of its generation
 	c.loadContact()
 	t.reason = "contact_changed"
 	sender, root, contact := ctx.Sender(), c.sys.as.Root, m.contact

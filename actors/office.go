@@ -30,8 +30,13 @@ type office struct {
 	// clientWrites counts company and contact batches submitted and not yet saved: a change
 	// that reads contacts waits for them first (see settleClients).
 	clientWrites int
-	epoch        time.Time   // child.last counts from here (monotonic)
-	sweeper      *time.Timer // the next sweepIdle
+	// contactGen is the contacts generation of the last durable change to the office's
+	// contacts or companies (storage.ContactsGenKey; 0: unknown), given to the conversations it
+	// spawns; nextGen is the last one written.
+	contactGen, nextGen uint64
+	restarted           bool        // a failed instance came before: its writes may be in flight
+	epoch               time.Time   // child.last counts from here (monotonic)
+	sweeper             *time.Timer // the next sweepIdle
 }
 
 type child struct {
@@ -43,14 +48,15 @@ type child struct {
 // sweepIdle makes the office look for idle conversations.
 type sweepIdle struct{}
 
-func newOffice(sys *System, id string) *office {
+func newOffice(sys *System, id string, restarted bool) *office {
 	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, failed: map[string]bool{},
-		passivated: map[string]struct{}{}, epoch: time.Now()}
+		passivated: map[string]struct{}{}, epoch: time.Now(), restarted: restarted}
 }
 
 func (o *office) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
+		o.loadContactGen()
 		o.armSweep(ctx)
 		o.gw = ctx.Spawn(o.sys.props(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
 		o.pool = ctx.Spawn(o.sys.props(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
@@ -180,9 +186,10 @@ func (o *office) conversation(ctx actor.Context, phone string) *child {
 			delete(o.failed, phone)
 			incarnation = 1
 		}
+		gen := o.contactGen // a restarted actor keeps it: an older one only costs reads
 		props := o.sys.props(func() actor.Actor {
 			incarnation++
-			return newConversation(o.sys, o.id, phone, o.gw, incarnation > 1)
+			return newConversation(o.sys, o.id, phone, o.gw, incarnation > 1, gen)
 		})
 		c = &child{pid: ctx.Spawn(props)}
 		o.convs[phone] = c

@@ -2,10 +2,12 @@ package actors
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -280,8 +282,11 @@ func (o *office) settleClients() error {
 
 func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones []string) {
 	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root
+	o.nextGen++
+	gen := o.nextGen
+	b.Set(storage.ContactsGenKey(o.id), seqBytes(gen))
 	if err := o.sys.cfg.DB.Writer.Submit(b, func(err error) {
-		root.Send(self, &clientsSaved{result: r, phones: phones, err: err, sender: sender})
+		root.Send(self, &clientsSaved{result: r, phones: phones, gen: gen, err: err, sender: sender})
 	}); err != nil {
 		ctx.Respond(&Result{Err: err})
 		return
@@ -293,6 +298,9 @@ func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones [
 // answers the sender itself, once its own record is updated.
 func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
 	o.clientWrites--
+	if m.err == nil {
+		o.contactGen = max(o.contactGen, m.gen)
+	}
 	if m.err != nil || o.stopping {
 		o.sys.as.Root.Send(m.sender, &Result{Err: cmp.Or(m.err, balcao.ErrClosed)})
 		return
@@ -300,15 +308,42 @@ func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
 	if len(m.phones) == 1 && m.result.Contact != nil {
 		c := o.conversation(ctx, m.phones[0])
 		c.forwarded++
-		ctx.RequestWithCustomSender(c.pid, &contactChanged{contact: *m.result.Contact}, m.sender)
+		ctx.RequestWithCustomSender(c.pid, &contactChanged{contact: *m.result.Contact, gen: m.gen}, m.sender)
 		return
 	}
 	for _, p := range m.phones {
 		c := o.conversation(ctx, p)
 		c.forwarded++
-		ctx.Send(c.pid, &contactChanged{})
+		ctx.Send(c.pid, &contactChanged{gen: m.gen})
 	}
 	o.sys.as.Root.Send(m.sender, m.result)
+}
+
+// loadContactGen reads the office's contacts generation: 1 when no change ever wrote one (the
+// conversation records then hold what their loads read). When it cannot be read, no copy is
+// trusted until the next change, which writes a generation surely bigger than the stored one.
+func (o *office) loadContactGen() {
+	var raw []byte
+	var err error
+	if o.restarted {
+		// A change of the failed instance may still be in the writer: once stored, its
+		// generation is the one to go on from, not to write again.
+		err = barrier(o.sys.cfg.DB)
+	}
+	if err == nil {
+		raw, err = o.sys.cfg.DB.Value(storage.ContactsGenKey(o.id))
+	}
+	switch {
+	case errors.Is(err, balcao.ErrNotFound):
+		o.contactGen = 1
+	case err == nil && len(raw) == 8:
+		o.contactGen = binary.BigEndian.Uint64(raw)
+	default:
+		o.sys.cfg.Log.Warn("contacts generation unreadable: conversations read their contacts", "office", o.id, "err", err)
+		o.contactGen, o.nextGen = 0, uint64(time.Now().UnixNano())
+		return
+	}
+	o.nextGen = o.contactGen
 }
 
 // uniqueSlug makes an id from a name: lower case ASCII words joined by '-', unique by taken.

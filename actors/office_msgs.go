@@ -103,14 +103,19 @@ func (m *SendStaffMessage) phone() string { return m.Phone }
 func (m *contactChanged) phone() string   { return m.contact.Phone }
 func (m *deliveryChanged) phone() string  { return m.to }
 
-// contactChanged tells a conversation that its contact record changed.
-type contactChanged struct{ contact balcao.Contact }
+// contactChanged tells a conversation that its contact record changed, in the change that made
+// gen the office's contacts generation.
+type contactChanged struct {
+	contact balcao.Contact
+	gen     uint64
+}
 
 // clientsSaved comes back to the office once a company or contact change is durable; the
 // conversations of the phones are told, and the sender answered.
 type clientsSaved struct {
 	result *Result
 	phones []string
+	gen    uint64 // the contacts generation the change wrote
 	err    error
 	sender *actor.PID
 }

@@ -95,7 +95,8 @@ func (s *System) EnsureOffice(id string) error {
 	if _, ok := s.offices[id]; ok {
 		return nil
 	}
-	props := s.props(func() actor.Actor { return newOffice(s, id) },
+	incarnation := 0
+	props := s.props(func() actor.Actor { incarnation++; return newOffice(s, id, incarnation > 1) },
 		actor.WithSupervisor(actor.NewOneForOneStrategy(10, 10*time.Second, actor.DefaultDecider)))
 	pid, err := s.as.Root.SpawnNamed(props, "office/"+id)
 	if err != nil {

@@ -215,7 +215,9 @@ func (h *harness) seed(ctx context.Context, n, stride int) error {
 	const per = 1000
 	now := time.Now()
 	offices := h.cfg.Offices
-	company := []balcao.CompanyRef{{ID: companyID, Name: "Padaria Bench Ltda", CNPJ: balcao.CNPJCheckDigits("112223330001")}}
+	// The records hold the copy of the contact the engine would have read (at the office's
+	// first contacts generation: the seeding writes contacts behind no office change).
+	company := []balcao.CompanyRef{{ID: companyID, Name: "Padaria Bench Ltda", CNPJ: balcao.CNPJCheckDigits("112223330001"), Assistant: true}}
 	jobs := make(chan int)
 	errc := make(chan error, 4)
 	var wg sync.WaitGroup
@@ -244,7 +246,7 @@ func (h *harness) seed(ctx context.Context, n, stride int) error {
 					b.Put(storage.ConversationKey(office, p), &balcao.Conversation{
 						ID: p, State: balcao.StateAssistant, Linked: true, ContactName: name, Companies: company,
 						LastSeq: 2, LastAt: last, Preview: out.Text, StateSince: last, CreatedAt: last,
-						InboundAt: last, InboundKnown: true,
+						InboundAt: last, InboundKnown: true, ContactGen: 1,
 					})
 					b.Set(storage.IndexKey(office, balcao.TabContacts, last, p), nil)
 				}

@@ -198,7 +198,7 @@ func appendDocument(b []byte, d *balcao.Document) []byte {
 func appendConversation(b []byte, c *balcao.Conversation) []byte {
 	b = appendMapLen(b, fieldCount(13, c.Attendant != "", c.Department != "", len(c.Served) > 0,
 		len(c.Dialog) > 0, c.Service != nil, c.ClosedNoticeDay != "", c.Survey != "",
-		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero(), !c.InboundAt.IsZero(), c.InboundKnown))
+		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero(), !c.InboundAt.IsZero(), c.InboundKnown, c.ContactGen != 0))
 	b = appendStr(appendStr(b, "id"), c.ID)
 	b = appendStr(appendStr(b, "state"), string(c.State))
 	if c.Attendant != "" {
@@ -222,10 +222,13 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 		b = appendArrayLen(b, len(c.Companies))
 		for i := range c.Companies {
 			co := &c.Companies[i]
-			b = appendMapLen(b, 3)
+			b = appendMapLen(b, fieldCount(3, co.Assistant))
 			b = appendStr(appendStr(b, "id"), co.ID)
 			b = appendStr(appendStr(b, "name"), co.Name)
 			b = appendStr(appendStr(b, "cnpj"), co.CNPJ)
+			if co.Assistant {
+				b = appendBool(appendStr(b, "assistant"), true)
+			}
 		}
 	}
 	b = appendUint64(appendStr(b, "last_seq"), c.LastSeq)
@@ -259,6 +262,9 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 	}
 	if c.InboundKnown {
 		b = appendBool(appendStr(b, "inbound_known"), true)
+	}
+	if c.ContactGen != 0 {
+		b = appendUint64(appendStr(b, "contact_gen"), c.ContactGen)
 	}
 	return b
 }
@@ -535,6 +541,8 @@ func decodeConversation(d *msgpack.Decoder, keys *keyBufs, c *balcao.Conversatio
 			c.InboundAt, err = decodeTime(d)
 		case "inbound_known":
 			c.InboundKnown, err = d.DecodeBool()
+		case "contact_gen":
+			c.ContactGen, err = d.DecodeUint64()
 		default:
 			err = d.Skip()
 		}
@@ -558,6 +566,8 @@ func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error
 				co.Name, err = d.DecodeString()
 			case "cnpj":
 				co.CNPJ, err = d.DecodeString()
+			case "assistant":
+				co.Assistant, err = d.DecodeBool()
 			default:
 				err = d.Skip()
 			}

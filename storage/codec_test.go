@@ -36,7 +36,7 @@ func codecCases() (msgs []balcao.Message, convs []balcao.Conversation) {
 		{
 			ID: "5511961234567", State: balcao.StateAttending, Attendant: "ana", Department: "fiscal",
 			Served: []string{"ana", "bia"}, Linked: true, ContactName: "Maria",
-			Companies: []balcao.CompanyRef{{ID: "c1", Name: "Padaria", CNPJ: "12345678000190"}, {ID: "c2"}},
+			Companies: []balcao.CompanyRef{{ID: "c1", Name: "Padaria", CNPJ: "12345678000190", Assistant: true}, {ID: "c2"}},
 			LastSeq:   300, Transitions: 70000, Unread: 300, LastAt: at, Preview: strings.Repeat("p", 40),
 			StateSince: at.Add(time.Hour), Dialog: []byte{0x81, 0xa1, 'a', 0x01}, Services: 4,
 			Service: &balcao.Service{
@@ -45,7 +45,7 @@ func codecCases() (msgs []balcao.Message, convs []balcao.Conversation) {
 				Outcome: balcao.OutcomeStaff, Staff: "ana", StaffMessages: -2, ReplyMicros: []int64{1, 300, 1 << 40}, Rating: 5,
 			},
 			ClosedNoticeDay: "2026-11-25", Survey: "5511961234567-3", SurveyStart: at, SurveyUntil: at.Add(24 * time.Hour),
-			CreatedAt: at.Add(-time.Hour), InboundAt: at.Add(-time.Minute), InboundKnown: true,
+			CreatedAt: at.Add(-time.Hour), InboundAt: at.Add(-time.Minute), InboundKnown: true, ContactGen: 7,
 		},
 		{ID: "x", Unread: -40000, Dialog: bytes.Repeat([]byte{1}, 300), Service: &balcao.Service{ID: "s"}},
 		{ID: "y", Unread: 1 << 33, Served: make([]string, 20), Companies: make([]balcao.CompanyRef, 17)},
@@ -72,10 +72,11 @@ func randomConversation(r *rand.Rand) balcao.Conversation {
 		ContactName: str(), LastSeq: r.Uint64(), Transitions: r.Uint64() >> r.IntN(64), Unread: int(r.Int64N(1<<40) - 1<<39),
 		LastAt: tm(), Preview: str(), StateSince: tm(), Services: r.Uint64N(10), ClosedNoticeDay: str(), Survey: str(),
 		SurveyStart: tm(), SurveyUntil: tm(), CreatedAt: tm(), InboundAt: tm(), InboundKnown: r.IntN(2) == 0,
+		ContactGen: uint64(r.IntN(3)) << r.IntN(64),
 	}
 	for range r.IntN(3) {
 		c.Served = append(c.Served, str())
-		c.Companies = append(c.Companies, balcao.CompanyRef{ID: str(), Name: str(), CNPJ: str()})
+		c.Companies = append(c.Companies, balcao.CompanyRef{ID: str(), Name: str(), CNPJ: str(), Assistant: r.IntN(2) == 0})
 	}
 	if r.IntN(2) == 0 {
 		c.Dialog = []byte(str())

@@ -30,6 +30,7 @@ import (
 //	o/{office}/ix/contatos/{^lastAt:16x}/{phone}   empty: every conversation, newest first
 //	o/{office}/outbox/{phone}/{seq:16x}       empty: outbound message not yet handed to WhatsApp
 //	o/{office}/settings                       balcao.Settings
+//	o/{office}/cgen                           contacts generation (8 bytes), see ContactsGenKey
 //	o/{office}/job/{job}                      balcao.Job
 //	o/{office}/jx/{state}/{^created:16x}/{job}   empty: request centre tab, newest first
 //	o/{office}/open/{job}                     empty: job not yet finished and delivered (scanned at start)
@@ -151,6 +152,11 @@ func IndexPhone(key []byte) string {
 
 // SettingsKey is the key of an office's preferences.
 func SettingsKey(office string) []byte { return []byte("o/" + office + "/settings") }
+
+// ContactsGenKey holds the office's contacts generation, a number written anew (bigger) in the
+// batch of every change to its contacts or companies: a conversation record whose copy of its
+// contact (name, companies) was read at the generation still stored holds what storage holds.
+func ContactsGenKey(office string) []byte { return []byte("o/" + office + "/cgen") }
 
 // JobKey is the key of a job.
 func JobKey(office, job string) []byte { return officeKey(office, "job", job) }
