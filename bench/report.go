@@ -21,7 +21,9 @@ type Report struct {
 	DataDir  string       `json:"data_dir"`
 
 	Ramp *RampResult `json:"ramp,omitempty"`
-	Run  *StepResult `json:"run,omitempty"`
+	// SettleSeconds is how long the engine took to settle between the ramp and the run.
+	SettleSeconds float64     `json:"settle_seconds,omitempty"`
+	Run           *StepResult `json:"run,omitempty"`
 
 	// InboundRate is the engine's durable inbound msgs/s: the best passing ramp step's
 	// throughput with --ramp, otherwise the measured run's.

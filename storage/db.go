@@ -2,10 +2,12 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -75,6 +77,26 @@ func (db *DB) Close() error {
 	db.Writer.close()
 	ferr := db.pdb.Flush()
 	return errors.Join(ferr, db.pdb.Close())
+}
+
+// Settle flushes the memtable and waits, until ctx ends, for the compactions that follow to
+// finish: the storage is then as after a quiet spell. For measurements that must not inherit
+// the background work of the ones before (the bench harness between its ramp and its run).
+func (db *DB) Settle(ctx context.Context) error {
+	if err := db.Writer.Commit(ctx, nil); err != nil {
+		return err
+	}
+	if err := db.pdb.Flush(); err != nil {
+		return err
+	}
+	for db.pdb.Metrics().Compact.NumInProgress > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 func (db *DB) migrate() error {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -21,6 +22,7 @@ import (
 type Gateway struct {
 	log      *slog.Logger
 	inflight chan struct{} // bounds the messages waiting for their acknowledgement
+	history  atomic.Int64  // outbound messages kept per phone (PhoneHistory unless set)
 
 	mu       sync.RWMutex
 	sessions map[string]*session // by office; mu guards it
@@ -38,8 +40,16 @@ var _ gateway.WhatsApp = (*Gateway)(nil)
 
 // New returns a simulated WhatsApp.
 func New(log *slog.Logger) *Gateway {
-	return &Gateway{log: log, sessions: map[string]*session{}, inflight: make(chan struct{}, MaxInflight)}
+	g := &Gateway{log: log, sessions: map[string]*session{}, inflight: make(chan struct{}, MaxInflight)}
+	g.history.Store(PhoneHistory)
+	return g
 }
+
+// KeepPerPhone sets how many outbound messages the phones keep from now on (at least 1; a
+// message beyond them sent again with its id is taken as new). The bench harness keeps few: it
+// reads its phones' replies as they come, and the heap of 10 000 phones' histories lengthened
+// every garbage collection of the engine in the same process.
+func (g *Gateway) KeepPerPhone(n int) { g.history.Store(int64(max(n, 1))) }
 
 // Open starts the office's simulated session. Opening again replaces the sink.
 func (g *Gateway) Open(_ context.Context, office string, sink gateway.Sink) (gateway.Session, error) {
@@ -181,8 +191,8 @@ func (s *session) Send(_ context.Context, m *gateway.Outbound) error {
 			return nil // a retry of a message WhatsApp already has
 		}
 	}
-	if len(list) >= PhoneHistory {
-		list = append(list[:0], list[1:]...)
+	if keep := int(s.g.history.Load()); len(list) >= keep {
+		list = append(list[:0], list[len(list)-keep+1:]...)
 	}
 	s.phones[m.To] = append(list, Sent{ID: m.ID, Text: m.Text, Document: m.Document, At: time.Now()})
 	s.mu.Unlock()
