@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 
@@ -32,6 +33,10 @@ const (
 	maxWaitQueue = 10000
 )
 
+// errAgentsBusy is a fetch refused because maxWaitQueue fetches already wait: the job tries
+// again later.
+var errAgentsBusy = errors.New("too many documents waiting for the agents")
+
 func newAgentPool(sys *System, office string) *agentPool {
 	return &agentPool{sys: sys, office: office, log: sys.cfg.Log.With("office", office, "actor", "agents")}
 }
@@ -52,7 +57,7 @@ func (p *agentPool) Receive(ctx actor.Context) {
 		case len(p.queue) < maxWaitQueue:
 			p.queue = append(p.queue, m)
 		default:
-			ctx.Send(m.replyTo, &fetched{err: agent.ErrNoAgent})
+			ctx.Send(m.replyTo, &fetched{err: errAgentsBusy})
 		}
 	case *fetchDone:
 		p.inflight--

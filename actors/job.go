@@ -141,9 +141,16 @@ func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
 		return // a late answer after a restart
 	}
 	switch {
+	case errors.Is(m.err, agent.ErrNoAgent):
+		// Nothing to poll: the job waits without an actor or a timer until an agent connects
+		// (office.agentsConnected) or the office starts again.
+		j.change(ctx, balcao.JobWaiting, noAgentNote, nil, nil)
+		ctx.Stop(ctx.Self())
 	case m.err != nil:
-		j.job.Attempts++
-		if j.job.Attempts >= maxFetchAttempts && !errors.Is(m.err, agent.ErrNoAgent) {
+		if !errors.Is(m.err, errAgentsBusy) {
+			j.job.Attempts++
+		}
+		if j.job.Attempts >= maxFetchAttempts {
 			j.log.Warn("fetch failed for good", "attempts", j.job.Attempts, "err", m.err)
 			j.pending(ctx, "Não foi possível obter o documento do sistema contábil depois de várias tentativas. Verifique o agente e tente de novo.")
 			return
@@ -157,9 +164,12 @@ func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
 	}
 }
 
+// noAgentNote is the history's note of a job that found no agent connected.
+const noAgentNote = "Aguardando a conexão de um agente do sistema contábil."
+
 func errorNote(err error) string {
-	if errors.Is(err, agent.ErrNoAgent) {
-		return "nenhum agente conectado."
+	if errors.Is(err, errAgentsBusy) {
+		return "muitos pedidos aguardando o agente."
 	}
 	return "falha no agente."
 }

@@ -19,6 +19,8 @@ type office struct {
 	pool  *actor.PID
 	convs map[string]*child     // by phone
 	jobs  map[string]*actor.PID // running job actors, by job id
+	// recheck are the running jobs that were running when an agent connected (jobStopped).
+	recheck map[string]struct{}
 	// failed are the phones whose actor stopped without passivating: the next one waits for
 	// the writer before it loads.
 	failed map[string]bool
@@ -49,7 +51,7 @@ type child struct {
 type sweepIdle struct{}
 
 func newOffice(sys *System, id string, restarted bool) *office {
-	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, failed: map[string]bool{},
+	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, recheck: map[string]struct{}{}, failed: map[string]bool{},
 		passivated: map[string]struct{}{}, epoch: time.Now(), restarted: restarted}
 }
 
@@ -69,6 +71,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.jobChanged(ctx, m)
 	case *RetryJob:
 		o.retryJob(ctx, m)
+	case *agentsConnected:
+		o.agentsConnected(ctx)
 	case *ReplyToJob:
 		o.replyToJob(ctx, m)
 	case *gateway.Inbound:
@@ -116,6 +120,7 @@ func (o *office) Receive(ctx actor.Context) {
 		for id, pid := range o.jobs {
 			if pid.Equal(m.Who) {
 				delete(o.jobs, id)
+				o.jobStopped(ctx, id)
 				return
 			}
 		}

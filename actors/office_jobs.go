@@ -53,11 +53,39 @@ func (o *office) resumeJobs(ctx actor.Context) {
 		o.sys.cfg.Log.Error("list open jobs", "office", o.id, "err", err)
 		return
 	}
+	// A waiting job would only find no agent again (and stop): it waits for AgentsConnected.
+	online := o.sys.cfg.AgentsOnline == nil || o.sys.cfg.AgentsOnline(o.id)
 	for _, id := range ids {
 		j, err := o.sys.cfg.DB.Job(o.id, id)
-		if err == nil && j.State != balcao.JobPending {
+		if err == nil && j.State != balcao.JobPending && (online || j.State != balcao.JobWaiting) {
 			o.wakeJob(ctx, id)
 		}
+	}
+}
+
+// agentsConnected goes on with the jobs that wait for an agent: those that stopped for want of
+// one are started again (as at the office's start), and the running ones waiting to retry try
+// now. A running one may be stopping for want of an agent (it asked before this one came): it
+// is marked, for jobStopped to start it again.
+func (o *office) agentsConnected(ctx actor.Context) {
+	for id, pid := range o.jobs {
+		o.recheck[id] = struct{}{}
+		ctx.Send(pid, &jobRetryTick{})
+	}
+	o.resumeJobs(ctx)
+}
+
+// jobStopped starts a job again when an agent connected while it ran and it stopped still
+// waiting: it found no agent just before. Only then, so that a job never loops on a source that
+// keeps saying no agent.
+func (o *office) jobStopped(ctx actor.Context, id string) {
+	if _, ok := o.recheck[id]; !ok {
+		return
+	}
+	delete(o.recheck, id)
+	// The job's last change may still be in the writer: wakeJob's actor waits for it.
+	if j, err := o.sys.cfg.DB.Job(o.id, id); err == nil && (j.State == balcao.JobWaiting || j.State == balcao.JobProcessing) {
+		o.wakeJob(ctx, id)
 	}
 }
 

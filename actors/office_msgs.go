@@ -138,3 +138,6 @@ type deliveryChanged struct {
 
 // whatsappStatus carries a new connection state of the office's WhatsApp session.
 type whatsappStatus struct{ status gateway.Status }
+
+// agentsConnected tells the office that one of its agents connected (System.AgentsConnected).
+type agentsConnected struct{}

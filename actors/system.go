@@ -36,6 +36,10 @@ type Config struct {
 	// Sources returns the document source of an office (remote agents, then the embedded
 	// folder); nil when the office has none.
 	Sources func(office string) agent.Source
+	// AgentsOnline reports whether an office can have documents fetched now (an agent is
+	// connected, or the embedded folder serves it). Jobs that found no agent wait without an
+	// actor until AgentsConnected; nil: never.
+	AgentsOnline func(office string) bool
 	// PortalLink builds the signed portal link of a document for a contact.
 	PortalLink func(office, phone, doc string) string
 	// PortalLogin builds a one-time portal login link for a contact.
@@ -223,6 +227,13 @@ func (s *System) Deliver(in *gateway.Inbound) {
 		return
 	}
 	s.as.Root.Send(pid, in)
+}
+
+// AgentsConnected tells an office that an agent connected: its jobs waiting for one go on.
+func (s *System) AgentsConnected(office string) {
+	if pid, err := s.office(office); err == nil {
+		s.as.Root.Send(pid, &agentsConnected{})
+	}
 }
 
 // Alive reports balcao.ErrClosed once Stop began.

@@ -141,6 +141,9 @@ func Start(cfg Config) (*Engine, error) {
 	e.source, e.wa = source, wa
 	e.remote = agent.NewRemote(e.verifyAgentToken, cfg.Log.With("component", "agents"), func(office string, online int) {
 		e.hub.Publish(office, balcao.EventAgentsOnline, balcao.AgentsOnline{Remote: online, Embedded: e.source != nil})
+		if online > 0 && e.actors != nil {
+			e.actors.AgentsConnected(office)
+		}
 	})
 	e.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -153,7 +156,8 @@ func Start(cfg Config) (*Engine, error) {
 	e.actors, err = actors.Start(actors.Config{
 		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
 		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor, Now: cfg.Now,
-		PortalLink: e.portalLink, PortalLogin: e.portalLogin,
+		AgentsOnline: func(office string) bool { return e.source != nil || e.remote.Online(office) > 0 },
+		PortalLink:   e.portalLink, PortalLogin: e.portalLogin,
 	})
 	if err != nil {
 		e.ln.Close()
