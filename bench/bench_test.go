@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/storage"
 )
 
 // TestTinyRun runs the harness small (1 office, 10 phones, 1 s, low rate, with faults) and
@@ -212,5 +216,52 @@ func TestConfigFill(t *testing.T) {
 	c.fill()
 	if c.Offices != d.Offices || c.Rate != d.Rate || c.ActiveShare != d.ActiveShare || c.PebbleDuration != -1 || c.Staff != 0 || c.IdleAfter != time.Second || c.ResultsDir != d.ResultsDir {
 		t.Errorf("fill = %+v", c)
+	}
+}
+
+// TestDocumentRequestsRunTheirWholePath: with the harness's agent, document requests are
+// served, published and sent (no job left open once the run settled); with --no-agent they
+// wait for one, each saying so once.
+func TestDocumentRequestsRunTheirWholePath(t *testing.T) {
+	for _, noAgent := range []bool{false, true} {
+		dir := t.TempDir()
+		cfg := Config{
+			DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 20, Duration: time.Second, Staff: 0,
+			Mix: Mix{0, 100, 0}, NoAgent: noAgent, PebbleDuration: -1, ResultsDir: "-",
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		rep, err := Run(ctx, cfg)
+		cancel()
+		if err != nil || rep.Run == nil || rep.Run.Acked != 20 {
+			t.Fatalf("no agent %v: run %+v, %v", noAgent, rep.Run, err)
+		}
+		db, err := storage.Open(cfg.DataDir+"/pebble", slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, _, err := db.Jobs(officeID(0), balcao.JobDone, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiting, _, err := db.Jobs(officeID(0), balcao.JobWaiting, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, err := db.OpenJobs(officeID(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		switch {
+		case !noAgent && (len(done) == 0 || len(open) != 0 || len(waiting) != 0):
+			t.Errorf("with the agent: %d jobs done, %d open, %d waiting; want all done and sent", len(done), len(open), len(waiting))
+		case noAgent && (len(done) != 0 || len(waiting) == 0):
+			t.Errorf("with no agent: %d jobs done, %d waiting; want them waiting", len(done), len(waiting))
+		}
+		for _, j := range waiting {
+			if n := len(j.History); n > 3 {
+				t.Errorf("job %s waiting with %d history events: it polled", j.ID, n)
+			}
+		}
 	}
 }

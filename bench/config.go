@@ -27,6 +27,7 @@ type Config struct {
 	Mix       Mix           // what the phones write
 	Senders   int           // bound on messages in flight (sender goroutines)
 	Release   bool          // play the staff: take and finish conversations that went pending
+	NoAgent   bool          // no execution agent: document requests wait for one (as in an office with none)
 	Faults    bool          // add malformed/oversized requests and disconnecting websockets
 	FaultRate float64       // share of the rate sent as bad requests (0.01 = 1%)
 

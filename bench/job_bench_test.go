@@ -8,20 +8,7 @@ import (
 	"time"
 
 	"github.com/balcao/balcao/engine"
-	"github.com/balcao/balcao/gateway/agent"
 )
-
-// payslip is the document the benchmark's source answers with: a tiny but valid PDF header.
-var payslip = []byte("%PDF-1.4\n% holerite de bench\n%%EOF\n")
-
-// payslips is an embedded document source that answers every request at once with one PDF.
-type payslips struct{}
-
-func (payslips) Fetch(context.Context, agent.Job) (agent.Result, error) {
-	return agent.Result{Files: []agent.File{{Name: "holerite.pdf", Data: payslip}}}, nil
-}
-
-var _ agent.Source = payslips{}
 
 // BenchmarkDocumentRequest measures the whole path of a document request: "me manda o holerite
 // de outubro" delivered closed loop by 256 senders to 10 offices × 200 linked phones (round

@@ -66,6 +66,7 @@ type PublicConfig struct {
 	Mix           string  `json:"mix"`
 	Senders       int     `json:"senders"`
 	Release       bool    `json:"release"`
+	NoAgent       bool    `json:"no_agent,omitempty"`
 	Faults        bool    `json:"faults"`
 	Ramp          bool    `json:"ramp"`
 	RampStepSec   float64 `json:"ramp_step_seconds,omitempty"`
@@ -77,7 +78,7 @@ type PublicConfig struct {
 func (c Config) public() PublicConfig {
 	p := PublicConfig{
 		Offices: c.Offices, Phones: c.Phones, Rate: c.Rate, Seconds: c.Duration.Seconds(), Staff: c.Staff,
-		Mix: c.Mix.String(), Senders: c.Senders, Release: c.Release, Faults: c.Faults, Ramp: c.Ramp,
+		Mix: c.Mix.String(), Senders: c.Senders, Release: c.Release, NoAgent: c.NoAgent, Faults: c.Faults, Ramp: c.Ramp,
 		Conversations: c.Conversations, Label: c.Label,
 	}
 	if c.Ramp {

@@ -125,9 +125,13 @@ const benchPhoneHistory = 8
 
 // start starts the engine on the data dir and waits until it answers /healthz.
 func (h *harness) start() error {
-	e, err := engine.Start(engine.Config{
+	cfg := engine.Config{
 		DataDir: h.dataDir, Addr: "127.0.0.1:0", Log: slog.New(slog.DiscardHandler), IdleAfter: h.cfg.IdleAfter,
-	})
+	}
+	if !h.cfg.NoAgent {
+		cfg.Source = payslips{}
+	}
+	e, err := engine.Start(cfg)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}

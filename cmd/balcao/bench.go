@@ -31,6 +31,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Staff, "staff", d.Staff, "staff websockets per office")
 	fs.IntVar(&cfg.Senders, "senders", d.Senders, "sender goroutines: the bound on messages in flight")
 	fs.BoolVar(&cfg.Release, "release", d.Release, "play the staff: take and finish conversations that went pending, so that they get replies again")
+	fs.BoolVar(&cfg.NoAgent, "no-agent", false, "no execution agent: document requests wait for one instead of being served at once (one PDF) and sent")
 	fs.BoolVar(&cfg.Faults, "faults", false, "add 1% bad requests through HTTP /sim/inbound (malformed, oversized) and disconnecting websockets")
 	fs.Float64Var(&cfg.FaultRate, "fault-rate", d.FaultRate, "bad requests as a share of --rate, with --faults")
 	fs.BoolVar(&cfg.Ramp, "ramp", false, "find the highest rate holding --ramp-p99 (doubling, then bisecting), then run --duration at half of it")
