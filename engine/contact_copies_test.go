@@ -2,7 +2,7 @@ package engine_test
 
 import (
 	"context"
-	"log/slog"
+	"encoding/binary"
 	"net/http"
 	"testing"
 
@@ -24,21 +24,6 @@ func TestConversationTrustsItsContactCopyOnlyAtItsGeneration(t *testing.T) {
 	say := func(e *engine.Engine) {
 		t.Helper()
 		if _, err := e.Sim().Deliver(ctx, "demo", phone, "", "oi"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	offline := func(change func(db *storage.DB, b *storage.Batch)) {
-		t.Helper()
-		db, err := storage.Open(data+"/pebble", slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := &storage.Batch{}
-		change(db, b)
-		if err := db.Writer.Commit(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,7 +62,7 @@ func TestConversationTrustsItsContactCopyOnlyAtItsGeneration(t *testing.T) {
 	stop(t, e)
 
 	// Renamed behind the office's back (no new generation): the copy is kept.
-	offline(rename("Nome Sem Geração"))
+	offline(t, data, rename("Nome Sem Geração"))
 	e = startEngine(t, cfg)
 	say(e)
 	eventually(t, "the second turn", func() bool { return stored(e).LastSeq > conv.LastSeq })
@@ -89,9 +74,9 @@ func TestConversationTrustsItsContactCopyOnlyAtItsGeneration(t *testing.T) {
 
 	// Renamed with a new generation, as the office writes it, and the process stopped before
 	// the conversation heard of it: the copy is read again.
-	offline(func(db *storage.DB, b *storage.Batch) {
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
 		rename("Mariana Nova")(db, b)
-		b.Set(storage.ContactsGenKey("demo"), binaryUint64(2))
+		b.Set(storage.ContactsGenKey("demo"), binary.BigEndian.AppendUint64(nil, 2))
 	})
 	e = startEngine(t, cfg)
 	say(e)

@@ -60,32 +60,16 @@ func TestRedeliveryStoredOnce(t *testing.T) {
 		t.Fatalf("inbound stored = %d, want 42 (FIRST, N00–N39, EARLY)", n)
 	}
 
-	stop := func(e *engine.Engine) {
-		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := e.Stop(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stop(e)
+	stop(t, e)
 	// A record from before InboundAt: the restarted conversation learns it from its messages.
-	db, err := storage.Open(data+"/pebble", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conv, err := db.Conversation("demo", phone)
-	if err != nil || !conv.InboundKnown || !conv.InboundAt.Equal(t0.Add(40*time.Second)) {
-		t.Fatalf("stored conversation: known %v, latest %v (%v); want %v", conv.InboundKnown, conv.InboundAt, err, t0.Add(40*time.Second))
-	}
-	conv.InboundKnown, conv.InboundAt = false, time.Time{}
-	b := &storage.Batch{}
-	b.Put(storage.ConversationKey("demo", phone), &conv)
-	if err := db.Writer.Commit(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
+		conv, err := db.Conversation("demo", phone)
+		if err != nil || !conv.InboundKnown || !conv.InboundAt.Equal(t0.Add(40*time.Second)) {
+			t.Fatalf("stored conversation: known %v, latest %v (%v); want %v", conv.InboundKnown, conv.InboundAt, err, t0.Add(40*time.Second))
+		}
+		conv.InboundKnown, conv.InboundAt = false, time.Time{}
+		b.Put(storage.ConversationKey("demo", phone), &conv)
+	})
 
 	e = startEngine(t, cfg)
 	deliver(e, "N39", t0.Add(40*time.Second)) // the latest one again, after the restart
@@ -106,12 +90,13 @@ func TestRedeliveryStoredOnce(t *testing.T) {
 	if n := inboundCount(t, c, phone); n != 43 {
 		t.Fatalf("inbound stored = %d after redeliveries over HTTP, want 43", n)
 	}
-	stop(e)
-	if db, err = storage.Open(data+"/pebble", slog.New(slog.DiscardHandler)); err != nil {
+	stop(t, e)
+	db, err := storage.Open(data+"/pebble", slog.New(slog.DiscardHandler))
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if conv, err = db.Conversation("demo", phone); err != nil || !conv.InboundKnown || !conv.InboundAt.Equal(t0.Add(41*time.Second)) {
+	if conv, err := db.Conversation("demo", phone); err != nil || !conv.InboundKnown || !conv.InboundAt.Equal(t0.Add(41*time.Second)) {
 		t.Fatalf("conversation after the restart: known %v, latest %v (%v); want it learnt, then %v", conv.InboundKnown, conv.InboundAt, err, t0.Add(41*time.Second))
 	}
 }

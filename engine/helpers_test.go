@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/storage"
 )
 
 const demoPassword = "senha-de-teste"
@@ -157,5 +158,33 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stop stops an engine within 20 s.
+func stop(t *testing.T, e *engine.Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// offline changes the storage of a stopped engine's data dir in one batch that change fills,
+// as another process (or an older version) could have left it.
+func offline(t *testing.T, dataDir string, change func(db *storage.DB, b *storage.Batch)) {
+	t.Helper()
+	db, err := storage.Open(dataDir+"/pebble", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &storage.Batch{}
+	change(db, b)
+	if err := db.Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,8 +2,8 @@ package engine_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -54,26 +54,18 @@ func TestReceiptsFindOutboundMessages(t *testing.T) {
 
 	// A message of before: a random id, found through its wa/ entry.
 	const oldID = "3EB0A1B2C3D4E5F60718"
-	db, err := storage.Open(data+"/pebble", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conv, err := db.Conversation("demo", phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conv.LastSeq++
-	old := balcao.Message{Seq: conv.LastSeq, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: "antiga", WAID: oldID, Status: balcao.StatusDelivered, At: time.Now()}
-	b := &storage.Batch{}
-	b.Put(storage.MessageKey("demo", phone, old.Seq), &old)
-	b.Set(storage.WhatsAppIDKey("demo", phone, oldID), binaryUint64(old.Seq))
-	b.Put(storage.ConversationKey("demo", phone), &conv)
-	if err := db.Writer.Commit(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	var old balcao.Message
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
+		conv, err := db.Conversation("demo", phone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv.LastSeq++
+		old = balcao.Message{Seq: conv.LastSeq, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: "antiga", WAID: oldID, Status: balcao.StatusDelivered, At: time.Now()}
+		b.Put(storage.MessageKey("demo", phone, old.Seq), &old)
+		b.Set(storage.WhatsAppIDKey("demo", phone, oldID), binary.BigEndian.AppendUint64(nil, old.Seq))
+		b.Put(storage.ConversationKey("demo", phone), &conv)
+	})
 
 	e = startEngine(t, cfg)
 	read := func(id string) {
@@ -98,18 +90,4 @@ func TestReceiptsFindOutboundMessages(t *testing.T) {
 	}
 	read(replyID)
 	eventually(t, "the reply read after the restart", func() bool { return message(e, reply).Status == balcao.StatusRead })
-}
-
-func binaryUint64(n uint64) []byte {
-	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
-}
-
-// stop stops an engine within 20 s.
-func stop(t *testing.T, e *engine.Engine) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := e.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
 }
