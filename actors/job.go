@@ -60,7 +60,10 @@ func (j *jobActor) Receive(ctx actor.Context) {
 			j.timer.Stop()
 		}
 	case *jobRetryTick:
-		j.timer = nil
+		if j.timer != nil { // a tick from the office (an agent connected) comes before it
+			j.timer.Stop()
+			j.timer = nil
+		}
 		switch {
 		case j.job.State == balcao.JobWaiting:
 			j.dispatch(ctx)

@@ -19,7 +19,7 @@ type office struct {
 	pool  *actor.PID
 	convs map[string]*child     // by phone
 	jobs  map[string]*actor.PID // running job actors, by job id
-	// recheck are the running jobs that were running when an agent connected (jobStopped).
+	// recheck are the jobs that were running when an agent connected (see jobStopped).
 	recheck map[string]struct{}
 	// failed are the phones whose actor stopped without passivating: the next one waits for
 	// the writer before it loads.

@@ -37,8 +37,8 @@ type Config struct {
 	// folder); nil when the office has none.
 	Sources func(office string) agent.Source
 	// AgentsOnline reports whether an office can have documents fetched now (an agent is
-	// connected, or the embedded folder serves it). Jobs that found no agent wait without an
-	// actor until AgentsConnected; nil: never.
+	// connected, or the embedded folder serves it): an office starting without any leaves its
+	// waiting jobs to AgentsConnected. Nil: always.
 	AgentsOnline func(office string) bool
 	// PortalLink builds the signed portal link of a document for a contact.
 	PortalLink func(office, phone, doc string) string

@@ -374,10 +374,9 @@ func (h *harness) stopEngineReport(rep *Report) {
 
 // cooldown lets the engine catch up on what the ramp's overloaded steps left, so that the run at
 // half the maximum measures that rate and not their aftermath: the memtable they filled is
-// flushed, the compactions after it end, and the collector marks the heap they grew — work
-// that otherwise lands, seconds long, in the measured run (a reply p99 of 247 ms at 2 000 msg/s
-// after a ramp whose last steps went to 8 000, 16–24 ms on a fresh engine). What stays is
-// what the engine keeps: conversation actors, jobs waiting to retry, the grown database.
+// flushed, the compactions after it end, and the collector marks the heap they grew, work that
+// would otherwise land, seconds long, in the measured run. What stays is what the engine keeps:
+// its conversation actors and the database the ramp grew (BENCHMARKS.md, fifth round).
 func (h *harness) cooldown(ctx context.Context, rep *Report) error {
 	t := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)

@@ -157,7 +157,8 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 	// own frame, kept in the window and sent to those who may not see them all, is a piece of
 	// it. One allocation and copy per publication, not one for each frame and one more for the
 	// array.
-	at := time.Now().UTC()
+	now := time.Now()
+	at := now.UTC()
 	arr := make([]byte, 0, size)
 	if len(ps) > 1 {
 		arr = append(arr, '[')
@@ -176,11 +177,7 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 		*p = ps[i]
 		window = append(window, p)
 	}
-	var now time.Time
 	lazy := allTicks(events)
-	if lazy {
-		now = time.Now()
-	}
 	var all []byte // every frame, for the subscribers who may see them all (managers)
 	if len(ps) > 1 {
 		all = append(arr, ']')

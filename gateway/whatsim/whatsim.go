@@ -119,8 +119,8 @@ func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at
 }
 
 // Read reports that a phone read the office's message of WhatsApp id id: a read receipt, as
-// WhatsApp sends when the client opens the chat. Ids the phone never got are reported too, as
-// WhatsApp would not: the engine must ignore them.
+// WhatsApp sends when the client opens the chat. The id is not checked against what the phone
+// got (WhatsApp only reports its own): tests use it to send the engine ids it must ignore.
 func (g *Gateway) Read(office, phone, id string) error {
 	s, ok := g.session(office)
 	if !ok {
