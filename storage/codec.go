@@ -154,12 +154,8 @@ func appendMessage(b []byte, m *balcao.Message) []byte {
 	if m.Document != nil {
 		b = appendDocument(appendStr(b, "doc"), m.Document)
 	}
-	if m.WAID != "" {
-		b = appendStr(appendStr(b, "wa_id"), m.WAID)
-	}
-	if m.Status != "" {
-		b = appendStr(appendStr(b, "status"), m.Status)
-	}
+	b = appendOmitStr(b, "wa_id", m.WAID)
+	b = appendOmitStr(b, "status", m.Status)
 	b = appendTime(appendStr(b, "at"), m.At)
 	if len(m.StatusAt) > 0 {
 		b = appendStr(b, "status_at")
@@ -178,20 +174,14 @@ func appendMessage(b []byte, m *balcao.Message) []byte {
 
 func appendDocument(b []byte, d *balcao.Document) []byte {
 	b = appendMapLen(b, fieldCount(2, d.ID != "", d.MIME != "", d.Size != 0, d.SHA != ""))
-	if d.ID != "" {
-		b = appendStr(appendStr(b, "id"), d.ID)
-	}
+	b = appendOmitStr(b, "id", d.ID)
 	b = appendStr(appendStr(b, "name"), d.Name)
 	b = appendStr(appendStr(b, "url"), d.URL)
-	if d.MIME != "" {
-		b = appendStr(appendStr(b, "mime"), d.MIME)
-	}
+	b = appendOmitStr(b, "mime", d.MIME)
 	if d.Size != 0 {
 		b = appendInt64(appendStr(b, "size"), d.Size)
 	}
-	if d.SHA != "" {
-		b = appendStr(appendStr(b, "sha"), d.SHA)
-	}
+	b = appendOmitStr(b, "sha", d.SHA)
 	return b
 }
 
@@ -201,12 +191,8 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero(), !c.InboundAt.IsZero(), c.InboundKnown, c.ContactGen != 0))
 	b = appendStr(appendStr(b, "id"), c.ID)
 	b = appendStr(appendStr(b, "state"), string(c.State))
-	if c.Attendant != "" {
-		b = appendStr(appendStr(b, "attendant"), c.Attendant)
-	}
-	if c.Department != "" {
-		b = appendStr(appendStr(b, "department"), c.Department)
-	}
+	b = appendOmitStr(b, "attendant", c.Attendant)
+	b = appendOmitStr(b, "department", c.Department)
 	if len(c.Served) > 0 {
 		b = appendArrayLen(appendStr(b, "served"), len(c.Served))
 		for _, s := range c.Served {
@@ -244,12 +230,8 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 		b = appendService(appendStr(b, "service"), c.Service)
 	}
 	b = appendUint64(appendStr(b, "services"), c.Services)
-	if c.ClosedNoticeDay != "" {
-		b = appendStr(appendStr(b, "closed_notice_day"), c.ClosedNoticeDay)
-	}
-	if c.Survey != "" {
-		b = appendStr(appendStr(b, "survey"), c.Survey)
-	}
+	b = appendOmitStr(b, "closed_notice_day", c.ClosedNoticeDay)
+	b = appendOmitStr(b, "survey", c.Survey)
 	if !c.SurveyStart.IsZero() {
 		b = appendTime(appendStr(b, "survey_start"), c.SurveyStart)
 	}
@@ -276,15 +258,9 @@ func appendService(b []byte, s *balcao.Service) []byte {
 	b = appendStr(appendStr(b, "id"), s.ID)
 	b = appendStr(appendStr(b, "phone"), s.Phone)
 	b = appendStr(appendStr(b, "contact_name"), s.ContactName)
-	if s.Company != "" {
-		b = appendStr(appendStr(b, "company"), s.Company)
-	}
-	if s.CompanyName != "" {
-		b = appendStr(appendStr(b, "company_name"), s.CompanyName)
-	}
-	if s.Department != "" {
-		b = appendStr(appendStr(b, "department"), s.Department)
-	}
+	b = appendOmitStr(b, "company", s.Company)
+	b = appendOmitStr(b, "company_name", s.CompanyName)
+	b = appendOmitStr(b, "department", s.Department)
 	b = appendTime(appendStr(b, "start"), s.Start)
 	if !s.Queued.IsZero() {
 		b = appendTime(appendStr(b, "queued"), s.Queued)
@@ -301,9 +277,7 @@ func appendService(b []byte, s *balcao.Service) []byte {
 	if s.Outcome != "" {
 		b = appendStr(appendStr(b, "outcome"), string(s.Outcome))
 	}
-	if s.Staff != "" {
-		b = appendStr(appendStr(b, "staff"), s.Staff)
-	}
+	b = appendOmitStr(b, "staff", s.Staff)
 	b = appendInt64Compact(appendStr(b, "staff_messages"), int64(s.StaffMessages))
 	if len(s.ReplyMicros) > 0 {
 		b = appendArrayLen(appendStr(b, "reply_us"), len(s.ReplyMicros))
@@ -351,6 +325,14 @@ func appendStr(b []byte, s string) []byte {
 		b = binary.BigEndian.AppendUint32(append(b, msgpcode.Str32), uint32(n))
 	}
 	return append(b, s...)
+}
+
+// appendOmitStr appends the key and the string, unless it is empty (a field tagged omitempty).
+func appendOmitStr(b []byte, key, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendStr(appendStr(b, key), s)
 }
 
 func appendBin(b []byte, p []byte) []byte {

@@ -192,21 +192,13 @@ func (f *dialogFields) size() int {
 
 func appendDialog(b []byte, f *dialogFields) []byte {
 	b = appendMapLen(b, fieldCount(0, f.awaiting != "", f.draft, f.misses != 0, f.greeted))
-	if f.awaiting != "" {
-		b = appendStr(appendStr(b, "awaiting"), f.awaiting)
-	}
+	b = appendOmitStr(b, "awaiting", f.awaiting)
 	if f.draft {
 		b = appendMapLen(appendStr(b, "draft"), fieldCount(1, f.competence != "", f.person != "", f.company != ""))
 		b = appendStr(appendStr(b, "intent"), f.intent)
-		if f.competence != "" {
-			b = appendStr(appendStr(b, "competence"), f.competence)
-		}
-		if f.person != "" {
-			b = appendStr(appendStr(b, "person"), f.person)
-		}
-		if f.company != "" {
-			b = appendStr(appendStr(b, "company"), f.company)
-		}
+		b = appendOmitStr(b, "competence", f.competence)
+		b = appendOmitStr(b, "person", f.person)
+		b = appendOmitStr(b, "company", f.company)
 	}
 	if f.misses != 0 {
 		b = appendInt64Compact(appendStr(b, "misses"), f.misses)

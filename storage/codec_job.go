@@ -31,20 +31,12 @@ func appendJob(b []byte, j *balcao.Job) []byte {
 	b = appendStr(appendStr(b, "company"), j.Company)
 	b = appendStr(appendStr(b, "cnpj"), j.CNPJ)
 	b = appendStr(appendStr(b, "intent"), j.Intent)
-	if j.Competence != "" {
-		b = appendStr(appendStr(b, "competence"), j.Competence)
-	}
-	if j.Person != "" {
-		b = appendStr(appendStr(b, "person"), j.Person)
-	}
+	b = appendOmitStr(b, "competence", j.Competence)
+	b = appendOmitStr(b, "person", j.Person)
 	b = appendStr(appendStr(b, "phone"), j.Phone)
 	b = appendStr(appendStr(b, "state"), string(j.State))
-	if j.Reason != "" {
-		b = appendStr(appendStr(b, "reason"), j.Reason)
-	}
-	if j.Hold != "" {
-		b = appendStr(appendStr(b, "hold"), j.Hold)
-	}
+	b = appendOmitStr(b, "reason", j.Reason)
+	b = appendOmitStr(b, "hold", j.Hold)
 	if j.Confirmed {
 		b = appendBool(appendStr(b, "confirmed"), true)
 	}
@@ -68,9 +60,7 @@ func appendJob(b []byte, j *balcao.Job) []byte {
 			e := &j.History[i]
 			b = appendMapLen(b, fieldCount(2, e.Note != ""))
 			b = appendStr(appendStr(b, "state"), string(e.State))
-			if e.Note != "" {
-				b = appendStr(appendStr(b, "note"), e.Note)
-			}
+			b = appendOmitStr(b, "note", e.Note)
 			b = appendTime(appendStr(b, "at"), e.At)
 		}
 	}
@@ -82,9 +72,7 @@ func appendTransition(b []byte, t *balcao.Transition) []byte {
 	b = appendMapLen(b, fieldCount(4, t.Staff != ""))
 	b = appendStr(appendStr(b, "from"), string(t.From))
 	b = appendStr(appendStr(b, "to"), string(t.To))
-	if t.Staff != "" {
-		b = appendStr(appendStr(b, "staff"), t.Staff)
-	}
+	b = appendOmitStr(b, "staff", t.Staff)
 	b = appendStr(appendStr(b, "reason"), t.Reason)
 	return appendTime(appendStr(b, "at"), t.At)
 }
