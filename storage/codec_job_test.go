@@ -134,14 +134,20 @@ func checkEncode(t *testing.T, v any) {
 	}
 }
 
-func TestMoreCodecsWriteWhatReflectionWrites(t *testing.T) {
+// moreCodecCasesAndRandom is moreCodecCases and 1 000 random values of each type.
+func moreCodecCasesAndRandom(seed uint64) ([]balcao.Job, []balcao.Transition, []assistant.State) {
 	jobs, trs, dialogs := moreCodecCases()
-	r := rand.New(rand.NewPCG(5, 6))
+	r := rand.New(rand.NewPCG(seed, seed+1))
 	for range 1000 {
 		jobs = append(jobs, randomJob(r))
 		trs = append(trs, randomTransition(r))
 		dialogs = append(dialogs, randomDialog(r))
 	}
+	return jobs, trs, dialogs
+}
+
+func TestMoreCodecsWriteWhatReflectionWrites(t *testing.T) {
+	jobs, trs, dialogs := moreCodecCasesAndRandom(5)
 	for i := range jobs {
 		checkEncode(t, &jobs[i])
 	}
@@ -158,13 +164,7 @@ func TestMoreCodecsWriteWhatReflectionWrites(t *testing.T) {
 }
 
 func TestMoreCodecsReadWhatReflectionWrote(t *testing.T) {
-	jobs, trs, dialogs := moreCodecCases()
-	r := rand.New(rand.NewPCG(7, 8))
-	for range 1000 {
-		jobs = append(jobs, randomJob(r))
-		trs = append(trs, randomTransition(r))
-		dialogs = append(dialogs, randomDialog(r))
-	}
+	jobs, trs, dialogs := moreCodecCasesAndRandom(7)
 	for i := range jobs {
 		checkDecode(t, &jobs[i], &balcao.Job{}, &balcao.Job{})
 	}
