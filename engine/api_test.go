@@ -55,19 +55,26 @@ func next(t *testing.T, conn *websocket.Conn, match func(wsFrame) bool) wsFrame 
 		if err != nil {
 			t.Fatalf("read websocket: %v", err)
 		}
-		var frames []wsFrame
-		if len(raw) > 0 && raw[0] == '[' {
-			err = json.Unmarshal(raw, &frames)
-		} else {
-			var f wsFrame
-			err = json.Unmarshal(raw, &f)
-			frames = []wsFrame{f}
-		}
-		if err != nil {
-			t.Fatalf("frame %s: %v", raw, err)
-		}
-		queued[conn] = append(queued[conn], frames...)
+		queued[conn] = append(queued[conn], framesOf(t, raw)...)
 	}
+}
+
+// framesOf decodes one websocket message: an event, or a JSON array of them.
+func framesOf(t *testing.T, raw []byte) []wsFrame {
+	t.Helper()
+	var frames []wsFrame
+	var err error
+	if len(raw) > 0 && raw[0] == '[' {
+		err = json.Unmarshal(raw, &frames)
+	} else {
+		var f wsFrame
+		err = json.Unmarshal(raw, &f)
+		frames = []wsFrame{f}
+	}
+	if err != nil {
+		t.Errorf("frame %s: %v", raw, err)
+	}
+	return frames
 }
 
 func TestServiceCycle(t *testing.T) {

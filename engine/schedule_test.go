@@ -360,25 +360,19 @@ func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
 		for {
 			select {
 			case f := <-sub.C:
-				// A frame is one event, or an array of them (held delivery ticks go along with
-				// the next event).
-				var evs []struct {
-					Type string             `json:"type"`
-					Data balcao.ScheduleRun `json:"data"`
-				}
-				if f[0] != '[' {
-					f = append(append([]byte{'['}, f...), ']')
-				}
-				if err := json.Unmarshal(f, &evs); err != nil {
-					t.Errorf("frame %s: %v", f, err)
-				}
-				pmu.Lock()
-				for _, ev := range evs {
-					if ev.Type == balcao.EventScheduleProgress {
-						progress = append(progress, ev.Data)
+				// Held delivery ticks go along with the next event, as one array.
+				for _, ev := range framesOf(t, f) {
+					var run balcao.ScheduleRun
+					if ev.Type != balcao.EventScheduleProgress {
+						continue
 					}
+					if err := json.Unmarshal(ev.Data, &run); err != nil {
+						t.Errorf("progress %s: %v", ev.Data, err)
+					}
+					pmu.Lock()
+					progress = append(progress, run)
+					pmu.Unlock()
 				}
-				pmu.Unlock()
 			case <-stop:
 				return
 			}
