@@ -237,6 +237,51 @@ func TestNinthDigitIsTheSameContact(t *testing.T) {
 
 // TestWebsocketReconnectGetsWhatItMissed: a client that reconnects with its epoch and last seq
 // receives the events it missed, in order; one from another epoch is told to resync.
+// TestWebsocketBurstIsOneMessage: a frame after a quiet spell goes out at once, and the frames
+// that follow it within the socket's linger (5 ms) go together in one websocket message.
+func TestWebsocketBurstIsOneMessage(t *testing.T) {
+	e := startEngine(t)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	ws := ana.socket("")
+	next(t, ws, func(wsFrame) bool { return true }) // hello
+	time.Sleep(20 * time.Millisecond)               // quiet: the next frame goes out at once
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	e.Hub().Publish("demo", "test.first", nil)
+	_, raw, err := ws.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := framesOf(t, raw); len(f) != 1 || f[0].Type != "test.first" {
+		t.Fatalf("first message %s", raw)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("a frame after a quiet spell took %s", took)
+	}
+	// Six frames half a millisecond apart: without the linger the socket's writer wakes for
+	// each; with it they go in one message, or two if this goroutine was held up past a linger.
+	const burst = 6
+	for range burst {
+		e.Hub().Publish("demo", "test.burst", nil)
+		time.Sleep(500 * time.Microsecond)
+	}
+	var got, messages int
+	for got < burst {
+		_, raw, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v (%d of %d events)", err, got, burst)
+		}
+		got += len(framesOf(t, raw))
+		messages++
+	}
+	if got != burst || messages > 2 {
+		t.Fatalf("the burst's %d events came in %d messages, want them in one or two", got, messages)
+	}
+}
+
 func TestWebsocketReconnectGetsWhatItMissed(t *testing.T) {
 	e := startEngine(t)
 	ana := newClient(t, e)

@@ -84,11 +84,13 @@ type Subscriber struct {
 }
 
 // lazyDelay is how long a frame of delivery ticks alone (message.status events: sent,
-// delivered, read) may wait for the socket's next frame to go along with: a tick a fifth of a
-// second late is not seen, and a busy office's ticks, which follow each turn by the
-// conversation's flushDelay, no longer cost a websocket write of their own (at 150 messages a
-// second per office, half of the socket writes of both ends were ticks).
-const lazyDelay = 200 * time.Millisecond
+// delivered, read) may wait for the socket's next frame to go along with. A tick a second late
+// is hardly seen, and ticks then seldom cost a websocket write of their own: at 150 messages a
+// second per office, half of the socket writes of both ends were ticks; at two messages a
+// second per office (400 offices × 5 sockets at 750 msg/s) a wait of 200 ms still gave each
+// message's ticks a write of their own, and a second halved the socket writes (BENCHMARKS.md,
+// sixth round).
+const lazyDelay = time.Second
 
 // maxHeld bounds the lazy frames a subscriber holds: past it they are queued at once.
 const maxHeld = 64
