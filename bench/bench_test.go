@@ -14,6 +14,12 @@ import (
 	"github.com/balcao/balcao/storage"
 )
 
+// TestMain lets this test binary be the harness's staff browsers' process too (browsers.go).
+func TestMain(m *testing.M) {
+	RunBrowsersIfChild()
+	os.Exit(m.Run())
+}
+
 // TestTinyRun runs the harness small (1 office, 10 phones, 1 s, low rate, with faults) and
 // checks that the report holds together. No timing is asserted: speed is the harness's
 // business, not the tests'.
@@ -21,7 +27,7 @@ func TestTinyRun(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
 	cfg := Config{
-		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 40, Duration: time.Second, Staff: 2,
+		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 20, Duration: 2 * time.Second, Staff: 2,
 		Faults: true, FaultRate: 0.2, PebbleDuration: 200 * time.Millisecond, PebbleWriters: 4,
 		ResultsDir: dir + "/results", Progress: &progress, Release: true,
 	}
@@ -65,6 +71,10 @@ func TestTinyRun(t *testing.T) {
 	}
 	if rejected != f.Requests || len(f.Unexpected) > 0 {
 		t.Errorf("faults: %d requests, %d rejected, unexpected answers %v", f.Requests, rejected, f.Unexpected)
+	}
+	// The staff browsers' process closed a socket a second into the run; it came back.
+	if f.Kicked < 1 || f.Reconnects < f.Kicked || f.DialErrors > 0 {
+		t.Errorf("sockets: %d kicked, %d reconnected, %d dial errors", f.Kicked, f.Reconnects, f.DialErrors)
 	}
 	if !strings.HasPrefix(rep.Summary, "bench: inbound ") || !strings.Contains(rep.Summary, ", ratio ") {
 		t.Errorf("summary line: %q", rep.Summary)

@@ -85,16 +85,13 @@ func (h *harness) injectFaults(ctx context.Context, s *step) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var n uint64
-	var k int
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-kick.C:
-			m := max(1, len(h.sockets)/100)
-			for i := 0; i < m && len(h.sockets) > 0; i++ {
-				h.sockets[k%len(h.sockets)].kick()
-				k += 37
+			if open := h.browsers.open(); open > 0 {
+				h.browsers.kick(max(1, open/100))
 			}
 		case <-t.C:
 			f := faults[n%uint64(len(faults))]

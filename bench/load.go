@@ -48,6 +48,7 @@ type step struct {
 	stall0, stall1 stallSnapshot
 	load0, load1   float64
 	cpu0, cpu1     time.Duration // the process's CPU time at the start and once settled
+	bcpu0, bcpu1   time.Duration // the staff browsers' process's, at the same moments
 
 	mu   sync.Mutex
 	errs map[string]int64
@@ -121,6 +122,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	s.firstN = h.nextN.Add(count) - count
 	s.t0 = time.Now().Add(50 * time.Millisecond)
 	s.sched0, s.load0, s.cpu0, s.stall0 = readSched(), loadAvg(), processCPU(), h.readStalls()
+	s.bcpu0 = h.browsers.cpu()
 	h.steps.add(s)
 	h.cur.Store(s)
 
@@ -154,7 +156,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 		<-faultsDone
 	}
 	h.settle(s)
-	s.cpu1 = processCPU()
+	s.cpu1, s.bcpu1 = processCPU(), h.browsers.cpu()
 	stopProgress()
 	return s
 }
@@ -366,10 +368,13 @@ type StepResult struct {
 	// other work competed for them).
 	Sched   SchedLatency `json:"sched_latency"`
 	LoadAvg [2]float64   `json:"load_avg"`
-	// CPUPerMessage is the process's CPU time (user + system, harness included) from the step's
-	// start until its replies settled, divided by the acknowledged messages: unlike throughput
-	// and latency it hardly moves when other work shares the machine, so it compares changes.
-	CPUPerMessage float64 `json:"cpu_us_per_message"`
+	// CPUPerMessage is the engine process's CPU time (user + system; the simulated phones and
+	// the harness's hub watchers included) from the step's start until its replies settled,
+	// divided by the acknowledged messages: unlike throughput and latency it hardly moves when
+	// other work shares the machine, so it compares changes. BrowsersCPUPerMessage is the same
+	// for the staff browsers' process (10 ms ticks), which shares the machine's CPUs.
+	CPUPerMessage         float64 `json:"cpu_us_per_message"`
+	BrowsersCPUPerMessage float64 `json:"browsers_cpu_us_per_message"`
 	// GC and Storage are what can hold up every message at once, during the step (GC: the
 	// cycles that ended in it): the stalls that decide its tail.
 	GC      GCResult      `json:"gc"`
@@ -389,6 +394,7 @@ func (s *step) result() StepResult {
 	r.GC, r.Storage = stallsBetween(s.stall0, s.stall1)
 	if r.Acked > 0 {
 		r.CPUPerMessage = float64((s.cpu1 - s.cpu0).Microseconds()) / float64(r.Acked)
+		r.BrowsersCPUPerMessage = float64((s.bcpu1 - s.bcpu0).Microseconds()) / float64(r.Acked)
 	}
 	s.mu.Lock()
 	if len(s.errs) > 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,7 +43,7 @@ type harness struct {
 	releaseErrors  atomic.Int64
 	watchDrops     atomic.Int64
 
-	sockets          []*staffSocket
+	browsers         *browserProc // the staff browsers' process, when cfg.Staff > 0
 	socketKicks      atomic.Int64
 	socketDrops      atomic.Int64
 	socketReconnects atomic.Int64
@@ -141,10 +140,7 @@ func (h *harness) start() error {
 	// phone for duplicate sends, not 500 (tens of MB of heap for the collector to mark).
 	e.Sim().KeepPerPhone(benchPhoneHistory)
 	if h.client == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 256
-		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
-		h.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		h.client = httpClient()
 	}
 	for i := 0; ; i++ {
 		resp, err := h.client.Get(h.base + "/healthz")
@@ -229,7 +225,13 @@ func (h *harness) waitSessions() error {
 // follow starts the hub watchers, the releasers and the staff sockets' readers.
 func (h *harness) follow(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
-	h.stop = func() { cancel(); h.wg.Wait() }
+	h.stop = func() {
+		cancel()
+		if h.browsers != nil {
+			h.browsers.stop()
+		}
+		h.wg.Wait()
+	}
 	for o := range h.offices {
 		h.wg.Add(1)
 		go func() { defer h.wg.Done(); h.watchOffice(ctx, o) }()
@@ -239,13 +241,7 @@ func (h *harness) follow(ctx context.Context) error {
 		go func() { defer h.wg.Done(); h.releaser(ctx) }()
 	}
 	if h.cfg.Staff > 0 {
-		if err := h.openSockets(ctx); err != nil {
-			return err
-		}
-		for _, s := range h.sockets {
-			h.wg.Add(1)
-			go func() { defer h.wg.Done(); s.run(ctx) }()
-		}
+		return h.startBrowsers(ctx)
 	}
 	return nil
 }
@@ -280,7 +276,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	}
 	before := readMemory(true)
 	rep.MemoryBefore = &before
-	h.say("bench: engine at %s, %d staff sockets open, heap %s, RSS %s", h.base, len(h.sockets), mib(before.HeapBytes), mib(before.RSSBytes))
+	h.say("bench: engine at %s, %d staff sockets open, heap %s, RSS %s", h.base, h.browsers.open(), mib(before.HeapBytes), mib(before.RSSBytes))
 
 	var sent uint64
 	rate := h.cfg.Rate
@@ -317,8 +313,8 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	stopProfile()
 	res := s.result()
 	rep.Run = &res
-	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg; Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
-		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
+	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
+		label, res.Acked, res.Scheduled, res.Throughput, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
 	// Let the step's histograms go before measuring the heap: they are the harness's, not the
 	// engine's.
 	s = nil

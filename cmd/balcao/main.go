@@ -5,6 +5,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/balcao/balcao/bench"
 )
 
 const usage = `usage: balcao <command> [flags]
@@ -17,6 +19,7 @@ commands:
 `
 
 func main() {
+	bench.RunBrowsersIfChild() // the harness's staff browsers run in a child process
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
