@@ -48,6 +48,19 @@ func Options(log *slog.Logger) *pebble.Options {
 	for i := range opts.Levels {
 		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
+	// Values of 256 bytes and more (replies, conversation and job records) go to blob files
+	// at flush, and compactions move their references instead of rewriting them until an
+	// sstable would refer to more than 10 overlapping blob files. Every turn writes keys across
+	// all conversations, so each flush overlaps the whole next level: this made compactions a
+	// third cheaper over a minute at 2 000 msg/s (BENCHMARKS.md, sixth round). Blob files whose
+	// values are mostly overwritten (delivery statuses, records rewritten) are rewritten once
+	// a fifth is garbage and they are five minutes old.
+	opts.Experimental.ValueSeparationPolicy = func() pebble.ValueSeparationPolicy {
+		return pebble.ValueSeparationPolicy{
+			Enabled: true, MinimumSize: 256, MaxBlobReferenceDepth: 10,
+			RewriteMinimumAge: 5 * time.Minute, TargetGarbageRatio: 0.2,
+		}
+	}
 	return opts
 }
 
