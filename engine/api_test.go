@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
 )
 
 type wsFrame struct {
@@ -280,6 +282,50 @@ func TestWebsocketBurstIsOneMessage(t *testing.T) {
 	if got != burst || messages > 2 {
 		t.Fatalf("the burst's %d events came in %d messages, want them in one or two", got, messages)
 	}
+}
+
+// TestWebsocketEndsWithItsSession: a socket closes with a policy violation when its session
+// logs out or expires, and one the client closes leaves the hub.
+func TestWebsocketEndsWithItsSession(t *testing.T) {
+	e := startEngine(t, func(c *engine.Config) { c.SessionTTL = 1500 * time.Millisecond })
+	closedWith := func(conn *websocket.Conn, want string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for {
+			_, _, err := conn.Read(ctx)
+			if err == nil {
+				continue
+			}
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || ce.Reason != want {
+				t.Fatalf("socket ended with %v, want a policy violation %q", err, want)
+			}
+			return
+		}
+	}
+
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	ws := ana.socket("")
+	next(t, ws, func(wsFrame) bool { return true }) // hello
+	if status, body := ana.do("POST", "/api/logout", nil); status != http.StatusNoContent {
+		t.Fatalf("logout: %d %s", status, body)
+	}
+	closedWith(ws, "dropped: reconnect and resync")
+
+	bruno := newClient(t, e)
+	bruno.login("demo", "bruno")
+	ws = bruno.socket("")
+	next(t, ws, func(wsFrame) bool { return true })
+	closedWith(ws, "session expired")
+
+	carla := newClient(t, e)
+	carla.login("demo", "ana")
+	ws = carla.socket("")
+	next(t, ws, func(wsFrame) bool { return true })
+	ws.Close(websocket.StatusNormalClosure, "")
+	eventually(t, "the closed socket to leave the hub", func() bool { return e.Hub().Subscribers("demo") == 0 })
 }
 
 func TestWebsocketReconnectGetsWhatItMissed(t *testing.T) {
