@@ -12,7 +12,6 @@ import (
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/actors"
-	"github.com/balcao/balcao/storage"
 )
 
 // Client enablement (companies and contacts) is for administrators and managers; staff
@@ -159,9 +158,7 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 			return balcao.Staff{}, fmt.Errorf("hash password: %w", err)
 		}
 	}
-	b := &storage.Batch{}
-	b.Put(storage.StaffKey(office, s.User), &s)
-	if err := e.db.Writer.Commit(ctx, b); err != nil {
+	if err := e.db.PutStaff(ctx, office, s); err != nil {
 		return balcao.Staff{}, err
 	}
 	e.hub.DropUser(office, s.User) // their sockets reconnect with what they may see now
@@ -179,9 +176,7 @@ func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff
 	if _, err := e.db.Staff(office, user); err != nil {
 		return balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")
 	}
-	b := &storage.Batch{}
-	b.Delete(storage.StaffKey(office, user))
-	if err := e.db.Writer.Commit(ctx, b); err != nil {
+	if err := e.db.DeleteStaff(ctx, office, user); err != nil {
 		return err
 	}
 	e.hub.DropUser(office, user)

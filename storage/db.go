@@ -24,6 +24,8 @@ type DB struct {
 	Writer   *Writer
 	settings sync.Map // office → balcao.Settings, decoded (see Settings)
 	offices  sync.Map // office → balcao.Office, which never changes once stored (see Office)
+	staff    sync.Map // StaffKey → balcao.Staff, decoded (see Staff)
+	staffMu  sync.Mutex
 	events   *pebbleEvents
 }
 

@@ -350,3 +350,41 @@ func TestLargeValuesLiveInBlobFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffReadsFollowTheirChanges: Staff keeps accounts decoded after the first read; a
+// PutStaff or DeleteStaff is seen by the next read, also after a reopen.
+func TestStaffReadsFollowTheirChanges(t *testing.T) {
+	dir := t.TempDir()
+	db := open(t, dir)
+	ctx := context.Background()
+	if _, err := db.Staff("o1", "ana"); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("unknown account: %v", err)
+	}
+	if err := db.PutStaff(ctx, "o1", balcao.Staff{User: "ana", Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := db.Staff("o1", "ana"); err != nil || s.Name != "Ana" {
+		t.Fatalf("after PutStaff: %+v, %v (a miss was remembered)", s, err)
+	}
+	if err := db.PutStaff(ctx, "o1", balcao.Staff{User: "ana", Name: "Ana Paula"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := db.Staff("o1", "ana"); s.Name != "Ana Paula" {
+		t.Fatalf("after renaming: %q", s.Name)
+	}
+	if s, _ := db.Staff("o2", "ana"); s.Name != "" {
+		t.Fatalf("another office's ana: %+v", s)
+	}
+	db.Close()
+	db = open(t, dir)
+	defer db.Close()
+	if s, _ := db.Staff("o1", "ana"); s.Name != "Ana Paula" {
+		t.Fatalf("after reopening: %q", s.Name)
+	}
+	if err := db.DeleteStaff(ctx, "o1", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Staff("o1", "ana"); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("after DeleteStaff: %v", err)
+	}
+}
