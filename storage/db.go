@@ -72,10 +72,13 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	defer opts.Cache.Unref()
 	ev := &pebbleEvents{}
 	opts.EventListener = ev.listener()
+	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
+	opts.Experimental.CompactionScheduler = gate
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}
+	gate.open()
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
 	db := &DB{pdb: pdb, log: log, events: ev}
 	if err := db.migrate(); err != nil {

@@ -1,0 +1,91 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/balcao/balcao"
+)
+
+// fakeCompactor is a database with compactions waiting and room for two at a time.
+type fakeCompactor struct{ scheduled int }
+
+func (f *fakeCompactor) GetAllowedWithoutPermission() int { return 2 }
+func (f *fakeCompactor) GetWaitingCompaction() (bool, pebble.WaitingCompaction) {
+	return true, pebble.WaitingCompaction{}
+}
+func (f *fakeCompactor) Schedule(pebble.CompactionGrantHandle) bool { f.scheduled++; return true }
+
+// TestCompactionGateWaitsForOpen: nothing is granted before open; then up to what the
+// database allows, and again once a compaction is done; nothing after Unregister.
+func TestCompactionGateWaitsForOpen(t *testing.T) {
+	g := newCompactionGate()
+	db := &fakeCompactor{}
+	g.Register(2, db)
+	if ok, _ := g.TrySchedule(); ok {
+		t.Fatal("a compaction was granted before Open returned")
+	}
+	g.grant()
+	if db.scheduled != 0 {
+		t.Fatalf("%d compactions scheduled before Open returned", db.scheduled)
+	}
+	g.opened = true // open, without the granter goroutine: grants are made by hand here
+	if ok, _ := g.TrySchedule(); !ok {
+		t.Fatal("no compaction granted once open")
+	}
+	g.grant() // one running, two allowed: one more
+	if db.scheduled != 1 || g.running != 2 {
+		t.Fatalf("scheduled %d, running %d; want 1 and 2", db.scheduled, g.running)
+	}
+	if ok, _ := g.TrySchedule(); ok {
+		t.Fatal("a third compaction was granted with two allowed")
+	}
+	g.Done()
+	g.grant()
+	if db.scheduled != 2 || g.running != 2 {
+		t.Fatalf("after one was done: scheduled %d, running %d; want 2 and 2", db.scheduled, g.running)
+	}
+	g.Done()
+	g.Unregister()
+	if ok, _ := g.TrySchedule(); ok {
+		t.Fatal("a compaction was granted after Unregister")
+	}
+	g.grant()
+	if db.scheduled != 2 {
+		t.Fatalf("%d compactions scheduled after Unregister", db.scheduled)
+	}
+}
+
+// TestCompactionsRunAfterOpen: with the gate, a real database still compacts once open.
+func TestCompactionsRunAfterOpen(t *testing.T) {
+	db, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for round := range 4 {
+		b := &Batch{}
+		for i := range 500 {
+			b.Put(MessageKey("o1", fmt.Sprint(i), uint64(round+1)), &balcao.Message{Text: "compact me"})
+		}
+		if err := db.Writer.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.pdb.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for db.Stats().Compactions == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no compaction after 4 flushes: %+v", db.Stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
