@@ -18,6 +18,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -376,8 +377,9 @@ type browserProc struct {
 	inMu sync.Mutex
 	in   io.WriteCloser
 
-	ended chan struct{} // closed when the child's output ended
-	once  sync.Once
+	ended    chan struct{} // closed when the child's output ended
+	stopping atomic.Bool   // stop was called: the output's end is expected
+	once     sync.Once
 }
 
 // startBrowsers starts the child, waits until its sockets are open, and records what it
@@ -424,6 +426,9 @@ func (h *harness) startBrowsers(ctx context.Context) error {
 		opened <- nil
 		for lines.Scan() {
 			h.browserLine(lines.Bytes())
+		}
+		if !p.stopping.Load() {
+			h.say("bench: the staff browsers' process ended during the run (output: %v); staff latencies stop here", cmp.Or(lines.Err(), io.EOF))
 		}
 	}()
 	select {
@@ -481,6 +486,7 @@ func (p *browserProc) kick(m int) {
 // counters.
 func (p *browserProc) stop() {
 	p.once.Do(func() {
+		p.stopping.Store(true)
 		p.inMu.Lock()
 		p.in.Close()
 		p.inMu.Unlock()
