@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"strconv"
+	"time"
 )
 
 // Frames are parsed by looking for `"key":` patterns rather than decoding JSON: the watchers
@@ -76,6 +77,7 @@ func indexKey(b []byte, from int, pat []byte) int {
 type frame struct {
 	seq       uint64
 	typ       []byte
+	at        []byte // when the hub stamped it (RFC 3339), when the frame begins as stamp writes it
 	conv      []byte // conversation id (phone)
 	direction []byte // message.added
 	author    []byte
@@ -91,10 +93,11 @@ var (
 	typStatus       = []byte("message.status")
 )
 
-// stampHead and stampType are how a stamped frame begins: {"seq":N,"type":"…
+// stampHead, stampType and stampAt are how a stamped frame begins: {"seq":N,"type":"…","at":"…
 var (
 	stampHead = []byte(`{"seq":`)
 	stampType = []byte(`,"type":"`)
+	stampAt   = []byte(`,"at":"`)
 )
 
 // parseHeader reads the seq and type of a frame into f (clearing the rest) and returns where
@@ -109,7 +112,15 @@ func parseHeader(b []byte, f *frame) (pos int, ok bool) {
 			i = j + len(stampType)
 			if k := bytes.IndexByte(b[i:], '"'); k >= 0 {
 				f.seq, f.typ = n, b[i:i+k]
-				return i + k + 1, true
+				i += k + 1
+				if bytes.HasPrefix(b[i:], stampAt) {
+					i += len(stampAt)
+					if k := bytes.IndexByte(b[i:], '"'); k >= 0 {
+						f.at = b[i : i+k]
+						i += k + 1
+					}
+				}
+				return i, true
 			}
 		}
 	}
@@ -133,6 +144,14 @@ func digits(b []byte, i int) (n uint64, end int) {
 		n = n*10 + uint64(b[end]-'0')
 	}
 	return n, end
+}
+
+// stampedAt is when the hub stamped the frame, or else.
+func (f *frame) stampedAt(orElse time.Time) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, string(f.at)); err == nil {
+		return t
+	}
+	return orElse
 }
 
 // parseFrame reads every field the in-process watcher (watchOffice) matches on.

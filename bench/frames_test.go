@@ -108,3 +108,33 @@ func BenchmarkStaffFrames(b *testing.B) {
 		b.Fatal("no inbound message found")
 	}
 }
+
+// TestWatcherFramesCarryTheirStamp: the in-process watcher times a reply by the hub's stamp of
+// its frame, read in place.
+func TestWatcherFramesCarryTheirStamp(t *testing.T) {
+	want := time.Date(2026, 11, 25, 13, 0, 0, 123456789, time.UTC)
+	var (
+		f      frame
+		frames [][]byte
+		n      int
+	)
+	for _, msg := range turnFrames(t, 100) {
+		frames = splitFrames(frames, msg)
+		for _, one := range frames {
+			if !parseFrame(one, &f) {
+				t.Fatalf("unparsed frame %s", one)
+			}
+			if got := f.stampedAt(time.Time{}); !got.Equal(want) {
+				t.Fatalf("frame %d stamped %v (%q), want %v", f.seq, got, f.at, want)
+			}
+			n++
+		}
+	}
+	if n != 5 {
+		t.Fatalf("%d frames, want 5", n)
+	}
+	var bare frame
+	if !parseFrame([]byte(`{"type":"message.added","seq":3,"data":{}}`), &bare) || !bare.stampedAt(want.Add(time.Hour)).Equal(want.Add(time.Hour)) {
+		t.Fatalf("a frame without the stamp's order: %+v", bare)
+	}
+}
