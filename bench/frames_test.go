@@ -13,7 +13,7 @@ import (
 // the turn's events in one array (inbound, reply, conversation), then the reply's statuses.
 func turnFrames(tb testing.TB, seq uint64) [][]byte {
 	tb.Helper()
-	at := time.Date(2026, 11, 25, 13, 0, 0, 123456789, time.UTC)
+	at := turnTime
 	view := balcao.ConversationView{
 		ID: "5511961234567", State: balcao.StateAssistant,
 		Contact:   balcao.ContactView{Phone: "5511961234567", Name: "Cliente 123 da Silva", Linked: true},
@@ -42,6 +42,27 @@ func turnFrames(tb testing.TB, seq uint64) [][]byte {
 	return [][]byte{[]byte(turn), []byte(sent), []byte(delivered)}
 }
 
+// turnTime is when turnFrames's events happen and are stamped.
+var turnTime = time.Date(2026, 11, 25, 13, 0, 0, 123456789, time.UTC)
+
+// eachTurnFrame reads every event of turnFrames with parse and hands it to fn.
+func eachTurnFrame(t *testing.T, parse func([]byte, *frame) bool, fn func(f *frame)) {
+	t.Helper()
+	var (
+		f      frame
+		frames [][]byte
+	)
+	for _, msg := range turnFrames(t, 100) {
+		frames = splitFrames(frames, msg)
+		for _, one := range frames {
+			if !parse(one, &f) {
+				t.Fatalf("unparsed frame %s", one)
+			}
+			fn(&f)
+		}
+	}
+}
+
 const msgMenuForTest = "Digite o número ou escreva o que precisa (ex.: *DAS de outubro*):\n1 - Holerite\n" +
 	"2 - Guias de impostos (DAS, FGTS, INSS…)\n3 - Informe de rendimentos\n4 - Férias / 13º / rescisão\n" +
 	"5 - Balancete, DRE e balanço\n6 - Situação de um pedido\n7 - Falar com um atendente"
@@ -50,27 +71,19 @@ const msgMenuForTest = "Digite o número ou escreva o que precisa (ex.: *DAS de 
 // the last seq.
 func TestStaffFramesOfATurn(t *testing.T) {
 	var (
-		f      frame
-		frames [][]byte
-		ids    []uint64
-		last   uint64
+		ids  []uint64
+		last uint64
 	)
-	for _, msg := range turnFrames(t, 100) {
-		frames = splitFrames(frames, msg)
-		for _, one := range frames {
-			if !parseStaffFrame(one, &f) {
-				t.Fatalf("unparsed frame %s", one)
+	eachTurnFrame(t, parseStaffFrame, func(f *frame) {
+		last = max(last, f.seq)
+		if string(f.typ) == balcao.EventMessageAdded && string(f.direction) == "in" {
+			n, ok := parseBenchID(f.waID)
+			if !ok {
+				t.Fatalf("bench id %q", f.waID)
 			}
-			last = max(last, f.seq)
-			if string(f.typ) == balcao.EventMessageAdded && string(f.direction) == "in" {
-				n, ok := parseBenchID(f.waID)
-				if !ok {
-					t.Fatalf("bench id %q", f.waID)
-				}
-				ids = append(ids, n)
-			}
+			ids = append(ids, n)
 		}
-	}
+	})
 	if len(ids) != 1 || ids[0] != 123456 || last != 105 {
 		t.Errorf("ids %v, last seq %d; want [123456], 105", ids, last)
 	}
@@ -112,24 +125,14 @@ func BenchmarkStaffFrames(b *testing.B) {
 // TestWatcherFramesCarryTheirStamp: the in-process watcher times a reply by the hub's stamp of
 // its frame, read in place.
 func TestWatcherFramesCarryTheirStamp(t *testing.T) {
-	want := time.Date(2026, 11, 25, 13, 0, 0, 123456789, time.UTC)
-	var (
-		f      frame
-		frames [][]byte
-		n      int
-	)
-	for _, msg := range turnFrames(t, 100) {
-		frames = splitFrames(frames, msg)
-		for _, one := range frames {
-			if !parseFrame(one, &f) {
-				t.Fatalf("unparsed frame %s", one)
-			}
-			if got := f.stampedAt(time.Time{}); !got.Equal(want) {
-				t.Fatalf("frame %d stamped %v (%q), want %v", f.seq, got, f.at, want)
-			}
-			n++
+	want := turnTime
+	n := 0
+	eachTurnFrame(t, parseFrame, func(f *frame) {
+		if got := f.stampedAt(time.Time{}); !got.Equal(want) {
+			t.Fatalf("frame %d stamped %v (%q), want %v", f.seq, got, f.at, want)
 		}
-	}
+		n++
+	})
 	if n != 5 {
 		t.Fatalf("%d frames, want 5", n)
 	}
