@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/balcao/balcao/bench"
 )
 
 // server is a `balcao serve` child process.
@@ -239,6 +241,7 @@ func allMessages(t *testing.T, c *http.Client, base, phone string) []storedMessa
 }
 
 func TestMain(m *testing.M) {
+	bench.RunBrowsersIfChild() // as main does: a bench run from a test starts this binary again
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))
