@@ -30,6 +30,7 @@ func TestTinyRun(t *testing.T) {
 		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 20, Duration: 2 * time.Second, Staff: 2,
 		Faults: true, FaultRate: 0.2, PebbleDuration: 200 * time.Millisecond, PebbleWriters: 4,
 		ResultsDir: dir + "/results", Progress: &progress, Release: true,
+		CPUProfile: dir + "/cpu.prof", Trace: dir + "/run.trace",
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -86,6 +87,11 @@ func TestTinyRun(t *testing.T) {
 	var back Report
 	if err := json.Unmarshal(raw, &back); err != nil || back.Run == nil || back.Run.Acked != r.Acked {
 		t.Errorf("JSON result unreadable or different: %v", err)
+	}
+	for _, p := range []string{cfg.CPUProfile, cfg.Trace} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v, want a non-empty file", p, err)
+		}
 	}
 	svg, err := os.ReadFile(rep.SVGPath)
 	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("<path")) {

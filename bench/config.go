@@ -47,6 +47,7 @@ type Config struct {
 	IdleAfter  time.Duration // conversation actors' idle time before passivation
 	ResultsDir string        // JSON and SVG go here; nothing is written when "-"
 	CPUProfile string        // CPU profile of the measured run (scale mode: of the restart)
+	Trace      string        // runtime trace of the same (go tool trace; -pprof=sched: who waited for a CPU, woken where)
 	MemProfile string        // heap profile at the end of the measured run
 	Progress   io.Writer     // progress lines (nil: none)
 	Label      string        // free text stored in the result

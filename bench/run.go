@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -296,7 +298,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	if rate < 1 {
 		rate = 1
 	}
-	stopProfile, err := startCPUProfile(h.cfg.CPUProfile)
+	stopProfile, err := startProfiles(h.cfg.CPUProfile, h.cfg.Trace)
 	if err != nil {
 		h.stop()
 		return err
@@ -454,21 +456,37 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
-// startCPUProfile profiles until the returned function is called (once or more); no-op for "".
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
+// startProfiles writes a CPU profile to cpuPath and a runtime trace to tracePath (each when
+// given) until the returned function is called (once or more).
+func startProfiles(cpuPath, tracePath string) (stop func(), err error) {
+	var stops []func()
+	stopAll := func() {
+		for _, s := range stops {
+			s()
+		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
+	for _, p := range []struct {
+		path        string
+		start       func(io.Writer) error
+		stopProfile func()
+	}{{cpuPath, pprof.StartCPUProfile, pprof.StopCPUProfile}, {tracePath, trace.Start, trace.Stop}} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Create(p.path)
+		if err != nil {
+			stopAll()
+			return nil, err
+		}
+		if err := p.start(f); err != nil {
+			f.Close()
+			stopAll()
+			return nil, err
+		}
+		stops = append(stops, func() { p.stopProfile(); f.Close() })
 	}
 	var once sync.Once
-	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
+	return func() { once.Do(stopAll) }, nil
 }
 
 func writeHeapProfile(path string) error {

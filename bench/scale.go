@@ -78,7 +78,7 @@ func (h *harness) runScale(ctx context.Context, rep *Report) error {
 	debug.FreeOSMemory()
 
 	// Restart: time until the engine answers, then until one message round-trips.
-	stopProfile, err := startCPUProfile(h.cfg.CPUProfile)
+	stopProfile, err := startProfiles(h.cfg.CPUProfile, h.cfg.Trace)
 	if err != nil {
 		return err
 	}

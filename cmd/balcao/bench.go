@@ -47,6 +47,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.IdleAfter, "idle-after", d.IdleAfter, "idle time before a conversation actor passivates")
 	fs.StringVar(&cfg.ResultsDir, "out", d.ResultsDir, `directory of the JSON result and SVG plot ("-": write nothing)`)
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured run (with --conversations: of the restart) to this file")
+	fs.StringVar(&cfg.Trace, "trace", "", "write a runtime trace of the measured run (with --conversations: of the restart) to this file (go tool trace)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile at the end of the measured run to this file")
 	fs.StringVar(&cfg.Label, "label", "", "free text stored in the JSON result")
 	if err := fs.Parse(args); err != nil {
