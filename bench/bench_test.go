@@ -54,7 +54,7 @@ func TestTinyRun(t *testing.T) {
 	if r.Staff.Count == 0 || r.Staff.Count > r.Acked*2*4 {
 		t.Errorf("staff frames: %d for %d messages and 2 sockets", r.Staff.Count, r.Acked)
 	}
-	for name, p := range map[string]Percentiles{"accepted": r.Accepted, "reply": r.Reply, "staff": r.Staff} {
+	for name, p := range map[string]Percentiles{"sender late": r.SenderLate, "accepted": r.Accepted, "reply": r.Reply, "staff": r.Staff} {
 		if !(p.P50 > 0 && p.P50 <= p.P90 && p.P90 <= p.P99 && p.P99 <= p.P999 && p.P999 <= p.Max) {
 			t.Errorf("%s percentiles out of order: %+v", name, p)
 		}

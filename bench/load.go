@@ -27,6 +27,7 @@ type step struct {
 	pick     func(i uint64) (office, phone int)
 
 	accepted *recorder // intended send → Deliver returned (durably stored, acknowledged)
+	late     *recorder // intended send → the sender hands it to the gateway (the harness's own lag)
 	reply    *recorder // intended send → first assistant/system reply event (durable, to the gateway)
 	atPhone  *recorder // intended send → the reply's "delivered" status event
 	staff    *recorder // intended send → the inbound's message.added frame read on a staff socket
@@ -116,7 +117,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	s := &step{
 		label: label, rate: rate, dur: dur, count: count, pick: pick,
 		interval: 1e9 / rate,
-		accepted: newRecorder(), reply: newRecorder(), atPhone: newRecorder(), staff: newRecorder(),
+		accepted: newRecorder(), late: newRecorder(), reply: newRecorder(), atPhone: newRecorder(), staff: newRecorder(),
 		errs: map[string]int64{},
 	}
 	s.firstN = h.nextN.Add(count) - count
@@ -185,6 +186,7 @@ func (h *harness) sender(ctx context.Context, s *step, w int, ack *ackWait) {
 		s.sent.Add(1)
 		s.inflight.Add(1)
 		// Stamped with its due time, as WhatsApp stamps a message when the phone sends it.
+		s.late.record(w, time.Since(due))
 		_, err := sim.DeliverAt(ack.begin(), office, h.phone(o, p), benchID(n), kindTexts[kind], due)
 		err = ack.end(ctx, err)
 		s.inflight.Add(-1)
@@ -359,10 +361,14 @@ type StepResult struct {
 	StaffFrames int64            `json:"staff_frames"`
 	Released    int64            `json:"released"` // pending conversations taken and finished by the simulated staff
 	Accepted    Percentiles      `json:"accepted"`
-	Reply       Percentiles      `json:"reply"`
-	ReplyPhone  Percentiles      `json:"reply_delivered"`
-	Staff       Percentiles      `json:"staff"`
-	Pass        *bool            `json:"pass,omitempty"` // ramp steps: held the target
+	// SenderLate is how late the harness's sender handed each message to the simulated gateway:
+	// a timer and a busy scheduler, part of every other figure (an inbound message from
+	// whatsmeow waits for the scheduler as well).
+	SenderLate Percentiles `json:"sender_late"`
+	Reply      Percentiles `json:"reply"`
+	ReplyPhone Percentiles `json:"reply_delivered"`
+	Staff      Percentiles `json:"staff"`
+	Pass       *bool       `json:"pass,omitempty"` // ramp steps: held the target
 	// Sched is how long runnable goroutines of this process waited for a CPU during the step;
 	// LoadAvg the machine's 1-minute load average at its start and end (2 cores: above 2 means
 	// other work competed for them).
@@ -386,7 +392,7 @@ func (s *step) result() StepResult {
 		Label: s.label, OfferedRate: s.rate, Seconds: s.dur.Seconds(), Scheduled: int64(s.count),
 		Sent: s.sent.Load(), Acked: s.acked.Load(), Failed: s.failed.Load(), Unsent: s.unsent.Load(),
 		Replies: s.replies.Load(), StaffFrames: s.staffN.Load(), Released: s.released.Load(),
-		Accepted: summarize(s.accepted.merged()), Reply: summarize(s.reply.merged()),
+		Accepted: summarize(s.accepted.merged()), SenderLate: summarize(s.late.merged()), Reply: summarize(s.reply.merged()),
 		ReplyPhone: summarize(s.atPhone.merged()), Staff: summarize(s.staff.merged()),
 	}
 	r.Unanswered = r.Acked - r.Replies
