@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -22,10 +21,9 @@ type DB struct {
 	pdb      *pebble.DB
 	log      *slog.Logger
 	Writer   *Writer
-	settings sync.Map // office → balcao.Settings, decoded (see Settings)
-	offices  sync.Map // office → balcao.Office, which never changes once stored (see Office)
-	staff    sync.Map // StaffKey → balcao.Staff, decoded (see Staff)
-	staffMu  sync.Mutex
+	settings decoded[balcao.Settings] // by office (see Settings)
+	offices  decoded[balcao.Office]   // by office, which never changes once stored (see Office)
+	staff    decoded[balcao.Staff]    // by StaffKey (see Staff)
 	events   *pebbleEvents
 }
 

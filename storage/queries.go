@@ -31,15 +31,10 @@ func (db *DB) Offices() ([]balcao.Office, error) {
 // Office returns one office. An office record is written once, when the office is created,
 // and never changes: it is kept in memory after the first read (the greeting reads its name).
 func (db *DB) Office(id string) (balcao.Office, error) {
-	if v, ok := db.offices.Load(id); ok {
-		return v.(balcao.Office), nil
-	}
-	var o balcao.Office
-	if err := db.Get(OfficeKey(id), &o); err != nil {
-		return o, err
-	}
-	db.offices.Store(id, o)
-	return o, nil
+	return db.offices.get(id, func() (balcao.Office, error) {
+		var o balcao.Office
+		return o, db.Get(OfficeKey(id), &o)
+	})
 }
 
 // Company returns one company of an office.
@@ -80,23 +75,15 @@ func (db *DB) StaffList(office string) ([]balcao.Staff, error) {
 }
 
 // Staff returns one staff member of an office. Accounts are read on every authenticated
-// request and every finished service, and their keys sit in sstables whose cached blocks every
-// compaction invalidates (a read was ~100 µs under load), so they are kept decoded after the
-// first read. PutStaff and DeleteStaff change them; office creation writes accounts no one can
-// have read. The value returned is shared: callers must not modify it.
+// request and every finished service (a read from an sstable was ~100 µs under load), so they
+// are kept decoded (see decoded). PutStaff and DeleteStaff change them; office creation writes
+// accounts no one can have read. The value returned is shared: callers must not modify it.
 func (db *DB) Staff(office, user string) (balcao.Staff, error) {
 	key := StaffKey(office, user)
-	if v, ok := db.staff.Load(string(key)); ok {
-		return v.(balcao.Staff), nil
-	}
-	db.staffMu.Lock() // a read that misses must not store what a PutStaff just replaced
-	defer db.staffMu.Unlock()
-	var s balcao.Staff
-	if err := db.Get(key, &s); err != nil {
-		return s, err
-	}
-	db.staff.Store(string(key), s)
-	return s, nil
+	return db.staff.get(string(key), func() (balcao.Staff, error) {
+		var s balcao.Staff
+		return s, db.Get(key, &s)
+	})
 }
 
 // PutStaff stores a staff account durably and makes it the one Staff returns.
@@ -104,14 +91,7 @@ func (db *DB) PutStaff(ctx context.Context, office string, s balcao.Staff) error
 	key := StaffKey(office, s.User)
 	b := &Batch{}
 	b.Put(key, &s)
-	db.staffMu.Lock()
-	defer db.staffMu.Unlock()
-	if err := db.Writer.Commit(ctx, b); err != nil {
-		db.staff.Delete(string(key)) // committed or not, the next read looks
-		return err
-	}
-	db.staff.Store(string(key), s)
-	return nil
+	return db.staff.write(string(key), s, false, func() error { return db.Writer.Commit(ctx, b) })
 }
 
 // DeleteStaff removes a staff account durably.
@@ -119,11 +99,7 @@ func (db *DB) DeleteStaff(ctx context.Context, office, user string) error {
 	key := StaffKey(office, user)
 	b := &Batch{}
 	b.Delete(key)
-	db.staffMu.Lock()
-	defer db.staffMu.Unlock()
-	err := db.Writer.Commit(ctx, b)
-	db.staff.Delete(string(key))
-	return err
+	return db.staff.write(string(key), balcao.Staff{}, true, func() error { return db.Writer.Commit(ctx, b) })
 }
 
 // Conversation returns one conversation.
@@ -288,27 +264,20 @@ func (db *DB) PortalDocuments(office, company, cursor string, limit int) ([]balc
 // on every assistant turn, so they are kept decoded in memory after the first read; SaveSettings
 // is the only way they change. The value returned is shared: callers must not modify it.
 func (db *DB) Settings(office string) (balcao.Settings, error) {
-	if v, ok := db.settings.Load(office); ok {
-		return v.(balcao.Settings), nil
-	}
-	s := balcao.DefaultSettings()
-	err := db.Get(SettingsKey(office), &s)
-	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
-		return s, err
-	}
-	db.settings.Store(office, s)
-	return s, nil
+	return db.settings.get(office, func() (balcao.Settings, error) {
+		s := balcao.DefaultSettings()
+		if err := db.Get(SettingsKey(office), &s); err != nil && !errors.Is(err, balcao.ErrNotFound) {
+			return s, err
+		}
+		return s, nil
+	})
 }
 
 // SaveSettings stores an office's preferences durably and makes them the ones Settings returns.
 func (db *DB) SaveSettings(ctx context.Context, office string, s balcao.Settings) error {
 	b := &Batch{}
 	b.Put(SettingsKey(office), &s)
-	if err := db.Writer.Commit(ctx, b); err != nil {
-		return err
-	}
-	db.settings.Store(office, s)
-	return nil
+	return db.settings.write(office, s, false, func() error { return db.Writer.Commit(ctx, b) })
 }
 
 // ConversationsWhere is Conversations keeping only the conversations keep accepts. It examines
