@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -279,5 +280,38 @@ func TestDocumentRequestsRunTheirWholePath(t *testing.T) {
 				t.Errorf("job %s waiting with %d history events: it polled", j.ID, n)
 			}
 		}
+	}
+}
+
+// TestStaffBrowsersSayWhyTheyCouldNotOpen: when the browsers' process cannot open its sockets
+// (here: no engine listening), the harness fails with the child's reason, and the child was
+// waited for.
+func TestStaffBrowsersSayWhyTheyCouldNotOpen(t *testing.T) {
+	h := &harness{cfg: Config{Staff: 2}, base: "http://127.0.0.1:1", offices: []string{"o1"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := h.startBrowsers(ctx)
+	if err == nil || !strings.Contains(err.Error(), "open 2 staff sockets: 2 failed") {
+		t.Fatalf("startBrowsers = %v, want the sockets' failure", err)
+	}
+	if h.browsers == nil || h.browsers.cmd.ProcessState == nil {
+		t.Fatal("the browsers' process was not waited for")
+	}
+}
+
+// TestBrowserLinesOfAnyShape: the harness takes the counters and timings the child reports and
+// ignores lines of any other shape.
+func TestBrowserLinesOfAnyShape(t *testing.T) {
+	h := &harness{}
+	for _, l := range []string{"", "s", "s x 1 2", "s 1 2", "s 1 999 12", "c 1 2 3", "c a b c d e", "kick 3", "open 2"} {
+		h.browserLine([]byte(l))
+	}
+	if h.socketKicks.Load() != 0 || h.socketDialErrors.Load() != 0 {
+		t.Fatalf("a malformed line was taken: kicks %d, dial errors %d", h.socketKicks.Load(), h.socketDialErrors.Load())
+	}
+	h.browserLine([]byte("c 1 2 3 4 5"))
+	got := []int64{h.socketKicks.Load(), h.socketDrops.Load(), h.socketReconnects.Load(), h.socketResyncs.Load(), h.socketDialErrors.Load()}
+	if fmt.Sprint(got) != "[1 2 3 4 5]" {
+		t.Fatalf("counters %v, want [1 2 3 4 5]", got)
 	}
 }

@@ -215,8 +215,7 @@ func (o *officeHub) send(s *Subscriber, frame []byte) {
 	select {
 	case s.C <- frame:
 	default:
-		o.remove(s)
-		s.once.Do(func() { close(s.Dropped) })
+		o.drop(s)
 	}
 }
 
@@ -281,6 +280,12 @@ func (o *officeHub) sendHeld(s *Subscriber) bool {
 	}
 	s.held = s.held[:0]
 	return true
+}
+
+// drop unsubscribes s and tells its socket to close (the client resyncs). o.mu is held.
+func (o *officeHub) drop(s *Subscriber) {
+	o.remove(s)
+	s.once.Do(func() { close(s.Dropped) })
 }
 
 // remove unsubscribes s, letting go of what it holds. o.mu is held.
@@ -436,8 +441,7 @@ func (h *Hub) drop(office string, match func(*Subscriber) bool) {
 	defer o.mu.Unlock()
 	for s := range o.subs {
 		if match(s) {
-			o.remove(s)
-			s.once.Do(func() { close(s.Dropped) })
+			o.drop(s)
 		}
 	}
 }
