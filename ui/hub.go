@@ -28,8 +28,13 @@ type Hub struct {
 	offices map[string]*officeHub // mu guards the map; each officeHub has its own lock
 }
 
-// SubscriberQueue is how many events may wait for one socket before it is dropped as too slow.
-const SubscriberQueue = 1024
+// SubscriberQueue is how many frames may wait for one socket before it is dropped as too slow.
+// A socket writes every wsLinger, so it is seldom more than a few frames behind; 256 lets a
+// busy office (150 turns a second) go on for more than a second past a stalled reader. Each
+// socket's queue and each office's window are allocated whole: at 1 024, 2 000 sockets and
+// 400 offices kept ~250 MiB of heap that every collection marked again, and after a ramp the
+// collector took most of the CPU (BENCHMARKS.md, seventh round).
+const SubscriberQueue = 256
 
 // WindowSize is how many recent events per office the hub keeps for reconnecting clients: as
 // many as a socket's queue holds, since a client further behind would not get them all queued

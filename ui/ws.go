@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -73,7 +74,6 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 	defer expiry.Stop()
 	ping := time.NewTicker(wsPingEvery)
 	defer ping.Stop()
-	batch := make([]byte, 0, 64<<10)
 	pause := time.NewTimer(time.Hour)
 	pause.Stop()
 	defer pause.Stop()
@@ -91,7 +91,7 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 				case <-ctx.Done():
 				}
 			}
-			if err := out.write(coalesce(batch[:0], frame, sub.C)); err != nil {
+			if err := out.writeBurst(frame, sub.C); err != nil {
 				return
 			}
 			wrote = time.Now()
@@ -147,6 +147,11 @@ func appendEvents(dst, frame []byte) []byte {
 // maxBatch bounds one coalesced websocket message.
 const maxBatch = 256 << 10
 
+// batches are the buffers coalesce joins frames in. A socket needs one only while it writes a
+// burst: 2 000 mostly quiet sockets each keeping their own 64 KiB were 125 MiB of live heap,
+// which the collector marked again at every cycle (BENCHMARKS.md, seventh round).
+var batches = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
 // frameWriter writes a socket's frames, closing the socket when one write takes longer than
 // wsWriteTimeout (a client that stopped reading). The deadline is one timer per socket, reset
 // for each write: a context with a timeout per write (a timer, a context and an AfterFunc in
@@ -168,6 +173,18 @@ func (w *frameWriter) write(frame []byte) error {
 	w.stuck.Reset(wsWriteTimeout)
 	err := w.conn.Write(context.Background(), websocket.MessageText, frame)
 	w.stuck.Stop()
+	return err
+}
+
+// writeBurst writes frame and whatever is queued behind it as one message (see coalesce).
+func (w *frameWriter) writeBurst(frame []byte, queue <-chan []byte) error {
+	if len(queue) == 0 {
+		return w.write(frame)
+	}
+	b := batches.Get().(*[]byte)
+	*b = coalesce((*b)[:0], frame, queue)
+	err := w.write(*b)
+	batches.Put(b)
 	return err
 }
 
