@@ -325,8 +325,6 @@ func (h *harness) progress(s *step) (stop func()) {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		var prev int64
-		tmp := newHist()
-		p99 := func(r *recorder) float64 { return ms(r.mergeInto(tmp).ValueAtQuantile(99)) }
 		for {
 			select {
 			case <-done:
@@ -337,7 +335,7 @@ func (h *harness) progress(s *step) (stop func()) {
 			el := time.Since(s.t0).Round(time.Second)
 			fmt.Fprintf(out, "  %-10s %4s  offered %7.0f/s  acked %7d/s  in flight %5d  accepted p99 %7.2f ms  reply p99 %7.2f ms  staff p99 %7.2f ms  errors %d\n",
 				s.label, el, s.rate, acked-prev, s.inflight.Load(),
-				p99(s.accepted), p99(s.reply), p99(s.staff), s.failed.Load())
+				s.accepted.roughP99(), s.reply.roughP99(), s.staff.roughP99(), s.failed.Load())
 			prev = acked
 		}
 	}()
