@@ -60,6 +60,22 @@ func TestTinyRun(t *testing.T) {
 			t.Errorf("%s percentiles out of order: %+v", name, p)
 		}
 	}
+	// Second by second: each second's acknowledgements add up to the step's, and the seconds
+	// with replies have their own p99 (see harness.progress).
+	var ackedInSeconds int64
+	var withReplies int
+	for _, sec := range r.Timeline {
+		ackedInSeconds += sec.Acked
+		if sec.ReplyP99 > 0 {
+			withReplies++
+		}
+		if sec.ReplyP99 > r.Reply.Max*1.07 || (sec.Acked > 0 && sec.DurableMaxMs <= 0) {
+			t.Errorf("second %d: reply p99 %.2f ms (the step's max %.2f), slowest commit %.2f ms", sec.At, sec.ReplyP99, r.Reply.Max, sec.DurableMaxMs)
+		}
+	}
+	if len(r.Timeline) < 2 || ackedInSeconds > r.Acked || ackedInSeconds < r.Acked/2 || withReplies == 0 {
+		t.Errorf("timeline of %d seconds, %d acknowledged in them (of %d), %d with replies", len(r.Timeline), ackedInSeconds, r.Acked, withReplies)
+	}
 	if rep.Pebble == nil || rep.Pebble.Commits == 0 || rep.Ratio <= 0 {
 		t.Errorf("pebble limit missing: %+v ratio %v", rep.Pebble, rep.Ratio)
 	}

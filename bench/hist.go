@@ -53,20 +53,41 @@ func coarseTop(i int) int64 {
 	return (int64(16+i%16+1) << shift) - 1
 }
 
-// roughP99 is the 99th percentile so far, in milliseconds, rounded up to its coarse bucket.
-func (r *recorder) roughP99() float64 {
-	var counts [coarseBuckets]int64
-	var total int64
+// coarseCounts is a reading of a recorder's coarse counters.
+type coarseCounts [coarseBuckets]int64
+
+// counts reads the coarse counters (values recorded so far).
+func (r *recorder) counts() (c coarseCounts) {
 	for i := range r.coarse {
-		counts[i] = r.coarse[i].Load()
-		total += counts[i]
+		c[i] = r.coarse[i].Load()
+	}
+	return c
+}
+
+// roughP99 is the 99th percentile so far, in milliseconds, rounded up to its coarse bucket.
+func (r *recorder) roughP99() float64 { c := r.counts(); return c.p99() }
+
+// since returns the values counted in c and not in the earlier reading.
+func (c coarseCounts) since(earlier *coarseCounts) coarseCounts {
+	for i := range c {
+		c[i] -= earlier[i]
+	}
+	return c
+}
+
+// p99 is the 99th percentile of the counted values, in milliseconds (rounded up to its
+// bucket), 0 when there are none.
+func (c *coarseCounts) p99() float64 {
+	var total int64
+	for _, n := range c {
+		total += n
 	}
 	if total == 0 {
 		return 0
 	}
 	want := (total*99 + 99) / 100
 	var seen int64
-	for i, n := range counts {
+	for i, n := range c {
 		if seen += n; seen >= want {
 			return ms(coarseTop(i))
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,8 +53,9 @@ type step struct {
 	cpu0, cpu1     time.Duration // the process's CPU time at the start and once settled
 	bcpu0, bcpu1   time.Duration // the staff browsers' process's, at the same moments
 
-	mu   sync.Mutex
-	errs map[string]int64
+	mu       sync.Mutex
+	errs     map[string]int64
+	timeline []Second // one per second of the step (see progress)
 }
 
 func (s *step) intended(n uint64) time.Time {
@@ -313,33 +316,77 @@ func (h *harness) settle(s *step) {
 }
 
 // progress prints a line every second until the returned function is called.
+// progress follows a step second by second: each second's own reply and staff p99 and what
+// could have held them up (GC cycles, flushes, compactions, the slowest commit and fsync) go
+// into the step's timeline, and with cfg.Progress into a line. A run's p99 is decided by its
+// worst seconds; the timeline says what happened in them.
 func (h *harness) progress(s *step) (stop func()) {
 	out := h.cfg.Progress
-	if out == nil {
-		return func() {}
-	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		var prev int64
-		for {
+		var prevAcked int64
+		prevReply, prevStaff, prevStalls := s.reply.counts(), s.staff.counts(), h.readStalls()
+		for n := 1; ; n++ {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
 			acked := s.acked.Load()
-			el := time.Since(s.t0).Round(time.Second)
-			fmt.Fprintf(out, "  %-10s %4s  offered %7.0f/s  acked %7d/s  in flight %5d  accepted p99 %7.2f ms  reply p99 %7.2f ms  staff p99 %7.2f ms  errors %d\n",
-				s.label, el, s.rate, acked-prev, s.inflight.Load(),
-				s.accepted.roughP99(), s.reply.roughP99(), s.staff.roughP99(), s.failed.Load())
-			prev = acked
+			reply, staff, stalls := s.reply.counts(), s.staff.counts(), h.readStalls()
+			replySec, staffSec := reply.since(&prevReply), staff.since(&prevStaff)
+			g, st := stallsBetween(prevStalls, stalls)
+			sec := Second{
+				At: n, Acked: acked - prevAcked, ReplyP99: replySec.p99(), StaffP99: staffSec.p99(),
+				GCCycles: g.Cycles, GCCPUMs: g.CPUMs, Flushes: st.Flushes, Compactions: st.Compactions,
+				DurableMaxMs: st.DurableMaxMs, FsyncMaxMs: st.FsyncMaxMs,
+			}
+			s.mu.Lock()
+			s.timeline = append(s.timeline, sec)
+			s.mu.Unlock()
+			if out != nil {
+				fmt.Fprintf(out, "  %-10s %3ds  offered %6.0f/s  acked %6d/s  in flight %5d  errors %d  p99 so far: accepted %.1f reply %.1f staff %.1f ms  this second: %s\n",
+					s.label, n, s.rate, sec.Acked, s.inflight.Load(), s.failed.Load(),
+					s.accepted.roughP99(), reply.p99(), staff.p99(), sec)
+			}
+			prevAcked, prevReply, prevStaff, prevStalls = acked, reply, staff, stalls
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// Second is one second of a step: its own latencies, and what could have held them up.
+type Second struct {
+	At           int     `json:"at_s"` // seconds since the step began
+	Acked        int64   `json:"acked"`
+	ReplyP99     float64 `json:"reply_p99_ms"` // of the replies that came in this second
+	StaffP99     float64 `json:"staff_p99_ms"`
+	GCCycles     uint64  `json:"gc_cycles,omitempty"` // that ended in it
+	GCCPUMs      float64 `json:"gc_cpu_ms,omitempty"`
+	Flushes      uint64  `json:"flushes,omitempty"`
+	Compactions  uint64  `json:"compactions,omitempty"`
+	DurableMaxMs float64 `json:"durable_max_ms"` // the slowest commit, as StorageResult's
+	FsyncMaxMs   float64 `json:"fsync_max_ms"`
+}
+
+// String is the progress line's account of the second.
+func (c Second) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "reply p99 %.1f staff p99 %.1f ms, commit max %.0f fsync max %.0f ms", c.ReplyP99, c.StaffP99, c.DurableMaxMs, c.FsyncMaxMs)
+	if c.GCCycles > 0 {
+		fmt.Fprintf(&b, ", GC %d (%.0f ms CPU)", c.GCCycles, c.GCCPUMs)
+	}
+	if c.Flushes > 0 {
+		fmt.Fprintf(&b, ", %d flush", c.Flushes)
+	}
+	if c.Compactions > 0 {
+		fmt.Fprintf(&b, ", %d compactions", c.Compactions)
+	}
+	return b.String()
 }
 
 // StepResult is what one step measured.
@@ -367,6 +414,8 @@ type StepResult struct {
 	ReplyPhone Percentiles `json:"reply_delivered"`
 	Staff      Percentiles `json:"staff"`
 	Pass       *bool       `json:"pass,omitempty"` // ramp steps: held the target
+	// Timeline is the step second by second: where its p99 came from.
+	Timeline []Second `json:"timeline,omitempty"`
 	// Sched is how long runnable goroutines of this process waited for a CPU during the step;
 	// LoadAvg the machine's 1-minute load average at its start and end (2 cores: above 2 means
 	// other work competed for them).
@@ -401,6 +450,7 @@ func (s *step) result() StepResult {
 		r.BrowsersCPUPerMessage = float64((s.bcpu1 - s.bcpu0).Microseconds()) / float64(r.Acked)
 	}
 	s.mu.Lock()
+	r.Timeline = slices.Clone(s.timeline)
 	if len(s.errs) > 0 {
 		r.Errors = map[string]int64{}
 		for k, v := range s.errs {
