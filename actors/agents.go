@@ -28,13 +28,11 @@ type agentPool struct {
 	wg       sync.WaitGroup
 }
 
-const (
-	maxFetches   = 4
-	maxWaitQueue = 10000
-)
+// maxFetches is how many fetches of an office run at once.
+const maxFetches = 4
 
-// errAgentsBusy is a fetch refused because maxWaitQueue fetches already wait: the job tries
-// again later.
+// errAgentsBusy is a fetch refused because Config.FetchQueue fetches already wait: the job
+// tries again later, without counting an attempt.
 var errAgentsBusy = errors.New("too many documents waiting for the agents")
 
 func newAgentPool(sys *System, office string) *agentPool {
@@ -54,7 +52,7 @@ func (p *agentPool) Receive(ctx actor.Context) {
 			ctx.Send(m.replyTo, &fetched{err: agent.ErrNoAgent})
 		case p.inflight < maxFetches:
 			p.start(ctx, m)
-		case len(p.queue) < maxWaitQueue:
+		case len(p.queue) < p.sys.cfg.FetchQueue:
 			p.queue = append(p.queue, m)
 		default:
 			ctx.Send(m.replyTo, &fetched{err: errAgentsBusy})

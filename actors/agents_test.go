@@ -25,19 +25,20 @@ func (s heldSource) Fetch(ctx context.Context, _ agent.Job) (agent.Result, error
 	}
 }
 
-// TestAgentPoolRefusesPastItsQueue: with maxFetches fetches running and maxWaitQueue waiting,
+// TestAgentPoolRefusesPastItsQueue: with maxFetches fetches running and FetchQueue waiting,
 // the next one is refused at once with errAgentsBusy (its job retries later without counting
 // an attempt); the ones that waited are all answered once the source answers.
 func TestAgentPoolRefusesPastItsQueue(t *testing.T) {
+	const fetchQueue = 10000 // the default
 	src := heldSource{release: make(chan struct{})}
 	quiet := slog.New(slog.DiscardHandler)
 	sys := &System{
-		cfg: Config{Log: quiet, Sources: func(string) agent.Source { return src }},
+		cfg: Config{Log: quiet, Sources: func(string) agent.Source { return src }, FetchQueue: fetchQueue},
 		as:  actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })),
 	}
 	defer sys.as.Shutdown()
 	root := sys.as.Root
-	replies := make(chan *fetched, maxFetches+maxWaitQueue+1)
+	replies := make(chan *fetched, maxFetches+fetchQueue+1)
 	collector := root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
 		if f, ok := c.Message().(*fetched); ok {
 			replies <- f
@@ -45,7 +46,7 @@ func TestAgentPoolRefusesPastItsQueue(t *testing.T) {
 	}))
 	pool := root.Spawn(actor.PropsFromProducer(func() actor.Actor { return newAgentPool(sys, "o1") }))
 	defer root.Stop(pool)
-	for i := range maxFetches + maxWaitQueue + 1 {
+	for i := range maxFetches + fetchQueue + 1 {
 		root.Send(pool, &fetch{job: agent.Job{ID: strconv.Itoa(i)}, replyTo: collector})
 	}
 	select {
@@ -57,14 +58,14 @@ func TestAgentPoolRefusesPastItsQueue(t *testing.T) {
 		t.Fatal("the fetch past the queue was not refused")
 	}
 	close(src.release)
-	for n := range maxFetches + maxWaitQueue {
+	for n := range maxFetches + fetchQueue {
 		select {
 		case f := <-replies:
 			if f.err != nil || f.pending != "ainda não" {
 				t.Fatalf("answer %d: %+v", n, f)
 			}
 		case <-time.After(30 * time.Second):
-			t.Fatalf("%d of %d waiting fetches answered", n, maxFetches+maxWaitQueue)
+			t.Fatalf("%d of %d waiting fetches answered", n, maxFetches+fetchQueue)
 		}
 	}
 }

@@ -44,6 +44,9 @@ type Config struct {
 	PortalLink func(office, phone, doc string) string
 	// PortalLogin builds a one-time portal login link for a contact.
 	PortalLogin func(office, phone string) string
+	// FetchQueue is how many document fetches may wait for an office's agents while
+	// maxFetches run; one past it is refused and its job tries again later (10 000 when zero).
+	FetchQueue int
 }
 
 // System runs the actors of every office.
@@ -67,6 +70,9 @@ func Start(cfg Config) (*System, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.FetchQueue <= 0 {
+		cfg.FetchQueue = 10000
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 10 * time.Second

@@ -43,6 +43,9 @@ type Config struct {
 	Documents string
 	// Source replaces the embedded document source (tests).
 	Source agent.Source
+	// FetchQueue is how many document fetches may wait for an office's agents (actors' default
+	// when zero).
+	FetchQueue int
 	// Now is the clock of the actors (tests move it); time.Now when nil.
 	Now func() time.Time
 	// PublicURL is where clients reach this server (links sent on WhatsApp); http://Addr when empty.
@@ -155,7 +158,7 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	e.actors, err = actors.Start(actors.Config{
 		DB: db, WhatsApp: wa, Publisher: e.hub, Log: cfg.Log.With("component", "actors"),
-		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor, Now: cfg.Now,
+		Respond: cfg.Respond, IdleAfter: cfg.IdleAfter, Files: e.files, Sources: e.sourceFor, Now: cfg.Now, FetchQueue: cfg.FetchQueue,
 		AgentsOnline: func(office string) bool { return e.source != nil || e.remote.Online(office) > 0 },
 		PortalLink:   e.portalLink, PortalLogin: e.portalLogin,
 	})

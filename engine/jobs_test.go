@@ -400,3 +400,84 @@ func TestStatusQuestionAnswersFromOpenRequests(t *testing.T) {
 		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "aguardando o escritório")
 	})
 }
+
+// heldSource holds every fetch until released, then answers with one PDF.
+type heldSource struct {
+	started chan string
+	release chan struct{}
+}
+
+func (s heldSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
+	s.started <- j.ID
+	select {
+	case <-s.release:
+		return agent.Result{Files: []agent.File{{Name: j.Intent + "-" + j.Competence + ".pdf", Data: []byte("%PDF-1.7\nteste\n%%EOF")}}}, nil
+	case <-ctx.Done():
+		return agent.Result{}, ctx.Err()
+	}
+}
+
+// TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt: with the agents' fetches all running
+// and their queue full, one more document request is refused by the office's agent pool; its
+// job goes back to aguardando with the reason in its history, not counting it as a failed
+// attempt, tries again, and its document reaches the client once the agent answers.
+func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
+	src := heldSource{started: make(chan string, 16), release: make(chan struct{})}
+	e := startEngine(t, func(c *engine.Config) { c.Source, c.FetchQueue = src, 1 })
+	c := newClient(t, e)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	// Six clients of the padaria ask for a guide: four fetches run (held), one waits in the
+	// queue, the sixth is refused.
+	var phones []string
+	for i := range 6 {
+		phone := fmt.Sprintf("554899988%04d", i)
+		if status, body := admin.do("POST", "/api/contacts", map[string]any{"phone": phone, "name": fmt.Sprint("Sócio ", i), "companies": []string{"padaria-pao-quente"}}); status != http.StatusCreated {
+			t.Fatalf("add contact: %d %s", status, body)
+		}
+		phones = append(phones, phone)
+	}
+	_, name := month(1)
+	for _, p := range phones {
+		if status, body := c.inbound("demo", p, "guia do fgts de "+name, ""); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+	}
+	jobs := func() []balcao.Job { // every tab of the request centre
+		var all []balcao.Job
+		for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
+			_, body := admin.do("GET", "/api/jobs?tab="+tab, nil)
+			all = append(all, decode[jobList](t, body).Jobs...)
+		}
+		return all
+	}
+	var refused balcao.Job
+	eventually(t, "a job refused by the full queue", func() bool {
+		for _, j := range jobs() {
+			if strings.Contains(fmt.Sprint(j.History), "muitos pedidos aguardando o agente") {
+				refused = j
+				return true
+			}
+		}
+		return false
+	})
+	if refused.Attempts != 0 {
+		t.Fatalf("refused job counted %d attempts, want 0: %+v", refused.Attempts, refused)
+	}
+	if n := len(jobs()); n != 6 {
+		t.Fatalf("%d jobs, want 6", n)
+	}
+	close(src.release)
+	eventually(t, "every document on the phones", func() bool {
+		n := 0
+		for _, p := range phones {
+			n += len(documentsOf(c.outbound(p)))
+		}
+		return n == 6
+	})
+	for _, j := range jobs() {
+		if j.ID == refused.ID && (j.State != balcao.JobDone || j.Attempts != 0) {
+			t.Fatalf("the refused job ended %s after %d attempts, want done with none failed", j.State, j.Attempts)
+		}
+	}
+}
