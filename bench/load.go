@@ -315,11 +315,10 @@ func (h *harness) settle(s *step) {
 	}
 }
 
-// progress prints a line every second until the returned function is called.
 // progress follows a step second by second: each second's own reply and staff p99 and what
 // could have held them up (GC cycles, flushes, compactions, the slowest commit and fsync) go
 // into the step's timeline, and with cfg.Progress into a line. A run's p99 is decided by its
-// worst seconds; the timeline says what happened in them.
+// worst seconds; the timeline says what happened in them. It ends when stop is called.
 func (h *harness) progress(s *step) (stop func()) {
 	out := h.cfg.Progress
 	done := make(chan struct{})
