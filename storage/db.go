@@ -72,6 +72,8 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts.EventListener = ev.listener()
 	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
 	opts.Experimental.CompactionScheduler = gate
+	pacer := &walPacer{now: time.Now}
+	opts.WALMinSyncInterval = pacer.minSyncInterval
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
@@ -84,6 +86,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 		return nil, err
 	}
 	db.Writer = newWriter(pdb, log)
+	pacer.commits.Store(&db.Writer.groups)
 	return db, nil
 }
 
