@@ -401,17 +401,16 @@ func TestStatusQuestionAnswersFromOpenRequests(t *testing.T) {
 	})
 }
 
-// heldSource holds every fetch until released, then answers with one PDF.
+// heldSource holds every fetch until released, then answers as pdfSource.
 type heldSource struct {
-	started chan string
 	release chan struct{}
+	pdfSource
 }
 
-func (s heldSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
-	s.started <- j.ID
+func (s *heldSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
 	select {
 	case <-s.release:
-		return agent.Result{Files: []agent.File{{Name: j.Intent + "-" + j.Competence + ".pdf", Data: []byte("%PDF-1.7\nteste\n%%EOF")}}}, nil
+		return s.pdfSource.Fetch(ctx, j)
 	case <-ctx.Done():
 		return agent.Result{}, ctx.Err()
 	}
@@ -422,7 +421,7 @@ func (s heldSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error
 // job goes back to aguardando with the reason in its history, not counting it as a failed
 // attempt, tries again, and its document reaches the client once the agent answers.
 func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
-	src := heldSource{started: make(chan string, 16), release: make(chan struct{})}
+	src := &heldSource{release: make(chan struct{})}
 	e := startEngine(t, func(c *engine.Config) { c.Source, c.FetchQueue = src, 1 })
 	c := newClient(t, e)
 	admin := newClient(t, e)
@@ -475,6 +474,9 @@ func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
 		}
 		return n == 6
 	})
+	if n := src.fetches.Load(); n != 6 {
+		t.Fatalf("the source answered %d fetches, want one for each job", n)
+	}
 	for _, j := range jobs() {
 		if j.ID == refused.ID && (j.State != balcao.JobDone || j.Attempts != 0) {
 			t.Fatalf("the refused job ended %s after %d attempts, want done with none failed", j.State, j.Attempts)
