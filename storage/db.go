@@ -25,6 +25,7 @@ type DB struct {
 	offices  decoded[balcao.Office]   // by office, which never changes once stored (see Office)
 	staff    decoded[balcao.Staff]    // by StaffKey (see Staff)
 	events   *pebbleEvents
+	wal      *walPacer // Pebble asks it after each WAL sync
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
@@ -80,7 +81,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	}
 	gate.open()
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
-	db := &DB{pdb: pdb, log: log, events: ev}
+	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer}
 	if err := db.migrate(); err != nil {
 		pdb.Close()
 		return nil, err

@@ -1,6 +1,9 @@
 package storage
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,5 +47,29 @@ func TestWALPacerFollowsTheCommitRate(t *testing.T) {
 	clock = clock.Add(walRateWindow / 10)
 	if got := p.minSyncInterval(); got != walSyncGap {
 		t.Fatalf("a sync within a busy window: %v, want %v", got, walSyncGap)
+	}
+}
+
+// TestOpenPacesTheWAL: the database Open returns asks the pacer after its WAL syncs, with the
+// writer's commits to go by.
+func TestOpenPacesTheWAL(t *testing.T) {
+	db, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var asked atomic.Int32
+	db.wal.mu.Lock()
+	db.wal.now = func() time.Time { asked.Add(1); return time.Now() }
+	db.wal.mu.Unlock()
+	for i := range 3 {
+		b := &Batch{}
+		b.Set([]byte(fmt.Sprintf("k%d", i)), []byte("v"))
+		if err := db.Writer.Commit(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if asked.Load() == 0 || db.wal.commits.Load() != &db.Writer.groups {
+		t.Fatalf("pacer asked %d times after 3 synced commits, counting the writer's commits: %v", asked.Load(), db.wal.commits.Load() == &db.Writer.groups)
 	}
 }
