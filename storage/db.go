@@ -102,6 +102,10 @@ func (db *DB) Close() error {
 // Settle flushes the memtable and waits, until ctx ends, for the compactions that follow to
 // finish: the storage is then as after a quiet spell. For measurements that must not inherit
 // the background work of the ones before (the bench harness between its ramp and its run).
+//
+// A compaction that ends often lets Pebble pick the next one a moment later (an L0 file
+// compacted into Lbase can leave Lbase over its size), so Settle returns only once no
+// compaction has run, none has started and Pebble estimates no debt, over settleQuiet.
 func (db *DB) Settle(ctx context.Context) error {
 	if err := db.Writer.Commit(ctx, nil); err != nil {
 		return err
@@ -109,15 +113,29 @@ func (db *DB) Settle(ctx context.Context) error {
 	if err := db.pdb.Flush(); err != nil {
 		return err
 	}
-	for db.pdb.Metrics().Compact.NumInProgress > 0 {
+	var quietSince time.Time
+	last := int64(-1)
+	for {
+		m := db.pdb.Metrics()
+		now := time.Now()
+		switch {
+		case m.Compact.NumInProgress > 0 || m.Compact.EstimatedDebt > 0 || m.Compact.Count != last:
+			quietSince, last = now, m.Compact.Count
+		case now.Sub(quietSince) >= settleQuiet:
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(settlePoll):
 		}
 	}
-	return nil
 }
+
+const (
+	settlePoll  = 50 * time.Millisecond
+	settleQuiet = 500 * time.Millisecond
+)
 
 func (db *DB) migrate() error {
 	var v uint64
