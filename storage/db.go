@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/balcao/balcao"
@@ -73,6 +74,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts.EventListener = ev.listener()
 	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
 	opts.Experimental.CompactionScheduler = gate
+	opts.FS = gentleFS{vfs.Default}
 	pacer := &walPacer{now: time.Now}
 	opts.WALMinSyncInterval = pacer.minSyncInterval
 	pdb, err := pebble.Open(dir, opts)
