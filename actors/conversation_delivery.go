@@ -15,13 +15,15 @@ import (
 
 // Delivery progress of outbound messages (sent by WhatsApp, delivered, read) arrives two or
 // three times per message. Rather than a read and a write each time, the conversation keeps its
-// outbound messages still in progress in memory, gathers the changes, and writes them together:
-// with its next turn, or after flushDelay. Losing a pending change in a crash costs little: a
+// outbound messages still in progress in memory, gathers the changes, and writes them together,
+// each as a small delivery record (storage.Delivery) rather than the message again: with its
+// next turn, or after flushDelay. Losing a pending change in a crash costs little: a
 // "sent" whose outbox entry was not yet deleted is sent again at start with the same WhatsApp
 // id, which WhatsApp ignores; a lost "delivered" is reported again by the next receipt.
 //
 // A message leaves memory once it is delivered (or failed) and that change is durable: most
-// live conversations then keep none, and a later "read" costs two point reads. Only a change
+// live conversations then keep none, and a later "read" costs two point reads (the message
+// and its delivery record). Only a change
 // known to be durable may be forgotten, or a reload could read the record without it.
 
 const (
@@ -195,7 +197,7 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 			write = d.writes
 		}
 		o.dirty, o.write = false, write
-		b.Put(storage.MessageKey(c.office, c.phone, o.msg.Seq), &o.msg)
+		b.Put(storage.MessageStatusKey(c.office, c.phone, o.msg.Seq), &storage.Delivery{Status: o.msg.Status, StatusAt: o.msg.StatusAt})
 		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {

@@ -52,6 +52,11 @@ func appendFast(dst []byte, v any) ([]byte, bool) {
 			return dst, false
 		}
 		return appendJob(grow(dst, jobSize(r)), r), true
+	case *Delivery:
+		if r == nil {
+			return dst, false
+		}
+		return appendDelivery(grow(dst, 24+40*len(r.StatusAt)), r), true
 	case *balcao.Transition:
 		if r == nil {
 			return dst, false
@@ -158,16 +163,43 @@ func appendMessage(b []byte, m *balcao.Message) []byte {
 	b = appendOmitStr(b, "status", m.Status)
 	b = appendTime(appendStr(b, "at"), m.At)
 	if len(m.StatusAt) > 0 {
-		b = appendStr(b, "status_at")
-		b = appendMapLen(b, len(m.StatusAt))
-		keys := make([]string, 0, len(m.StatusAt))
-		for k := range m.StatusAt {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // the reflective encoder's order is random; any order decodes
-		for _, k := range keys {
-			b = appendTime(appendStr(b, k), m.StatusAt[k])
-		}
+		b = appendStatusAt(b, m.StatusAt)
+	}
+	return b
+}
+
+// Delivery is an outbound message's delivery progress as WhatsApp reports it (sent,
+// delivered, read, failed), stored under MessageStatusKey instead of writing the whole
+// message again at each report: a reply is ~300 bytes, this ~60. It is encoded as the
+// message's own status fields, so that DB.Message and DB.Messages decode it over the message
+// they read; a message stored before these records carries its progress itself, and one
+// whose progress never changed has none.
+type Delivery struct {
+	Status   string               `msgpack:"status"`
+	StatusAt map[string]time.Time `msgpack:"status_at,omitempty"`
+}
+
+func appendDelivery(b []byte, d *Delivery) []byte {
+	b = appendMapLen(b, fieldCount(1, len(d.StatusAt) > 0))
+	b = appendStr(appendStr(b, "status"), d.Status)
+	if len(d.StatusAt) > 0 {
+		b = appendStatusAt(b, d.StatusAt)
+	}
+	return b
+}
+
+// appendStatusAt appends the status_at field of a message or delivery record.
+func appendStatusAt(b []byte, at map[string]time.Time) []byte {
+	b = appendStr(b, "status_at")
+	b = appendMapLen(b, len(at))
+	var arr [4]string // sent, delivered, read, failed: no allocation
+	keys := arr[:0]
+	for k := range at {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the reflective encoder's order is random; any order decodes
+	for _, k := range keys {
+		b = appendTime(appendStr(b, k), at[k])
 	}
 	return b
 }

@@ -114,6 +114,10 @@ func TestCodecWritesWhatReflectionWrites(t *testing.T) {
 	for i := range convs {
 		check("conversation", &convs[i])
 	}
+	at := time.Date(2026, 11, 25, 10, 17, 46, 123456789, time.UTC)
+	for _, d := range []Delivery{{}, {Status: balcao.StatusSent, StatusAt: map[string]time.Time{balcao.StatusSent: at}}} {
+		check("delivery", &d)
+	}
 }
 
 func TestCodecReadsWhatReflectionWrote(t *testing.T) {

@@ -110,6 +110,29 @@ func MessageKey(office, phone string, seq uint64) []byte {
 // MessagesPrefix is the prefix of a conversation's messages.
 func MessagesPrefix(office, phone string) []byte { return officeKey(office, "msg", phone+"/") }
 
+// MessageStatusKey is the key of an outbound message's delivery progress (Delivery): written
+// apart from the message as WhatsApp reports it, so that the message is written once.
+func MessageStatusKey(office, phone string, seq uint64) []byte {
+	return officeSeqKey(office, "mst", phone, seq)
+}
+
+// MessageStatusesPrefix is the prefix of a conversation's delivery records.
+func MessageStatusesPrefix(office, phone string) []byte {
+	return officeKey(office, "mst", phone+"/")
+}
+
+// seqOfKey returns the sequence number at the end of a key made by officeSeqKey.
+func seqOfKey(key []byte) (uint64, bool) {
+	if len(key) < 17 || key[len(key)-17] != '/' {
+		return 0, false
+	}
+	var raw [8]byte
+	if _, err := hex.Decode(raw[:], key[len(key)-16:]); err != nil {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(raw[:]), true
+}
+
 // TransitionKey is the key of the n-th state transition of a conversation.
 func TransitionKey(office, phone string, n uint64) []byte {
 	return officeSeqKey(office, "tr", phone, n)

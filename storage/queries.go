@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -124,17 +125,17 @@ func scanAll[T any](db *DB, prefix []byte) ([]T, error) {
 }
 
 // Messages returns up to limit messages of a conversation with a sequence number below before
-// (0: from the newest), oldest first, and whether older ones remain.
+// (0: from the newest), oldest first, and whether older ones remain; each with its delivery
+// progress (Delivery) as last stored.
 func (db *DB) Messages(office, phone string, before uint64, limit int) ([]balcao.Message, bool, error) {
-	prefix := MessagesPrefix(office, phone)
 	var after []byte
 	if before > 0 {
 		after = MessageKey(office, phone, before)
 	}
-	var out []balcao.Message
+	var out []balcao.Message // newest first until the end
 	more := false
 	var derr error
-	err := db.Scan(prefix, after, true, func(_, v []byte) bool {
+	err := db.Scan(MessagesPrefix(office, phone), after, true, func(_, v []byte) bool {
 		if len(out) == limit {
 			more = true
 			return false
@@ -146,16 +147,52 @@ func (db *DB) Messages(office, phone string, before uint64, limit int) ([]balcao
 		out = append(out, m)
 		return true
 	})
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
+	if err == nil && derr == nil && len(out) > 0 {
+		derr = db.overlayDeliveries(office, phone, out)
 	}
+	slices.Reverse(out)
 	return out, more, errors.Join(err, derr)
 }
 
-// Message returns one message.
+// overlayDeliveries decodes the delivery records of msgs (newest first, as Messages reads
+// them) over them: both lists are in sequence order, so one reverse scan of the records from
+// the newest message down to the oldest matches them.
+func (db *DB) overlayDeliveries(office, phone string, msgs []balcao.Message) error {
+	oldest := msgs[len(msgs)-1].Seq
+	i := 0
+	var derr error
+	err := db.Scan(MessageStatusesPrefix(office, phone), MessageStatusKey(office, phone, msgs[0].Seq+1), true, func(k, v []byte) bool {
+		seq, ok := seqOfKey(k)
+		if !ok {
+			return true
+		}
+		if seq < oldest {
+			return false
+		}
+		for i < len(msgs) && msgs[i].Seq > seq {
+			i++
+		}
+		if i < len(msgs) && msgs[i].Seq == seq {
+			if derr = Decode(v, &msgs[i]); derr != nil {
+				derr = fmt.Errorf("decode %s: %w", k, derr)
+				return false
+			}
+		}
+		return true
+	})
+	return errors.Join(err, derr)
+}
+
+// Message returns one message, with its delivery progress as last stored.
 func (db *DB) Message(office, phone string, seq uint64) (balcao.Message, error) {
 	var m balcao.Message
-	return m, db.Get(MessageKey(office, phone, seq), &m)
+	if err := db.Get(MessageKey(office, phone, seq), &m); err != nil {
+		return m, err
+	}
+	if err := db.Get(MessageStatusKey(office, phone, seq), &m); err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return m, err
+	}
+	return m, nil
 }
 
 // Transitions returns a conversation's state transitions, oldest first.

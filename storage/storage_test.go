@@ -178,6 +178,85 @@ func TestMessagesAndConversationPages(t *testing.T) {
 	}
 }
 
+// TestDeliveryRecordsOverlayTheirMessages: a reply is stored once, queued; its later progress
+// lives in a delivery record that Message and every page of Messages read over it. A message
+// stored with its progress inside (before these records) keeps it; a record of another
+// conversation, or of a message outside the page, changes nothing.
+func TestDeliveryRecordsOverlayTheirMessages(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	const phone, other = "5548999990001", "5548999990002"
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	b := &storage.Batch{}
+	for i := uint64(1); i <= 9; i++ {
+		m := balcao.Message{Seq: i, Direction: balcao.Outbound, Text: fmt.Sprint("reply ", i), Status: balcao.StatusQueued, At: at}
+		if i == 3 { // stored before delivery records: its progress is in the message
+			m.Status, m.StatusAt = balcao.StatusSent, map[string]time.Time{balcao.StatusSent: at}
+		}
+		b.Put(storage.MessageKey("o1", phone, i), &m)
+		b.Put(storage.MessageKey("o1", other, i), &m)
+	}
+	delivered := func(i int) *storage.Delivery {
+		return &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: map[string]time.Time{
+			balcao.StatusSent: at.Add(time.Duration(i) * time.Second), balcao.StatusDelivered: at.Add(time.Duration(i) * time.Minute)}}
+	}
+	for _, i := range []int{2, 5, 6, 9} {
+		b.Put(storage.MessageStatusKey("o1", phone, uint64(i)), delivered(i))
+	}
+	b.Put(storage.MessageStatusKey("o1", other, 4), delivered(4))
+	b.Put(storage.MessageStatusKey("o1", phone, 10), delivered(10)) // no message 10
+	if err := db.Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	want := func(i uint64) string {
+		switch i {
+		case 2, 5, 6, 9:
+			return fmt.Sprintf("%d delivered %s %s", i, at.Add(time.Duration(i)*time.Second).Format(time.TimeOnly), at.Add(time.Duration(i)*time.Minute).Format(time.TimeOnly))
+		case 3:
+			return "3 sent 10:00:00 -"
+		}
+		return fmt.Sprintf("%d queued - -", i)
+	}
+	show := func(m balcao.Message) string {
+		f := func(s string) string {
+			if t, ok := m.StatusAt[s]; ok {
+				return t.Format(time.TimeOnly)
+			}
+			return "-"
+		}
+		if m.Text != fmt.Sprint("reply ", m.Seq) {
+			return fmt.Sprintf("%d lost its text: %q", m.Seq, m.Text)
+		}
+		return fmt.Sprintf("%d %s %s %s", m.Seq, m.Status, f(balcao.StatusSent), f(balcao.StatusDelivered))
+	}
+	for before, limit := range map[uint64]int{0: 4, 6: 3, 4: 10, 10: 9} {
+		page, _, err := db.Messages("o1", phone, before, limit)
+		if err != nil || len(page) == 0 {
+			t.Fatalf("page before %d: %d messages, %v", before, len(page), err)
+		}
+		for _, m := range page {
+			if got := show(m); got != want(m.Seq) {
+				t.Errorf("page before %d, limit %d: %s, want %s", before, limit, got, want(m.Seq))
+			}
+		}
+	}
+	for i := uint64(1); i <= 9; i++ {
+		m, err := db.Message("o1", phone, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := show(m); got != want(i) {
+			t.Errorf("Message(%d) = %s, want %s", i, got, want(i))
+		}
+	}
+	if m, err := db.Message("o1", other, 5); err != nil || m.Status != balcao.StatusQueued {
+		t.Errorf("the other conversation's message 5 = %s, %v; want queued", show(m), err)
+	}
+	if m, err := db.Message("o1", other, 4); err != nil || m.Status != balcao.StatusDelivered {
+		t.Errorf("the other conversation's message 4 = %s, %v; want delivered", show(m), err)
+	}
+}
+
 func cursorOf(t *testing.T, db *storage.DB) string {
 	_, next, err := db.Conversations("o1", balcao.TabPending, "", 1)
 	if err != nil || next == "" {
