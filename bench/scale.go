@@ -41,10 +41,10 @@ type ScaleResult struct {
 
 // runScale seeds cfg.Conversations conversations straight through storage.Writer, with the
 // keys a conversation actor writes for one answered message (contact, company link,
-// conversation record, the inbound message and its WhatsApp id, the reply, the contacts-tab
-// index entry), ActiveShare of them with their last message in the last hour. Then it
-// restarts the engine and measures how long until it serves, and the memory once every active
-// conversation wrote again (open loop at --rate).
+// conversation record, the inbound message and its WhatsApp id, the reply and its delivery
+// record, the contacts-tab index entry), ActiveShare of them with their last message in the
+// last hour. Then it restarts the engine and measures how long until it serves, and the
+// memory once every active conversation wrote again (open loop at --rate).
 func (h *harness) runScale(ctx context.Context, rep *Report) error {
 	n := h.cfg.Conversations
 	if h.cfg.MemProfile != "" {
@@ -238,11 +238,12 @@ func (h *harness) seed(ctx context.Context, n, stride int) error {
 					b.Put(storage.ContactKey(office, p), &balcao.Contact{Phone: p, Name: name, Companies: []string{companyID}, CreatedAt: last})
 					b.Set(storage.CompanyContactKey(office, companyID, p), nil)
 					in := balcao.Message{Seq: 1, Direction: balcao.Inbound, Author: balcao.AuthorClient, Text: "oi", WAID: "seed" + p, At: last}
-					out := balcao.Message{Seq: 2, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: "Olá! Como posso ajudar?", WAID: "seedout" + p, Status: balcao.StatusDelivered, At: last}
+					out := balcao.Message{Seq: 2, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: "Olá! Como posso ajudar?", WAID: "seedout" + p, Status: balcao.StatusQueued, At: last}
 					b.Put(storage.MessageKey(office, p, 1), &in)
 					b.Set(storage.WhatsAppIDKey(office, p, in.WAID), seqBytes(1))
 					b.Put(storage.MessageKey(office, p, 2), &out)
 					b.Set(storage.WhatsAppIDKey(office, p, out.WAID), seqBytes(2))
+					b.Put(storage.MessageStatusKey(office, p, 2), &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: map[string]time.Time{balcao.StatusDelivered: last}})
 					b.Put(storage.ConversationKey(office, p), &balcao.Conversation{
 						ID: p, State: balcao.StateAssistant, Linked: true, ContactName: name, Companies: company,
 						LastSeq: 2, LastAt: last, Preview: out.Text, StateSince: last, CreatedAt: last,
