@@ -35,7 +35,7 @@ const (
 // only received.
 type delivery struct {
 	out     []outbound // oldest first; at most recentOutbound unless changes are pending
-	outbox  []uint64   // seqs accepted by WhatsApp: their outbox entries go with the next write
+	outbox  []uint64   // outbox entries (by their last seq) all handed over: they go with the next write
 	writes  uint64     // delivery writes submitted
 	durable uint64     // the last of them known durable
 	armed   bool       // a flushTick is on its way
@@ -113,12 +113,15 @@ func (c *conversation) receipt(ctx actor.Context, r *gateway.Receipt) {
 	c.setStatus(ctx, binary.BigEndian.Uint64(raw), r.Status, "")
 }
 
-// sent records that WhatsApp accepted (or refused for good) a message: its outbox entry goes.
+// sent records that WhatsApp accepted (or refused for good) a message; its turn's outbox entry
+// goes with the last of them.
 func (c *conversation) sent(ctx actor.Context, m *deliveryChanged) {
 	if c.delivery == nil {
 		c.delivery = &delivery{}
 	}
-	c.delivery.outbox = append(c.delivery.outbox, m.seq)
+	if m.outboxEnd {
+		c.delivery.outbox = append(c.delivery.outbox, m.seq)
+	}
 	c.setStatus(ctx, m.seq, m.status, "")
 	c.armFlush(ctx)
 }

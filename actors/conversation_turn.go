@@ -109,8 +109,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at}
 	if dir == balcao.Outbound {
 		m.Status, m.WAID = balcao.StatusQueued, outboundID(m.Seq)
-		t.b.Set(storage.OutboxKey(c.office, c.phone, m.Seq), nil)
-		t.outs = append(t.outs, m)
+		t.outs = append(t.outs, m) // in the outbox with the others at commit
 		c.remember(m)
 	}
 	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
@@ -258,6 +257,13 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 			t.b.Set(k, nil)
 		}
 	}
+	if n := len(t.outs); n > 0 {
+		var earlier []uint64
+		for _, m := range t.outs[:n-1] {
+			earlier = append(earlier, m.Seq)
+		}
+		t.b.Set(storage.OutboxKey(c.office, c.phone, t.outs[n-1].Seq), storage.OutboxValue(earlier))
+	}
 	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
 	*t.view = c.conv.View()
 	statuses, write := c.takeDelivery(t.b, t.view)
@@ -276,7 +282,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 		pub.PublishAll(office, t.events)
 		for i := range t.outs {
-			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i]})
+			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i], end: i == len(t.outs)-1})
 		}
 		for _, id := range t.jobs {
 			root.Send(parent, &jobCreated{id: id})

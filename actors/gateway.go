@@ -32,6 +32,7 @@ type gatewayActor struct {
 type sendOutbound struct {
 	phone string
 	msg   balcao.Message
+	end   bool // the last of its turn: its outbox entry goes once it is handed over
 }
 
 type retryTick struct{}
@@ -94,13 +95,16 @@ func (g *gatewayActor) open(ctx actor.Context) {
 
 func (g *gatewayActor) replayOutbox(ctx actor.Context) {
 	db := g.sys.cfg.DB
-	err := db.Outbox(g.office, func(phone string, seq uint64) bool {
+	err := db.Outbox(g.office, func(phone string, seq uint64, end bool) bool {
 		m, err := db.Message(g.office, phone, seq)
 		if err != nil {
 			g.log.Warn("outbox entry without message", "seq", seq, "err", err)
 			return true
 		}
-		g.queue = append(g.queue, &sendOutbound{phone: phone, msg: m})
+		if !end && m.Status != balcao.StatusQueued {
+			return true // handed over before the last of its turn was
+		}
+		g.queue = append(g.queue, &sendOutbound{phone: phone, msg: m, end: end})
 		if len(g.queue) >= maxRetryQueue {
 			g.overflow = true
 			return false
@@ -178,7 +182,7 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 		g.log.Warn("send whatsapp message", "seq", m.msg.Seq, "err", err)
 		return false
 	}
-	// The conversation deletes the outbox entry with its next write.
-	ctx.Send(ctx.Parent(), &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: status})
+	// The conversation deletes the outbox entry with its next write, after the turn's last.
+	ctx.Send(ctx.Parent(), &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: status, outboxEnd: m.end})
 	return true
 }

@@ -130,10 +130,11 @@ type passivate struct {
 
 // deliveryChanged reports progress of an outbound message (sent, delivered, read, failed).
 type deliveryChanged struct {
-	to     string
-	seq    uint64 // 0 when only waID is known
-	waID   string
-	status string
+	to        string
+	seq       uint64 // 0 when only waID is known
+	waID      string
+	status    string
+	outboxEnd bool // handed over the last message of an outbox entry (storage.OutboxKey)
 }
 
 // whatsappStatus carries a new connection state of the office's WhatsApp session.

@@ -248,9 +248,26 @@ func CannedPrefix(office string) []byte { return officeKey(office, "canned", "")
 // AgentTokenKey is the key of the hash of an office's agent token.
 func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent-token") }
 
-// OutboxKey marks an outbound message as not yet handed to WhatsApp.
+// OutboxKey marks outbound messages not yet handed to WhatsApp: the last of a turn's replies,
+// with the others' sequence numbers as its value (OutboxValue), so that a turn of several
+// replies writes and deletes one entry. The gateway sends a turn's replies in order, so the
+// entry goes once the last of them was handed over. Entries written before the value held
+// anything (one per message) read as a turn of one reply.
 func OutboxKey(office, phone string, seq uint64) []byte {
 	return officeSeqKey(office, "outbox", phone, seq)
+}
+
+// OutboxValue is the value of an outbox entry: the sequence numbers of the replies of its turn
+// before the last, 8 bytes each, big endian.
+func OutboxValue(earlier []uint64) []byte {
+	if len(earlier) == 0 {
+		return nil
+	}
+	v := make([]byte, 0, 8*len(earlier))
+	for _, seq := range earlier {
+		v = binary.BigEndian.AppendUint64(v, seq)
+	}
+	return v
 }
 
 // OutboxPrefix is the prefix of an office's outbox.

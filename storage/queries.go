@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -221,14 +222,21 @@ func (db *DB) Conversations(office string, tab balcao.Tab, cursor string, limit 
 	return out, next, nil
 }
 
-// Outbox lists an office's outbound messages not yet handed to WhatsApp, by phone and sequence.
-func (db *DB) Outbox(office string, fn func(phone string, seq uint64) bool) error {
-	return db.Scan(OutboxPrefix(office), nil, false, func(k, _ []byte) bool {
+// Outbox lists an office's outbound messages not yet handed to WhatsApp, by phone and
+// sequence, in the order they were written: each entry's earlier replies (OutboxKey), then its
+// last (end).
+func (db *DB) Outbox(office string, fn func(phone string, seq uint64, end bool) bool) error {
+	return db.Scan(OutboxPrefix(office), nil, false, func(k, v []byte) bool {
 		phone, seq, ok := ParseOutboxKey(office, k)
 		if !ok {
 			return true
 		}
-		return fn(phone, seq)
+		for ; len(v) >= 8; v = v[8:] {
+			if !fn(phone, binary.BigEndian.Uint64(v), false) {
+				return false
+			}
+		}
+		return fn(phone, seq, true)
 	})
 }
 

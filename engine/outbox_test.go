@@ -1,0 +1,101 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/storage"
+)
+
+// TestOutboxSendsWhatACrashLeft: a turn's replies share one outbox entry, kept until the last
+// of them is handed to WhatsApp. Replies stored but not sent when the engine stopped (as a
+// crash between the commit and the sends leaves them) go out at the next start, in order,
+// each once: of a turn whose first reply was already handed over, only the others; an entry
+// written by an older version (one per message, no value) as well. Then the outbox is empty.
+func TestOutboxSendsWhatACrashLeft(t *testing.T) {
+	data := t.TempDir()
+	cfg := func(c *engine.Config) { c.DataDir = data }
+	e := startEngine(t, cfg)
+	ctx := context.Background()
+	const turnPhone, oldPhone = "5548999990001", "5548999990003" // demo contacts: the assistant answers
+	outboxOf := func(e *engine.Engine) []string {
+		var entries []string
+		if err := e.DB().Outbox("demo", func(phone string, seq uint64, end bool) bool {
+			entries = append(entries, fmt.Sprintf("%s/%d/%v", phone, seq, end))
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return entries
+	}
+	sentTexts := func(e *engine.Engine, phone string) []string {
+		sent, err := e.Sim().Outbound("demo", phone, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, s := range sent {
+			texts = append(texts, s.Text)
+		}
+		return texts
+	}
+	for _, p := range []string{turnPhone, oldPhone} {
+		if _, err := e.Sim().Deliver(ctx, "demo", p, "", "oi"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "both turns' replies handed over (their entries gone)", func() bool {
+		return len(sentTexts(e, turnPhone)) > 0 && len(sentTexts(e, oldPhone)) > 0 && len(outboxOf(e)) == 0
+	})
+	stop(t, e)
+
+	var turn []balcao.Message
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
+		queue := func(phone string, texts ...string) []balcao.Message {
+			conv, err := db.Conversation("demo", phone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []balcao.Message
+			for _, text := range texts {
+				conv.LastSeq++
+				m := balcao.Message{Seq: conv.LastSeq, Direction: balcao.Outbound, Author: balcao.AuthorAssistant, Text: text,
+					WAID: fmt.Sprintf("3EB0%08X%012X", 0xABCDEF, conv.LastSeq), Status: balcao.StatusQueued, At: time.Now()}
+				b.Put(storage.MessageKey("demo", phone, m.Seq), &m)
+				out = append(out, m)
+			}
+			b.Put(storage.ConversationKey("demo", phone), &conv)
+			return out
+		}
+		turn = queue(turnPhone, "primeira", "segunda", "terceira")
+		b.Set(storage.OutboxKey("demo", turnPhone, turn[2].Seq), storage.OutboxValue([]uint64{turn[0].Seq, turn[1].Seq}))
+		b.Put(storage.MessageStatusKey("demo", turnPhone, turn[0].Seq), &storage.Delivery{Status: balcao.StatusSent})
+		old := queue(oldPhone, "de antes")
+		b.Set(storage.OutboxKey("demo", oldPhone, old[0].Seq), nil)
+	})
+
+	e = startEngine(t, cfg)
+	sentAfter := func(phone string) []string { return sentTexts(e, phone) } // this engine's simulator
+	eventually(t, "the queued replies sent", func() bool {
+		return len(sentAfter(turnPhone)) >= 2 && len(sentAfter(oldPhone)) >= 1
+	})
+	eventually(t, "an empty outbox once they were handed over", func() bool { return len(outboxOf(e)) == 0 })
+	// Sends of one office go out in order: anything sent twice would be there by now.
+	if got := sentAfter(turnPhone); !slices.Equal(got, []string{"segunda", "terceira"}) {
+		t.Fatalf("sent after the restart: %q, want the turn's replies not yet handed over, in order", got)
+	}
+	if got := sentAfter(oldPhone); !slices.Equal(got, []string{"de antes"}) {
+		t.Fatalf("sent after the restart for an entry of before: %q", got)
+	}
+	for _, m := range turn[1:] {
+		eventually(t, fmt.Sprintf("reply %d delivered", m.Seq), func() bool {
+			got, err := e.DB().Message("demo", turnPhone, m.Seq)
+			return err == nil && got.Status == balcao.StatusDelivered
+		})
+	}
+}
