@@ -23,8 +23,8 @@ import (
 //
 // A message leaves memory once it is delivered (or failed) and that change is durable: most
 // live conversations then keep none, and a later "read" costs two point reads (the message
-// and its delivery record). Only a change
-// known to be durable may be forgotten, or a reload could read the record without it.
+// and its delivery record). Only a change known to be durable may be forgotten, or a reload
+// could read the record without it.
 
 const (
 	flushDelay     = 20 * time.Millisecond

@@ -17,11 +17,12 @@ import (
 )
 
 // Hand-written msgpack codecs for the records every turn writes: balcao.Message and
-// balcao.Conversation (with the Service, CompanyRef and Document inside them), and, in
-// codec_job.go and codec_dialog.go, balcao.Job (with its JobEvents), balcao.Transition and the
-// assistant's dialog state. The reflective encoder spent ~10% of the engine's CPU on the first
-// two and ~3.4% on the others, mostly walking struct fields and growing buffers. These write exactly the bytes msgpack v5's reflective encoder writes for the same
-// value (a map keyed by the msgpack tags, in field order, omitempty fields left out, uint64 as
+// balcao.Conversation (with the Service, CompanyRef and Document inside them), a message's
+// Delivery (encoded only: it is read into its Message), and, in codec_job.go and
+// codec_dialog.go, balcao.Job (with its JobEvents), balcao.Transition and the assistant's
+// dialog state. The reflective encoder spent ~10% of the engine's CPU on the first two and
+// ~3.4% on the others, mostly walking struct fields and growing buffers. These write exactly
+// the bytes msgpack v5's reflective encoder writes for the same value (a map keyed by the msgpack tags, in field order, omitempty fields left out, uint64 as
 // 9 bytes, int compact, time as extension -1), so that records written before and after them
 // are one format and either decoder reads both (codec_test.go checks it byte for byte). The
 // decoders go by key, skip keys they do not know and accept any integer width and nil, as the
