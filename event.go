@@ -20,7 +20,21 @@ const (
 	// EventConversationHidden tells one staff member that a conversation they could see left
 	// their view (it went to another department, or to someone else under message restriction).
 	EventConversationHidden = "conversation.hidden" // ConversationHidden
+	// EventContactsChanged tells the staff that the office's companies or contacts changed
+	// (another member saved, removed or imported them): the screens that list them reload.
+	EventContactsChanged = "contacts.changed" // ContactsChanged
 )
+
+// ContactsChanged is EventContactsChanged's payload: the phones of the contacts changed (the
+// first MaxChangedPhones of them; Count says how many) and the company saved, if one was.
+type ContactsChanged struct {
+	Phones  []string `json:"phones"`
+	Count   int      `json:"count"`
+	Company string   `json:"company,omitempty"`
+}
+
+// MaxChangedPhones bounds the phones a ContactsChanged lists (an import changes hundreds).
+const MaxChangedPhones = 100
 
 // Scoped is an event about one conversation: only the staff who may see the conversation get it
 // (see CanSee). Prev is the conversation before the change, when it may have been seen by

@@ -305,6 +305,7 @@ func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
 		o.sys.as.Root.Send(m.sender, &Result{Err: cmp.Or(m.err, balcao.ErrClosed)})
 		return
 	}
+	o.publishClients(m)
 	if len(m.phones) == 1 && m.result.Contact != nil {
 		c := o.conversation(ctx, m.phones[0])
 		c.forwarded++
@@ -317,6 +318,18 @@ func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
 		ctx.Send(c.pid, &contactChanged{gen: m.gen})
 	}
 	o.sys.as.Root.Send(m.sender, m.result)
+}
+
+// publishClients tells the staff's screens that companies or contacts changed.
+func (o *office) publishClients(m *clientsSaved) {
+	ev := balcao.ContactsChanged{Phones: m.phones[:min(len(m.phones), balcao.MaxChangedPhones)], Count: len(m.phones)}
+	if ev.Phones == nil {
+		ev.Phones = []string{}
+	}
+	if m.result.Company != nil {
+		ev.Company = m.result.Company.ID
+	}
+	o.sys.cfg.Publisher.Publish(o.id, balcao.EventContactsChanged, ev)
 }
 
 // loadContactGen reads the office's contacts generation: 1 when no change ever wrote one (the

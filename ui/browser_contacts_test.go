@@ -111,3 +111,38 @@ func TestBrowserContactsImport(t *testing.T) {
 		t.Errorf("Zeca's companies = %v, want tech-floripa", companies)
 	}
 }
+
+// TestBrowserAddressBookFollowsOtherStaff: a contact added elsewhere (another tab, another
+// staff member) shows on an open Contatos screen, and in an open company's contacts, without
+// reloading: the office pushes contacts.changed and both lists fetch again.
+func TestBrowserAddressBookFollowsOtherStaff(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	add := func(path, phone, name string, companies []string) {
+		t.Helper()
+		st, body := admin.do("POST", path, map[string]any{"phone": phone, "name": name, "companies": companies})
+		if st != http.StatusCreated {
+			t.Fatalf("POST %s %s: %d %s", path, phone, st, body)
+		}
+		t.Cleanup(func() { admin.do("DELETE", "/api/addressbook/"+strings.TrimPrefix(phone, "+"), nil) })
+	}
+
+	p := newTab(t, base)
+	p.resume("ana")
+	p.do("open Contatos",
+		chromedp.Navigate(base+"/#/contatos"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-contact="5548999990003"]`)),
+	)
+	add("/api/addressbook", "+5547971230099", "Visto Ao Vivo", []string{})
+	p.until("the contact added elsewhere listed", `document.querySelector('tr[data-contact="5547971230099"]') !== null`)
+
+	q := newTab(t, base)
+	q.resume("admin")
+	q.do("open a company's contacts",
+		chromedp.Navigate(base+"/#/clientes/tech-floripa"),
+		chromedp.WaitVisible(chromedp.CSS(`#contacts`)),
+	)
+	q.until("its contacts listed", `document.querySelector('#contacts').textContent.includes('João Pereira')`)
+	add("/api/contacts", "+5547971230098", "Novo Da Tech", []string{"tech-floripa"})
+	q.until("the contact added elsewhere among the company's", `document.querySelector('#contacts').textContent.includes('Novo Da Tech')`)
+}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, messageOf } from './api'
 import { store, type State } from './store'
 
@@ -109,4 +109,12 @@ export function useAttempt() {
     }
   }
   return { error, setError, fields, setFields, attempt }
+}
+
+/** useReloadOn calls reload whenever a live frame of one of the types arrives: another staff
+ * member changed what the screen lists. */
+export function useReloadOn(types: string[], reload: () => void) {
+  const latest = useRef(reload)
+  latest.current = reload
+  useEffect(() => store.onLiveFrame((f) => types.includes(f.type) && latest.current()), [])
 }

@@ -378,6 +378,10 @@ export class Store {
       case 'settings.changed':
         if (this.synced) void this.resync()
         break
+      case 'contacts.changed':
+        // The companies' names that every screen shows: fetched again once some were.
+        if ((f.data as { company?: string } | null)?.company && this.state.companies) void this.loadCompanies(true).catch(() => undefined)
+        break
       case 'conversation.changed':
       case 'contact.linked': {
         const c = (f.data?.conversation ?? null) as Conversation | null

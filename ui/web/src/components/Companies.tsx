@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, messageOf } from '../api'
 import { formatCNPJ, formatPhone, normalizeCNPJ, plausiblePhone, shortDate } from '../format'
-import { go, useLoad } from '../hooks'
+import { go, useLoad, useReloadOn } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Company, Contact } from '../types'
@@ -10,6 +10,7 @@ import { ErrorBox, SaveActions, Screen } from './Screen'
 /** Companies is Habilitação de Clientes: companies, their switches and their contacts. */
 export function Companies({ selected }: { selected?: string }) {
   const list = useLoad<{ companies: Company[] }>('/api/companies')
+  useReloadOn(['contacts.changed'], list.reload)
   const [editing, setEditing] = useState<Company | 'new' | null>(null)
   const [error, setError] = useState('')
   const companies = list.data?.companies ?? []
@@ -191,6 +192,7 @@ function CompanyForm({ company, onClose, onSaved }: { company: Company | null; o
 
 function Contacts({ company }: { company: Company }) {
   const list = useLoad<{ contacts: Contact[] }>(`/api/contacts?company=${encodeURIComponent(company.id)}`)
+  useReloadOn(['contacts.changed'], list.reload)
   const [phone, setPhone] = useState('')
   const [name, setName] = useState('')
   const [error, setError] = useState('')

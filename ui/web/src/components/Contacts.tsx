@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, messageOf } from '../api'
 import { formatCNPJ, formatPhone, plausiblePhone, shortDate } from '../format'
-import { useStore } from '../hooks'
+import { useReloadOn, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { AddressBookPage, BroadcastList, Company, Contact, ImportLine, ImportReport } from '../types'
@@ -73,6 +73,7 @@ export function Contacts() {
     }
   }
   const reload = () => setN((x) => x + 1)
+  useReloadOn(['contacts.changed'], reload)
   const names = (c: Contact) => c.companies.map((id) => companies.find((co) => co.id === id)?.name ?? id)
 
   return (
