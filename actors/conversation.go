@@ -271,12 +271,12 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 		return nil // a person serves it, or will: the message waits for them
 	}
 	if !c.conv.Linked {
-		c.reply(t, balcao.AuthorSystem, textNotLinked)
+		c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageNotLinked, ""))
 		c.transition(t, balcao.StatePending, "", balcao.ReasonNotLinked)
 		return nil
 	}
 	if !c.usesAssistant() {
-		c.reply(t, balcao.AuthorSystem, textAssistantOff)
+		c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageAssistantOff, ""))
 		c.transition(t, balcao.StatePending, "", balcao.ReasonAssistantGave)
 		return nil
 	}

@@ -7,12 +7,9 @@ import (
 
 // What clients read on WhatsApp when the engine (not the assistant) speaks. Brazilian
 // Portuguese, short and friendly. The texts an office may edit (balcao.MessageKeys: the
-// finished and survey texts here, the others through the assistant) are the office's own or
-// balcao's defaults (messages.go).
+// not-linked, assistant-off, finished and survey texts here, the others through the assistant)
+// are the office's own or balcao's defaults (messages.go).
 const (
-	textNotLinked = "Olá! Ainda não encontramos o seu número no cadastro do escritório. " +
-		"Um atendente vai falar com você em breve. 🙂"
-	textAssistantOff     = "Olá! Um atendente do escritório vai falar com você em breve. 🙂"
 	textProcessingFailed = "Recebemos sua mensagem. Um atendente vai falar com você em breve."
 	textPortalLink       = "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):\n"
 	textPendingOffice    = "Assim que estiver pronto, eu te envio por aqui. 🙂"

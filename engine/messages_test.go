@@ -69,8 +69,23 @@ func TestOfficeMessages(t *testing.T) {
 	}
 	greeting := "Oi, {cliente}! Aqui é o atendimento da {empresa}."
 	finished := "Atendimento concluído por {atendente}. Até logo, {cliente}!"
-	if status, body := put(map[string]string{balcao.MessageGreeting: greeting, balcao.MessageFinished: finished, balcao.MessageSurvey: ""}); status != http.StatusOK {
+	notLinked := "Seu número ainda não está no cadastro da {empresa}, {cliente}; já te respondemos."
+	assistantOff := "Oi, {cliente}! A equipe da {empresa} te responde já."
+	if status, body := put(map[string]string{balcao.MessageGreeting: greeting, balcao.MessageFinished: finished, balcao.MessageSurvey: "",
+		balcao.MessageNotLinked: notLinked, balcao.MessageAssistantOff: assistantOff}); status != http.StatusOK {
 		t.Fatalf("put messages: %d %s", status, body)
+	}
+
+	// A phone that is nobody's contact (no name, no company: the text tidied around them), and
+	// a client of a company with the assistant off (Fernanda Costa, Construtora Ilha Bela).
+	for phone, want := range map[string]string{
+		"5548977776666": "Seu número ainda não está no cadastro; já te respondemos.",
+		"5548999990004": "Oi, Fernanda! A equipe da Construtora Ilha Bela S.A. te responde já.",
+	} {
+		if status, body := admin.inbound("demo", phone, "bom dia", ""); status != http.StatusAccepted {
+			t.Fatalf("inbound %s: %d %s", phone, status, body)
+		}
+		admin.waitPhoneText(phone, want)
 	}
 
 	const phone = "5548999990001" // Carlos Souza, Padaria Pão Quente Ltda
@@ -123,8 +138,9 @@ func TestOfficeMessages(t *testing.T) {
 	}
 	_, body := admin.do("GET", "/api/settings", nil)
 	stored := decode[balcao.Settings](t, body).Messages
-	if len(stored) != 2 || stored[balcao.MessageGreeting] != greeting || stored[balcao.MessageFinished] != finished {
-		t.Errorf("stored messages after refused changes = %q, want the greeting and finished texts only", stored)
+	if len(stored) != 4 || stored[balcao.MessageGreeting] != greeting || stored[balcao.MessageFinished] != finished ||
+		stored[balcao.MessageNotLinked] != notLinked || stored[balcao.MessageAssistantOff] != assistantOff {
+		t.Errorf("stored messages after refused changes = %q, want the four texts saved", stored)
 	}
 
 	// Settings without messages store an empty map, and the defaults come back.

@@ -396,6 +396,8 @@ export const t = {
     menu_header: 'Cabeçalho do menu',
     out_of_hours: 'Fora do horário',
     handover: 'Encaminhamento para a equipe',
+    not_linked: 'Número fora do cadastro',
+    assistant_off: 'Empresa sem o assistente virtual',
     finished: 'Atendimento concluído',
     survey: 'Pesquisa de satisfação',
   } as Record<string, string>,
