@@ -47,6 +47,7 @@ var defaultMessages = map[string]string{
 	MessageAssistantOff: "Olá! Um atendente do escritório vai falar com você em breve. 🙂",
 	MessageFinished:     "Atendimento concluído. Obrigado pelo contato! Se precisar de algo mais, é só mandar uma mensagem. 😊",
 	MessageSurvey:       "Como você avalia este atendimento? Responda com uma nota de 1 (péssimo) a 5 (ótimo).",
+	MessageSurveyThanks: "Obrigado pela sua avaliação! 💚",
 }
 
 // noBraces keeps an office's name from being read as a variable.

@@ -76,10 +76,11 @@ const (
 	MessageAssistantOff = "assistant_off" // a client whose companies have the assistant off writes
 	MessageFinished     = "finished"      // a staff member finished the service
 	MessageSurvey       = "survey"        // the satisfaction question
+	MessageSurveyThanks = "survey_thanks" // the client answered it
 )
 
 // MessageKeys lists the editable messages, in the order the Preferências page shows them.
-var MessageKeys = []string{MessageGreeting, MessageMenuHeader, MessageOutOfHours, MessageHandover, MessageNotLinked, MessageAssistantOff, MessageFinished, MessageSurvey}
+var MessageKeys = []string{MessageGreeting, MessageMenuHeader, MessageOutOfHours, MessageHandover, MessageNotLinked, MessageAssistantOff, MessageFinished, MessageSurvey, MessageSurveyThanks}
 
 // Reminders are the tax-guide reminders: each guide enabled is sent DaysBefore days before its
 // due date (moved to the previous business day) to the company's contacts, unless already sent.

@@ -31,7 +31,7 @@ func (c *conversation) surveyAnswer(text string) int {
 
 // recordRating stores the score on the service and thanks the client.
 func (c *conversation) recordRating(t *turn, rating int) {
-	var svc balcao.Service
+	var svc balcao.Service // the thanks name who served it ({atendente})
 	key := storage.ServiceKey(c.office, c.conv.SurveyStart, c.conv.Survey)
 	if err := c.sys.cfg.DB.Get(key, &svc); err == nil {
 		svc.Rating = rating
@@ -42,7 +42,7 @@ func (c *conversation) recordRating(t *turn, rating int) {
 		c.logger().Warn("survey for a service not found", "service", c.conv.Survey, "err", err)
 	}
 	c.conv.Survey = ""
-	c.reply(t, balcao.AuthorSystem, textSurveyThanks)
+	c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageSurveyThanks, svc.Staff))
 }
 
 var ratingWords = map[string]int{

@@ -7,13 +7,12 @@ import (
 
 // What clients read on WhatsApp when the engine (not the assistant) speaks. Brazilian
 // Portuguese, short and friendly. The texts an office may edit (balcao.MessageKeys: the
-// not-linked, assistant-off, finished and survey texts here, the others through the assistant)
-// are the office's own or balcao's defaults (messages.go).
+// not-linked, assistant-off, finished, survey and survey-thanks texts here, the others through
+// the assistant) are the office's own or balcao's defaults (messages.go).
 const (
 	textProcessingFailed = "Recebemos sua mensagem. Um atendente vai falar com você em breve."
 	textPortalLink       = "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):\n"
 	textPendingOffice    = "Assim que estiver pronto, eu te envio por aqui. 🙂"
-	textSurveyThanks     = "Obrigado pela sua avaliação! 💚"
 )
 
 // officeText is an editable message of the office (its own text or the default) filled for

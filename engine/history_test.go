@@ -217,12 +217,14 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 }
 
 // TestSatisfactionSurvey: when the office wants it, a client served by a person is asked for a
-// score; the reply goes to the service's record and to the dashboard.
+// score; the reply goes to the service's record and to the dashboard, and the client is thanked
+// in the office's words.
 func TestSatisfactionSurvey(t *testing.T) {
 	e := startEngine(t)
 	admin := newClient(t, e)
 	admin.login("demo", "admin")
-	if status, body := admin.do("PUT", "/api/settings", map[string]any{"survey": true}); status != 200 {
+	thanks := map[string]string{balcao.MessageSurveyThanks: "Valeu pela nota, {cliente}! {atendente} agradece."}
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"survey": true, "messages": thanks}); status != 200 {
 		t.Fatalf("settings: %d %s", status, body)
 	}
 	const phone = "5548999990003"
@@ -247,7 +249,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	}
 	eventually(t, "the thanks", func() bool {
 		msgs := admin.outbound(phone)
-		return strings.Contains(msgs[len(msgs)-1].Text, "Obrigado pela sua avaliação")
+		return msgs[len(msgs)-1].Text == "Valeu pela nota, João! Administrador agradece."
 	})
 	_, body := admin.do("GET", "/api/history", nil)
 	list := decode[struct {

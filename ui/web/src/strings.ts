@@ -400,6 +400,7 @@ export const t = {
     assistant_off: 'Empresa sem o assistente virtual',
     finished: 'Atendimento concluído',
     survey: 'Pesquisa de satisfação',
+    survey_thanks: 'Agradecimento pela avaliação',
   } as Record<string, string>,
   prefsRestore: 'Restaurar padrão',
   prefsUsingDefault: 'Usando o texto padrão.',
