@@ -70,7 +70,7 @@ func (o *office) saveCompany(ctx actor.Context, m *SaveCompany) {
 			return
 		}
 	}
-	o.submit(ctx, b, &Result{Company: &c}, phones)
+	o.submit(ctx, b, &Result{Company: &c}, phones, nil)
 }
 
 func (o *office) addContact(ctx actor.Context, m *AddContact) {
@@ -100,7 +100,7 @@ func (o *office) addContact(ctx actor.Context, m *AddContact) {
 		}
 	}
 	b.Put(storage.ContactKey(o.id, contact.Phone), &contact)
-	o.submit(ctx, b, &Result{Contact: &contact}, []string{contact.Phone})
+	o.submit(ctx, b, &Result{Contact: &contact}, []string{contact.Phone}, nil)
 }
 
 func (o *office) removeContactCompany(ctx actor.Context, m *RemoveContactCompany) {
@@ -113,7 +113,7 @@ func (o *office) removeContactCompany(ctx actor.Context, m *RemoveContactCompany
 	b := &storage.Batch{}
 	b.Put(storage.ContactKey(o.id, contact.Phone), &contact)
 	b.Delete(storage.CompanyContactKey(o.id, m.Company, contact.Phone))
-	o.submit(ctx, b, &Result{Contact: &contact}, []string{contact.Phone})
+	o.submit(ctx, b, &Result{Contact: &contact}, []string{contact.Phone}, nil)
 }
 
 // saveContact creates a contact or replaces its name and companies (Gerenciar contatos).
@@ -163,7 +163,7 @@ func (o *office) saveContact(ctx actor.Context, m *SaveContact) {
 		}
 	}
 	b.Put(storage.ContactKey(o.id, c.Phone), &c)
-	o.submit(ctx, b, &Result{Contact: &c}, []string{c.Phone})
+	o.submit(ctx, b, &Result{Contact: &c}, []string{c.Phone}, nil)
 }
 
 // deleteContact removes a contact and its company links; the conversation stays and, told of
@@ -183,7 +183,7 @@ func (o *office) deleteContact(ctx actor.Context, m *DeleteContact) {
 	}
 	b.Delete(storage.ContactKey(o.id, old.Phone))
 	// The conversation answers the sender once it has reloaded (and found no contact).
-	o.submit(ctx, b, &Result{Contact: &balcao.Contact{Phone: old.Phone}}, []string{old.Phone})
+	o.submit(ctx, b, &Result{Contact: &balcao.Contact{Phone: old.Phone}}, []string{old.Phone}, nil)
 }
 
 // importContacts applies one batch of a contacts import. Only the conversations that run or
@@ -246,13 +246,14 @@ func (o *office) importContacts(ctx actor.Context, m *ImportContacts) {
 			}
 		}
 	}
-	for _, c := range order {
+	changed := make([]string, len(order))
+	for i, c := range order {
 		b.Put(storage.ContactKey(o.id, c.Phone), c)
+		changed[i] = c.Phone
 	}
-	o.submit(ctx, b, &Result{}, phones)
+	o.submit(ctx, b, &Result{}, phones, changed)
 }
 
-// submit writes a client change; once durable, clientsSaved tells the phones' conversations.
 // changeClients runs a company or contact change.
 func (o *office) changeClients(ctx actor.Context, msg any) {
 	switch m := msg.(type) {
@@ -280,13 +281,19 @@ func (o *office) settleClients() error {
 	return barrier(o.sys.cfg.DB)
 }
 
-func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, phones []string) {
+// submit writes a client change; once durable, clientsSaved tells the conversations of notify,
+// which reload it, and the staff's screens (contacts.changed) of the contacts changed: notify
+// when nil (an import changes contacts that have no conversation to tell).
+func (o *office) submit(ctx actor.Context, b *storage.Batch, r *Result, notify, changed []string) {
+	if changed == nil {
+		changed = notify
+	}
 	self, sender, root := ctx.Self(), ctx.Sender(), o.sys.as.Root
 	o.nextGen++
 	gen := o.nextGen
 	b.Set(storage.ContactsGenKey(o.id), seqBytes(gen))
 	if err := o.sys.cfg.DB.Writer.Submit(b, func(err error) {
-		root.Send(self, &clientsSaved{result: r, phones: phones, gen: gen, err: err, sender: sender})
+		root.Send(self, &clientsSaved{result: r, phones: notify, changed: changed, gen: gen, err: err, sender: sender})
 	}); err != nil {
 		ctx.Respond(&Result{Err: err})
 		return
@@ -322,7 +329,7 @@ func (o *office) clientsSaved(ctx actor.Context, m *clientsSaved) {
 
 // publishClients tells the staff's screens that companies or contacts changed.
 func (o *office) publishClients(m *clientsSaved) {
-	ev := balcao.ContactsChanged{Phones: m.phones[:min(len(m.phones), balcao.MaxChangedPhones)], Count: len(m.phones)}
+	ev := balcao.ContactsChanged{Phones: m.changed[:min(len(m.changed), balcao.MaxChangedPhones)], Count: len(m.changed)}
 	if ev.Phones == nil {
 		ev.Phones = []string{}
 	}

@@ -113,11 +113,12 @@ type contactChanged struct {
 // clientsSaved comes back to the office once a company or contact change is durable; the
 // conversations of the phones are told, and the sender answered.
 type clientsSaved struct {
-	result *Result
-	phones []string
-	gen    uint64 // the contacts generation the change wrote
-	err    error
-	sender *actor.PID
+	result  *Result
+	phones  []string // whose conversations reload the change
+	changed []string // the contacts changed, for contacts.changed
+	gen     uint64   // the contacts generation the change wrote
+	err     error
+	sender  *actor.PID
 }
 
 // passivate asks the office to stop an idle conversation; the office agrees only when handled

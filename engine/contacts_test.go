@@ -2,14 +2,17 @@ package engine_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
 )
 
 type bookPage struct {
@@ -448,5 +451,69 @@ func TestContactImportBadFiles(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin import = %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestContactsChangedEvents: a durable change of the address book is pushed once as
+// contacts.changed, naming at most balcao.MaxChangedPhones phones with the count of all, and
+// the company when one was saved; a preview of an import, and a change refused for bad input,
+// push nothing.
+func TestContactsChangedEvents(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	sub, _, _ := e.Hub().Subscribe(engine.DemoOffice, "test", "test", nil, "", 0)
+	defer e.Hub().Unsubscribe(engine.DemoOffice, sub)
+	next := func(what string) balcao.ContactsChanged {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case f := <-sub.C:
+				for _, ev := range framesOf(t, f) {
+					if ev.Type != balcao.EventContactsChanged {
+						continue
+					}
+					var got balcao.ContactsChanged
+					if err := json.Unmarshal(ev.Data, &got); err != nil {
+						t.Fatalf("%s: %s: %v", what, ev.Data, err)
+					}
+					return got
+				}
+			case <-deadline:
+				t.Fatalf("no contacts.changed after %s", what)
+			}
+		}
+	}
+
+	const n = balcao.MaxChangedPhones + 50
+	var csv strings.Builder
+	csv.WriteString("telefone;nome;empresas\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "4798777%04d;Importado %d;\n", i, i)
+	}
+	if status, body := admin.importCSV("?preview=1", csv.String()); status != http.StatusOK {
+		t.Fatalf("preview: %d %s", status, body)
+	}
+	// Refused: nothing written, nothing pushed.
+	if status, body := admin.do("POST", "/api/addressbook", map[string]any{"phone": "123", "name": "Curto"}); status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad phone: %d %s", status, body)
+	}
+	if status, body := admin.importCSV("", csv.String()); status != http.StatusOK {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	// The first event is the import's: the preview and the refused contact pushed none.
+	if got := next("the import"); got.Count != n || len(got.Phones) != balcao.MaxChangedPhones || got.Phones[0] != "5547987770000" || got.Company != "" {
+		t.Fatalf("import pushed count %d, %d phones (first %v), company %q; want %d, %d, 5547987770000, none",
+			got.Count, len(got.Phones), got.Phones[:min(1, len(got.Phones))], got.Company, n, balcao.MaxChangedPhones)
+	}
+
+	if status, body := admin.do("PUT", "/api/companies/tech-floripa", map[string]any{
+		"name": "Tech Floripa Sistemas Ltda", "cnpj": balcao.FormatCNPJ(balcao.CNPJCheckDigits("456789010001")), "enabled": true, "useAssistant": true,
+	}); status != http.StatusOK {
+		t.Fatalf("save company: %d %s", status, body)
+	}
+	if got := next("the company saved"); got.Company != "tech-floripa" || got.Count != 1 || !slices.Equal(got.Phones, []string{"5548999990003"}) {
+		t.Fatalf("company save pushed %+v, want tech-floripa with João's phone", got)
 	}
 }
