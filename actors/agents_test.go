@@ -29,7 +29,7 @@ func (s heldSource) Fetch(ctx context.Context, _ agent.Job) (agent.Result, error
 // the next one is refused at once with errAgentsBusy (its job retries later without counting
 // an attempt); the ones that waited are all answered once the source answers.
 func TestAgentPoolRefusesPastItsQueue(t *testing.T) {
-	const fetchQueue = 10000 // the default
+	const fetchQueue = DefaultFetchQueue
 	src := heldSource{release: make(chan struct{})}
 	quiet := slog.New(slog.DiscardHandler)
 	sys := &System{

@@ -45,9 +45,13 @@ type Config struct {
 	// PortalLogin builds a one-time portal login link for a contact.
 	PortalLogin func(office, phone string) string
 	// FetchQueue is how many document fetches may wait for an office's agents while
-	// maxFetches run; one past it is refused and its job tries again later (10 000 when zero).
+	// maxFetches run; one past it is refused and its job tries again later
+	// (DefaultFetchQueue when zero).
 	FetchQueue int
 }
+
+// DefaultFetchQueue is Config.FetchQueue's default.
+const DefaultFetchQueue = 10000
 
 // System runs the actors of every office.
 type System struct {
@@ -72,7 +76,7 @@ func Start(cfg Config) (*System, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.FetchQueue <= 0 {
-		cfg.FetchQueue = 10000
+		cfg.FetchQueue = DefaultFetchQueue
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 10 * time.Second

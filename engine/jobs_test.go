@@ -46,6 +46,17 @@ type jobList struct {
 	Jobs []balcao.Job `json:"jobs"`
 }
 
+// allJobs lists the jobs the client may see in every tab of the request centre.
+func (c *client) allJobs() []balcao.Job {
+	c.t.Helper()
+	var all []balcao.Job
+	for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
+		_, body := c.do("GET", "/api/jobs?tab="+tab, nil)
+		all = append(all, decode[jobList](c.t, body).Jobs...)
+	}
+	return all
+}
+
 // month returns a competence relative to now in São Paulo, and its month name.
 func month(back int) (string, string) {
 	names := []string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}
@@ -442,17 +453,9 @@ func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
 			t.Fatalf("inbound: %d %s", status, body)
 		}
 	}
-	jobs := func() []balcao.Job { // every tab of the request centre
-		var all []balcao.Job
-		for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
-			_, body := admin.do("GET", "/api/jobs?tab="+tab, nil)
-			all = append(all, decode[jobList](t, body).Jobs...)
-		}
-		return all
-	}
 	var refused balcao.Job
 	eventually(t, "a job refused by the full queue", func() bool {
-		for _, j := range jobs() {
+		for _, j := range admin.allJobs() {
 			if strings.Contains(fmt.Sprint(j.History), "muitos pedidos aguardando o agente") {
 				refused = j
 				return true
@@ -463,7 +466,7 @@ func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
 	if refused.Attempts != 0 {
 		t.Fatalf("refused job counted %d attempts, want 0: %+v", refused.Attempts, refused)
 	}
-	if n := len(jobs()); n != 6 {
+	if n := len(admin.allJobs()); n != 6 {
 		t.Fatalf("%d jobs, want 6", n)
 	}
 	close(src.release)
@@ -477,7 +480,7 @@ func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
 	if n := src.fetches.Load(); n != 6 {
 		t.Fatalf("the source answered %d fetches, want one for each job", n)
 	}
-	for _, j := range jobs() {
+	for _, j := range admin.allJobs() {
 		if j.ID == refused.ID && (j.State != balcao.JobDone || j.Attempts != 0) {
 			t.Fatalf("the refused job ended %s after %d attempts, want done with none failed", j.State, j.Attempts)
 		}

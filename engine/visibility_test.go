@@ -118,14 +118,9 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	// hers either, in the request centre or through it.
 	admin.inbound("demo", joao, "holerite de outubro", "")
 	jobOf := func(c *client, phone string) string {
-		for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
-			_, body := c.do("GET", "/api/jobs?tab="+tab, nil)
-			for _, j := range decode[struct {
-				Jobs []struct{ ID, Phone string }
-			}](t, body).Jobs {
-				if j.Phone == phone {
-					return j.ID
-				}
+		for _, j := range c.allJobs() {
+			if j.Phone == phone {
+				return j.ID
 			}
 		}
 		return ""
