@@ -257,21 +257,12 @@ func TestPendingJobRetriedByTheOffice(t *testing.T) {
 	}
 }
 
-// blockingSource holds every fetch until released, so that a job is caught in processando.
-type blockingSource struct{ started chan string }
-
-func (s blockingSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
-	s.started <- j.ID
-	<-ctx.Done()
-	return agent.Result{}, ctx.Err()
-}
-
 // TestJobInterruptedWhileProcessingIsRetriedAndSentOnce: the server stops while a job is being
 // processed; after a restart it goes back to aguardando, is fetched again and the client gets
 // the document once.
 func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
 	data := t.TempDir()
-	src := blockingSource{started: make(chan string, 1)}
+	src := &heldSource{release: make(chan struct{}), started: make(chan string, 1)} // never released
 	cfg := engine.Config{DataDir: data, Addr: "127.0.0.1:0", Demo: true, DemoPassword: demoPassword, Source: src}
 	e, err := engine.Start(cfg)
 	if err != nil {
@@ -412,13 +403,18 @@ func TestStatusQuestionAnswersFromOpenRequests(t *testing.T) {
 	})
 }
 
-// heldSource holds every fetch until released, then answers as pdfSource.
+// heldSource holds every fetch until released (or its context ends), then answers as
+// pdfSource; with started, it tells each job it holds (so that a test catches it processando).
 type heldSource struct {
 	release chan struct{}
+	started chan string
 	pdfSource
 }
 
 func (s *heldSource) Fetch(ctx context.Context, j agent.Job) (agent.Result, error) {
+	if s.started != nil {
+		s.started <- j.ID
+	}
 	select {
 	case <-s.release:
 		return s.pdfSource.Fetch(ctx, j)
