@@ -275,16 +275,12 @@ func OutboxPrefix(office string) []byte { return officeKey(office, "outbox", "")
 
 // ParseOutboxKey returns the phone and sequence number of an outbox key.
 func ParseOutboxKey(office string, key []byte) (phone string, seq uint64, ok bool) {
-	rest := string(key[len(OutboxPrefix(office)):])
-	slash := len(rest) - 17
-	if slash < 1 || rest[slash] != '/' {
+	rest := key[len(OutboxPrefix(office)):]
+	seq, ok = seqOfKey(rest)
+	if !ok || len(rest) < 18 {
 		return "", 0, false
 	}
-	b, err := hex.DecodeString(rest[slash+1:])
-	if err != nil {
-		return "", 0, false
-	}
-	return rest[:slash], binary.BigEndian.Uint64(b), true
+	return string(rest[:len(rest)-17]), seq, true
 }
 
 func hex16(n uint64) string { return string(appendHex16(nil, n)) }
