@@ -255,6 +255,22 @@ func TestDeliveryRecordsOverlayTheirMessages(t *testing.T) {
 	if m, err := db.Message("o1", other, 4); err != nil || m.Status != balcao.StatusDelivered {
 		t.Errorf("the other conversation's message 4 = %s, %v; want delivered", show(m), err)
 	}
+
+	// A delivery record that does not decode is an error, not a status silently dropped.
+	b = &storage.Batch{}
+	b.Set(storage.MessageStatusKey("o1", other, 7), []byte{0xc1}) // msgpack's never-used byte
+	if err := db.Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Messages("o1", other, 0, 10); err == nil || !strings.Contains(err.Error(), "decode") {
+		t.Errorf("a page with a broken delivery record: %v, want a decode error", err)
+	}
+	if _, err := db.Message("o1", other, 7); err == nil {
+		t.Error("a message with a broken delivery record read without error")
+	}
+	if m, err := db.Message("o1", other, 6); err != nil || m.Status != balcao.StatusQueued {
+		t.Errorf("its neighbour = %s, %v; want queued, read as ever", show(m), err)
+	}
 }
 
 func cursorOf(t *testing.T, db *storage.DB) string {
