@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -300,16 +302,21 @@ var enter = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 	return nil
 })
 
+// command runs one DevTools command on the tab, its result ignored.
+func command[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cmd, params)
+		return err
+	})
+}
+
 // resume opens the app already logged in as user, with the session shared by the tests (as a
 // second tab of the same person would be).
 func (p *tab) resume(user string) {
 	p.t.Helper()
 	tok := session(p.t, p.base, user)
 	httpOnly := true
-	p.do("set the session cookie", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "balcao_session", Value: tok, URL: p.base + "/", HTTPOnly: &httpOnly})
-		return err
-	}))
+	p.do("set the session cookie", command(network.SetCookie, network.SetCookieParams{Name: "balcao_session", Value: tok, URL: p.base + "/", HTTPOnly: &httpOnly}))
 	p.do("open the app", chromedp.Navigate(p.base+"/"), chromedp.WaitVisible(chromedp.CSS(`nav.rail`)))
 	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
 }
@@ -381,6 +388,25 @@ func (a *api) inbound(from, text string) {
 	}
 }
 
+// outbound lists the texts the simulated phone received, oldest first.
+func (a *api) outbound(to string) []string {
+	a.t.Helper()
+	st, body := a.do("GET", "/sim/outbound?office=demo&to="+to, nil)
+	var got struct {
+		Messages []struct {
+			Text string `json:"text"`
+		} `json:"messages"`
+	}
+	if st != http.StatusOK || json.Unmarshal(body, &got) != nil {
+		a.t.Fatalf("outbound of %s: %d %s", to, st, body)
+	}
+	texts := make([]string, len(got.Messages))
+	for i, m := range got.Messages {
+		texts[i] = m.Text
+	}
+	return texts
+}
+
 // waitOutbound polls the simulated phone until it received a message containing want.
 func (a *api) waitOutbound(to, want string) {
 	a.t.Helper()
@@ -388,21 +414,12 @@ func (a *api) waitOutbound(to, want string) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		st, body := a.do("GET", "/sim/outbound?office=demo&to="+to, nil)
-		var got struct {
-			Messages []struct {
-				Text string `json:"text"`
-			} `json:"messages"`
-		}
-		if st == http.StatusOK && json.Unmarshal(body, &got) == nil {
-			for _, m := range got.Messages {
-				if strings.Contains(m.Text, want) {
-					return
-				}
-			}
+		texts := a.outbound(to)
+		if slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, want) }) {
+			return
 		}
 		if time.Now().After(deadline) {
-			a.t.Fatalf("phone %s never received %q; last outbound: %d %s", to, want, st, body)
+			a.t.Fatalf("phone %s never received %q; it has %q", to, want, texts)
 		}
 		<-tick.C
 	}
@@ -496,11 +513,16 @@ func TestBrowserComposerRules(t *testing.T) {
 	)
 	p.until("inbound HTML shown as text", `[...document.querySelectorAll('#history .msg.in .text')].some(e => e.textContent === `+js(inboundHTML)+`)`)
 
-	// Paste HTML: insertText is what a paste of text does to a textarea.
+	// insertText is what a paste of text does to a textarea.
+	paste := func(text string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, ` + js(text) + `)`)
+	}
+
+	// Paste HTML: it goes, and shows, as text.
 	const payload = `<img src=x onerror=alert(1)>`
 	p.do("paste HTML",
 		chromedp.Focus(chromedp.CSS(`#composer`)),
-		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, `+js(payload)+`)`),
+		paste(payload),
 		enter,
 	)
 	p.until("pasted HTML shown as text", `[...document.querySelectorAll('#history .msg.out .text')].some(e => e.textContent === `+js(payload)+`)`)
@@ -521,27 +543,91 @@ func TestBrowserComposerRules(t *testing.T) {
 	p.do("send two lines", enter)
 	sim.waitOutbound(phone, "linha um\nlinha dois")
 
+	// Enter pressed while the previous message is still on its way: both go, in order.
+	p.do("send two messages at once", chromedp.Focus(chromedp.CSS(`#composer`)), paste("primeira"), enter, paste("segunda"), enter)
+	sim.waitOutbound(phone, "segunda")
+	if texts := sim.outbound(phone); slices.Index(texts, "primeira") < 0 || slices.Index(texts, "primeira") > slices.Index(texts, "segunda") {
+		t.Errorf("the phone received %q, want primeira then segunda", texts)
+	}
+
 	// A long message (20 000 characters) goes whole.
 	long := strings.Repeat("texto longo ", 1700)
 	p.do("send a long message",
 		chromedp.Focus(chromedp.CSS(`#composer`)),
-		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, `+js(long)+`)`),
+		paste(long),
 		enter,
 	)
 	sim.waitOutbound(phone, long)
 
-	// Over 64 KB: refused in the browser with a clear message, nothing sent.
+	// Over 64 KB: refused in the browser with a clear message, nothing sent, the text kept.
 	p.do("paste a huge text",
 		chromedp.Focus(chromedp.CSS(`#composer`)),
-		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, 'á'.repeat(40000))`),
+		paste(strings.Repeat("á", 40000)),
 		enter,
 		chromedp.WaitVisible(chromedp.CSS(`#composer-error`)),
 	)
+	if n := p.eval(`String(document.querySelector('#composer').value.length)`); n != "40000" {
+		t.Errorf("composer holds %s characters after the refusal, want the 40000 pasted", n)
+	}
 	if msg := p.eval(`document.querySelector('#composer-error').textContent`); !strings.Contains(msg, "64 KB") {
 		t.Errorf("error for a huge text = %q, want it to mention 64 KB", msg)
 	}
 	if n := p.dialogs.Load(); n != 0 {
 		t.Errorf("the page opened %d JavaScript dialogs; message text must never run", n)
+	}
+}
+
+// TestBrowserFailedSendComesBack: a message that cannot reach the server comes back into the
+// composer with the one queued behind it, and the page says why; nothing reaches the phone.
+func TestBrowserFailedSendComesBack(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.resume("ana")
+
+	const phone = "5548999990005"
+	sim.inbound(phone, askForPerson)
+	p.do("open and start",
+		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
+		chromedp.WaitVisible(chromedp.CSS(`#start`)),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+	)
+	// Hold the page's sends to the server, as a network that hangs does.
+	paused := make(chan fetch.RequestID, 4)
+	ctx, stop := context.WithCancel(p.ctx)
+	defer stop()
+	go func() {
+		for ev, err := range chromedp.Events(ctx, fetch.RequestPaused) {
+			if err != nil {
+				return
+			}
+			paused <- ev.RequestID
+		}
+	}()
+	p.do("hold the sends", command(fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/messages"}}}))
+	p.do("send two messages", chromedp.Focus(chromedp.CSS(`#composer`)),
+		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, 'primeira')`), enter,
+		chromedp.Evaluate[chromedp.Void](`document.execCommand('insertText', false, 'segunda')`), enter,
+	)
+	var first fetch.RequestID
+	select {
+	case first = <-paused:
+	case <-time.After(waitFor):
+		t.Fatal("the page never sent the first message")
+	}
+	p.do("the network fails",
+		command(fetch.FailRequest, fetch.FailRequestParams{RequestID: first, ErrorReason: network.ErrorReasonConnectionFailed}),
+		command(fetch.Disable, cdp.Empty{}))
+	p.until("the error shown", `document.querySelector('#composer-error')?.textContent.includes('conexão')`)
+	if v := p.eval(`document.querySelector('#composer').value`); v != "primeira\nsegunda" {
+		t.Errorf("composer after the failure = %q, want both messages back", v)
+	}
+	if len(paused) != 0 {
+		t.Errorf("the second message went to the server while the first was still on its way")
+	}
+	if texts := sim.outbound(phone); slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, "primeira") || strings.Contains(s, "segunda") }) {
+		t.Errorf("the phone received %q, want neither message", texts)
 	}
 }
 

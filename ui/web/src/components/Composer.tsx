@@ -17,6 +17,9 @@ function fill(text: string, vars: Record<string, string>): string {
   return text.replace(/(,\s*|\s+)?\{(cliente|empresa|atendente)\}/g, (_, lead: string | undefined, k: string) => (vars[k] ? (lead ?? '') + vars[k] : ''))
 }
 
+/** A text, or a file with the text as its caption, on its way to the client. */
+type Outgoing = { text: string; file?: File }
+
 export function Composer({
   id,
   enabled,
@@ -48,34 +51,18 @@ export function Composer({
     area.current?.focus()
   }
   const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
   const area = useRef<HTMLTextAreaElement>(null)
   const picker = useRef<HTMLInputElement>(null)
-  const [sending, setSending] = useState('')
 
   /** Sends the chosen file; the text typed so far goes as its caption. */
-  const attach = async (file: File | undefined) => {
-    if (!file || busy) return
+  const attach = (file: File | undefined) => {
+    if (picker.current) picker.current.value = ''
+    if (!file) return
     if (file.size > MAX_ATTACHMENT_BYTES) {
       setError(t.attachTooBig((file.size / (1 << 20)).toFixed(1)))
       return
     }
-    const caption = area.current?.value ?? ''
-    setBusy(true)
-    setSending(file.name)
-    setError('')
-    try {
-      await store.sendFile(id, file, caption)
-      setText('')
-      store.setDraft(id, '')
-    } catch (err) {
-      setError(messageOf(err))
-    } finally {
-      setBusy(false)
-      setSending('')
-      if (picker.current) picker.current.value = ''
-      area.current?.focus()
-    }
+    enqueue({ text: area.current?.value ?? '', file })
   }
 
   useLayoutEffect(() => {
@@ -92,8 +79,13 @@ export function Composer({
     if (error) setError('')
   }
 
-  const send = async () => {
-    if (busy) return
+  // What is sent waits here, in order, and goes one at a time: Enter pressed while the previous
+  // message or a file is still on its way sends the new text after it, never drops it.
+  const queue = useRef<Outgoing[]>([])
+  const draining = useRef(false)
+  const [sending, setSending] = useState('') // the name of the file on its way
+
+  const send = () => {
     // Read the field itself: a paste followed at once by Enter may not have re-rendered yet.
     const text = area.current?.value ?? ''
     if (!text.trim()) return // nothing to send, as in any chat
@@ -102,22 +94,43 @@ export function Composer({
       setError(t.tooLong((size / 1024).toFixed(0)))
       return
     }
-    // Clear at once, as chat apps do, so that what is typed while sending is kept; on failure
-    // the text comes back unless something new was typed.
+    enqueue({ text })
+  }
+
+  /** Clears the composer at once, as chat apps do, and sends what it held after what waits. */
+  const enqueue = (out: Outgoing) => {
     setText('')
     store.setDraft(id, '')
     setError('')
-    setBusy(true)
+    queue.current.push(out)
+    void drain()
+  }
+
+  const drain = async () => {
+    if (draining.current) return
+    draining.current = true
     try {
-      await store.send(id, text)
-    } catch (err) {
-      setError(messageOf(err))
-      if (!area.current?.value) {
-        setText(text)
-        store.setDraft(id, text)
+      while (queue.current.length > 0) {
+        const next = queue.current[0]
+        if (next.file) {
+          setSending(next.file.name)
+          await store.sendFile(id, next.file, next.text)
+          setSending('')
+        } else {
+          await store.send(id, next.text)
+        }
+        queue.current.shift()
       }
+    } catch (err) {
+      // The texts and captions that did not go come back into the composer, ahead of anything
+      // typed since; the error says why (a file must be chosen again).
+      setError(messageOf(err))
+      setSending('')
+      const back = [...queue.current.splice(0).map((q) => q.text), area.current?.value ?? ''].filter((s) => s !== '').join('\n')
+      setText(back)
+      store.setDraft(id, back)
     } finally {
-      setBusy(false)
+      draining.current = false
       area.current?.focus()
     }
   }
@@ -168,9 +181,9 @@ export function Composer({
           id="attachment"
           hidden
           accept=".pdf,image/*,.txt,.xlsx,.docx,.zip"
-          onChange={(e) => void attach(e.currentTarget.files?.[0])}
+          onChange={(e) => attach(e.currentTarget.files?.[0])}
         />
-        <button class="attach" onClick={() => picker.current?.click()} disabled={busy} aria-label={t.attach} title={t.attach} id="attach">
+        <button class="attach" onClick={() => picker.current?.click()} aria-label={t.attach} title={t.attach} id="attach">
           <IconClip />
         </button>
         <textarea
@@ -201,11 +214,11 @@ export function Composer({
             }
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault()
-              void send()
+              send()
             }
           }}
         />
-        <button class="send" onClick={() => void send()} disabled={busy} aria-label={t.send} title={t.send} id="send">
+        <button class="send" onClick={send} aria-label={t.send} title={t.send} id="send">
           <IconSend />
         </button>
       </div>
