@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -243,11 +244,9 @@ func TestScheduleRecurringAcrossRestart(t *testing.T) {
 	if n := len(scheduledMessages(t, e, "5548999990001", "Bom dia, Carlos! Lembrete diário do escritório.")); n != 1 {
 		t.Fatalf("Carlos got %d messages with his name filled in", n)
 	}
+	// Finished, the run keeps its counts and drops its recipients and send records.
 	run = admin.run(sc.ID)
-	sends, err := e.DB().ScheduledSends(engine.DemoOffice, sc.ID, run.At)
-	if err != nil || len(sends) != 10 {
-		t.Fatalf("send records = %d (%v), want 10", len(sends), err)
-	}
+	requireRunDetailDropped(t, e, sc.ID, run.At)
 
 	// The next day: one more each.
 	clock.advance(t, time.Date(2026, 5, 5, 9, 0, 0, 0, spLoc))
@@ -276,6 +275,21 @@ func TestScheduleRecurringAcrossRestart(t *testing.T) {
 		}
 		return total == 16
 	})
+}
+
+// requireRunDetailDropped fails unless a finished run's record stays and its recipients and
+// send records are gone.
+func requireRunDetailDropped(t *testing.T, e *engine.Engine, schedule string, at time.Time) {
+	t.Helper()
+	if _, err := e.DB().Run(engine.DemoOffice, schedule, at); err != nil {
+		t.Fatalf("the finished run's record: %v", err)
+	}
+	if sends, err := e.DB().ScheduledSends(engine.DemoOffice, schedule, at); err != nil || len(sends) != 0 {
+		t.Fatalf("send records of the finished run = %d (%v), want none", len(sends), err)
+	}
+	if _, err := e.DB().RunRecipient(engine.DemoOffice, schedule, at, 0); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("first recipient of the finished run: %v, want not found", err)
+	}
 }
 
 // scheduledMessagesAny returns the outbound system messages of a phone.
@@ -401,6 +415,10 @@ func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
 			if len(sends) == 0 || sends[0].Total != 500 || sends[0].Sent < 200 || sends[0].Sent >= 500 || sends[0].Done {
 				t.Fatalf("progress halfway = %s", body)
 			}
+			// Each send so far is recorded (what a restart resumes from).
+			if recs, err := e.DB().ScheduledSends(engine.DemoOffice, sc.ID, sends[0].At); err != nil || len(recs) < sends[0].Sent {
+				t.Fatalf("send records halfway = %d (%v), want at least the %d sent", len(recs), err, sends[0].Sent)
+			}
 		}
 		if i > 600 {
 			t.Fatalf("broadcast never finished: %+v", runs)
@@ -411,10 +429,7 @@ func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
 	if run.Sent != 500 || run.Total != 500 || run.Failed != 0 {
 		t.Fatalf("run = %+v, want 500 of 500 sent", run)
 	}
-	sends, err := e.DB().ScheduledSends(engine.DemoOffice, sc.ID, run.At)
-	if err != nil || len(sends) != 500 {
-		t.Fatalf("send records = %d (%v), want 500", len(sends), err)
-	}
+	requireRunDetailDropped(t, e, sc.ID, run.At)
 	var times []time.Time
 	for _, p := range phones {
 		msgs := scheduledMessages(t, e, p, "Comunicado: o escritório fecha na sexta.")
@@ -511,13 +526,18 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	if n := len(scheduledMessagesAny(t, e, "5548999990004")); n != 0 {
 		t.Fatalf("Fernanda got %d reminders, want none (already delivered)", n)
 	}
-	sends, _ := e.DB().ScheduledSends(engine.DemoOffice, runID, run.At)
-	for _, s := range sends {
-		j, err := e.DB().Job(engine.DemoOffice, s.Job)
-		if err != nil || j.Intent != "das" || j.Competence != "2026-10" {
-			t.Fatalf("reminder job of %s = %+v, %v", s.Phone, j, err)
+	// Each reminder asked for its company's guide.
+	var asked []string
+	for _, j := range admin.allJobs() {
+		if j.Intent == "das" && j.Competence == "2026-10" {
+			asked = append(asked, j.Phone+" "+j.Company)
 		}
 	}
+	slices.Sort(asked)
+	if want := []string{"5548999990001 padaria-pao-quente", "5548999990002 auto-mecanica-sul", "5548999990002 clinica-vida", "5548999990003 tech-floripa"}; !slices.Equal(asked, want) {
+		t.Fatalf("reminder jobs = %q, want %q", asked, want)
+	}
+	requireRunDetailDropped(t, e, runID, run.At)
 	// A restart and the next days send nothing more.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -529,5 +549,105 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	clock.advance(t, time.Date(2026, 11, 18, 12, 0, 0, 0, spLoc))
 	if n := len(scheduledMessagesAny(t, e, "5548999990001")); n != 1 {
 		t.Fatalf("Carlos got %d reminders after the restart, want 1", n)
+	}
+}
+
+// TestScheduleHistoryIsBounded: a daily schedule keeps its last 20 runs, each finished run
+// without its recipients and send records; deleting a schedule in the middle of a run cancels
+// it on the managers' screens and leaves none of its runs behind.
+func TestScheduleHistoryIsBounded(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 5, 4, 8, 0, 0, 0, spLoc))
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	create := func(name string, target map[string]string) balcao.Schedule {
+		t.Helper()
+		arms := clock.arms0()
+		status, body := admin.do("POST", "/api/schedules", map[string]any{
+			"name": name, "text": "Bom dia, {cliente}!", "enabled": true, "target": target,
+			"recurrence": map[string]any{"kind": "daily", "time": "09:00"},
+		})
+		if status != http.StatusCreated {
+			t.Fatalf("create schedule: %d %s", status, body)
+		}
+		clock.waitSleep(t, arms)
+		return decode[struct{ Schedule balcao.Schedule }](t, body).Schedule
+	}
+	daily := create("Diário", map[string]string{"kind": "contact", "id": "5548999990001"})
+	var first time.Time
+	for day := range 22 {
+		clock.advance(t, time.Date(2026, 5, 4+day, 9, 0, 0, 0, spLoc))
+		for i := 0; !admin.run(daily.ID).Done || admin.run(daily.ID).At.Day() != (4+day-1)%31+1; i++ {
+			if i > 20 {
+				t.Fatalf("day %d: run = %+v", day, admin.run(daily.ID))
+			}
+			clock.next(t)
+		}
+		if day == 0 {
+			first = admin.run(daily.ID).At
+		}
+	}
+	runs, err := e.DB().Runs(engine.DemoOffice, daily.ID, 100)
+	if err != nil || len(runs) != 20 {
+		t.Fatalf("runs kept = %d (%v), want 20", len(runs), err)
+	}
+	if want := first.AddDate(0, 0, 2); !runs[len(runs)-1].At.Equal(want) {
+		t.Fatalf("oldest run kept = %v, want %v (the first two dropped)", runs[len(runs)-1].At, want)
+	}
+	for _, r := range runs {
+		if r.Sent != 1 || !r.Done {
+			t.Fatalf("run kept = %+v, want done with its one send", r)
+		}
+		requireRunDetailDropped(t, e, daily.ID, r.At)
+	}
+	if _, err := e.DB().Run(engine.DemoOffice, daily.ID, first); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("the first run: %v, want dropped", err)
+	}
+
+	// A schedule deleted after the first of its four sends.
+	status, body := admin.do("POST", "/api/lists", map[string]any{"name": "Todos", "companies": []string{"padaria-pao-quente", "auto-mecanica-sul", "tech-floripa", "construtora-ilha"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create list: %d %s", status, body)
+	}
+	todos := create("Todos", map[string]string{"kind": "list", "id": decode[struct{ List balcao.BroadcastList }](t, body).List.ID})
+	ws := admin.socket("")
+	clock.advance(t, time.Date(2026, 5, 26, 9, 0, 0, 0, spLoc))
+	for admin.run(todos.ID).Sent < 1 {
+		clock.next(t)
+	}
+	open := admin.run(todos.ID)
+	if open.Done || open.Total < 2 {
+		t.Fatalf("run before the deletion = %+v, want open with more to send", open)
+	}
+	if status, body := admin.do("DELETE", "/api/schedules/"+todos.ID, nil); status != http.StatusNoContent {
+		t.Fatalf("DELETE schedule = %d %s", status, body)
+	}
+	next(t, ws, func(f wsFrame) bool {
+		if f.Type != balcao.EventScheduleProgress {
+			return false
+		}
+		var r balcao.ScheduleRun
+		return json.Unmarshal(f.Data, &r) == nil && r.Schedule == todos.ID && r.Done && r.Canceled
+	})
+	if runs, err := e.DB().Runs(engine.DemoOffice, todos.ID, 10); err != nil || len(runs) != 0 {
+		t.Fatalf("runs of the deleted schedule = %+v (%v), want none", runs, err)
+	}
+	if sends, err := e.DB().ScheduledSends(engine.DemoOffice, todos.ID, open.At); err != nil || len(sends) != 0 {
+		t.Fatalf("send records of the deleted schedule = %d (%v), want none", len(sends), err)
+	}
+	if _, err := e.DB().RunRecipient(engine.DemoOffice, todos.ID, open.At, 0); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("recipients of the deleted schedule: %v, want none", err)
+	}
+	openRuns, err := e.DB().OpenRuns(engine.DemoOffice)
+	if err != nil || slices.ContainsFunc(openRuns, func(r balcao.ScheduleRun) bool { return r.Schedule == todos.ID }) {
+		t.Fatalf("open runs = %+v (%v), want none of the deleted schedule", openRuns, err)
+	}
+	// The scheduler goes on: the daily schedule's runs still come.
+	clock.advance(t, time.Date(2026, 5, 27, 9, 0, 0, 0, spLoc))
+	for i := 0; admin.run(daily.ID).At.Day() != 27 || !admin.run(daily.ID).Done; i++ {
+		if i > 20 {
+			t.Fatalf("the daily run after the deletion = %+v", admin.run(daily.ID))
+		}
+		clock.next(t)
 	}
 }

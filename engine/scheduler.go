@@ -47,6 +47,10 @@ const (
 	maxSendAttempts = 5
 	// maxIdleWait bounds a sleep of the loop: reminders are looked at least this often.
 	maxIdleWait = time.Hour
+	// keptRuns is how many runs of a schedule are kept (the schedule's screen shows the last
+	// 10): a new run drops the finished ones after them. A finished run's recipients and send
+	// records are dropped when it finishes; its record, the counts the screens show, stays.
+	keptRuns = 20
 )
 
 // scheduler runs scheduled messages, broadcasts and reminders for every office. One goroutine
@@ -245,6 +249,9 @@ func (s *scheduler) storeRun(office string, b *storage.Batch, run *balcao.Schedu
 		b.Put(storage.RunRecipientKey(office, run.Schedule, run.At, i), &run.Recipients[i])
 	}
 	b.Put(storage.RunKey(office, run.Schedule, run.At), run)
+	if err := s.e.db.DropOldRuns(b, office, run.Schedule, keptRuns-1); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := s.e.db.Writer.Commit(ctx, b); err != nil {
@@ -396,6 +403,10 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 	if cur.Next >= cur.Total && !cur.Done {
 		cur.Done, cur.FinishedAt = true, now
 		b.Delete(storage.OpenRunKey(office, cur.At, cur.Schedule))
+		if err := s.e.db.DropRunDetail(b, office, cur.Schedule, cur.At); err != nil {
+			s.log.Error("list a finished run's detail", "office", office, "schedule", run.Schedule, "err", err)
+			return err
+		}
 	}
 	b.Put(storage.RunKey(office, cur.Schedule, cur.At), &cur)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -435,7 +446,9 @@ func (s *scheduler) fill(office string, run *balcao.ScheduleRun, rcp balcao.Reci
 	return balcao.RenderMessage(text, vars)
 }
 
-// cancelRuns closes the open runs of a schedule (it was deleted). s.mu must be held.
+// cancelRuns adds to b the deletion of every run of a schedule that is being deleted, and
+// returns its open runs as canceled, for the screens that show their progress. s.mu must be
+// held.
 func (s *scheduler) cancelRuns(office, schedule string, b *storage.Batch, now time.Time) ([]balcao.ScheduleRun, error) {
 	runs, err := s.e.db.OpenRuns(office)
 	if err != nil {
@@ -446,7 +459,6 @@ func (s *scheduler) cancelRuns(office, schedule string, b *storage.Batch, now ti
 		r := &runs[i]
 		r.Done, r.Canceled, r.FinishedAt = true, true, now
 		b.Delete(storage.OpenRunKey(office, r.At, r.Schedule))
-		b.Put(storage.RunKey(office, r.Schedule, r.At), r)
 	}
-	return runs, nil
+	return runs, s.e.db.DropAllRuns(b, office, schedule)
 }

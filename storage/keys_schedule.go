@@ -12,8 +12,9 @@ import (
 //	o/{office}/sched/{id}                          balcao.Schedule
 //	o/{office}/schedx/{next:16x}/{id}              empty: an enabled schedule by next occurrence
 //	o/{office}/run/{schedule}/{^at:16x}            balcao.ScheduleRun, newest occurrence first
+//	o/{office}/runrcp/{schedule}/{at:16x}/{i:16x}  balcao.Recipient, dropped when the run finishes
 //	o/{office}/runopen/{at:16x}/{schedule}         empty: a run not finished (resumed at start), oldest first
-//	o/{office}/ssent/{schedule}/{at:16x}/{phone}[/{company}]   balcao.ScheduledSend, written with the message
+//	o/{office}/ssent/{schedule}/{at:16x}/{phone}[/{company}]   balcao.ScheduledSend, written with the message, dropped when the run finishes
 //	o/{office}/remind/{guide}/{competence}         empty: the reminder run of a guide was started
 
 // BroadcastListKey is the key of a broadcast list.
@@ -49,6 +50,11 @@ func RunKey(office, schedule string, at time.Time) []byte {
 // RunRecipientKey is the i-th recipient of a run (a balcao.Recipient).
 func RunRecipientKey(office, schedule string, at time.Time, i int) []byte {
 	return officeKey(office, "runrcp", schedule+"/"+hex16(uint64(at.UnixNano()))+"/"+hex16(uint64(i)))
+}
+
+// RunRecipientsPrefix is the prefix of one occurrence's recipients.
+func RunRecipientsPrefix(office, schedule string, at time.Time) []byte {
+	return officeKey(office, "runrcp", schedule+"/"+hex16(uint64(at.UnixNano()))+"/")
 }
 
 // RunsPrefix is the prefix of a schedule's runs, newest first.

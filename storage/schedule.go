@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"time"
 
@@ -72,6 +73,65 @@ func (db *DB) Runs(office, schedule string, limit int) ([]balcao.ScheduleRun, er
 		return len(out) < limit
 	})
 	return out, errors.Join(err, derr)
+}
+
+// DropRunDetail adds to b the deletion of what a finished run no longer needs: its recipients
+// (read one at a time while it sends) and its send records (the idempotency of sends that are
+// over). Its run record, the progress the screens show, stays.
+func (db *DB) DropRunDetail(b *Batch, office, schedule string, at time.Time) error {
+	for _, prefix := range [][]byte{RunRecipientsPrefix(office, schedule, at), ScheduledSendsPrefix(office, schedule, at)} {
+		err := db.Scan(prefix, nil, false, func(k, _ []byte) bool {
+			b.Delete(bytes.Clone(k))
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DropOldRuns adds to b the deletion of a schedule's finished runs after its newest keep,
+// records and detail, so that a schedule repeated for years keeps a bounded history.
+func (db *DB) DropOldRuns(b *Batch, office, schedule string, keep int) error {
+	return db.dropRuns(b, office, schedule, keep)
+}
+
+// DropAllRuns adds to b the deletion of every run of a schedule that is being deleted (its open
+// runs canceled in b), records and detail.
+func (db *DB) DropAllRuns(b *Batch, office, schedule string) error {
+	return db.dropRuns(b, office, schedule, -1)
+}
+
+// dropRuns drops the runs after the newest keep that are finished, or all of them when keep is
+// negative.
+func (db *DB) dropRuns(b *Batch, office, schedule string, keep int) error {
+	var old []balcao.ScheduleRun
+	var derr error
+	n := 0
+	err := db.Scan(RunsPrefix(office, schedule), nil, false, func(_, v []byte) bool {
+		if n++; keep >= 0 && n <= keep {
+			return true
+		}
+		var r balcao.ScheduleRun
+		if derr = Decode(v, &r); derr != nil {
+			return false
+		}
+		if r.Done || keep < 0 {
+			old = append(old, r)
+		}
+		return true
+	})
+	if err = errors.Join(err, derr); err != nil {
+		return err
+	}
+	for _, r := range old {
+		b.Delete(RunKey(office, schedule, r.At))
+		if err := db.DropRunDetail(b, office, schedule, r.At); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OpenRuns returns the unfinished runs of an office, oldest occurrence first.
