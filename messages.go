@@ -39,15 +39,18 @@ const MaxMessageLen = 1000
 const officeDefault = "escritório"
 
 var defaultMessages = map[string]string{
-	MessageGreeting:     "Olá, {cliente}! 👋 Sou o assistente virtual do %s.",
-	MessageMenuHeader:   "Digite o número ou escreva o que precisa (ex.: *DAS de outubro*):",
-	MessageOutOfHours:   "No momento o escritório está fechado; a equipe te responde {abertura}.",
-	MessageHandover:     "Vou chamar alguém da nossa equipe para te atender por aqui. 🙋",
-	MessageNotLinked:    "Olá! Ainda não encontramos o seu número no cadastro do escritório. Um atendente vai falar com você em breve. 🙂",
-	MessageAssistantOff: "Olá! Um atendente do escritório vai falar com você em breve. 🙂",
-	MessageFinished:     "Atendimento concluído. Obrigado pelo contato! Se precisar de algo mais, é só mandar uma mensagem. 😊",
-	MessageSurvey:       "Como você avalia este atendimento? Responda com uma nota de 1 (péssimo) a 5 (ótimo).",
-	MessageSurveyThanks: "Obrigado pela sua avaliação! 💚",
+	MessageGreeting:         "Olá, {cliente}! 👋 Sou o assistente virtual do %s.",
+	MessageMenuHeader:       "Digite o número ou escreva o que precisa (ex.: *DAS de outubro*):",
+	MessageOutOfHours:       "No momento o escritório está fechado; a equipe te responde {abertura}.",
+	MessageHandover:         "Vou chamar alguém da nossa equipe para te atender por aqui. 🙋",
+	MessageNotLinked:        "Olá! Ainda não encontramos o seu número no cadastro do escritório. Um atendente vai falar com você em breve. 🙂",
+	MessageAssistantOff:     "Olá! Um atendente do escritório vai falar com você em breve. 🙂",
+	MessageJobPending:       "Assim que estiver pronto, eu te envio por aqui. 🙂",
+	MessagePortalLink:       "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):",
+	MessageProcessingFailed: "Recebemos sua mensagem. Um atendente vai falar com você em breve.",
+	MessageFinished:         "Atendimento concluído. Obrigado pelo contato! Se precisar de algo mais, é só mandar uma mensagem. 😊",
+	MessageSurvey:           "Como você avalia este atendimento? Responda com uma nota de 1 (péssimo) a 5 (ótimo).",
+	MessageSurveyThanks:     "Obrigado pela sua avaliação! 💚",
 }
 
 // noBraces keeps an office's name from being read as a variable.

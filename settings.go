@@ -68,19 +68,23 @@ type PortfolioEntry struct {
 // Keys of the default messages an office may edit (Settings.Messages). Their texts may use
 // the variables {cliente}, {empresa}, {atendente} and {competencia}.
 const (
-	MessageGreeting     = "greeting"      // first contact
-	MessageMenuHeader   = "menu_header"   // the line above the numbered menu
-	MessageOutOfHours   = "out_of_hours"  // a person was asked for while the office is closed
-	MessageHandover     = "handover"      // the conversation goes to a person
-	MessageNotLinked    = "not_linked"    // a phone that is no company's contact writes
-	MessageAssistantOff = "assistant_off" // a client whose companies have the assistant off writes
-	MessageFinished     = "finished"      // a staff member finished the service
-	MessageSurvey       = "survey"        // the satisfaction question
-	MessageSurveyThanks = "survey_thanks" // the client answered it
+	MessageGreeting         = "greeting"          // first contact
+	MessageMenuHeader       = "menu_header"       // the line above the numbered menu
+	MessageOutOfHours       = "out_of_hours"      // a person was asked for while the office is closed
+	MessageHandover         = "handover"          // the conversation goes to a person
+	MessageNotLinked        = "not_linked"        // a phone that is no company's contact writes
+	MessageAssistantOff     = "assistant_off"     // a client whose companies have the assistant off writes
+	MessageJobPending       = "job_pending"       // after "Seu pedido (…) precisa de uma ação do escritório."
+	MessagePortalLink       = "portal_link"       // the line above the portal access link the client asked for
+	MessageProcessingFailed = "processing_failed" // the assistant failed on a message: it goes to the staff
+	MessageFinished         = "finished"          // a staff member finished the service
+	MessageSurvey           = "survey"            // the satisfaction question
+	MessageSurveyThanks     = "survey_thanks"     // the client answered it
 )
 
 // MessageKeys lists the editable messages, in the order the Preferências page shows them.
-var MessageKeys = []string{MessageGreeting, MessageMenuHeader, MessageOutOfHours, MessageHandover, MessageNotLinked, MessageAssistantOff, MessageFinished, MessageSurvey, MessageSurveyThanks}
+var MessageKeys = []string{MessageGreeting, MessageMenuHeader, MessageOutOfHours, MessageHandover, MessageNotLinked, MessageAssistantOff,
+	MessageJobPending, MessagePortalLink, MessageProcessingFailed, MessageFinished, MessageSurvey, MessageSurveyThanks}
 
 // Reminders are the tax-guide reminders: each guide enabled is sent DaysBefore days before its
 // due date (moved to the previous business day) to the company's contacts, unless already sent.

@@ -253,7 +253,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		c.conv = before
 		t.b.Truncate(stored)
 		t.events, t.outs, t.jobs = t.events[:1], nil, nil
-		c.reply(t, balcao.AuthorSystem, textProcessingFailed)
+		c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageProcessingFailed, ""))
 		c.transition(t, balcao.StatePending, "", balcao.ReasonProcessFailed)
 		c.logger().Error("process inbound message", "seq", msg.Seq, "panic", failure)
 	}
@@ -281,7 +281,7 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 		return nil
 	}
 	if wantsPortal(text) && c.sys.cfg.PortalLogin != nil {
-		c.reply(t, balcao.AuthorAssistant, textPortalLink+c.sys.cfg.PortalLogin(c.office, c.phone))
+		c.reply(t, balcao.AuthorAssistant, c.officeText(balcao.MessagePortalLink, "")+"\n"+c.sys.cfg.PortalLogin(c.office, c.phone))
 		return nil
 	}
 	in := c.assistantInput(text)

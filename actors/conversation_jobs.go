@@ -73,7 +73,13 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 // jobPendingNotice tells the client the office will take care of the request.
 func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) {
 	t := c.begin()
-	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+describeJob(m.job)+") precisa de uma ação do escritório. "+textPendingOffice)
+	v := balcao.MessageVars{Cliente: assistant.FirstName(c.conv.ContactName), Competencia: competenceLabel(m.job.Competence)}
+	for _, co := range c.conv.Companies {
+		if co.ID == m.job.Company {
+			v.Empresa = co.Name
+		}
+	}
+	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+describeJob(m.job)+") precisa de uma ação do escritório. "+c.renderText(balcao.MessageJobPending, v))
 	c.commit(ctx, t, nil)
 }
 

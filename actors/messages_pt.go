@@ -5,25 +5,15 @@ import (
 	"github.com/balcao/balcao/assistant"
 )
 
-// What clients read on WhatsApp when the engine (not the assistant) speaks. Brazilian
-// Portuguese, short and friendly. The texts an office may edit (balcao.MessageKeys: the
-// not-linked, assistant-off, finished, survey and survey-thanks texts here, the others through
-// the assistant) are the office's own or balcao's defaults (messages.go).
-const (
-	textProcessingFailed = "Recebemos sua mensagem. Um atendente vai falar com você em breve."
-	textPortalLink       = "Aqui está o seu link de acesso ao portal de documentos (vale por 24 horas):\n"
-	textPendingOffice    = "Assim que estiver pronto, eu te envio por aqui. 🙂"
-)
+// What clients read on WhatsApp when the engine (not the assistant) speaks is the office's own
+// text or balcao's default (balcao.MessageKeys, messages.go): the not-linked, assistant-off,
+// job-pending, portal-link, processing-failed, finished, survey and survey-thanks texts here,
+// the others through the assistant.
 
 // officeText is an editable message of the office (its own text or the default) filled for
 // this conversation: {cliente} is the contact's first name, {empresa} its first company,
 // {atendente} the name of the staff user who served it (staff, "" for none).
 func (c *conversation) officeText(key, staff string) string {
-	settings, err := c.sys.cfg.DB.Settings(c.office)
-	if err != nil {
-		settings = balcao.DefaultSettings()
-		c.logger().Warn("settings unreadable, default texts", "err", err)
-	}
 	v := balcao.MessageVars{Cliente: assistant.FirstName(c.conv.ContactName)}
 	if len(c.conv.Companies) > 0 {
 		v.Empresa = c.conv.Companies[0].Name
@@ -32,6 +22,16 @@ func (c *conversation) officeText(key, staff string) string {
 		if st, err := c.sys.cfg.DB.Staff(c.office, staff); err == nil {
 			v.Atendente = st.Name // a removed account: no name rather than a login
 		}
+	}
+	return c.renderText(key, v)
+}
+
+// renderText is an editable message of the office (its own text or the default) filled with v.
+func (c *conversation) renderText(key string, v balcao.MessageVars) string {
+	settings, err := c.sys.cfg.DB.Settings(c.office)
+	if err != nil {
+		settings = balcao.DefaultSettings()
+		c.logger().Warn("settings unreadable, default texts", "err", err)
 	}
 	if text := balcao.RenderMessage(settings.MessageText(key, ""), v); text != "" {
 		return text

@@ -2,11 +2,13 @@ package engine_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
+	"github.com/balcao/balcao/engine"
 )
 
 // waitPhoneText waits until the phone has received a message equal to want and returns what it
@@ -175,4 +177,50 @@ func TestAssistantFallbackTexts(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("assistant hand-over while closed = %q, office defaults %q", got, want)
 	}
+}
+
+// TestEngineTextsAreTheOffices: the texts the engine itself sends are the office's too: the
+// line above the portal link, the notice of a request that waits for the office (with its
+// company and competence) and the answer to a message the assistant failed on.
+func TestEngineTextsAreTheOffices(t *testing.T) {
+	e := startEngine(t, func(c *engine.Config) {
+		c.Respond = func(st assistant.State, in assistant.Input) assistant.Turn {
+			if in.Text == "boom" {
+				panic("assistant exploded")
+			}
+			return assistant.Respond(st, in)
+		}
+	})
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"messages": map[string]string{
+		balcao.MessagePortalLink:       "Seu acesso, {cliente}:",
+		balcao.MessageJobPending:       "Aviso você quando o da {empresa} de {competencia} sair, {cliente}.",
+		balcao.MessageProcessingFailed: "Recebemos, {cliente}! Já te chamamos.",
+	}}); status != http.StatusOK {
+		t.Fatalf("put messages: %d %s", status, body)
+	}
+	inbound := func(phone, text string) {
+		t.Helper()
+		if status, body := admin.inbound("demo", phone, text, ""); status != http.StatusAccepted {
+			t.Fatalf("inbound %q: %d %s", text, status, body)
+		}
+	}
+
+	const joao = "5548999990003" // João Pereira, Tech Floripa
+	inbound(joao, "me manda o link do portal")
+	eventually(t, "the portal link under the office's line", func() bool {
+		return slices.ContainsFunc(admin.outbound(joao), func(m simMessage) bool {
+			lead, link, ok := strings.Cut(m.Text, "\n")
+			return ok && lead == "Seu acesso, João:" && strings.Contains(link, "/portal/")
+		})
+	})
+	inbound(joao, "boom")
+	admin.waitPhoneText(joao, "Recebemos, João! Já te chamamos.")
+
+	comp, name := month(0) // this month's payroll is not calculated yet: the request waits
+	label := comp[5:] + "/" + comp[:4]
+	inbound("5548999990001", "holerite de "+name)
+	admin.waitPhoneText("5548999990001", "Seu pedido (holerite ("+label+") — aguardando o escritório) precisa de uma ação do escritório. "+
+		"Aviso você quando o da Padaria Pão Quente Ltda de "+label+" sair, Carlos.")
 }

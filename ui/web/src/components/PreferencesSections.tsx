@@ -34,7 +34,20 @@ export const DOC_KINDS = [
 const RULES: DocRule[] = ['auto', 'confirm', 'period_closed', 'staff']
 
 /** Editable messages (balcao.MessageKeys), in the server's order. */
-export const MESSAGE_KEYS = ['greeting', 'menu_header', 'out_of_hours', 'handover', 'not_linked', 'assistant_off', 'finished', 'survey', 'survey_thanks']
+export const MESSAGE_KEYS = [
+  'greeting',
+  'menu_header',
+  'out_of_hours',
+  'handover',
+  'not_linked',
+  'assistant_off',
+  'job_pending',
+  'portal_link',
+  'processing_failed',
+  'finished',
+  'survey',
+  'survey_thanks',
+]
 export const GUIDES = ['das', 'fgts', 'inss']
 
 /** errId is the id of the element showing a field's error (for aria-describedby). */
