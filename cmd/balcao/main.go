@@ -27,10 +27,10 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "serve":
-		tuneGC()
+		tuneRuntime()
 		err = runServe(os.Args[2:])
 	case "bench":
-		tuneGC()
+		tuneRuntime()
 		err = runBench(os.Args[2:], os.Stdout)
 	case "agent":
 		err = runAgent(os.Args[2:], os.Stdout)
