@@ -23,8 +23,8 @@ import (
 // memtable flush or a compaction holding a P holds a core for its whole length (0.4–0.5 s of
 // CPU for a flush), and the turns share the other; with one more P the kernel time-slices the
 // threads over the cores, and the turns keep about two thirds of the machine. At 2 750 msg/s on
-// two cores a run's reply p99 went from 25–42 to 18–28 ms (staff 32–55 to 27–42), for ~5 % more
-// CPU per message, the ramp's maximum unchanged (BENCHMARKS.md, ninth round).
+// two cores a run's reply p99 went from 25–44 to 18–33 ms in 10 pairs (staff 32–58 to 27–45),
+// for ~6 % more CPU per message, the ramp's maximum unchanged (BENCHMARKS.md, ninth round).
 func tuneRuntime() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
