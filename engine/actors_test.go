@@ -11,18 +11,21 @@ import (
 	"github.com/balcao/balcao/engine"
 )
 
+// explodingAssistant makes the assistant panic on the text "boom" and answer as ever otherwise.
+func explodingAssistant(c *engine.Config) {
+	c.Respond = func(st assistant.State, in assistant.Input) assistant.Turn {
+		if in.Text == "boom" {
+			panic("assistant exploded")
+		}
+		return assistant.Respond(st, in)
+	}
+}
+
 // TestPanicRestartsOnlyThatConversation: the assistant panics on one message; that message is
 // still stored and handed to the staff, the conversation's actor restarts from storage and
 // keeps working, and another conversation in the middle of a dialog is untouched.
 func TestPanicRestartsOnlyThatConversation(t *testing.T) {
-	e := startEngine(t, func(c *engine.Config) {
-		c.Respond = func(st assistant.State, in assistant.Input) assistant.Turn {
-			if in.Text == "boom" {
-				panic("assistant exploded")
-			}
-			return assistant.Respond(st, in)
-		}
-	})
+	e := startEngine(t, explodingAssistant)
 	ana := newClient(t, e)
 	ana.login("demo", "ana")
 	// Mariana speaks for two companies: the assistant asks which one, and waits for the answer.

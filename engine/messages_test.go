@@ -8,7 +8,6 @@ import (
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
-	"github.com/balcao/balcao/engine"
 )
 
 // waitPhoneText waits until the phone has received a message equal to want and returns what it
@@ -183,14 +182,7 @@ func TestAssistantFallbackTexts(t *testing.T) {
 // line above the portal link, the notice of a request that waits for the office (with its
 // company and competence) and the answer to a message the assistant failed on.
 func TestEngineTextsAreTheOffices(t *testing.T) {
-	e := startEngine(t, func(c *engine.Config) {
-		c.Respond = func(st assistant.State, in assistant.Input) assistant.Turn {
-			if in.Text == "boom" {
-				panic("assistant exploded")
-			}
-			return assistant.Respond(st, in)
-		}
-	})
+	e := startEngine(t, explodingAssistant)
 	admin := newClient(t, e)
 	admin.login("demo", "admin")
 	if status, body := admin.do("PUT", "/api/settings", map[string]any{"messages": map[string]string{

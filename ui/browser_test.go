@@ -310,6 +310,16 @@ func command[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp
 	})
 }
 
+// startService opens a pending conversation and starts serving it, until its composer shows.
+func startService(base, phone string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/#/atendimento/pendentes/" + phone),
+		chromedp.WaitVisible(chromedp.CSS(`#start`)),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+	}
+}
+
 // resume opens the app already logged in as user, with the session shared by the tests (as a
 // second tab of the same person would be).
 func (p *tab) resume(user string) {
@@ -505,12 +515,7 @@ func TestBrowserComposerRules(t *testing.T) {
 	const inboundHTML = `<script>alert(2)</script><b>negrito</b>`
 	sim.inbound(phone, askForPerson)
 	sim.inbound(phone, inboundHTML)
-	p.do("open and start",
-		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
-		chromedp.WaitVisible(chromedp.CSS(`#start`)),
-		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
-	)
+	p.do("open and start", startService(base, phone)...)
 	p.until("inbound HTML shown as text", `[...document.querySelectorAll('#history .msg.in .text')].some(e => e.textContent === `+js(inboundHTML)+`)`)
 
 	// insertText is what a paste of text does to a textarea.
@@ -587,12 +592,7 @@ func TestBrowserFailedSendComesBack(t *testing.T) {
 
 	const phone = "5548999990005"
 	sim.inbound(phone, askForPerson)
-	p.do("open and start",
-		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
-		chromedp.WaitVisible(chromedp.CSS(`#start`)),
-		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
-	)
+	p.do("open and start", startService(base, phone)...)
 	// Hold the page's sends to the server, as a network that hangs does.
 	paused := make(chan fetch.RequestID, 4)
 	ctx, stop := context.WithCancel(p.ctx)
@@ -751,13 +751,9 @@ func TestBrowserSessionLossKeepsDraft(t *testing.T) {
 	const phone = "5548999990004"
 	sim.inbound(phone, askForPerson)
 	const draft = "rascunho que não pode sumir"
-	p.do("start and write a draft",
-		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
-		chromedp.WaitVisible(chromedp.CSS(`#start`)),
-		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+	p.do("start and write a draft", append(startService(base, phone),
 		chromedp.SendKeys(chromedp.CSS(`#composer`), draft),
-	)
+	)...)
 
 	// End the session from outside the page, with the page's own cookie.
 	var token string
@@ -1302,14 +1298,10 @@ func TestBrowserAttachment(t *testing.T) {
 	if err := os.WriteFile(file, []byte("%PDF-1.4\ncontrato\n%%EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.do("open, start and attach",
-		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
-		chromedp.WaitVisible(chromedp.CSS(`#start`)),
-		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+	p.do("open, start and attach", append(startService(base, phone),
 		chromedp.SendKeys(chromedp.CSS(`#composer`), "Segue o contrato"),
 		chromedp.SetUploadFiles(chromedp.CSS(`#attachment`), []string{file}),
-	)
+	)...)
 	sim.waitOutbound(phone, "Segue o contrato")
 	p.until("the document in the conversation", `[...document.querySelectorAll('#history .msg.out')].some(e => e.textContent.includes('contrato-social.pdf'))`)
 	p.until("the composer emptied (its text went as the caption)", `document.querySelector('#composer').value === ''`)
@@ -1328,15 +1320,11 @@ func TestBrowserCannedAnswer(t *testing.T) {
 	p.resume("bruno")
 	const phone = "5547966665555"
 	sim.inbound(phone, "oi, tem alguém aí?")
-	p.do("open, start and type the shortcut",
-		chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
-		chromedp.WaitVisible(chromedp.CSS(`#start`)),
-		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(chromedp.CSS(`#composer`)),
+	p.do("open, start and type the shortcut", append(startService(base, phone),
 		chromedp.SendKeys(chromedp.CSS(`#composer`), "/boas"),
 		chromedp.WaitVisible(chromedp.CSS(`#canned [data-shortcut=boasvindas]`)),
 		enter,
-	)
+	)...)
 	if v := p.eval(`document.querySelector('#composer').value`); v != "Olá! Aqui é Bruno Alves, do escritório." {
 		t.Fatalf("composer after picking = %q", v)
 	}
