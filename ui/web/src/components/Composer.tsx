@@ -123,7 +123,7 @@ export function Composer({
       }
     } catch (err) {
       // The texts and captions that did not go come back into the composer, ahead of anything
-      // typed since; the error says why (a file must be chosen again).
+      // typed since, with the error; a file that did not go has to be chosen again.
       setError(messageOf(err))
       setSending('')
       const back = [...queue.current.splice(0).map((q) => q.text), area.current?.value ?? ''].filter((s) => s !== '').join('\n')
