@@ -46,13 +46,23 @@ type jobList struct {
 	Jobs []balcao.Job `json:"jobs"`
 }
 
-// allJobs lists the jobs the client may see in every tab of the request centre.
+// allJobs lists the jobs the client may see in every tab of the request centre, each once: the
+// tabs are read one after the other in the order jobs move through them, so a job that moved on
+// in between shows in two, and the later one is kept.
 func (c *client) allJobs() []balcao.Job {
 	c.t.Helper()
 	var all []balcao.Job
+	at := map[string]int{}
 	for _, tab := range []string{"pendentes", "aguardando", "processando", "processados"} {
 		_, body := c.do("GET", "/api/jobs?tab="+tab, nil)
-		all = append(all, decode[jobList](c.t, body).Jobs...)
+		for _, j := range decode[jobList](c.t, body).Jobs {
+			if i, ok := at[j.ID]; ok {
+				all[i] = j
+				continue
+			}
+			at[j.ID] = len(all)
+			all = append(all, j)
+		}
 	}
 	return all
 }

@@ -526,7 +526,7 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	if n := len(scheduledMessagesAny(t, e, "5548999990004")); n != 0 {
 		t.Fatalf("Fernanda got %d reminders, want none (already delivered)", n)
 	}
-	// Each reminder asked for its company's guide.
+	// Each reminder asked for its company's guide, once.
 	var asked []string
 	for _, j := range admin.allJobs() {
 		if j.Intent == "das" && j.Competence == "2026-10" {
