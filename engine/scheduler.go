@@ -334,6 +334,9 @@ func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time
 		return 0
 	}
 	rcp, err := s.e.db.RunRecipient(office, run.Schedule, run.At, run.Next)
+	if errors.Is(err, balcao.ErrNotFound) {
+		return 0 // its schedule was deleted since the run was picked, and the run with it
+	}
 	if err != nil {
 		s.log.Error("load run recipient", "office", office, "schedule", run.Schedule, "err", err)
 		return s.pause(office, now)
@@ -386,8 +389,18 @@ func (s *scheduler) pause(office string, now time.Time) time.Duration {
 func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now time.Time, failed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Read again: the schedule may have been deleted (the run canceled) meanwhile.
+	// Read again: the schedule may have been deleted (its runs with it) meanwhile; the send
+	// records the conversation wrote since go too.
 	cur, err := s.e.db.Run(office, run.Schedule, run.At)
+	if errors.Is(err, balcao.ErrNotFound) {
+		b := &storage.Batch{}
+		if err := s.e.db.DropRunDetail(b, office, run.Schedule, run.At); err != nil || b.Len() == 0 {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return s.e.db.Writer.Commit(ctx, b)
+	}
 	if err != nil {
 		s.log.Error("load run", "office", office, "schedule", run.Schedule, "err", err)
 		return err
