@@ -73,7 +73,8 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 // jobPendingNotice tells the client the office will take care of the request.
 func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) {
 	t := c.begin()
-	v := balcao.MessageVars{Cliente: assistant.FirstName(c.conv.ContactName), Competencia: competenceLabel(m.job.Competence)}
+	v := c.messageVars("") // with the request's company and competence
+	v.Competencia = competenceLabel(m.job.Competence)
 	for _, co := range c.conv.Companies {
 		if co.ID == m.job.Company {
 			v.Empresa = co.Name

@@ -11,9 +11,15 @@ import (
 // the others through the assistant.
 
 // officeText is an editable message of the office (its own text or the default) filled for
-// this conversation: {cliente} is the contact's first name, {empresa} its first company,
-// {atendente} the name of the staff user who served it (staff, "" for none).
+// this conversation (messageVars).
 func (c *conversation) officeText(key, staff string) string {
+	return c.renderText(key, c.messageVars(staff))
+}
+
+// messageVars are the variables of this conversation's messages: {cliente} is the contact's
+// first name, {empresa} its first company, {atendente} the name of the staff user who served it
+// (staff, "" for none).
+func (c *conversation) messageVars(staff string) balcao.MessageVars {
 	v := balcao.MessageVars{Cliente: assistant.FirstName(c.conv.ContactName)}
 	if len(c.conv.Companies) > 0 {
 		v.Empresa = c.conv.Companies[0].Name
@@ -23,7 +29,7 @@ func (c *conversation) officeText(key, staff string) string {
 			v.Atendente = st.Name // a removed account: no name rather than a login
 		}
 	}
-	return c.renderText(key, v)
+	return v
 }
 
 // renderText is an editable message of the office (its own text or the default) filled with v.
