@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, messageOf } from './api'
 import { store, type State } from './store'
+import { throttle } from './throttle'
 
 /** useStore re-renders the component when the store's snapshot changes. */
 export function useStore(): State {
@@ -111,10 +112,18 @@ export function useAttempt() {
   return { error, setError, fields, setFields, attempt }
 }
 
-/** useReloadOn calls reload whenever a live frame of one of the types arrives: another staff
- * member changed what the screen lists. */
-export function useReloadOn(types: string[], reload: () => void) {
+/** useReloadOn calls reload when a live frame of one of the types arrives (someone changed what
+ * the screen lists), at most once every ms: a burst of frames (an import, a busy office) makes
+ * one reload at once and one after it, not one each. */
+export function useReloadOn(types: string[], reload: () => void, ms = 500) {
   const latest = useRef(reload)
   latest.current = reload
-  useEffect(() => store.onLiveFrame((f) => types.includes(f.type) && latest.current()), [])
+  useEffect(() => {
+    const run = throttle(() => latest.current(), ms)
+    const off = store.onLiveFrame((f) => types.includes(f.type) && run())
+    return () => {
+      off()
+      run.cancel()
+    }
+  }, [ms])
 }

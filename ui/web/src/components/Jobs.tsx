@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatCNPJ, formatPhone, shortDate, time } from '../format'
-import { useLoad } from '../hooks'
+import { useLoad, useReloadOn } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Job } from '../types'
@@ -29,21 +29,7 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
     }
   }
 
-  // Live: a job.changed frame reloads the tab (at most every 500 ms).
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const off = store.onLiveFrame((f) => {
-      if (f.type !== 'job.changed' || timer) return
-      timer = setTimeout(() => {
-        timer = undefined
-        list.reload()
-      }, 500)
-    })
-    return () => {
-      off()
-      clearTimeout(timer)
-    }
-  }, [current])
+  useReloadOn(['job.changed'], list.reload) // live: the tab follows its jobs
 
   const [companies, setCompanies] = useState<Record<string, string>>({})
   useEffect(() => {

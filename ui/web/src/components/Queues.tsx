@@ -1,14 +1,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { elapsed, formatPhone, num, time } from '../format'
-import { go, useLoad, useNow, useStore } from '../hooks'
+import { go, useLoad, useNow, useReloadOn, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
-import { throttle } from '../throttle'
 import type { DepartmentQueue, Queues as Figures } from '../types'
 import { tabList } from './Inbox'
 import { ErrorBox, Screen } from './Screen'
 
-const LIVE_FRAMES = new Set(['conversation.changed', 'job.changed', 'agents.online'])
+const LIVE_FRAMES = ['conversation.changed', 'job.changed', 'agents.online']
 
 /** Queues is the supervisors' live view (Filas ao vivo): who waits and for how long, who is
  * attending what, agents online and the request centre's queue. It refetches /api/queues at
@@ -22,16 +21,10 @@ export function Queues() {
     if (q.data) setUpdated(new Date().toISOString())
   }, [q.data])
 
+  useReloadOn(LIVE_FRAMES, q.reload, 1000)
   useEffect(() => {
-    const reload = throttle(q.reload, 1000)
-    const off = store.onLiveFrame((f) => LIVE_FRAMES.has(f.type) && reload())
-    // A safety net for what frames do not carry (e.g. after a reconnect).
-    const id = setInterval(reload, 30000)
-    return () => {
-      off()
-      reload.cancel()
-      clearInterval(id)
-    }
+    const id = setInterval(q.reload, 30000) // a safety net for what frames do not carry (e.g. after a reconnect)
+    return () => clearInterval(id)
   }, [])
 
   // The waiting list comes from the store (live at once); the count from the server (exact).
