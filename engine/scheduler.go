@@ -252,13 +252,18 @@ func (s *scheduler) storeRun(office string, b *storage.Batch, run *balcao.Schedu
 	if err := s.e.db.DropOldRuns(b, office, run.Schedule, keptRuns-1); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.e.db.Writer.Commit(ctx, b); err != nil {
+	if err := s.commit(b); err != nil {
 		return err
 	}
 	s.e.hub.Publish(office, balcao.EventScheduleProgress, run)
 	return nil
+}
+
+// commit writes a batch of the scheduler's and waits until it is durable, for at most 30 s.
+func (s *scheduler) commit(b *storage.Batch) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return s.e.db.Writer.Commit(ctx, b)
 }
 
 // expand turns a target into its recipients, each phone once: a contact; the contacts of an
@@ -397,9 +402,7 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 		if err := s.e.db.DropRunDetail(b, office, run.Schedule, run.At); err != nil || b.Len() == 0 {
 			return err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return s.e.db.Writer.Commit(ctx, b)
+		return s.commit(b)
 	}
 	if err != nil {
 		s.log.Error("load run", "office", office, "schedule", run.Schedule, "err", err)
@@ -422,9 +425,7 @@ func (s *scheduler) advance(office string, run balcao.ScheduleRun, n int, now ti
 		}
 	}
 	b.Put(storage.RunKey(office, cur.Schedule, cur.At), &cur)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.e.db.Writer.Commit(ctx, b); err != nil {
+	if err := s.commit(b); err != nil {
 		s.log.Error("store run progress", "office", office, "schedule", run.Schedule, "err", err)
 		return err
 	}
