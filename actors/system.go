@@ -86,6 +86,7 @@ func Start(cfg Config) (*System, error) {
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("component", "protoactor") }),
 		actor.WithDeadLetterRequestLogging(false),
 	)
+	shrinkRegistry(as)
 	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}, disp: newPoolDispatcher(300)}
 	offices, err := cfg.DB.Offices()
 	if err != nil {
