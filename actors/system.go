@@ -215,7 +215,7 @@ func (s *System) Stop(ctx context.Context) error {
 // the actor's life and grown, never shrunk, by a burst; the lock-free one is a linked queue (a
 // 32 B node per message in flight). With 100 000 conversations running it saved ~120 B each.
 func (s *System) props(producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
-	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(s.disp), actor.WithMailbox(actor.UnboundedLockfree()))...)
+	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(s.disp), actor.WithMailbox(newMailbox))...)
 }
 
 // officeSink hands what WhatsApp sends to the office actor.

@@ -1,0 +1,135 @@
+package actors
+
+import (
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// mailboxSystem is an actor system whose actors get the engine's mailbox and dispatcher.
+func mailboxSystem(t *testing.T) (*actor.ActorSystem, func(actor.ReceiveFunc, ...actor.PropsOption) *actor.PID) {
+	t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
+	as := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
+	disp := newPoolDispatcher(300)
+	t.Cleanup(func() {
+		as.Shutdown()
+		disp.close()
+	})
+	spawn := func(f actor.ReceiveFunc, opts ...actor.PropsOption) *actor.PID {
+		return as.Root.Spawn(actor.PropsFromFunc(f, append(opts, actor.WithDispatcher(disp), actor.WithMailbox(newMailbox))...))
+	}
+	return as, spawn
+}
+
+type seqMsg struct{ from, n int }
+
+// TestMailboxKeepsEachSendersOrder: messages from many goroutines at once all arrive, each
+// sender's in the order sent, across the dispatcher's yields.
+func TestMailboxKeepsEachSendersOrder(t *testing.T) {
+	as, spawn := mailboxSystem(t)
+	const senders, each = 8, 5000
+	next := make([]int, senders)
+	done := make(chan string, 1)
+	received := 0
+	pid := spawn(func(c actor.Context) {
+		m, ok := c.Message().(*seqMsg)
+		if !ok {
+			return
+		}
+		if m.n != next[m.from] {
+			select {
+			case done <- "out of order":
+			default:
+			}
+			return
+		}
+		next[m.from]++
+		if received++; received == senders*each {
+			done <- ""
+		}
+	})
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for n := range each {
+				as.Root.Send(pid, &seqMsg{from: s, n: n})
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case problem := <-done:
+		if problem != "" {
+			t.Fatal(problem)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("received %d of %d messages", received, senders*each)
+	}
+}
+
+// TestMailboxPanicRestartsAndLosesNothingAfter: a message that panics goes to the supervisor,
+// which restarts the actor; the messages queued behind it reach the new instance, in order.
+func TestMailboxPanicRestartsAndLosesNothingAfter(t *testing.T) {
+	as, spawn := mailboxSystem(t)
+	got := make(chan int, 100)
+	restarts := make(chan struct{}, 10)
+	pid := spawn(func(c actor.Context) {
+		switch m := c.Message().(type) {
+		case *actor.Restarting:
+			restarts <- struct{}{}
+		case int:
+			if m == 3 {
+				panic("three")
+			}
+			got <- m
+		}
+	}, actor.WithSupervisor(actor.NewOneForOneStrategy(10, time.Minute, actor.DefaultDecider)))
+	for n := range 8 {
+		as.Root.Send(pid, n)
+	}
+	for _, want := range []int{0, 1, 2, 4, 5, 6, 7} {
+		select {
+		case n := <-got:
+			if n != want {
+				t.Fatalf("got %d, want %d", n, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("message %d never arrived", want)
+		}
+	}
+	select {
+	case <-restarts:
+	default:
+		t.Fatal("the actor was not restarted after its panic")
+	}
+}
+
+// TestFifoNeverDrainedStaysBounded: a queue that always holds a few messages (a busy office
+// actor's) reuses its array instead of growing with every message it ever held.
+func TestFifoNeverDrainedStaysBounded(t *testing.T) {
+	var q fifo
+	for n := range 10 {
+		q.push(n)
+	}
+	want := 0
+	for n := 10; n < 100_000; n++ {
+		q.push(n)
+		if got := q.pop(); got != want {
+			t.Fatalf("popped %v, want %d", got, want)
+		}
+		want++
+	}
+	if q.len() != 10 || cap(q.items) > 64 {
+		t.Fatalf("len %d cap %d after 100 000 messages through a queue of 10", q.len(), cap(q.items))
+	}
+	for q.len() > 0 {
+		q.pop()
+	}
+	if q.items != nil {
+		t.Fatal("a drained queue kept its array")
+	}
+}
