@@ -30,10 +30,9 @@ type conversation struct {
 
 	// A live conversation costs memory for as long as it runs (100 000 may run at once): keep
 	// here only what a turn needs, and allocate the rest when used.
-	exists    bool // the record is stored
-	conv      balcao.Conversation
-	companies []balcao.Company // the contact's enabled companies
-	dialog    assistant.State
+	exists bool                // the record is stored
+	conv   balcao.Conversation // its Companies are the contact's enabled companies
+	dialog assistant.State
 
 	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
 	delivery *delivery // outbound messages in progress and their pending changes; nil when none
@@ -132,19 +131,9 @@ func (c *conversation) start(ctx actor.Context) {
 		panic(fmt.Sprintf("load conversation: %v", err))
 	}
 	if c.exists && c.gen != 0 && c.conv.ContactGen == c.gen {
-		c.companiesFromRecord() // no contact or company changed since they were read
-		return
+		return // no contact or company changed since the record's copies of them were read
 	}
 	c.loadContact()
-}
-
-// companiesFromRecord makes the enabled companies of the contact from the copies the record
-// keeps of them: all the actor uses of a company.
-func (c *conversation) companiesFromRecord() {
-	c.companies = nil
-	for _, r := range c.conv.Companies {
-		c.companies = append(c.companies, balcao.Company{ID: r.ID, Name: r.Name, CNPJ: r.CNPJ, UseAssistant: r.Assistant, Enabled: true})
-	}
 }
 
 // loadContact reads the contact and its enabled companies and refreshes the copies of them
@@ -152,24 +141,20 @@ func (c *conversation) companiesFromRecord() {
 // as of the contacts generation the actor knows.
 func (c *conversation) loadContact() {
 	db := c.sys.cfg.DB
-	c.companies = nil
+	c.conv.Companies = c.conv.Companies[:0:0]
 	contact, err := db.Contact(c.office, c.phone)
 	c.conv.ContactName = "" // a removed contact leaves the bare phone
 	if err == nil {
 		c.conv.ContactName = contact.Name
 		for _, id := range contact.Companies {
 			if co, err := db.Company(c.office, id); err == nil && co.Enabled {
-				c.companies = append(c.companies, co)
+				c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ, Assistant: co.UseAssistant})
 			}
 		}
 	} else if !errors.Is(err, balcao.ErrNotFound) {
 		panic(fmt.Sprintf("load contact: %v", err))
 	}
-	c.conv.Linked = len(c.companies) > 0
-	c.conv.Companies = c.conv.Companies[:0:0]
-	for _, co := range c.companies {
-		c.conv.Companies = append(c.conv.Companies, balcao.CompanyRef{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ, Assistant: co.UseAssistant})
-	}
+	c.conv.Linked = len(c.conv.Companies) > 0
 	c.conv.ContactGen = c.gen
 }
 
@@ -308,8 +293,8 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 }
 
 func (c *conversation) usesAssistant() bool {
-	for _, co := range c.companies {
-		if co.UseAssistant {
+	for _, co := range c.conv.Companies {
+		if co.Assistant {
 			return true
 		}
 	}
@@ -323,8 +308,8 @@ func (c *conversation) assistantInput(text string) assistant.Input {
 		c.applyTexts(&in, settings)
 	}
 	in.ContactName = c.conv.ContactName
-	for _, co := range c.companies {
-		if co.UseAssistant {
+	for _, co := range c.conv.Companies {
+		if co.Assistant {
 			in.Companies = append(in.Companies, assistant.Company{ID: co.ID, Name: co.Name, CNPJ: co.CNPJ})
 		}
 	}

@@ -13,8 +13,8 @@ import (
 // createJob stores a complete document request as a job, in the same batch as the message that
 // completed it, and has the office start it once durable.
 func (c *conversation) createJob(t *turn, r *assistant.Request) {
-	company := c.companies[0]
-	for _, co := range c.companies {
+	company := c.conv.Companies[0]
+	for _, co := range c.conv.Companies {
 		if co.ID == r.CompanyID {
 			company = co
 		}

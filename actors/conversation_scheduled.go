@@ -53,11 +53,11 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 	t := c.begin()
 	msg := c.reply(t, m.Author, m.Text)
 	rec := balcao.ScheduledSend{Phone: c.phone, Seq: msg.Seq, At: msg.At}
-	if m.Request != nil && len(c.companies) > 0 {
+	if m.Request != nil && len(c.conv.Companies) > 0 {
 		r := *m.Request
 		r.CompanyID = m.Company
-		if !slices.ContainsFunc(c.companies, func(co balcao.Company) bool { return co.ID == r.CompanyID }) {
-			r.CompanyID = c.companies[0].ID
+		if !slices.ContainsFunc(c.conv.Companies, func(co balcao.CompanyRef) bool { return co.ID == r.CompanyID }) {
+			r.CompanyID = c.conv.Companies[0].ID
 		}
 		c.createJob(t, &r)
 		rec.Job = t.jobs[len(t.jobs)-1]
