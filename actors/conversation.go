@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +36,7 @@ type conversation struct {
 	conv   balcao.Conversation // its Companies are the contact's enabled companies
 	dialog assistant.State
 
+	launches *sync.Map // the office's (see launch)
 	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
 	delivery *delivery // outbound messages in progress and their pending changes; nil when none
 	handled  uint64    // messages routed by the office that this instance handled
@@ -41,8 +44,25 @@ type conversation struct {
 	gen      uint64    // the office's contacts generation it knows (office.contactGen)
 }
 
-func newConversation(sys *System, office, phone string, gw *actor.PID, barrier bool, gen uint64) *conversation {
-	return &conversation{sys: sys, office: office, phone: phone, gw: gw, barrier: barrier, gen: gen}
+// launch is how the office starts a conversation actor. All of an office's conversation
+// actors share its Props (one per actor made three more objects, ~330 bytes, for the collector
+// to mark on every cycle while the actor lives), so each learns its phone from its name,
+// {phone}${n}, and takes its launch from office.launches under that name when it starts.
+type launch struct {
+	barrier bool   // wait for the writer before loading: the phone's previous actor failed
+	gen     uint64 // the office's contacts generation (office.contactGen)
+}
+
+// identify sets the phone and launch of a starting instance. A restarted one finds no launch:
+// it waits for the writer (its predecessor's writes may be in flight) and, knowing no contacts
+// generation, reads the contact again.
+func (c *conversation) identify(ctx actor.Context) {
+	name := strings.TrimPrefix(ctx.Self().Id, ctx.Parent().Id+"/")
+	c.phone = name[:strings.LastIndexByte(name, '$')]
+	c.barrier, c.gen = true, 0
+	if l, ok := c.launches.LoadAndDelete(name); ok {
+		c.barrier, c.gen = l.(launch).barrier, l.(launch).gen
+	}
 }
 
 // idleTick is the office telling an idle conversation to passivate (see office.sweep).
@@ -53,6 +73,7 @@ type writeFailed struct{ err error }
 func (c *conversation) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
+		c.identify(ctx)
 		c.start(ctx)
 	case *actor.Stopping:
 		c.flushDelivery(ctx, false)

@@ -1,6 +1,9 @@
 package actors
 
 import (
+	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -39,6 +42,11 @@ type office struct {
 	restarted           bool        // a failed instance came before: its writes may be in flight
 	epoch               time.Time   // child.last counts from here (monotonic)
 	sweeper             *time.Timer // the next sweepIdle
+	// convProps spawns every conversation actor of the office; launches holds how each one
+	// spawned and not yet started begins, by actor name (see launch); spawned numbers them.
+	convProps *actor.Props
+	launches  sync.Map
+	spawned   uint64
 }
 
 type child struct {
@@ -61,6 +69,9 @@ func (o *office) Receive(ctx actor.Context) {
 		o.loadContactGen()
 		o.armSweep(ctx)
 		o.gw = ctx.Spawn(o.sys.props(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
+		o.convProps = o.sys.props(func() actor.Actor {
+			return &conversation{sys: o.sys, office: o.id, gw: o.gw, launches: &o.launches}
+		})
 		o.pool = ctx.Spawn(o.sys.props(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
 		o.resumeJobs(ctx)
 	case *sweepIdle:
@@ -184,19 +195,18 @@ func (o *office) conversation(ctx actor.Context, phone string) *child {
 	c, ok := o.convs[phone]
 	if !ok {
 		// The first incarnation needs no writer barrier when the phone's previous actor was
-		// passivated (it waited for its writes) or never ran in this process; a restart, or a
-		// spawn after a failed actor, does.
-		incarnation := 0
-		if o.failed[phone] {
-			delete(o.failed, phone)
-			incarnation = 1
+		// passivated (it waited for its writes) or never ran in this process; a spawn after a
+		// failed actor does (and a restart, which finds no launch).
+		o.spawned++
+		name := phone + "$" + strconv.FormatUint(o.spawned, 36)
+		o.launches.Store(name, launch{barrier: o.failed[phone], gen: o.contactGen})
+		delete(o.failed, phone)
+		pid, err := ctx.SpawnNamed(o.convProps, name)
+		if err != nil {
+			o.launches.Delete(name)
+			panic(fmt.Sprintf("spawn conversation: %v", err))
 		}
-		gen := o.contactGen // a restarted actor keeps it: an older one only costs reads
-		props := o.sys.props(func() actor.Actor {
-			incarnation++
-			return newConversation(o.sys, o.id, phone, o.gw, incarnation > 1, gen)
-		})
-		c = &child{pid: ctx.Spawn(props)}
+		c = &child{pid: pid}
 		o.convs[phone] = c
 	}
 	c.last = time.Since(o.epoch)
