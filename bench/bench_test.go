@@ -76,6 +76,12 @@ func TestTinyRun(t *testing.T) {
 	if len(r.Timeline) < 2 || ackedInSeconds > r.Acked || ackedInSeconds < r.Acked/2 || withReplies == 0 {
 		t.Errorf("timeline of %d seconds, %d acknowledged in them (of %d), %d with replies", len(r.Timeline), ackedInSeconds, r.Acked, withReplies)
 	}
+	// Each running conversation actor holds a few heap objects of its own (its context,
+	// mailbox, record): the report counts them.
+	if after := rep.MemoryAfter; after == nil || after.HeapObjects <= 0 || rep.ConversationActors == 0 ||
+		rep.ObjectsPerConversation < 1 || rep.ObjectsPerConversation > 1000 {
+		t.Errorf("memory after the run %+v: %d actors, %.1f objects each", after, rep.ConversationActors, rep.ObjectsPerConversation)
+	}
 	if rep.Pebble == nil || rep.Pebble.Commits == 0 || rep.Ratio <= 0 {
 		t.Errorf("pebble limit missing: %+v ratio %v", rep.Pebble, rep.Ratio)
 	}

@@ -18,6 +18,9 @@ type Memory struct {
 	HWMBytes  int64 `json:"rss_peak_bytes"` // VmHWM
 	HeapBytes int64 `json:"heap_bytes"`     // live heap objects after a GC
 	TotalGo   int64 `json:"go_total_bytes"` // all memory the Go runtime mapped
+	// HeapObjects counts the live heap objects after a GC: what every GC cycle marks again,
+	// which sets the length of its mark phase (BENCHMARKS.md, tenth round).
+	HeapObjects int64 `json:"heap_objects"`
 }
 
 func readMemory(gc bool) Memory {
@@ -25,10 +28,11 @@ func readMemory(gc bool) Memory {
 		runtime.GC()
 	}
 	m := Memory{}
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/gc/heap/objects:objects"}}
 	metrics.Read(s)
 	m.HeapBytes = int64(s[0].Value.Uint64())
 	m.TotalGo = int64(s[1].Value.Uint64())
+	m.HeapObjects = int64(s[2].Value.Uint64())
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return m

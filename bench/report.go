@@ -36,6 +36,9 @@ type Report struct {
 	MemoryAfter         *Memory       `json:"memory_after,omitempty"`
 	ConversationActors  int           `json:"conversation_actors"`
 	HeapPerConversation float64       `json:"heap_per_conversation_bytes"`
+	// ObjectsPerConversation is (live heap objects after − before the run) ÷ running
+	// conversation actors, as HeapPerConversation counts bytes.
+	ObjectsPerConversation float64 `json:"heap_objects_per_conversation"`
 
 	Faults     *FaultResult `json:"faults,omitempty"`
 	Scale      *ScaleResult `json:"scale,omitempty"`

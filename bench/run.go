@@ -347,7 +347,10 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	rep.ConversationActors = actorsRunning
 	if actorsRunning > 0 {
 		rep.HeapPerConversation = float64(after.HeapBytes-before.HeapBytes) / float64(actorsRunning)
+		rep.ObjectsPerConversation = float64(after.HeapObjects-before.HeapObjects) / float64(actorsRunning)
 	}
+	h.say("bench: after the run: live heap %s in %d objects with %d conversation actors (%.0f B and %.1f objects each)",
+		mib(after.HeapBytes), after.HeapObjects, actorsRunning, rep.HeapPerConversation, rep.ObjectsPerConversation)
 	if err := writeHeapProfile(h.cfg.MemProfile); err != nil {
 		h.stop()
 		return err

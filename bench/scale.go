@@ -163,9 +163,10 @@ wait:
 	if res.Actors > 0 {
 		res.HeapPerActor = float64(res.WithActive.HeapBytes-res.AfterRestart.HeapBytes) / float64(res.Actors)
 		rep.HeapPerConversation = res.HeapPerActor
+		rep.ObjectsPerConversation = float64(res.WithActive.HeapObjects-res.AfterRestart.HeapObjects) / float64(res.Actors)
 	}
-	h.say("bench: with %d conversation actors running: RSS %s (peak %s), heap %s, %.0f B of heap per actor",
-		res.Actors, mib(res.WithActive.RSSBytes), mib(res.WithActive.HWMBytes), mib(res.WithActive.HeapBytes), res.HeapPerActor)
+	h.say("bench: with %d conversation actors running: RSS %s (peak %s), heap %s, %.0f B and %.1f objects of heap per actor",
+		res.Actors, mib(res.WithActive.RSSBytes), mib(res.WithActive.HWMBytes), mib(res.WithActive.HeapBytes), res.HeapPerActor, rep.ObjectsPerConversation)
 	if err := writeHeapProfile(h.cfg.MemProfile); err != nil {
 		return err
 	}
