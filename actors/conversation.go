@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -36,12 +37,14 @@ type conversation struct {
 	conv   balcao.Conversation // its Companies are the contact's enabled companies
 	dialog assistant.State
 
-	launches *sync.Map // the office's (see launch)
-	recent   idRing    // WhatsApp ids stored lately, covering batches not yet applied
-	delivery *delivery // outbound messages in progress and their pending changes; nil when none
-	handled  uint64    // messages routed by the office that this instance handled
-	barrier  bool      // wait for the writer before loading (a restart)
-	gen      uint64    // the office's contacts generation it knows (office.contactGen)
+	launches *sync.Map     // the office's (see launch)
+	recent   inFlightIDs   // WhatsApp ids of the inbound messages in batches not yet durable
+	batches  uint64        // batches this instance submitted through commit
+	durable  atomic.Uint64 // how many of them the writer called back for
+	delivery *delivery     // outbound messages in progress and their pending changes; nil when none
+	handled  uint64        // messages routed by the office that this instance handled
+	barrier  bool          // wait for the writer before loading (a restart)
+	gen      uint64        // the office's contacts generation it knows (office.contactGen)
 }
 
 // launch is how the office starts a conversation actor. All of an office's conversation
@@ -203,6 +206,7 @@ func (c *conversation) idle(ctx actor.Context) {
 }
 
 func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
+	c.recent.forget(c.durable.Load())
 	if c.recent.has(in.ID) {
 		c.ackAfterBarrier(in)
 		return
@@ -241,7 +245,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 	}
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
 	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
-	c.recent.add(in.ID)
+	c.recent.add(in.ID, c.batches+1) // the batch commit submits below
 	if in.At.After(c.conv.InboundAt) {
 		c.conv.InboundAt = in.At
 	}

@@ -272,7 +272,10 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	encode(t.events)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
+	c.batches++
+	durable := &c.durable
 	err := c.sys.cfg.DB.Writer.Submit(t.b, func(err error) {
+		durable.Add(1) // the writer calls back in the order of submission
 		if done != nil {
 			done(err)
 		}
@@ -291,8 +294,11 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 			root.Send(self, &deliveryStored{d: d, write: write})
 		}
 	})
-	if err != nil && done != nil {
-		done(err)
+	if err != nil {
+		durable.Add(1) // no callback will come
+		if done != nil {
+			done(err)
+		}
 	}
 }
 
@@ -316,23 +322,46 @@ func containsKey(keys [][]byte, k []byte) bool {
 	return false
 }
 
-// idRing remembers the last WhatsApp ids a conversation stored: enough to cover the batches
-// still in the writer (older ones are found in Pebble). It grows to recentIDs as ids come: most
-// live conversations received a message or two.
-type idRing struct {
-	ids  []string
-	next int // where the next id goes once full
+// inFlightIDs are the WhatsApp ids of the inbound messages whose batches are not yet durable,
+// which a redelivery could not find in Pebble; once a batch is durable its ids are forgotten
+// (a redelivery is then looked up). A conversation that keeps writing holds the ids of its last
+// turn or two, not of its last 32 messages (32 strings and a 1 KB array per busy conversation,
+// for the collector to mark on every cycle).
+type inFlightIDs struct {
+	ids []inFlightID // in batch order
 }
 
-const recentIDs = 32
+type inFlightID struct {
+	id    string
+	batch uint64 // the conversation instance's batch that stores it (see conversation.batches)
+}
 
-func (r *idRing) add(id string) {
-	if len(r.ids) < recentIDs {
-		r.ids = append(r.ids, id)
-		return
+// maxInFlightIDs bounds them: a phone that sent more messages than that while the writer was
+// slow loses only the memory of the oldest, which a redelivery then finds once applied.
+const maxInFlightIDs = 32
+
+// add remembers id, stored by the instance's batch number batch.
+func (f *inFlightIDs) add(id string, batch uint64) {
+	if len(f.ids) == maxInFlightIDs {
+		f.ids = append(f.ids[:0], f.ids[1:]...)
 	}
-	r.ids[r.next] = id
-	r.next = (r.next + 1) % recentIDs
+	f.ids = append(f.ids, inFlightID{id: id, batch: batch})
 }
 
-func (r *idRing) has(id string) bool { return slices.Contains(r.ids, id) }
+// forget drops the ids of the batches up to durable.
+func (f *inFlightIDs) forget(durable uint64) {
+	n := 0
+	for n < len(f.ids) && f.ids[n].batch <= durable {
+		n++
+	}
+	switch {
+	case n == len(f.ids):
+		f.ids = nil
+	case n > 0:
+		f.ids = append(f.ids[:0], f.ids[n:]...)
+	}
+}
+
+func (f *inFlightIDs) has(id string) bool {
+	return slices.ContainsFunc(f.ids, func(x inFlightID) bool { return x.id == id })
+}

@@ -100,3 +100,33 @@ func TestRedeliveryStoredOnce(t *testing.T) {
 		t.Fatalf("conversation after the restart: known %v, latest %v (%v); want it learnt, then %v", conv.InboundKnown, conv.InboundAt, err, t0.Add(41*time.Second))
 	}
 }
+
+// TestConcurrentRedeliveriesStoredOnce: WhatsApp delivers one message many times at once (a
+// reconnect replaying it while the first delivery is still being written): it is stored once,
+// every delivery acknowledged, and the next message still taken.
+func TestConcurrentRedeliveriesStoredOnce(t *testing.T) {
+	e := startEngine(t)
+	ctx := context.Background()
+	const phone = "5548999990004"
+	at := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for round := range 5 {
+		id := fmt.Sprintf("SAME%d", round)
+		errs := make(chan error, 16)
+		for range cap(errs) {
+			go func() {
+				_, err := e.Sim().DeliverAt(ctx, "demo", phone, id, "oi", at.Add(time.Duration(round)*time.Second))
+				errs <- err
+			}()
+		}
+		for range cap(errs) {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: delivery not acknowledged: %v", round, err)
+			}
+		}
+	}
+	c := newClient(t, e)
+	c.login("demo", "ana")
+	if n := inboundCount(t, c, phone); n != 5 {
+		t.Fatalf("inbound stored = %d, want 5 (each message once)", n)
+	}
+}
