@@ -324,9 +324,9 @@ func containsKey(keys [][]byte, k []byte) bool {
 
 // inFlightIDs are the WhatsApp ids of the inbound messages whose batches are not yet durable,
 // which a redelivery could not find in Pebble; once a batch is durable its ids are forgotten
-// (a redelivery is then looked up). A conversation that keeps writing holds the ids of its last
-// turn or two, not of its last 32 messages (32 strings and a 1 KB array per busy conversation,
-// for the collector to mark on every cycle).
+// (a redelivery is then looked up). A conversation that keeps writing holds the ids of its
+// last turn or two, not of its last 32 messages (32 strings and a 512-byte array per busy
+// conversation, for the collector to mark on every cycle).
 type inFlightIDs struct {
 	ids []inFlightID // in batch order
 }
