@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/engine"
 )
@@ -121,5 +123,61 @@ func TestMessagesTakenRightAfterStart(t *testing.T) {
 			t.Fatalf("start %d: first message refused: %v", i, err)
 		}
 		cancel()
+	}
+}
+
+// TestOfficeActorRestartsAndGoesOn: the office actor fails in the middle of a staff request
+// (its clock panics once, while it saves a company); its supervisor restarts it, the request
+// gets an error instead of hanging, and the office goes on: it saves the next company, a
+// conversation it ran before answers again from storage, and nothing stored is lost or doubled.
+func TestOfficeActorRestartsAndGoesOn(t *testing.T) {
+	var fail atomic.Bool
+	e := startEngine(t, func(c *engine.Config) {
+		c.Now = func() time.Time {
+			if fail.CompareAndSwap(true, false) {
+				panic("clock failed")
+			}
+			return time.Now()
+		}
+	})
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	const phone = "5548999990001"
+	if status, body := ana.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	company := func(name, cnpj string) (int, []byte) {
+		return admin.do("POST", "/api/companies", map[string]any{"name": name, "cnpj": balcao.FormatCNPJ(balcao.CNPJCheckDigits(cnpj)), "enabled": true})
+	}
+	fail.Store(true)
+	if status, body := company("Padaria Estrela", "112223330001"); status < 500 {
+		t.Fatalf("company saved while the office failed = %d %s, want a server error", status, body)
+	}
+	if fail.Load() {
+		t.Fatal("the office never read its clock: nothing failed")
+	}
+	// The restarted office takes requests again.
+	eventually(t, "the office saving companies again", func() bool {
+		status, _ := company("Padaria Lua", "445556660001")
+		return status == http.StatusCreated
+	})
+	// Its conversation actor was stopped with it; the next message brings it back from storage.
+	if status, body := ana.inbound("demo", phone, "oi de novo", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound after the restart: %d %s", status, body)
+	}
+	_, body := ana.do("GET", "/api/conversations/"+phone+"/messages", nil)
+	var texts []string
+	for _, m := range decode[msgList](t, body).Messages {
+		if m.Direction == "in" {
+			texts = append(texts, m.Text)
+		}
+	}
+	if strings.Join(texts, "|") != "quero falar com um atendente|oi de novo" {
+		t.Fatalf("inbound texts after the restart = %q", texts)
+	}
+	_, body = ana.do("GET", "/api/conversations/"+phone, nil)
+	if !strings.Contains(string(body), `"state":"pending"`) {
+		t.Fatalf("conversation after the restart = %s, want still pending (handed to staff)", body)
 	}
 }
