@@ -317,6 +317,20 @@ func (c *conversation) decide(t *turn, text string, at time.Time) (failure any) 
 	return nil
 }
 
+// company is the contact's enabled company of that id, or else its first (none: the zero
+// CompanyRef).
+func (c *conversation) company(id string) balcao.CompanyRef {
+	for _, co := range c.conv.Companies {
+		if co.ID == id {
+			return co
+		}
+	}
+	if len(c.conv.Companies) == 0 {
+		return balcao.CompanyRef{}
+	}
+	return c.conv.Companies[0]
+}
+
 func (c *conversation) usesAssistant() bool {
 	for _, co := range c.conv.Companies {
 		if co.Assistant {

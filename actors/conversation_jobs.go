@@ -13,12 +13,7 @@ import (
 // createJob stores a complete document request as a job, in the same batch as the message that
 // completed it, and has the office start it once durable.
 func (c *conversation) createJob(t *turn, r *assistant.Request) {
-	company := c.conv.Companies[0]
-	for _, co := range c.conv.Companies {
-		if co.ID == r.CompanyID {
-			company = co
-		}
-	}
+	company := c.company(r.CompanyID)
 	now := c.sys.cfg.Now()
 	j := balcao.Job{
 		ID: newJobID(now), Company: company.ID, CNPJ: company.CNPJ, Intent: string(r.Intent),
@@ -74,12 +69,7 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) {
 	t := c.begin()
 	v := c.messageVars("") // with the request's company and competence
-	v.Competencia = competenceLabel(m.job.Competence)
-	for _, co := range c.conv.Companies {
-		if co.ID == m.job.Company {
-			v.Empresa = co.Name
-		}
-	}
+	v.Empresa, v.Competencia = c.company(m.job.Company).Name, competenceLabel(m.job.Competence)
 	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+describeJob(m.job)+") precisa de uma ação do escritório. "+c.renderText(balcao.MessageJobPending, v))
 	c.commit(ctx, t, nil)
 }

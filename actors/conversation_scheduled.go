@@ -2,7 +2,6 @@ package actors
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -55,10 +54,7 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 	rec := balcao.ScheduledSend{Phone: c.phone, Seq: msg.Seq, At: msg.At}
 	if m.Request != nil && len(c.conv.Companies) > 0 {
 		r := *m.Request
-		r.CompanyID = m.Company
-		if !slices.ContainsFunc(c.conv.Companies, func(co balcao.CompanyRef) bool { return co.ID == r.CompanyID }) {
-			r.CompanyID = c.conv.Companies[0].ID
-		}
+		r.CompanyID = c.company(m.Company).ID
 		c.createJob(t, &r)
 		rec.Job = t.jobs[len(t.jobs)-1]
 	} else if m.Request != nil {
