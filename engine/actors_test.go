@@ -181,3 +181,44 @@ func TestOfficeActorRestartsAndGoesOn(t *testing.T) {
 		t.Fatalf("conversation after the restart = %s, want still pending (handed to staff)", body)
 	}
 }
+
+// TestConversationStoppedByItsSupervisorComesBack: a conversation that fails more often than its
+// supervisor allows (10 restarts in 10 s) is stopped; the next message spawns a new actor
+// (which waits for the writer first, see office.failed) that loads every message the failed
+// ones stored and goes on.
+func TestConversationStoppedByItsSupervisorComesBack(t *testing.T) {
+	e := startEngine(t, explodingAssistant)
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	const phone = "5548999990001"
+	const booms = 12
+	for i := range booms {
+		// Each boom panics in the assistant and hands the conversation to the staff; taking it
+		// and finishing it gives it back to the assistant for the next.
+		if status, body := ana.inbound("demo", phone, "boom", ""); status != http.StatusAccepted {
+			t.Fatalf("boom %d: %d %s, want 202 (stored, then handed to staff)", i, status, body)
+		}
+		for _, step := range []string{"start", "finish"} {
+			if status, body := ana.do("POST", "/api/conversations/"+phone+"/"+step, nil); status != http.StatusOK {
+				t.Fatalf("boom %d, %s: %d %s", i, step, status, body)
+			}
+		}
+	}
+	if status, body := ana.inbound("demo", phone, "oi de novo", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound after the failures: %d %s", status, body)
+	}
+	_, body := ana.do("GET", "/api/conversations/"+phone+"/messages?limit=200", nil)
+	msgs := decode[msgList](t, body).Messages
+	inbound := 0
+	for i, m := range msgs {
+		if i > 0 && m.ID != msgs[i-1].ID+1 {
+			t.Fatalf("message ids not consecutive across the failures: %s", body)
+		}
+		if m.Direction == "in" {
+			inbound++
+		}
+	}
+	if inbound != booms+1 || msgs[len(msgs)-1].Direction != "out" {
+		t.Fatalf("%d inbound stored (want %d), last %+v: the assistant must answer the last", inbound, booms+1, msgs[len(msgs)-1])
+	}
+}
