@@ -353,18 +353,19 @@ func TestWebsocketReconnectGetsWhatItMissed(t *testing.T) {
 	if h.Type != "hello" || h.Resync || h.Seq <= first.Seq {
 		t.Fatalf("hello after reconnect = %+v", h)
 	}
+	// Every event after first comes, in order and without a gap: those up to the hello's seq
+	// replayed, the rest live. The transition to pending may be either: the turn's events are
+	// published just after its message is acknowledged (the storage writer's callback), so
+	// the pending tab can show it before the hub has it.
 	want := first.Seq + 1
 	sawPending := false
-	for want <= h.Seq {
+	for want <= h.Seq || !sawPending {
 		f := next(t, again, func(wsFrame) bool { return true })
 		if f.Seq != want {
-			t.Fatalf("replayed seq %d, want %d", f.Seq, want)
+			t.Fatalf("replayed seq %d, want %d (hello at %d)", f.Seq, want, h.Seq)
 		}
 		sawPending = sawPending || (f.Type == "conversation.changed" && strings.Contains(string(f.Data), `"pending"`))
 		want++
-	}
-	if !sawPending {
-		t.Fatal("the missed transition to pending was not replayed")
 	}
 	stale := ana.socket("?epoch=old&since=3")
 	if h := next(t, stale, func(wsFrame) bool { return true }); !h.Resync {
