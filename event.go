@@ -1,6 +1,9 @@
 package balcao
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event is a change pushed live to the staff of an office. Seq is stamped by the office hub:
 // consecutive per office, so a client that reconnects asks for everything after its last Seq.
@@ -99,6 +102,21 @@ type Outgoing struct {
 	Type string
 	Data any
 }
+
+// Framed is event data already encoded as JSON into a buffer it shares with the other events
+// of its publication, in order, with StampRoom plus its type's length free before each payload
+// and 2 bytes after the last: a publisher may lay the frames out in that buffer (stamp,
+// payload, separators) instead of copying each payload into a frame. The buffer is handed to
+// one publisher, once, and read by nothing else afterwards.
+type Framed interface {
+	json.Marshaler
+	// Framing returns the shared buffer (its length is its capacity) and the payload's place.
+	Framing() (buf []byte, start, end int)
+}
+
+// StampRoom is the room Framed data leaves before a payload besides its type: the stamp's own
+// text, a sequence number, a time in RFC 3339 and a JSON array's separators fit it.
+const StampRoom = 96
 
 // WhatsAppState is the state of an office's WhatsApp connection.
 type WhatsAppState string

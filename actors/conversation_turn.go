@@ -48,11 +48,24 @@ func (e *encodedEvent) MarshalJSON() ([]byte, error) { return e.raw, nil }
 // Scope implements balcao.Scoped.
 func (e *encodedEvent) Scope() (cur, prev *balcao.ConversationView) { return e.cur, e.prev }
 
+// framedEvent is a turn's encodedEvent, whose payload sits in a buffer shared with the turn's
+// other events, with room for the hub's stamps (balcao.Framed): the hub lays the frames out in
+// it instead of copying them (one allocation and copy of the turn's events less).
+type framedEvent struct {
+	encodedEvent
+	buf        []byte
+	start, end int // raw is buf[start:end]
+}
+
+// Framing implements balcao.Framed.
+func (e *framedEvent) Framing() ([]byte, int, int) { return e.buf, e.start, e.end }
+
 // encode replaces the data of each event about the conversation (balcao.Scoped: all a turn
 // makes) by its encoding; any other kind is left for the hub to encode, so that the hub's
 // visibility rules see it as it is. The payloads are written by balcao.AppendEventJSON (the
-// bytes json.Marshal writes, json.Marshal itself for another type) one after the other into a
-// buffer on the stack, which a turn's events fit, then copied into one allocation they share.
+// bytes json.Marshal writes, json.Marshal itself for another type) one after the other, each
+// after the room its stamp takes (balcao.Framed), into a buffer on the stack, which a turn's
+// events fit, then copied into one allocation they share.
 func encode(events []event) {
 	n := 0
 	for i := range events {
@@ -63,17 +76,20 @@ func encode(events []event) {
 	if n == 0 {
 		return
 	}
-	encs := make([]encodedEvent, n)
-	var scratch [2048]byte
-	var endsScratch [8]int
-	buf, ends := scratch[:0], endsScratch[:0]
+	encs := make([]framedEvent, n)
+	var scratch [4096]byte
+	buf, j := scratch[:0], 0
 	for i := range events {
 		sc, ok := events[i].Data.(balcao.Scoped)
 		if !ok {
 			continue
 		}
-		enc := &encs[len(ends)]
+		enc := &encs[j]
+		j++
 		enc.cur, enc.prev = sc.Scope()
+		buf = slices.Grow(buf, balcao.StampRoom+len(events[i].Type))
+		buf = buf[:len(buf)+balcao.StampRoom+len(events[i].Type)]
+		enc.start = len(buf)
 		if buf, ok = balcao.AppendEventJSON(buf, events[i].Data); !ok {
 			raw, err := json.Marshal(events[i].Data)
 			if err != nil {
@@ -81,15 +97,14 @@ func encode(events []event) {
 			}
 			buf = append(buf, raw...)
 		}
-		ends = append(ends, len(buf))
+		enc.end = len(buf)
 		events[i].Data = enc
 	}
-	all := make([]byte, len(buf))
+	all := make([]byte, len(buf)+2) // the room after the last payload
 	copy(all, buf)
-	from := 0
-	for j, to := range ends {
-		encs[j].raw = all[from:to:to] // capped: an append to one never writes over the next
-		from = to
+	for j := range encs {
+		e := &encs[j]
+		e.buf, e.raw = all, all[e.start:e.end:e.end] // capped: an append to one never writes over the next
 	}
 }
 

@@ -141,12 +141,21 @@ func (h *Hub) Publish(office, typ string, data any) {
 // not one per event. Payloads are encoded outside the lock; a payload that encodes itself
 // (json.Marshaler: the conversation actors encode their events before their turn is written,
 // so that the storage writer's goroutine, which publishes them, spends no time on JSON) is
-// taken as it encodes, without the copy and check json.Marshal would make.
+// taken as it encodes, without the copy and check json.Marshal would make; payloads encoded
+// with room for their stamps (balcao.Framed) become their frames where they are.
 func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
-	for len(events) > WindowSize/2 { // the window must keep all of them while they go out
-		h.PublishAll(office, events[:WindowSize/2])
-		events = events[WindowSize/2:]
+	if len(events) <= WindowSize/2 {
+		h.publish(office, events, true)
+		return
 	}
+	for len(events) > 0 { // the window must keep all of them while they go out
+		n := min(len(events), WindowSize/2)
+		h.publish(office, events[:n], false) // the parts would lay their frames over each other
+		events = events[n:]
+	}
+}
+
+func (h *Hub) publish(office string, events []balcao.Outgoing, inPlace bool) {
 	if len(events) == 0 {
 		return
 	}
@@ -163,10 +172,13 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 	// The frames are made in one buffer, as the array every manager gets (all): each event's
 	// own frame, kept in the window and sent to those who may not see them all, is a piece of
 	// it. One allocation and copy per publication, not one for each frame and one more for the
-	// array.
+	// array; none when the payloads came framed.
 	now := time.Now()
 	at := now.UTC()
-	arr := make([]byte, 0, size)
+	arr, ok := framedBuffer(events)
+	if !inPlace || !ok {
+		arr = make([]byte, 0, size)
+	}
 	if len(ps) > 1 {
 		arr = append(arr, '[')
 	}
@@ -202,6 +214,34 @@ func (h *Hub) PublishAll(office string, events []balcao.Outgoing) {
 			o.send(s, frame)
 		}
 	}
+}
+
+// framedBuffer returns the buffer the events were encoded into, emptied, when every one is
+// balcao.Framed in it with the room its stamp takes: the frames are then laid out in place,
+// each stamp written over the room before its payload, which moves back to follow it (append
+// copies as memmove does, and no write reaches a payload not yet moved).
+func framedBuffer(events []balcao.Outgoing) ([]byte, bool) {
+	var shared []byte
+	end := 0 // of the payload before
+	for _, e := range events {
+		f, ok := e.Data.(balcao.Framed)
+		if !ok {
+			return nil, false
+		}
+		buf, start, stop := f.Framing()
+		if shared == nil {
+			shared = buf
+		}
+		if len(buf) == 0 || len(buf) != len(shared) || &buf[0] != &shared[0] ||
+			start-end < balcao.StampRoom+len(e.Type) || stop < start || stop > len(buf) {
+			return nil, false
+		}
+		end = stop
+	}
+	if len(shared)-end < 2 { // the last '}' and the array's ']'
+		return nil, false
+	}
+	return shared[:0:len(shared)], true
 }
 
 // allTicks reports whether the events are only delivery ticks, whose frame may wait (see
@@ -372,8 +412,9 @@ func stamp(seq uint64, typ string, payload []byte) []byte {
 	return appendStamp(make([]byte, 0, len(payload)+len(typ)+stampSize), seq, typ, time.Now().UTC(), payload)
 }
 
-// stampSize bounds the bytes appendStamp adds to an event's payload and type.
-const stampSize = 96
+// stampSize bounds the bytes appendStamp adds to an event's payload and type (and the
+// separators of an array of frames).
+const stampSize = balcao.StampRoom
 
 // appendStamp appends the frame of an event; at is written as time.Time's MarshalJSON would.
 func appendStamp(dst []byte, seq uint64, typ string, at time.Time, payload []byte) []byte {

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -410,4 +411,99 @@ func TestHubFramesOfOnePublication(t *testing.T) {
 			t.Fatalf("replayed frame %s: %v", raw, err)
 		}
 	}
+}
+
+// framed is balcao.Framed data, as the conversation actors encode a turn's events.
+type framed struct {
+	buf        []byte
+	start, end int
+	view       *balcao.ConversationView
+}
+
+func (f *framed) MarshalJSON() ([]byte, error)                { return f.buf[f.start:f.end:f.end], nil }
+func (f *framed) Framing() ([]byte, int, int)                 { return f.buf, f.start, f.end }
+func (f *framed) Scope() (cur, prev *balcao.ConversationView) { return f.view, nil }
+
+// framedEvents encodes payloads into one buffer, room bytes before each (filled with junk) and
+// 2 after the last.
+func framedEvents(typ string, room int, view *balcao.ConversationView, payloads ...string) ([]balcao.Outgoing, []byte) {
+	var buf []byte
+	var spans [][2]int
+	for _, p := range payloads {
+		buf = append(buf, strings.Repeat("#", room)...)
+		spans = append(spans, [2]int{len(buf), len(buf) + len(p)})
+		buf = append(buf, p...)
+	}
+	buf = append(buf, "##"...)
+	buf = buf[:len(buf):len(buf)]
+	events := make([]balcao.Outgoing, len(payloads))
+	for i, s := range spans {
+		events[i] = balcao.Outgoing{Type: typ, Data: &framed{buf: buf, start: s[0], end: s[1], view: view}}
+	}
+	return events, buf
+}
+
+// TestHubLaysFramedEventsOutInPlace: payloads encoded with room for their stamps become their
+// frames where they are, the same frames a copy makes; without the room, or in a publication
+// too long for one part, they are copied.
+func TestHubLaysFramedEventsOutInPlace(t *testing.T) {
+	h := ui.NewHub()
+	fiscal := balcao.ConversationView{ID: "5511", Department: "fiscal"}
+	ger, _, _ := h.Subscribe("a", "s1", "ger", nil, "", 0)
+	bia, _, _ := h.Subscribe("a", "s2", "bia", func(v *balcao.ConversationView) bool { return v.Department == "fiscal" }, "", 0)
+	payloads := []string{`{"n":1,"text":"olá"}`, `{"n":2}`, `{"n":3,"list":[1,2,3]}`}
+	check := func(frame []byte, firstSeq uint64, payloads []string) {
+		t.Helper()
+		var got []struct {
+			Seq  uint64          `json:"seq"`
+			Type string          `json:"type"`
+			At   time.Time       `json:"at"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(frame, &got); err != nil || len(got) != len(payloads) {
+			t.Fatalf("frame %s: %v, want %d events", frame, err, len(payloads))
+		}
+		for i, e := range got {
+			if e.Seq != firstSeq+uint64(i) || e.Type != balcao.EventMessageAdded || e.At.IsZero() || string(e.Data) != payloads[i] {
+				t.Fatalf("event %d of %s = %+v", i, frame, e)
+			}
+		}
+	}
+
+	events, buf := framedEvents(balcao.EventMessageAdded, balcao.StampRoom+len(balcao.EventMessageAdded), &fiscal, payloads...)
+	h.PublishAll("a", events)
+	frame := <-ger.C
+	check(frame, 1, payloads)
+	if &frame[0] != &buf[0] {
+		t.Fatal("the manager's frame is a copy, want the events' own buffer")
+	}
+	if got := <-bia.C; string(got) != string(frame) {
+		t.Fatalf("filtered subscriber got %s, want %s", got, frame)
+	}
+	replay, _, missed := h.Subscribe("a", "s3", "ger", nil, h.Epoch(), 1)
+	if missed || len(replay.C) != 2 {
+		t.Fatalf("replay after 1: missed %v, %d frames", missed, len(replay.C))
+	}
+	check(append(append([]byte("["), <-replay.C...), ']'), 2, payloads[1:2])
+
+	// One byte of room short: copied, and the buffer left as it was.
+	events, buf = framedEvents(balcao.EventMessageAdded, balcao.StampRoom+len(balcao.EventMessageAdded)-1, &fiscal, payloads...)
+	before := string(buf)
+	h.PublishAll("a", events)
+	frame = <-ger.C
+	check(frame, 4, payloads)
+	if &frame[0] == &buf[0] || string(buf) != before {
+		t.Fatal("events without room for their stamps were laid out in their buffer")
+	}
+	<-bia.C
+
+	// More events than half the window: published in parts, each copied.
+	many := make([]string, ui.WindowSize/2+3)
+	for i := range many {
+		many[i] = `{"i":` + strconv.Itoa(i) + `}`
+	}
+	events, _ = framedEvents(balcao.EventMessageAdded, balcao.StampRoom+len(balcao.EventMessageAdded), &fiscal, many...)
+	h.PublishAll("a", events)
+	check(<-ger.C, 7, many[:ui.WindowSize/2])
+	check(<-ger.C, 7+ui.WindowSize/2, many[ui.WindowSize/2:])
 }

@@ -1,0 +1,52 @@
+package actors
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/balcao/balcao"
+)
+
+// TestEncodeFramesATurn: a turn's events come out as balcao.Framed in one buffer, each payload
+// what json.Marshal writes, with the room the hub's stamps need before it (else the hub copies
+// every turn's frames again).
+func TestEncodeFramesATurn(t *testing.T) {
+	view := &balcao.ConversationView{ID: "5511999990000", State: balcao.StateAssistant, Preview: "Olá"}
+	data := []any{
+		balcao.MessageAdded{Conversation: view.ID, Message: balcao.Message{Seq: 1, Text: "oi"}, View: view},
+		balcao.MessageAdded{Conversation: view.ID, Message: balcao.Message{Seq: 2, Text: "Olá! Como posso ajudar?"}, View: view},
+		balcao.ConversationChanged{Conversation: *view, Reason: "x"},
+	}
+	events := []event{
+		{Type: balcao.EventMessageAdded, Data: data[0]},
+		{Type: balcao.EventMessageAdded, Data: data[1]},
+		{Type: balcao.EventConversationChanged, Data: data[2]},
+	}
+	encode(events)
+	var shared []byte
+	end := 0
+	for i, e := range events {
+		f, ok := e.Data.(balcao.Framed)
+		if !ok {
+			t.Fatalf("event %d is %T, want balcao.Framed", i, e.Data)
+		}
+		buf, start, stop := f.Framing()
+		if shared == nil {
+			shared = buf
+		}
+		if &buf[0] != &shared[0] || len(buf) != cap(buf) {
+			t.Fatalf("event %d is not in the turn's one buffer", i)
+		}
+		if start-end < balcao.StampRoom+len(e.Type) {
+			t.Fatalf("event %d has %d bytes of room, want %d", i, start-end, balcao.StampRoom+len(e.Type))
+		}
+		want, _ := json.Marshal(data[i])
+		if got, _ := f.MarshalJSON(); string(got) != string(want) || string(buf[start:stop]) != string(want) {
+			t.Fatalf("event %d encodes as %s, want %s", i, got, want)
+		}
+		end = stop
+	}
+	if len(shared)-end < 2 {
+		t.Fatalf("%d bytes after the last payload, want 2", len(shared)-end)
+	}
+}
