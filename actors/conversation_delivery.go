@@ -43,9 +43,10 @@ type delivery struct {
 
 // outbound is a recent outbound message and whether its latest change is stored.
 type outbound struct {
-	msg   balcao.Message
-	dirty bool   // changed since the last write
-	write uint64 // the delivery write that stored its latest change (0: none)
+	msg   balcao.Message      // its StatusAt is in at
+	at    storage.StatusTimes // when it reached each status
+	dirty bool                // changed since the last write
+	write uint64              // the delivery write that stored its latest change (0: none)
 }
 
 type flushTick struct{}
@@ -69,7 +70,9 @@ func (c *conversation) remember(m balcao.Message) {
 			d.out = slices.Delete(d.out, i, i+1)
 		}
 	}
-	d.out = append(d.out, outbound{msg: m})
+	at := storage.StatusTimesOf(m.StatusAt)
+	m.StatusAt = nil
+	d.out = append(d.out, outbound{msg: m, at: at})
 }
 
 // forgettable reports whether a message may leave memory: nothing pending and its last change
@@ -163,10 +166,7 @@ func (c *conversation) setStatus(ctx actor.Context, seq uint64, status, waID str
 		return
 	}
 	m.Status = status
-	if m.StatusAt == nil {
-		m.StatusAt = make(map[string]time.Time, 3)
-	}
-	m.StatusAt[status] = c.sys.cfg.Now()
+	o.at.Set(status, c.sys.cfg.Now())
 	o.dirty = true
 	c.armFlush(ctx)
 }
@@ -200,7 +200,7 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 			write = d.writes
 		}
 		o.dirty, o.write = false, write
-		b.Put(storage.MessageStatusKey(c.office, c.phone, o.msg.Seq), &storage.Delivery{Status: o.msg.Status, StatusAt: o.msg.StatusAt})
+		b.Put(storage.MessageStatusKey(c.office, c.phone, o.msg.Seq), &storage.Delivery{Status: o.msg.Status, StatusAt: o.at})
 		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {

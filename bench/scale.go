@@ -244,7 +244,7 @@ func (h *harness) seed(ctx context.Context, n, stride int) error {
 					b.Set(storage.WhatsAppIDKey(office, p, in.WAID), seqBytes(1))
 					b.Put(storage.MessageKey(office, p, 2), &out)
 					b.Set(storage.WhatsAppIDKey(office, p, out.WAID), seqBytes(2))
-					b.Put(storage.MessageStatusKey(office, p, 2), &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: map[string]time.Time{balcao.StatusDelivered: last}})
+					b.Put(storage.MessageStatusKey(office, p, 2), &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: storage.StatusTimes{Delivered: last}})
 					b.Put(storage.ConversationKey(office, p), &balcao.Conversation{
 						ID: p, State: balcao.StateAssistant, Linked: true, ContactName: name, Companies: company,
 						LastSeq: 2, LastAt: last, Preview: out.Text, StateSince: last, CreatedAt: last,

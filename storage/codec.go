@@ -57,7 +57,7 @@ func appendFast(dst []byte, v any) ([]byte, bool) {
 		if r == nil {
 			return dst, false
 		}
-		return appendDelivery(grow(dst, 24+40*len(r.StatusAt)), r), true
+		return appendDelivery(grow(dst, 24+4*40), r), true
 	case *balcao.Transition:
 		if r == nil {
 			return dst, false
@@ -176,15 +176,70 @@ func appendMessage(b []byte, m *balcao.Message) []byte {
 // they read; a message stored before these records carries its progress itself, and one
 // whose progress never changed has none.
 type Delivery struct {
-	Status   string               `msgpack:"status"`
-	StatusAt map[string]time.Time `msgpack:"status_at,omitempty"`
+	Status   string      `msgpack:"status"`
+	StatusAt StatusTimes `msgpack:"status_at,omitempty"`
 }
 
+// StatusTimes are when an outbound message reached each delivery status (zero: not reached),
+// encoded as the status_at map of a message (the fields in the order appendStatusAt writes its
+// keys), without a map to allocate for every reply.
+type StatusTimes struct {
+	Delivered time.Time `msgpack:"delivered,omitempty"`
+	Failed    time.Time `msgpack:"failed,omitempty"`
+	Read      time.Time `msgpack:"read,omitempty"`
+	Sent      time.Time `msgpack:"sent,omitempty"`
+}
+
+// StatusTimesOf returns a message's status_at map as StatusTimes (other keys are dropped).
+func StatusTimesOf(m map[string]time.Time) StatusTimes {
+	var t StatusTimes
+	for status, at := range m {
+		t.Set(status, at)
+	}
+	return t
+}
+
+// Set records when status was reached; a status without a field is ignored.
+func (t *StatusTimes) Set(status string, at time.Time) {
+	switch status {
+	case balcao.StatusDelivered:
+		t.Delivered = at
+	case balcao.StatusFailed:
+		t.Failed = at
+	case balcao.StatusRead:
+		t.Read = at
+	case balcao.StatusSent:
+		t.Sent = at
+	}
+}
+
+// IsZero reports whether no status was reached (the msgpack encoder's omitempty asks it).
+func (t StatusTimes) IsZero() bool { return t == StatusTimes{} }
+
 func appendDelivery(b []byte, d *Delivery) []byte {
-	b = appendMapLen(b, fieldCount(1, len(d.StatusAt) > 0))
+	times := [...]struct {
+		status string
+		at     time.Time
+	}{
+		{balcao.StatusDelivered, d.StatusAt.Delivered}, {balcao.StatusFailed, d.StatusAt.Failed},
+		{balcao.StatusRead, d.StatusAt.Read}, {balcao.StatusSent, d.StatusAt.Sent},
+	}
+	n := 0
+	for _, t := range times {
+		if !t.at.IsZero() {
+			n++
+		}
+	}
+	b = appendMapLen(b, fieldCount(1, n > 0))
 	b = appendStr(appendStr(b, "status"), d.Status)
-	if len(d.StatusAt) > 0 {
-		b = appendStatusAt(b, d.StatusAt)
+	if n == 0 {
+		return b
+	}
+	b = appendMapLen(appendStr(b, "status_at"), n)
+	for _, t := range times {
+		if !t.at.IsZero() {
+			b = appendTime(appendStr(b, t.status), t.at)
+		}
 	}
 	return b
 }

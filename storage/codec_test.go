@@ -115,7 +115,11 @@ func TestCodecWritesWhatReflectionWrites(t *testing.T) {
 		check("conversation", &convs[i])
 	}
 	at := time.Date(2026, 11, 25, 10, 17, 46, 123456789, time.UTC)
-	for _, d := range []Delivery{{}, {Status: balcao.StatusSent, StatusAt: map[string]time.Time{balcao.StatusSent: at}}} {
+	for _, d := range []Delivery{
+		{}, {Status: balcao.StatusSent, StatusAt: StatusTimes{Sent: at}},
+		{Status: balcao.StatusRead, StatusAt: StatusTimes{Sent: at, Delivered: at.Add(time.Second), Read: at.Add(time.Minute)}},
+		{Status: balcao.StatusFailed, StatusAt: StatusTimes{Failed: at}},
+	} {
 		check("delivery", &d)
 	}
 }

@@ -197,8 +197,8 @@ func TestDeliveryRecordsOverlayTheirMessages(t *testing.T) {
 		b.Put(storage.MessageKey("o1", other, i), &m)
 	}
 	delivered := func(i int) *storage.Delivery {
-		return &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: map[string]time.Time{
-			balcao.StatusSent: at.Add(time.Duration(i) * time.Second), balcao.StatusDelivered: at.Add(time.Duration(i) * time.Minute)}}
+		return &storage.Delivery{Status: balcao.StatusDelivered, StatusAt: storage.StatusTimes{
+			Sent: at.Add(time.Duration(i) * time.Second), Delivered: at.Add(time.Duration(i) * time.Minute)}}
 	}
 	for _, i := range []int{2, 5, 6, 9} {
 		b.Put(storage.MessageStatusKey("o1", phone, uint64(i)), delivered(i))
