@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -100,10 +102,12 @@ func (m *mailbox) next() (msg any, system, ok bool) {
 }
 
 // invoke runs one message. A panic goes to the supervisor with its message, as in
-// protoactor's mailbox: the suspension and restart it decides come as system messages.
+// protoactor's mailbox: the suspension and restart it decides come as system messages. A
+// request whose handling panicked is answered first (answerFailed).
 func (m *mailbox) invoke(msg any, system bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			answerFailed(m.invoker, msg)
 			m.invoker.EscalateFailure(r, msg)
 		}
 	}()
@@ -113,6 +117,23 @@ func (m *mailbox) invoke(msg any, system bool) {
 		m.invoker.InvokeUserMessage(msg)
 	}
 }
+
+// answerFailed answers a request (a message with a sender) whose handling panicked with an
+// error at once: its caller, a staff member's request or a job waiting for its documents to
+// be put in the chat, hears of it now instead of at its timeout, and the supervisor restarts
+// the actor as ever. Every request of the engine is answered with a *Result.
+func answerFailed(invoker actor.MessageInvoker, msg any) {
+	env, ok := msg.(*actor.MessageEnvelope)
+	if !ok || env.Sender == nil {
+		return
+	}
+	if ctx, ok := invoker.(actor.SenderContext); ok {
+		ctx.Send(env.Sender, &Result{Err: fmt.Errorf("%T: %w", env.Message, errHandlerPanicked)})
+	}
+}
+
+// errHandlerPanicked is the error of a request whose actor panicked handling it.
+var errHandlerPanicked = errors.New("the actor handling it failed and restarts")
 
 // fifo is a queue on a slice: pop moves a head index, and a drained queue lets its array go,
 // so that an idle actor's mailbox is one object. Only its mailbox's mutex holder uses it.

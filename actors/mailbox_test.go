@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 	"testing"
@@ -105,6 +106,33 @@ func TestMailboxPanicRestartsAndLosesNothingAfter(t *testing.T) {
 	case <-restarts:
 	default:
 		t.Fatal("the actor was not restarted after its panic")
+	}
+}
+
+// TestMailboxAnswersARequestThatPanicked: a request whose handler panics is answered with an
+// error at once (not at its timeout), one sent without waiting for an answer is not answered,
+// and the restarted actor answers the next request.
+func TestMailboxAnswersARequestThatPanicked(t *testing.T) {
+	as, spawn := mailboxSystem(t)
+	pid := spawn(func(c actor.Context) {
+		if s, ok := c.Message().(string); ok {
+			if s == "boom" {
+				panic("boom")
+			}
+			c.Respond(&Result{})
+		}
+	}, actor.WithSupervisor(actor.NewOneForOneStrategy(10, time.Minute, actor.DefaultDecider)))
+	as.Root.Send(pid, "boom") // no sender: nobody to answer
+	res, err := as.Root.RequestFuture(pid, "boom", time.Minute).Result()
+	if err != nil {
+		t.Fatalf("request that panicked: %v, want an answer before its timeout", err)
+	}
+	if r, ok := res.(*Result); !ok || !errors.Is(r.Err, errHandlerPanicked) {
+		t.Fatalf("request that panicked answered %#v, want a *Result with errHandlerPanicked", res)
+	}
+	res, err = as.Root.RequestFuture(pid, "ok", time.Minute).Result()
+	if r, ok := res.(*Result); err != nil || !ok || r.Err != nil {
+		t.Fatalf("request after the restart: %#v, %v", res, err)
 	}
 }
 

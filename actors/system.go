@@ -162,6 +162,9 @@ func (s *System) OfficeStats(ctx context.Context, office string) (OfficeStats, e
 		return OfficeStats{}, err
 	}
 	res, err := s.as.Root.RequestFuture(pid, &GetOfficeStats{}, s.cfg.RequestTimeout).Result()
+	if r, ok := res.(*Result); ok && err == nil {
+		err = r.Err // the office failed (answerFailed)
+	}
 	if err != nil {
 		return OfficeStats{}, fmt.Errorf("office stats: %w", err)
 	}
@@ -176,6 +179,9 @@ func (s *System) Session(ctx context.Context, office string) (gateway.Session, e
 		return nil, err
 	}
 	res, err := s.as.Root.RequestFuture(pid, &getSession{}, s.cfg.RequestTimeout).Result()
+	if r, ok := res.(*Result); ok && err == nil {
+		err = r.Err // the office or its gateway failed (answerFailed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp session: %w", err)
 	}
