@@ -381,14 +381,14 @@ func TestQuietSocketsHoldLittleHeap(t *testing.T) {
 	e := startEngine(t)
 	ana := newClient(t, e)
 	ana.login("demo", "ana")
-	heap := func() uint64 {
+	heap := func() (bytes, objects int64) {
 		var m runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		return int64(m.HeapAlloc), int64(m.HeapObjects)
 	}
 	const sockets = 100
-	before := heap()
+	bytesBefore, objectsBefore := heap()
 	for range sockets {
 		next(t, ana.socket(""), func(wsFrame) bool { return true }) // hello: the server's side is up
 	}
@@ -396,9 +396,15 @@ func TestQuietSocketsHoldLittleHeap(t *testing.T) {
 	if got := e.Hub().Subscribers("demo"); got != sockets {
 		t.Fatalf("%d subscribers, want %d", got, sockets)
 	}
-	per := (int64(heap()) - int64(before)) / sockets
-	t.Logf("%d bytes of heap per open socket (both ends)", per)
+	bytesAfter, objectsAfter := heap()
+	per, objects := (bytesAfter-bytesBefore)/sockets, (objectsAfter-objectsBefore)/sockets
+	t.Logf("%d bytes of heap in %d objects per open socket (both ends)", per, objects)
 	if per > 48<<10 {
 		t.Fatalf("each open socket holds %d bytes of heap, want under 48 KiB", per)
+	}
+	// The collector marks every object again at each cycle: the server's side keeps its
+	// connection, subscription and timers, not the HTTP request it came by.
+	if objects > 120 {
+		t.Fatalf("each open socket holds %d heap objects, want at most 120", objects)
 	}
 }

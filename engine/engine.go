@@ -180,12 +180,13 @@ func Start(cfg Config) (*Engine, error) {
 	if e.sim != nil {
 		sim = e.sim.Handler()
 	}
+	base, cancel := context.WithCancel(context.Background()) // canceled first at Stop
+	e.cancel = cancel
 	server := ui.New(ui.Config{
 		Backend: e, Hub: e.hub, Log: cfg.Log.With("component", "http"), Sim: sim, Agent: e.remote.Handler(),
 		SecureCookies: strings.HasPrefix(e.publicURL, "https://"), // served behind TLS
+		Context:       base,
 	})
-	base, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
 	e.srv = &http.Server{
 		Handler:           server,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,9 @@ type Config struct {
 	Agent http.Handler
 	// SecureCookies marks the session cookie Secure (serve behind TLS).
 	SecureCookies bool
+	// Context ends the staff sockets when canceled (the server's shutdown: http.Server does not
+	// track hijacked connections); none when nil.
+	Context context.Context
 }
 
 // Server is the staff HTTP server.
