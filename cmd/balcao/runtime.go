@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // tuneRuntime sets the Go runtime up the way a server on a dedicated machine should; set
@@ -25,9 +26,13 @@ import (
 // threads over the cores, and the turns keep about two thirds of the machine. At 2 750 msg/s on
 // two cores a run's reply p99 went from 25–44 to 18–33 ms in 10 pairs (staff 32–58 to 27–45),
 // for ~6 % more CPU per message, the ramp's maximum unchanged (BENCHMARKS.md, ninth round).
+//
+// With the collector paced by the limit, earlyGC starts the cycles a little before the runtime
+// would, so that the background workers do the marking rather than the turns.
 func tuneRuntime() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
+		go newEarlyGC(0.25, 32<<20).run(50 * time.Millisecond)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
