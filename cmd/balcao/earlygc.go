@@ -12,9 +12,11 @@ import (
 // at 1 500–3 000 msg/s): that runway is gone long before the mark ends, and the goroutines that
 // allocate meanwhile (turns, socket writers) do the rest of the marking as assists, 130–145 ms
 // of CPU per cycle taken from the work whose latency is measured. Started with a quarter of
-// the headroom left, the background workers mark while the turns go on: assists 2–113 ms, and
-// the cycle's second at reply p99 27–66 ms instead of 66–147, for cycles a quarter more
-// frequent at the same CPU per message (BENCHMARKS.md, eleventh round).
+// the headroom left, the background workers mark while the turns go on: at 1 500–3 000 msg/s
+// assists 2–113 ms and the cycle's second at reply p99 20–78 ms instead of 57–147, for cycles
+// a quarter more frequent at the same CPU per message. At 5 000 msg/s and more the goroutines
+// allocating during the mark still assist (50–60 ms a cycle, as before): each one that runs
+// out of credit marks at least 64 KB (BENCHMARKS.md, eleventh round).
 type earlyGC struct {
 	share   float64 // of the headroom (goal - live) left when a cycle starts
 	minimum uint64  // of heap grown since the last cycle before one starts
