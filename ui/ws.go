@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -61,8 +62,14 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 // serveSocket runs one staff socket until it closes, its subscriber is dropped, its session
-// expires or the server stops.
+// expires or the server stops. A panic ends the socket alone, logged, as net/http does for the
+// handlers it runs.
 func (s *Server) serveSocket(conn *websocket.Conn, c caller, epoch string, since uint64) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("staff socket failed", "office", c.session.Office, "user", c.staff.User, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
 	defer conn.CloseNow()
 	conn.SetReadLimit(4 << 10)
 
