@@ -136,6 +136,33 @@ func TestMailboxAnswersARequestThatPanicked(t *testing.T) {
 	}
 }
 
+// TestAskTakesEveryAnswer: ask returns the answer of the type asked; a *Result with an error
+// as that error whatever was asked (so OfficeStats and Session hear of a handler that panicked
+// at once), any other answer as an error, not a panic of the caller.
+func TestAskTakesEveryAnswer(t *testing.T) {
+	as, spawn := mailboxSystem(t)
+	s := &System{as: as}
+	pid := spawn(func(c actor.Context) {
+		switch c.Message() {
+		case "stats":
+			c.Respond(&OfficeStats{Conversations: 3})
+		case "boom":
+			panic("boom")
+		case "odd":
+			c.Respond(42)
+		}
+	}, actor.WithSupervisor(actor.NewOneForOneStrategy(10, time.Minute, actor.DefaultDecider)))
+	if st, err := ask[*OfficeStats](s, pid, "stats", time.Minute); err != nil || st.Conversations != 3 {
+		t.Fatalf("stats: %+v, %v", st, err)
+	}
+	if st, err := ask[*OfficeStats](s, pid, "boom", time.Minute); !errors.Is(err, errHandlerPanicked) || st != nil {
+		t.Fatalf("a handler that panicked: %+v, %v; want errHandlerPanicked", st, err)
+	}
+	if a, err := ask[*sessionAnswer](s, pid, "odd", time.Minute); err == nil || a != nil {
+		t.Fatalf("an answer of another type: %+v, %v; want an error", a, err)
+	}
+}
+
 // TestFifoNeverDrainedStaysBounded: a queue that always holds a few messages (a busy office
 // actor's) reuses its array instead of growing with every message it ever held.
 func TestFifoNeverDrainedStaysBounded(t *testing.T) {

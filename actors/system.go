@@ -144,15 +144,7 @@ func (s *System) Request(ctx context.Context, office string, cmd any) (*Result, 
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
 		timeout = time.Until(dl)
 	}
-	res, err := s.as.Root.RequestFuture(pid, cmd, timeout).Result()
-	if err != nil {
-		return nil, fmt.Errorf("request %T: %w", cmd, err)
-	}
-	r, ok := res.(*Result)
-	if !ok {
-		return nil, fmt.Errorf("request %T: unexpected answer %T", cmd, res)
-	}
-	return r, r.Err
+	return ask[*Result](s, pid, cmd, timeout)
 }
 
 // OfficeStats returns an office actor's live figures.
@@ -161,14 +153,11 @@ func (s *System) OfficeStats(ctx context.Context, office string) (OfficeStats, e
 	if err != nil {
 		return OfficeStats{}, err
 	}
-	res, err := s.as.Root.RequestFuture(pid, &GetOfficeStats{}, s.cfg.RequestTimeout).Result()
-	if r, ok := res.(*Result); ok && err == nil {
-		err = r.Err // the office failed (answerFailed)
-	}
+	st, err := ask[*OfficeStats](s, pid, &GetOfficeStats{}, s.cfg.RequestTimeout)
 	if err != nil {
-		return OfficeStats{}, fmt.Errorf("office stats: %w", err)
+		return OfficeStats{}, err
 	}
-	return *res.(*OfficeStats), nil
+	return *st, nil
 }
 
 // Session returns the office's WhatsApp session, to show its status or pair, unlink and
@@ -178,17 +167,33 @@ func (s *System) Session(ctx context.Context, office string) (gateway.Session, e
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.as.Root.RequestFuture(pid, &getSession{}, s.cfg.RequestTimeout).Result()
-	if r, ok := res.(*Result); ok && err == nil {
-		err = r.Err // the office or its gateway failed (answerFailed)
-	}
+	a, err := ask[*sessionAnswer](s, pid, &getSession{}, s.cfg.RequestTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("whatsapp session: %w", err)
+		return nil, err
 	}
-	if a := res.(*sessionAnswer); a.session != nil {
+	if a.session != nil {
 		return a.session, nil
 	}
 	return nil, balcao.NewError(balcao.ErrConflict, "whatsapp_unavailable", "A conexão com o WhatsApp ainda não foi aberta. Tente novamente em instantes.")
+}
+
+// ask sends msg to pid and waits for its answer, a T. An answer that is a *Result with an
+// error is that error, as it is: the handler's refusal (a balcao.Error for the staff), or its
+// failure (answerFailed answers a request whose handler panicked so, whatever it asked).
+func ask[T any](s *System, pid *actor.PID, msg any, timeout time.Duration) (T, error) {
+	var zero T
+	res, err := s.as.Root.RequestFuture(pid, msg, timeout).Result()
+	if err != nil {
+		return zero, fmt.Errorf("request %T: %w", msg, err)
+	}
+	if r, ok := res.(*Result); ok && r.Err != nil {
+		return zero, r.Err
+	}
+	t, ok := res.(T)
+	if !ok {
+		return zero, fmt.Errorf("request %T: unexpected answer %T", msg, res)
+	}
+	return t, nil
 }
 
 // Stop stops every office actor (and so their conversations and gateways), waiting for them,
