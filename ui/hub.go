@@ -175,8 +175,11 @@ func (h *Hub) publish(office string, events []balcao.Outgoing, inPlace bool) {
 	// array; none when the payloads came framed.
 	now := time.Now()
 	at := now.UTC()
-	arr, ok := framedBuffer(events)
-	if !inPlace || !ok {
+	var arr []byte
+	if inPlace {
+		arr, inPlace = framedBuffer(events)
+	}
+	if !inPlace {
 		arr = make([]byte, 0, size)
 	}
 	if len(ps) > 1 {

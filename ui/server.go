@@ -33,7 +33,7 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure (serve behind TLS).
 	SecureCookies bool
 	// Context ends the staff sockets when canceled (the server's shutdown: http.Server does not
-	// track hijacked connections); none when nil.
+	// track hijacked connections); never when nil.
 	Context context.Context
 }
 
@@ -52,6 +52,9 @@ const SessionCookie = "balcao_session"
 
 // New builds the server's routes.
 func New(cfg Config) *Server {
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
 	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux()}
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)

@@ -37,7 +37,7 @@ func (l *failureLog) Write(p []byte) (int, error) {
 // net/http no longer recovers a panic: it ends that socket, logged, and the process goes on.
 func TestSocketPanicEndsOnlyThatSocket(t *testing.T) {
 	logs := &failureLog{}
-	s := &Server{cfg: Config{Backend: panickyBackend{}, Hub: NewHub()}, log: slog.New(slog.NewTextHandler(logs, nil))}
+	s := &Server{cfg: Config{Backend: panickyBackend{}, Hub: NewHub(), Context: context.Background()}, log: slog.New(slog.NewTextHandler(logs, nil))}
 	who := caller{session: balcao.Session{Office: "a", User: "ana", Expires: time.Now().Add(time.Hour)}, staff: balcao.Staff{User: "ana", Role: balcao.RoleAttendant}, token: "t"}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.websocket(w, r, who) }))
 	defer srv.Close()
