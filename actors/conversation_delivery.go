@@ -204,7 +204,7 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {
-		b.Delete(storage.OutboxKey(c.office, c.phone, seq))
+		b.DeleteSingle(storage.OutboxKey(c.office, c.phone, seq)) // set once, in the reply's turn
 	}
 	d.outbox = d.outbox[:0]
 	return events, write

@@ -262,9 +262,11 @@ func (c *conversation) indexKeys() [][]byte {
 func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	c.exists = true
 	after := c.indexKeys()
+	// An index key names the time the conversation entered it, so it is set once before it is
+	// deleted: DeleteSingle.
 	for _, k := range t.before {
 		if !containsKey(after, k) {
-			t.b.Delete(k)
+			t.b.DeleteSingle(k)
 		}
 	}
 	for _, k := range after {

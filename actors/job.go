@@ -220,8 +220,8 @@ func (j *jobActor) deliver(ctx actor.Context) {
 func (j *jobActor) delivered(ctx actor.Context) {
 	j.job.Delivered = true
 	b := &storage.Batch{}
-	b.Delete(storage.OpenJobKey(j.office, j.id))
-	b.Delete(storage.ContactJobKey(j.office, j.job.Phone, j.id))
+	b.DeleteSingle(storage.OpenJobKey(j.office, j.id)) // both set once, when the job was made
+	b.DeleteSingle(storage.ContactJobKey(j.office, j.job.Phone, j.id))
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
 	_ = j.sys.cfg.DB.Writer.Submit(b, nil)
 	ctx.Stop(ctx.Self())
@@ -269,7 +269,7 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 	now := j.sys.cfg.Now()
 	from := j.job.State
 	if from != to {
-		b.Delete(storage.JobIndexKey(j.office, from, j.job.CreatedAt, j.id))
+		b.DeleteSingle(storage.JobIndexKey(j.office, from, j.job.CreatedAt, j.id)) // set once, on entering from
 		b.Set(storage.JobIndexKey(j.office, to, j.job.CreatedAt, j.id), nil)
 	}
 	j.job.State, j.job.UpdatedAt = to, now

@@ -82,6 +82,11 @@ func TestTinyRun(t *testing.T) {
 		rep.ObjectsPerConversation < 1 || rep.ObjectsPerConversation > 1000 {
 		t.Errorf("memory after the run %+v: %d actors, %.1f objects each", after, rep.ConversationActors, rep.ObjectsPerConversation)
 	}
+	// The run moved conversations between the inbox tabs, handed replies over and finished
+	// jobs: every key it deleted with DeleteSingle had been set once.
+	if rep.SingleDeleteMisuse != 0 || rep.StopError != "" {
+		t.Errorf("stop: %d single-delete misuses, error %q", rep.SingleDeleteMisuse, rep.StopError)
+	}
 	if rep.Pebble == nil || rep.Pebble.Commits == 0 || rep.Ratio <= 0 {
 		t.Errorf("pebble limit missing: %+v ratio %v", rep.Pebble, rep.Ratio)
 	}

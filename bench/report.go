@@ -53,6 +53,9 @@ type Report struct {
 
 	StopSeconds float64 `json:"stop_seconds"`         // engine.Stop after the measured run
 	StopError   string  `json:"stop_error,omitempty"` // engine.Stop failed (the figures stand)
+	// Keys the run deleted with DeleteSingle after setting them twice, as the flushes and
+	// compactions up to the engine's stop found them (storage.StoreStats): 0, or a bug.
+	SingleDeleteMisuse uint64 `json:"single_delete_misuse"`
 
 	Summary  string `json:"summary"`
 	JSONPath string `json:"-"`

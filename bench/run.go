@@ -368,12 +368,15 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 // stopEngineReport stops the engine; a failure to stop cleanly (for instance actors that did
 // not stop in time after an overload) is recorded in the report rather than losing the run.
 func (h *harness) stopEngineReport(rep *Report) {
-	t := time.Now()
+	t, db := time.Now(), h.e.DB()
 	err := h.stopEngine()
 	rep.StopSeconds = time.Since(t).Seconds()
 	if err != nil {
 		rep.StopError = err.Error()
 		h.say("bench: engine did not stop cleanly after %.1f s: %v", rep.StopSeconds, err)
+	}
+	if rep.SingleDeleteMisuse = db.Stats().SingleDeleteMisuse; rep.SingleDeleteMisuse != 0 {
+		h.say("bench: %d keys deleted with DeleteSingle had been set more than once (a bug: see the log)", rep.SingleDeleteMisuse)
 	}
 }
 

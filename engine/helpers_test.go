@@ -39,6 +39,11 @@ func startEngine(t testing.TB, mutate ...func(*engine.Config)) *engine.Engine {
 		if err := e.Stop(ctx); err != nil {
 			t.Errorf("stop engine: %v", err)
 		}
+		// Stop flushed the memtable, where a key set twice and then deleted with
+		// DeleteSingle (an index entry, an outbox entry, a job's keys) is found.
+		if n := e.DB().Stats().SingleDeleteMisuse; n != 0 {
+			t.Errorf("%d keys deleted with DeleteSingle had been set more than once", n)
+		}
 	})
 	return e
 }

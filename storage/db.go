@@ -70,7 +70,7 @@ func Options(log *slog.Logger) *pebble.Options {
 func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts := Options(log)
 	defer opts.Cache.Unref()
-	ev := &pebbleEvents{}
+	ev := &pebbleEvents{log: log}
 	opts.EventListener = ev.listener()
 	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
 	opts.Experimental.CompactionScheduler = gate

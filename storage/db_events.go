@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"log/slog"
 	"math"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,10 @@ type StoreStats struct {
 	FlushTime      time.Duration
 	Compactions    uint64
 	CompactionTime time.Duration
+	// SingleDeleteMisuse counts the keys a flush or compaction found deleted with
+	// Batch.DeleteSingle over more than one set: an older value may have come back (a bug of
+	// the caller, logged as an error when found).
+	SingleDeleteMisuse uint64
 }
 
 // Sub returns the counts between an earlier reading and s.
@@ -31,6 +36,7 @@ func (s StoreStats) Sub(earlier StoreStats) StoreStats {
 		WriteStalls: s.WriteStalls - earlier.WriteStalls, WriteStallTime: s.WriteStallTime - earlier.WriteStallTime,
 		Flushes: s.Flushes - earlier.Flushes, FlushTime: s.FlushTime - earlier.FlushTime,
 		Compactions: s.Compactions - earlier.Compactions, CompactionTime: s.CompactionTime - earlier.CompactionTime,
+		SingleDeleteMisuse: s.SingleDeleteMisuse - earlier.SingleDeleteMisuse,
 	}
 	if len(s.Fsyncs) == len(earlier.Fsyncs) {
 		d.Fsyncs = make([]uint64, len(s.Fsyncs))
@@ -73,6 +79,7 @@ func (db *DB) Stats() StoreStats {
 		WriteStalls: e.stalls.Load(), WriteStallTime: time.Duration(e.stallNanos.Load()),
 		Flushes: e.flushes.Load(), FlushTime: time.Duration(e.flushNanos.Load()),
 		Compactions: e.compactions.Load(), CompactionTime: time.Duration(e.compactNanos.Load()),
+		SingleDeleteMisuse: e.misuse.Load(),
 	}
 }
 
@@ -83,6 +90,8 @@ type pebbleEvents struct {
 	stallNanos, flushNanos, compactNanos atomic.Int64
 	stallStart                           atomic.Int64         // unix ns of the stall under way
 	fsync                                prometheus.Histogram // the WAL's, set at Open
+	misuse                               atomic.Uint64        // StoreStats.SingleDeleteMisuse
+	log                                  *slog.Logger
 }
 
 func (e *pebbleEvents) listener() *pebble.EventListener {
@@ -107,6 +116,15 @@ func (e *pebbleEvents) listener() *pebble.EventListener {
 				e.compactions.Add(1)
 				e.compactNanos.Add(int64(info.TotalDuration))
 			}
+		},
+		PossibleAPIMisuse: func(info pebble.PossibleAPIMisuseInfo) {
+			if info.Kind != pebble.NondeterministicSingleDelete {
+				// An ineffectual single delete (nothing was set) loses nothing.
+				e.log.Debug("pebble", "msg", info.String())
+				return
+			}
+			e.misuse.Add(1)
+			e.log.Error("storage: a key deleted with DeleteSingle had been set more than once; an older value may be back", "key", string(info.UserKey))
 		},
 	}
 }

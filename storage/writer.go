@@ -230,9 +230,12 @@ func (w *Writer) commitLoop() {
 			// stable, so that a key changed twice in a group keeps its last change.
 			slices.SortStableFunc(ops, func(a, b op) int { return bytes.Compare(a.key, b.key) })
 			for _, o := range ops {
-				if o.del {
+				switch o.kind {
+				case opDelete:
 					_ = pb.Delete(o.key, nil)
-				} else {
+				case opDeleteSingle:
+					_ = pb.SingleDelete(o.key, nil)
+				default:
 					_ = pb.Set(o.key, o.value, nil)
 				}
 			}

@@ -1,0 +1,117 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/balcao/balcao"
+)
+
+// flushedEntries flushes the memtable and counts the entries and deletions of every sstable.
+func flushedEntries(t *testing.T, db *DB) (entries, deletions uint64) {
+	t.Helper()
+	if err := db.pdb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	levels, err := db.pdb.SSTables(pebble.WithProperties())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, level := range levels {
+		for _, table := range level {
+			entries += table.Properties.NumEntries
+			deletions += table.Properties.NumDeletions
+		}
+	}
+	return entries, deletions
+}
+
+// TestDeleteSingleLeavesNothingBehind: keys set and then deleted with DeleteSingle are gone at
+// once for readers and leave no tombstone in the flushed table (a Delete's tombstones would go
+// down every level), and a key set twice before its DeleteSingle is reported as misuse.
+func TestDeleteSingleLeavesNothingBehind(t *testing.T) {
+	var logs lockedBuffer
+	db, err := Open(t.TempDir(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	key := func(i int) []byte { return fmt.Appendf(nil, "o/x/ix/contatos/%016x/55119%08d", i, i) }
+
+	opened, _ := flushedEntries(t, db) // the schema version
+	set := &Batch{}
+	for i := range 500 {
+		set.Set(key(i), nil)
+	}
+	set.Set([]byte("o/x/settings"), []byte("kept"))
+	if err := db.Writer.Commit(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	del := &Batch{}
+	for i := range 500 {
+		del.DeleteSingle(key(i))
+	}
+	if err := db.Writer.Commit(ctx, del); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.getRaw(key(7)); !errors.Is(err, balcao.ErrNotFound) {
+		t.Fatalf("a key deleted with DeleteSingle reads %v", err)
+	}
+	entries, deletions := flushedEntries(t, db)
+	if entries-opened != 1 || deletions != 0 {
+		t.Fatalf("flushed %d entries, %d of them deletions; want only the kept key", entries-opened, deletions)
+	}
+	if n := db.Stats().SingleDeleteMisuse; n != 0 {
+		t.Fatalf("%d misuses reported for keys set once", n)
+	}
+
+	twice := []byte("o/x/outbox/5511900000000/0000000000000001")
+	for range 2 {
+		b := &Batch{}
+		b.Set(twice, nil)
+		if err := db.Writer.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &Batch{}
+	b.DeleteSingle(twice)
+	if err := db.Writer.Commit(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	flushedEntries(t, db)
+	if n := db.Stats().SingleDeleteMisuse; n != 1 {
+		t.Fatalf("a key set twice and deleted with DeleteSingle: %d misuses reported, want 1", n)
+	}
+	if !bytes.Contains(logs.Bytes(), twice) || !strings.Contains(logs.String(), "level=ERROR") {
+		t.Fatalf("the misuse was not logged as an error with its key:\n%s", logs.String())
+	}
+}
+
+// lockedBuffer is a log destination written by Pebble's goroutines and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+func (b *lockedBuffer) String() string { return string(b.Bytes()) }
