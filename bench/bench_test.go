@@ -341,4 +341,15 @@ func TestBrowserLinesOfAnyShape(t *testing.T) {
 	if fmt.Sprint(got) != "[1 2 3 4 5]" {
 		t.Fatalf("counters %v, want [1 2 3 4 5]", got)
 	}
+	h.browserLine([]byte("c 9 9 9 9 9 9")) // a field too many
+	h.browserLine([]byte("  c  6 7\t8 9 10 \n"))
+	got = []int64{h.socketKicks.Load(), h.socketDrops.Load(), h.socketReconnects.Load(), h.socketResyncs.Load(), h.socketDialErrors.Load()}
+	if fmt.Sprint(got) != "[6 7 8 9 10]" {
+		t.Fatalf("counters %v after a line with a field too many and one spaced out, want [6 7 8 9 10]", got)
+	}
+	// A line per timed frame: reading it allocates nothing in the engine's heap.
+	line := []byte("s 12 999 1764150000000000000")
+	if n := testing.AllocsPerRun(100, func() { h.browserLine(line) }); n != 0 {
+		t.Fatalf("a frame's line allocated %.0f times", n)
+	}
 }
