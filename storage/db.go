@@ -35,9 +35,10 @@ const schemaVersion = 1
 // Options are Balcão's Pebble options (FIELD-NOTES: these removed the write stalls of the
 // defaults), with bloom filters on every level. The caller unrefs opts.Cache after Open.
 //
-// L0 is compacted once it holds 8 flushed tables, not 2 (FIELD-NOTES' figure): every flush
-// spans all conversations, so each compaction out of L0 rewrites the whole base level (most
-// of the keys: values live in blob files), and merging 8 tables into it at once instead of 2
+// L0CompactionThreshold is 8, not FIELD-NOTES' 2: Pebble compacts L0 once it holds half the
+// threshold in sublevels, so four flushed tables instead of one. Every flush spans all
+// conversations, so each compaction out of L0 rewrites the whole base level (most of the
+// keys: values live in blob files), and merging four tables into it at once instead of one
 // rewrites it a quarter as often. At 15 000 msg/s over 90 s: 128 compactions instead of 461,
 // CPU per message −13 %, reply p99 16.8 → 13.5 ms (BENCHMARKS.md, twelfth round). 16 was
 // worse again (every read looks in more tables); the restart does not wait for compactions
