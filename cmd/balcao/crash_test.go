@@ -25,6 +25,26 @@ import (
 type server struct {
 	cmd  *exec.Cmd
 	base string
+	logs *logBuffer // what it wrote to stderr (also passed on to the test's)
+}
+
+// logBuffer keeps a child's stderr, written by its exec goroutine and read by the test.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	os.Stderr.Write(p)
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 var (
@@ -60,7 +80,8 @@ func startServer(t *testing.T, bin, data string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +90,7 @@ func startServer(t *testing.T, bin, data string) *server {
 	for lines.Scan() {
 		if rest, ok := strings.CutPrefix(lines.Text(), "Balcão is running at "); ok {
 			go io.Copy(io.Discard, stdout)
-			return &server{cmd: cmd, base: strings.TrimSpace(rest)}
+			return &server{cmd: cmd, base: strings.TrimSpace(rest), logs: logs}
 		}
 	}
 	t.Fatalf("server printed no address: %v", lines.Err())
@@ -203,7 +224,87 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("conversation %s after restart = %+v, want %s %s", phoneOf(i), v.Conversation, want, wantBy)
 		}
 	}
+	// The inbox tabs: each conversation once in contatos, the attended ones in atendimento, the
+	// others (the unlinked phones of the stream too) in pendentes. A turn moves its
+	// conversation's contatos entry (a set and a single deletion in one batch), and the kill
+	// came in the middle of those moves.
+	withMessages := map[string]bool{}
+	for _, phone := range acked {
+		withMessages[phone] = true
+	}
+	for i := range controlled {
+		withMessages[phoneOf(i)] = true
+	}
+	tabs := map[string]map[string]int{}
+	for _, tab := range []string{"contatos", "pendentes", "atendimento"} {
+		tabs[tab] = tabPhones(t, staff, srv.base, tab)
+		for phone, n := range tabs[tab] {
+			if n != 1 {
+				t.Errorf("%s listed %d times in %s", phone, n, tab)
+			}
+		}
+	}
+	for phone := range withMessages {
+		isAttended := false
+		for i := range attended {
+			isAttended = isAttended || phone == phoneOf(i)
+		}
+		want := map[string]int{"contatos": 1, "pendentes": 1, "atendimento": 0}
+		if isAttended {
+			want["pendentes"], want["atendimento"] = 0, 1
+		}
+		for tab, n := range want {
+			if tabs[tab][phone] != n {
+				t.Errorf("%s (attended %v) is %d times in %s, want %d", phone, isAttended, tabs[tab][phone], tab, n)
+			}
+		}
+	}
+	if len(tabs["contatos"]) != len(withMessages) || len(tabs["pendentes"])+len(tabs["atendimento"]) != len(withMessages) {
+		t.Errorf("tabs list %d / %d / %d conversations for %d with messages", len(tabs["contatos"]), len(tabs["pendentes"]), len(tabs["atendimento"]), len(withMessages))
+	}
+
+	// A clean stop flushes the memtable the restart replayed the log into, where a key set twice
+	// and deleted with DeleteSingle would be found and logged.
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Errorf("stop after the restart: %v", err)
+	}
+	if logs := srv.logs.String(); strings.Contains(logs, "DeleteSingle") {
+		t.Errorf("the stop found keys deleted with DeleteSingle that had been set twice:\n%s", logs)
+	}
 	t.Logf("acknowledged %d messages before SIGKILL; all found once after restart", len(acked))
+}
+
+// tabPhones lists an inbox tab whole: how many times each conversation is in it.
+func tabPhones(t *testing.T, c *http.Client, base, tab string) map[string]int {
+	t.Helper()
+	phones := map[string]int{}
+	cursor := ""
+	for {
+		resp, err := c.Get(base + "/api/conversations?tab=" + tab + "&limit=200&cursor=" + cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Conversations []struct {
+				ID string `json:"id"`
+			} `json:"conversations"`
+			Next string `json:"next"`
+		}
+		status := resp.StatusCode
+		_ = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if status != http.StatusOK {
+			t.Fatalf("GET tab %s: %d", tab, status)
+		}
+		for _, c := range page.Conversations {
+			phones[c.ID]++
+		}
+		if page.Next == "" {
+			return phones
+		}
+		cursor = page.Next
+	}
 }
 
 type storedMessage struct {
