@@ -25,26 +25,7 @@ import (
 type server struct {
 	cmd  *exec.Cmd
 	base string
-	logs *logBuffer // what it wrote to stderr (also passed on to the test's)
-}
-
-// logBuffer keeps a child's stderr, written by its exec goroutine and read by the test.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	os.Stderr.Write(p)
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	logs string // file holding what it wrote to stderr (also passed on to the test's): read it after Wait
 }
 
 var (
@@ -80,8 +61,13 @@ func startServer(t *testing.T, bin, data string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
-	cmd.Stderr = logs
+	logs := filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	cmd.Stderr = io.MultiWriter(os.Stderr, f)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -269,8 +255,8 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	if err := srv.cmd.Wait(); err != nil {
 		t.Errorf("stop after the restart: %v", err)
 	}
-	if logs := srv.logs.String(); strings.Contains(logs, "DeleteSingle") {
-		t.Errorf("the stop found keys deleted with DeleteSingle that had been set twice:\n%s", logs)
+	if logs, err := os.ReadFile(srv.logs); err != nil || bytes.Contains(logs, []byte("DeleteSingle")) {
+		t.Errorf("the stop found keys deleted with DeleteSingle that had been set twice (%v):\n%s", err, logs)
 	}
 	t.Logf("acknowledged %d messages before SIGKILL; all found once after restart", len(acked))
 }
