@@ -17,19 +17,19 @@ import (
 
 // Config is one harness run. Zero fields take the defaults of Defaults.
 type Config struct {
-	DataDir   string        // where the engine's Pebble lives; a fresh temp dir when empty
-	Keep      bool          // keep DataDir (a temp dir is removed otherwise)
-	Offices   int           // offices
-	Phones    int           // client phones per office
-	Rate      float64       // offered inbound messages per second (open loop)
-	Duration  time.Duration // the measured run
-	Staff     int           // staff websockets per office
-	Mix       Mix           // what the phones write
-	Senders   int           // bound on messages in flight (sender goroutines)
-	Release   bool          // play the staff: take and finish conversations that went pending
-	NoAgent   bool          // no execution agent: document requests wait for one (as in an office with none)
-	Faults    bool          // add malformed/oversized requests and disconnecting websockets
-	FaultRate float64       // share of the rate sent as bad requests (0.01 = 1%)
+	DataDir     string        // where the engine's Pebble lives; a fresh temp dir when empty
+	Keep        bool          // keep DataDir (a temp dir is removed otherwise)
+	Offices     int           // offices
+	Phones      int           // client phones per office
+	Rate        float64       // offered inbound messages per second (open loop)
+	Duration    time.Duration // the measured run
+	Staff       int           // staff websockets per office
+	Mix         Mix           // what the phones write
+	MaxInFlight int           // messages waiting for their acknowledgement at most
+	Release     bool          // play the staff: take and finish conversations that went pending
+	NoAgent     bool          // no execution agent: document requests wait for one (as in an office with none)
+	Faults      bool          // add malformed/oversized requests and disconnecting websockets
+	FaultRate   float64       // share of the rate sent as bad requests (0.01 = 1%)
 
 	Ramp        bool          // find the highest rate holding RampP99, then measure at half of it
 	RampStart   float64       // first ramp rate
@@ -58,7 +58,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Offices: 20, Phones: 500, Rate: 500, Duration: 20 * time.Second, Staff: 2,
-		Mix: DefaultMix(), Senders: 2048, Release: true, FaultRate: 0.01,
+		Mix: DefaultMix(), MaxInFlight: 2048, Release: true, FaultRate: 0.01,
 		RampStart: 500, RampStep: 4 * time.Second, RampP99: 100 * time.Millisecond, RampBisect: 3,
 		RampMaxRate:    200000,
 		PebbleDuration: 5 * time.Second, PebbleWriters: 64,
@@ -76,7 +76,7 @@ func (c *Config) fill() {
 	if len(c.Mix) == 0 {
 		c.Mix = d.Mix
 	}
-	orDefault(&c.Senders, d.Senders)
+	orDefault(&c.MaxInFlight, d.MaxInFlight)
 	orDefault(&c.FaultRate, d.FaultRate)
 	orDefault(&c.RampStart, d.RampStart)
 	orDefault(&c.RampStep, d.RampStep)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -28,8 +29,8 @@ type step struct {
 	interval float64 // ns between intended sends
 	pick     func(i uint64) (office, phone int)
 
-	accepted *recorder // intended send → Deliver returned (durably stored, acknowledged)
-	late     *recorder // intended send → the sender hands it to the gateway (the harness's own lag)
+	accepted *recorder // intended send → the engine acknowledged it (durably stored)
+	late     *recorder // intended send → the pacer hands it to the gateway (the harness's own lag)
 	reply    *recorder // intended send → first assistant/system reply event (durable, to the gateway)
 	atPhone  *recorder // intended send → the reply's "delivered" status event
 	staff    *recorder // intended send → the inbound's message.added frame read on a staff socket
@@ -69,8 +70,6 @@ func (s *step) fail(err error) {
 	switch {
 	case errors.As(err, &be):
 		key = be.Code
-	case errors.Is(err, context.DeadlineExceeded):
-		key = "ack_timeout"
 	case errors.Is(err, balcao.ErrOverloaded):
 		key = "overloaded"
 	}
@@ -109,9 +108,7 @@ func (ss *steps) find(n uint64) *step {
 // engine does not keep up with the offered rate, and what was not sent is counted as unsent.
 const maxLag = 5 * time.Second
 
-// runStep offers rate msgs/s for dur and waits for the acknowledgements. Senders are a bounded
-// pool: when all of them wait for acknowledgements the schedule slips, which the latencies
-// (from the intended time) show.
+// runStep offers rate msgs/s for dur and waits for the acknowledgements.
 func (h *harness) runStep(ctx context.Context, label string, rate float64, dur time.Duration, pick func(i uint64) (int, int)) *step {
 	count := uint64(rate * dur.Seconds())
 	if count == 0 {
@@ -138,22 +135,8 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 		go func() { defer close(faultsDone); h.injectFaults(fctx, s) }()
 	}
 
-	workers := h.cfg.Senders
-	if uint64(workers) > count {
-		workers = int(count)
-	}
-	waits := make([]ackWait, workers)
-	stopWatch := watchAcks(waits)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			h.sender(ctx, s, w, &waits[w])
-		}(w)
-	}
-	wg.Wait()
-	stopWatch()
+	h.pace(ctx, s)
+	s.awaitAcks(ackTimeout)
 	s.sched1, s.load1, s.stall1 = readSched(), loadAvg(), h.readStalls()
 	cancelFaults()
 	if faultsDone != nil {
@@ -165,139 +148,78 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	return s
 }
 
-func (h *harness) sender(ctx context.Context, s *step, w int, ack *ackWait) {
+// pace posts each message of the step at its due time, from this one goroutine, without
+// waiting for its acknowledgement: the engine calls back once the message is durable. At most
+// cfg.MaxInFlight wait for theirs; beyond them the schedule slips, which the latencies (from the
+// intended time) show. What it could not post within maxLag of its time is counted unsent.
+func (h *harness) pace(ctx context.Context, s *step) {
 	sim := h.e.Sim()
-	ack.start(ctx)
-	defer ack.stop()
-	for {
-		i := s.next.Add(1) - 1
-		if i >= s.count {
-			return
-		}
+	slots := make(chan struct{}, h.cfg.MaxInFlight)
+	for i := uint64(0); i < s.count; i++ {
 		n := s.firstN + i
 		due := s.intended(n)
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
-		} else if -d > maxLag || s.aborted.Load() || ctx.Err() != nil {
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil || time.Since(due) > maxLag {
 			s.aborted.Store(true)
-			s.unsent.Add(1)
-			continue
+			s.unsent.Add(int64(s.count - i))
+			return
 		}
 		o, p := s.pick(i)
-		office := h.offices[o]
-		kind := h.cfg.Mix.pick(n)
 		s.sent.Add(1)
 		s.inflight.Add(1)
 		// Stamped with its due time, as WhatsApp stamps a message when the phone sends it.
-		s.late.record(w, time.Since(due))
-		_, err := sim.DeliverAt(ack.begin(), office, h.phone(o, p), benchID(n), kindTexts[kind], due)
-		err = ack.end(ctx, err)
-		s.inflight.Add(-1)
-		now := time.Now()
+		s.late.record(int(n), time.Since(due))
+		err := sim.Post(h.offices[o], h.phone(o, p), benchID(n), kindTexts[h.cfg.Mix.pick(n)], due, func(err error) {
+			<-slots
+			s.acknowledged(n, due, err)
+		})
 		if err != nil {
-			s.fail(err)
-			continue
+			<-slots
+			s.acknowledged(n, due, err)
 		}
-		s.acked.Add(1)
-		s.accepted.record(w, now.Sub(due))
-		s.lastAckNs.Store(now.UnixNano())
 	}
 }
 
-// ackTimeout is how long a sender waits for the acknowledgement of one message (from the
-// start of its Deliver) before counting it failed as ack_timeout; the watchdog looks every
-// ackCheck, so a wait ends between ackTimeout and ackTimeout+ackCheck.
-const (
-	ackTimeout = 30 * time.Second
-	ackCheck   = 100 * time.Millisecond
-)
-
-// ackWait is one sender's wait for acknowledgements. A context with its own timeout for every
-// message cost an allocation, a timer and a registration with the parent context each (~6% of
-// the bytes allocated in a run, in the engine's process): instead each sender keeps one
-// cancellable context from message to message, and one watchdog per step (watchAcks) cancels
-// it when the message it waits for has waited ackTimeout. Only that message fails; the sender
-// takes a fresh context for the next.
-type ackWait struct {
-	mu      sync.Mutex
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
-	since   time.Time // when the current Deliver began; zero between calls
-	expired bool      // the watchdog cancelled ctx during the current call
-}
-
-// start makes the sender's context, a child of ctx.
-func (a *ackWait) start(ctx context.Context) {
-	a.mu.Lock()
-	a.ctx, a.cancel = context.WithCancelCause(ctx)
-	a.mu.Unlock()
-}
-
-// stop releases the sender's context.
-func (a *ackWait) stop() {
-	a.mu.Lock()
-	a.cancel(context.Canceled)
-	a.mu.Unlock()
-}
-
-// begin marks the start of a Deliver and returns the context it waits under.
-func (a *ackWait) begin() context.Context {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.since = time.Now()
-	return a.ctx
-}
-
-// end marks the end of a Deliver that returned err, and returns err as the sender counts it: a
-// wait the watchdog ended is context.DeadlineExceeded (ack_timeout), as a timeout of its own
-// would have been. The next Deliver gets a fresh context, a child of parent.
-func (a *ackWait) end(parent context.Context, err error) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.since = time.Time{}
-	if !a.expired {
-		return err
+// acknowledged counts the outcome of message n, due at due, unless the step stopped waiting
+// for it (awaitAcks).
+func (s *step) acknowledged(n uint64, due time.Time, err error) {
+	if s.inflight.Add(-1) < 0 {
+		return // counted as ack_timeout
 	}
-	a.expired = false
-	if err != nil && errors.Is(err, context.Canceled) && parent.Err() == nil {
-		err = fmt.Errorf("wait for ack: %w", context.DeadlineExceeded)
+	if err != nil {
+		s.fail(err)
+		return
 	}
-	a.cancel(context.Canceled)
-	a.ctx, a.cancel = context.WithCancelCause(parent)
-	return err
+	now := time.Now()
+	s.acked.Add(1)
+	s.accepted.record(int(n), now.Sub(due))
+	s.lastAckNs.Store(now.UnixNano())
 }
 
-// expire cancels the current wait if it began ackTimeout or more before now.
-func (a *ackWait) expire(now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.since.IsZero() && !a.expired && now.Sub(a.since) >= ackTimeout {
-		a.expired = true
-		a.cancel(context.DeadlineExceeded)
-	}
-}
+// ackTimeout is how long a step waits, after it posted its last message, for the
+// acknowledgements still missing; each then fails as ack_timeout.
+const ackTimeout = 30 * time.Second
 
-// watchAcks is the watchdog of a step's senders' waits, until the returned function is called.
-func watchAcks(waits []ackWait) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(ackCheck)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			now := time.Now()
-			for i := range waits {
-				waits[i].expire(now)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
+// awaitAcks waits until every message posted is acknowledged, at most timeout. Those still
+// waiting then fail as ack_timeout, once: their acknowledgements, should they come, find
+// inflight negative and count nothing.
+func (s *step) awaitAcks(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for s.inflight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.inflight.Swap(math.MinInt64 / 2); n > 0 {
+		s.failed.Add(n)
+		s.mu.Lock()
+		s.errs["ack_timeout"] += n
+		s.mu.Unlock()
+	}
 }
 
 // settle waits, after the last acknowledgement, for the replies and staff frames still on
@@ -349,7 +271,7 @@ func (h *harness) progress(s *step) (stop func()) {
 			s.mu.Unlock()
 			if out != nil {
 				fmt.Fprintf(out, "  %-10s %3ds  offered %6.0f/s  acked %6d/s  in flight %5d  errors %d  p99 so far: accepted %.1f reply %.1f staff %.1f ms  this second: %s\n",
-					s.label, n, s.rate, sec.Acked, s.inflight.Load(), s.failed.Load(),
+					s.label, n, s.rate, sec.Acked, max(s.inflight.Load(), 0), s.failed.Load(),
 					s.accepted.roughP99(), reply.p99(), staff.p99(), sec)
 			}
 			prevAcked, prevReply, prevStaff, prevStalls = acked, reply, staff, stalls

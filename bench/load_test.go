@@ -1,57 +1,46 @@
 package bench
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/balcao/balcao"
 )
 
-// TestAckWait: a sender's wait that outlasts ackTimeout fails as a deadline (ack_timeout) and
-// no sooner; the sender's next wait has a live context; the end of the run cancels a wait.
-func TestAckWait(t *testing.T) {
+// TestAwaitAcks: a step waits for its missing acknowledgements until the timeout and no
+// longer, counts those still missing as ack_timeout once, and ignores their acknowledgements
+// when they come later; an error acknowledgement counts as a failure by its code.
+func TestAwaitAcks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		waits := make([]ackWait, 2)
-		stop := watchAcks(waits)
-		defer stop()
-		a := &waits[0]
-		a.start(ctx)
-		defer a.stop()
-		// deliver waits for the acknowledgement as Sim().Deliver does: until ack or ctx ends.
-		deliver := func(c context.Context, ack <-chan struct{}) error {
-			select {
-			case <-ack:
-				return nil
-			case <-c.Done():
-				return fmt.Errorf("wait for ack: %w", c.Err())
-			}
-		}
-
+		s := &step{accepted: newRecorder(), errs: map[string]int64{}}
+		s.inflight.Store(3)
+		due := time.Now()
+		time.AfterFunc(time.Second, func() { s.acknowledged(1, due, nil) })
+		time.AfterFunc(2*time.Second, func() { s.acknowledged(2, due, balcao.ErrOverloaded) })
 		start := time.Now()
-		err := a.end(ctx, deliver(a.begin(), nil))
-		waited := time.Since(start)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("an unacknowledged message: %v, want a deadline", err)
+		s.awaitAcks(ackTimeout)
+		if waited := time.Since(start); waited < ackTimeout || waited > ackTimeout+20*time.Millisecond {
+			t.Errorf("waited %v, want %v", waited, ackTimeout)
 		}
-		if waited < ackTimeout || waited > ackTimeout+ackCheck {
-			t.Errorf("waited %v, want %v to %v", waited, ackTimeout, ackTimeout+ackCheck)
+		s.acknowledged(3, due, nil) // too late: already counted
+		if a, f := s.acked.Load(), s.failed.Load(); a != 1 || f != 2 {
+			t.Errorf("acked %d failed %d, want 1 and 2", a, f)
+		}
+		if s.errs["ack_timeout"] != 1 || s.errs["overloaded"] != 1 {
+			t.Errorf("errors %v, want one ack_timeout and one overloaded", s.errs)
+		}
+		if got := s.accepted.merged().TotalCount(); got != 1 {
+			t.Errorf("%d accepted latencies recorded, want 1", got)
 		}
 
-		ack := make(chan struct{})
-		time.AfterFunc(ackTimeout-time.Second, func() { close(ack) })
-		if err := a.end(ctx, deliver(a.begin(), ack)); err != nil {
-			t.Fatalf("a message acknowledged in time after a timeout: %v", err)
-		}
-
-		go func() { time.Sleep(time.Second); cancel() }()
+		all := &step{accepted: newRecorder(), errs: map[string]int64{}}
+		all.inflight.Store(1)
+		time.AfterFunc(time.Second, func() { all.acknowledged(1, due, nil) })
 		start = time.Now()
-		err = a.end(ctx, deliver(a.begin(), nil))
-		if !errors.Is(err, context.Canceled) || time.Since(start) != time.Second {
-			t.Errorf("a wait when the run ends: %v", err)
+		all.awaitAcks(ackTimeout)
+		if waited := time.Since(start); waited > time.Second+20*time.Millisecond || all.failed.Load() != 0 {
+			t.Errorf("all acknowledged: waited %v, %d failed", waited, all.failed.Load())
 		}
 	})
 }

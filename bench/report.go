@@ -70,7 +70,7 @@ type PublicConfig struct {
 	Seconds       float64 `json:"seconds"`
 	Staff         int     `json:"staff_per_office"`
 	Mix           string  `json:"mix"`
-	Senders       int     `json:"senders"`
+	MaxInFlight   int     `json:"max_in_flight"`
 	Release       bool    `json:"release"`
 	NoAgent       bool    `json:"no_agent,omitempty"`
 	Faults        bool    `json:"faults"`
@@ -84,7 +84,7 @@ type PublicConfig struct {
 func (c Config) public() PublicConfig {
 	p := PublicConfig{
 		Offices: c.Offices, Phones: c.Phones, Rate: c.Rate, Seconds: c.Duration.Seconds(), Staff: c.Staff,
-		Mix: c.Mix.String(), Senders: c.Senders, Release: c.Release, NoAgent: c.NoAgent, Faults: c.Faults, Ramp: c.Ramp,
+		Mix: c.Mix.String(), MaxInFlight: c.MaxInFlight, Release: c.Release, NoAgent: c.NoAgent, Faults: c.Faults, Ramp: c.Ramp,
 		Conversations: c.Conversations, Label: c.Label,
 	}
 	if c.Ramp {

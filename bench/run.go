@@ -313,7 +313,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	if h.cfg.Faults {
 		label = "run+faults"
 	}
-	h.say("bench: %s: %.0f msg/s offered for %s (open loop, ≤ %d in flight)", label, rate, h.cfg.Duration, h.cfg.Senders)
+	h.say("bench: %s: %.0f msg/s offered for %s (open loop, ≤ %d in flight)", label, rate, h.cfg.Duration, h.cfg.MaxInFlight)
 	s := h.runStep(ctx, label, rate, h.cfg.Duration, h.roundRobin(sent))
 	w := h.e.DB().Writer.Stats().Sub(w0)
 	stopProfile()

@@ -29,7 +29,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.Rate, "rate", d.Rate, "offered inbound messages per second (open loop)")
 	fs.DurationVar(&cfg.Duration, "duration", d.Duration, "length of the measured run")
 	fs.IntVar(&cfg.Staff, "staff", d.Staff, "staff websockets per office")
-	fs.IntVar(&cfg.Senders, "senders", d.Senders, "sender goroutines: the bound on messages in flight")
+	fs.IntVar(&cfg.MaxInFlight, "max-in-flight", d.MaxInFlight, "messages waiting for their acknowledgement at most (beyond them the schedule slips)")
 	fs.BoolVar(&cfg.Release, "release", d.Release, "play the staff: take and finish conversations that went pending, so that they get replies again")
 	fs.BoolVar(&cfg.NoAgent, "no-agent", false, "no execution agent: document requests wait for one instead of being served at once (one PDF) and sent")
 	fs.BoolVar(&cfg.Faults, "faults", false, "add 1% bad requests through HTTP /sim/inbound (malformed, oversized) and disconnecting websockets")

@@ -2,12 +2,15 @@ package whatsim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/gateway"
 	"github.com/balcao/balcao/gateway/whatsim"
 )
@@ -58,5 +61,60 @@ func TestPhonesKeepTheirLatestMessages(t *testing.T) {
 	}
 	if len(sink.ids) != 10 {
 		t.Fatalf("%d delivery receipts, want 10 (the repeated M9 is not delivered again)", len(sink.ids))
+	}
+}
+
+// inbounds is a gateway.Sink that keeps the inbound messages it gets, unacknowledged.
+type inbounds struct {
+	receipts
+	in []*gateway.Inbound
+}
+
+func (s *inbounds) Deliver(in *gateway.Inbound) { s.in = append(s.in, in) }
+
+// TestPostDoesNotWait: Post hands the message over stamped and returns before its
+// acknowledgement, which reaches ack once; MaxInflight unacknowledged messages refuse the next
+// until one is acknowledged; an unknown office is refused without ack.
+func TestPostDoesNotWait(t *testing.T) {
+	g := whatsim.New(slog.New(slog.DiscardHandler))
+	sink := &inbounds{}
+	if _, err := g.Open(context.Background(), "o1", sink); err != nil {
+		t.Fatal(err)
+	}
+	var acks []error
+	ack := func(err error) { acks = append(acks, err) }
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	if err := g.Post("o1", "5548999990001", "M1", "oi", at, ack); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.in) != 1 || len(acks) != 0 {
+		t.Fatalf("%d delivered, %d acks; want 1 delivered and no ack yet", len(sink.in), len(acks))
+	}
+	if in := sink.in[0]; !in.Stamped || !in.At.Equal(at) || in.ID != "M1" || in.Text != "oi" {
+		t.Errorf("delivered %+v", in)
+	}
+	sink.in[0].Ack(balcao.ErrOverloaded)
+	sink.in[0].Ack(nil)
+	if len(acks) != 1 || !errors.Is(acks[0], balcao.ErrOverloaded) {
+		t.Errorf("acks %v, want the first one only", acks)
+	}
+
+	for i := range whatsim.MaxInflight {
+		if err := g.Post("o1", "5548999990001", fmt.Sprint("N", i), "oi", at, ack); err != nil {
+			t.Fatalf("message %d of %d: %v", i, whatsim.MaxInflight, err)
+		}
+	}
+	if err := g.Post("o1", "5548999990001", "X", "oi", at, ack); !errors.Is(err, balcao.ErrOverloaded) {
+		t.Fatalf("with %d waiting: %v, want overloaded", whatsim.MaxInflight, err)
+	}
+	sink.in[1].Ack(nil)
+	if err := g.Post("o1", "5548999990001", "X", "oi", at, ack); err != nil {
+		t.Fatalf("once one is acknowledged: %v", err)
+	}
+	if err := g.Post("nope", "5548999990001", "Y", "oi", at, ack); !errors.Is(err, balcao.ErrNotFound) {
+		t.Errorf("unknown office: %v, want not found", err)
+	}
+	if len(acks) != 2 {
+		t.Errorf("%d acks, want 2 (refused posts are not acknowledged)", len(acks))
 	}
 }
