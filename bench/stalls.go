@@ -58,22 +58,23 @@ type GCResult struct {
 // write and fsync as the acknowledgements wait for them), as the upper bound of a power-of-two
 // bucket from 64 µs.
 type StorageResult struct {
-	Batches          uint64  `json:"batches"` // turns and other batches made durable
-	Commits          uint64  `json:"commits"` // synced Pebble commits (one fsync may cover several)
-	BatchesPerCommit float64 `json:"batches_per_commit"`
-	DurableP50Ms     float64 `json:"durable_p50_ms"`
-	DurableP99Ms     float64 `json:"durable_p99_ms"`
-	DurableMaxMs     float64 `json:"durable_max_ms"`
-	Fsyncs           uint64  `json:"fsyncs"` // the WAL's fsyncs (Pebble's histogram, its buckets' upper bounds)
-	FsyncP50Ms       float64 `json:"fsync_p50_ms"`
-	FsyncP99Ms       float64 `json:"fsync_p99_ms"`
-	FsyncMaxMs       float64 `json:"fsync_max_ms"`
-	WriteStalls      uint64  `json:"write_stalls"`
-	WriteStallMs     float64 `json:"write_stall_ms"`
-	Flushes          uint64  `json:"flushes"`
-	FlushMs          float64 `json:"flush_ms"`
-	Compactions      uint64  `json:"compactions"`
-	CompactionMs     float64 `json:"compaction_ms"`
+	Batches            uint64  `json:"batches"` // turns and other batches made durable
+	Commits            uint64  `json:"commits"` // synced Pebble commits (one fsync may cover several)
+	BatchesPerCommit   float64 `json:"batches_per_commit"`
+	DurableP50Ms       float64 `json:"durable_p50_ms"`
+	DurableP99Ms       float64 `json:"durable_p99_ms"`
+	DurableMaxMs       float64 `json:"durable_max_ms"`
+	Fsyncs             uint64  `json:"fsyncs"` // the WAL's fsyncs (Pebble's histogram, its buckets' upper bounds)
+	FsyncP50Ms         float64 `json:"fsync_p50_ms"`
+	FsyncP99Ms         float64 `json:"fsync_p99_ms"`
+	FsyncMaxMs         float64 `json:"fsync_max_ms"`
+	WriteStalls        uint64  `json:"write_stalls"`
+	WriteStallMs       float64 `json:"write_stall_ms"`
+	Flushes            uint64  `json:"flushes"`
+	FlushMs            float64 `json:"flush_ms"`
+	Compactions        uint64  `json:"compactions"`
+	CompactionMs       float64 `json:"compaction_ms"`
+	CompactionPausedMs float64 `json:"compaction_paused_ms"` // slept to leave the turns their share of the cores
 }
 
 func stallsBetween(a, b stallSnapshot) (GCResult, StorageResult) {
@@ -86,6 +87,7 @@ func stallsBetween(a, b stallSnapshot) (GCResult, StorageResult) {
 		FsyncP50Ms: ms(st.FsyncQuantile(0.5)), FsyncP99Ms: ms(st.FsyncQuantile(0.99)), FsyncMaxMs: ms(st.FsyncQuantile(1)),
 		WriteStalls: st.WriteStalls, WriteStallMs: ms(st.WriteStallTime),
 		Flushes: st.Flushes, FlushMs: ms(st.FlushTime), Compactions: st.Compactions, CompactionMs: ms(st.CompactionTime),
+		CompactionPausedMs: ms(st.CompactionPaused),
 	}
 	if n := len(st.Fsyncs); n > 0 {
 		s.Fsyncs = st.Fsyncs[n-1]
@@ -99,6 +101,6 @@ func stallsBetween(a, b stallSnapshot) (GCResult, StorageResult) {
 // stalls is the progress line's account of them.
 func (r StepResult) stalls() string {
 	g, s := r.GC, r.Storage
-	return fmt.Sprintf("allocated %.0f MB, GC %d cycles, %.0f ms CPU (assists %.0f ms); %d commits, durable p99 ≤ %.1f ms max ≤ %.0f ms, fsync p99 ≤ %.1f ms max ≤ %.0f ms; Pebble %d write stalls (%.0f ms), %d flushes, %d compactions",
-		g.AllocMB, g.Cycles, g.CPUMs, g.AssistMs, s.Commits, s.DurableP99Ms, s.DurableMaxMs, s.FsyncP99Ms, s.FsyncMaxMs, s.WriteStalls, s.WriteStallMs, s.Flushes, s.Compactions)
+	return fmt.Sprintf("allocated %.0f MB, GC %d cycles, %.0f ms CPU (assists %.0f ms); %d commits, durable p99 ≤ %.1f ms max ≤ %.0f ms, fsync p99 ≤ %.1f ms max ≤ %.0f ms; Pebble %d write stalls (%.0f ms), %d flushes, %d compactions (paused %.0f ms)",
+		g.AllocMB, g.Cycles, g.CPUMs, g.AssistMs, s.Commits, s.DurableP99Ms, s.DurableMaxMs, s.FsyncP99Ms, s.FsyncMaxMs, s.WriteStalls, s.WriteStallMs, s.Flushes, s.Compactions, s.CompactionPausedMs)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -45,12 +47,12 @@ func TestCompactionGateWaitsForOpen(t *testing.T) {
 	if ok, _ := g.TrySchedule(); ok {
 		t.Fatal("a third compaction was granted with two allowed")
 	}
-	g.Done()
+	g.ended()
 	g.grant()
 	if db.scheduled != 2 || g.running != 2 {
 		t.Fatalf("after one was done: scheduled %d, running %d; want 2 and 2", db.scheduled, g.running)
 	}
-	g.Done()
+	g.ended()
 	g.Unregister()
 	if ok, _ := g.TrySchedule(); ok {
 		t.Fatal("a compaction was granted after Unregister")
@@ -88,4 +90,60 @@ func TestCompactionsRunAfterOpen(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestCompactionsArePaced: a compaction that reports its progress sleeps as long as it worked
+// (share 0.5), in pauses after each chunk of work; none while L0 is behind or unpaced.
+func TestCompactionsArePaced(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		share  float64
+		behind bool
+		want   time.Duration // elapsed for 10 ms of work
+	}{
+		{"paced", 0.5, false, 20 * time.Millisecond},
+		{"a third", 1.0 / 3, false, 30 * time.Millisecond},
+		{"behind", 0.5, true, 10 * time.Millisecond},
+		{"unpaced", 1, false, 10 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newCompactionGate()
+				g.pace.share = tc.share
+				g.behind.Store(tc.behind)
+				h := &pacedCompaction{g: g}
+				start := time.Now()
+				h.Started()
+				for range 20 { // 128 keys written in 0.5 ms each time
+					time.Sleep(500 * time.Microsecond)
+					h.CumulativeStats(pebble.CompactionGrantHandleStats{})
+				}
+				if got := time.Since(start); got != tc.want {
+					t.Errorf("10 ms of work took %v, want %v", got, tc.want)
+				}
+			})
+		})
+	}
+}
+
+// TestGateKnowsWhenL0IsBehind: the granter reads L0's sublevels at once and every 100 ms.
+func TestGateKnowsWhenL0IsBehind(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newCompactionGate()
+		g.Register(2, &fakeCompactor{})
+		var sublevels atomic.Int64
+		sublevels.Store(int64(g.pace.behind))
+		g.open(func() int { return int(sublevels.Load()) })
+		defer g.Unregister()
+		synctest.Wait()
+		if !g.behind.Load() {
+			t.Fatalf("%d sublevels: not behind", g.pace.behind)
+		}
+		sublevels.Store(int64(g.pace.behind - 1))
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		if g.behind.Load() {
+			t.Fatalf("%d sublevels: still behind", g.pace.behind-1)
+		}
+	})
 }

@@ -27,6 +27,7 @@ type DB struct {
 	staff    decoded[balcao.Staff]    // by StaffKey (see Staff)
 	events   *pebbleEvents
 	wal      *walPacer // Pebble asks it after each WAL sync
+	gate     *compactionGate
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
@@ -90,9 +91,9 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}
-	gate.open()
+	gate.open(func() int { return int(pdb.Metrics().Levels[0].Sublevels) })
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
-	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer}
+	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate}
 	if err := db.migrate(); err != nil {
 		pdb.Close()
 		return nil, err

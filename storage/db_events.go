@@ -24,6 +24,9 @@ type StoreStats struct {
 	FlushTime      time.Duration
 	Compactions    uint64
 	CompactionTime time.Duration
+	// CompactionPaused is the time compactions slept to leave the turns their share of the
+	// cores (see pacedCompaction).
+	CompactionPaused time.Duration
 	// SingleDeleteMisuse counts the keys a flush or compaction found deleted with
 	// Batch.DeleteSingle over more than one set: an older value may have come back (a bug of
 	// the caller, logged as an error when found).
@@ -36,6 +39,7 @@ func (s StoreStats) Sub(earlier StoreStats) StoreStats {
 		WriteStalls: s.WriteStalls - earlier.WriteStalls, WriteStallTime: s.WriteStallTime - earlier.WriteStallTime,
 		Flushes: s.Flushes - earlier.Flushes, FlushTime: s.FlushTime - earlier.FlushTime,
 		Compactions: s.Compactions - earlier.Compactions, CompactionTime: s.CompactionTime - earlier.CompactionTime,
+		CompactionPaused:   s.CompactionPaused - earlier.CompactionPaused,
 		SingleDeleteMisuse: s.SingleDeleteMisuse - earlier.SingleDeleteMisuse,
 	}
 	if len(s.Fsyncs) == len(earlier.Fsyncs) {
@@ -79,6 +83,7 @@ func (db *DB) Stats() StoreStats {
 		WriteStalls: e.stalls.Load(), WriteStallTime: time.Duration(e.stallNanos.Load()),
 		Flushes: e.flushes.Load(), FlushTime: time.Duration(e.flushNanos.Load()),
 		Compactions: e.compactions.Load(), CompactionTime: time.Duration(e.compactNanos.Load()),
+		CompactionPaused:   time.Duration(db.gate.paused.Load()),
 		SingleDeleteMisuse: e.misuse.Load(),
 	}
 }
