@@ -244,7 +244,7 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		c.openService(in.At) // a score for the last service opens no new one
 	}
 	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
-	t.b.Set(storage.WhatsAppIDKey(c.office, c.phone, in.ID), seqBytes(msg.Seq))
+	t.b.Set(t.b.Key(func(k []byte) []byte { return storage.AppendWhatsAppIDKey(k, c.office, c.phone, in.ID) }), seqBytes(msg.Seq))
 	c.recent.add(in.ID, c.batches+1) // the batch commit submits below
 	if in.At.After(c.conv.InboundAt) {
 		c.conv.InboundAt = in.At

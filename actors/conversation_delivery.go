@@ -200,11 +200,12 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 			write = d.writes
 		}
 		o.dirty, o.write = false, write
-		b.Put(storage.MessageStatusKey(c.office, c.phone, o.msg.Seq), &storage.Delivery{Status: o.msg.Status, StatusAt: o.at})
+		seq := o.msg.Seq
+		b.Put(b.Key(func(k []byte) []byte { return storage.AppendMessageStatusKey(k, c.office, c.phone, seq) }), &storage.Delivery{Status: o.msg.Status, StatusAt: o.at})
 		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {
-		b.DeleteSingle(storage.OutboxKey(c.office, c.phone, seq)) // set once, in the reply's turn
+		b.DeleteSingle(b.Key(func(k []byte) []byte { return storage.AppendOutboxKey(k, c.office, c.phone, seq) })) // set once, in the reply's turn
 	}
 	d.outbox = d.outbox[:0]
 	return events, write

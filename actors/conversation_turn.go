@@ -18,12 +18,13 @@ import (
 // turn collects what one handled message changes: the batch to write, the events to publish
 // and the messages to send once the batch is durable.
 type turn struct {
-	b      *storage.Batch
-	before [][]byte // the conversation's index keys as stored
-	events []event
-	outs   []balcao.Message
-	reason string   // why the conversation changed, for its event
-	jobs   []string // jobs created, started once durable
+	b          *storage.Batch
+	before     [][]byte  // the conversation's index keys as stored
+	beforeKeys [3][]byte // before's room
+	events     []event
+	outs       []balcao.Message
+	reason     string   // why the conversation changed, for its event
+	jobs       []string // jobs created, started once durable
 	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
 	// point to it, so that the hub shows them only to the staff who may see the conversation.
 	view *balcao.ConversationView
@@ -109,7 +110,8 @@ func encode(events []event) {
 }
 
 func (c *conversation) begin() *turn {
-	t := &turn{b: &storage.Batch{}, before: c.indexKeys(), view: &balcao.ConversationView{}}
+	t := &turn{b: &storage.Batch{}, view: &balcao.ConversationView{}}
+	t.before = c.indexKeys(t.b, t.beforeKeys[:0])
 	if c.exists {
 		prev := c.conv.View()
 		t.prev = &prev
@@ -127,7 +129,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 		t.outs = append(t.outs, m) // in the outbox with the others at commit
 		c.remember(m)
 	}
-	t.b.Put(storage.MessageKey(c.office, c.phone, m.Seq), &m)
+	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendMessageKey(k, c.office, c.phone, m.Seq) }), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
 	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: m, View: t.view}})
 	return m
@@ -143,7 +145,7 @@ func (c *conversation) transition(t *turn, to balcao.State, staff, reason string
 	now := c.sys.cfg.Now()
 	tr := balcao.Transition{From: c.conv.State, To: to, Staff: staff, Reason: reason, At: now}
 	c.conv.Transitions++
-	t.b.Put(storage.TransitionKey(c.office, c.phone, c.conv.Transitions), &tr)
+	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendTransitionKey(k, c.office, c.phone, c.conv.Transitions) }), &tr)
 	c.conv.State, c.conv.StateSince = to, now
 	c.conv.Attendant = ""
 	if to == balcao.StateAttending {
@@ -241,19 +243,24 @@ func outboundSeq(id string) (seq uint64, ok bool) {
 	return seq, seq > 0
 }
 
-// indexKeys are the inbox index entries of the conversation as it is now.
-func (c *conversation) indexKeys() [][]byte {
+// indexKeys appends to keys the inbox index entries of the conversation as it is now, built in
+// b's memory.
+func (c *conversation) indexKeys(b *storage.Batch, keys [][]byte) [][]byte {
 	if !c.exists {
-		return nil
+		return keys
 	}
-	keys := [][]byte{storage.IndexKey(c.office, balcao.TabContacts, c.conv.LastAt, c.phone)}
+	keys = append(keys, c.indexKey(b, balcao.TabContacts, c.conv.LastAt))
 	switch c.conv.State {
 	case balcao.StatePending:
-		keys = append(keys, storage.IndexKey(c.office, balcao.TabPending, c.conv.StateSince, c.phone))
+		keys = append(keys, c.indexKey(b, balcao.TabPending, c.conv.StateSince))
 	case balcao.StateAttending:
-		keys = append(keys, storage.IndexKey(c.office, balcao.TabAttending, c.conv.StateSince, c.phone))
+		keys = append(keys, c.indexKey(b, balcao.TabAttending, c.conv.StateSince))
 	}
 	return keys
+}
+
+func (c *conversation) indexKey(b *storage.Batch, tab balcao.Tab, at time.Time) []byte {
+	return b.Key(func(k []byte) []byte { return storage.AppendIndexKey(k, c.office, tab, at, c.phone) })
 }
 
 // commit writes the conversation record and index moves with the turn's changes; once durable
@@ -261,7 +268,8 @@ func (c *conversation) indexKeys() [][]byte {
 // write restarts the actor, which reloads what is really stored.
 func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	c.exists = true
-	after := c.indexKeys()
+	var afterKeys [3][]byte
+	after := c.indexKeys(t.b, afterKeys[:0])
 	// An index key names the time the conversation entered it, so it is set once before it is
 	// deleted: DeleteSingle.
 	for _, k := range t.before {
@@ -279,9 +287,10 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		for _, m := range t.outs[:n-1] {
 			earlier = append(earlier, m.Seq)
 		}
-		t.b.Set(storage.OutboxKey(c.office, c.phone, t.outs[n-1].Seq), storage.OutboxValue(earlier))
+		seq := t.outs[n-1].Seq
+		t.b.Set(t.b.Key(func(k []byte) []byte { return storage.AppendOutboxKey(k, c.office, c.phone, seq) }), storage.OutboxValue(earlier))
 	}
-	t.b.Put(storage.ConversationKey(c.office, c.phone), &c.conv)
+	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendConversationKey(k, c.office, c.phone) }), &c.conv)
 	*t.view = c.conv.View()
 	statuses, write := c.takeDelivery(t.b, t.view)
 	t.events = append(t.events, statuses...)

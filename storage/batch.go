@@ -13,8 +13,8 @@ import (
 //
 // Its change list and the records Put encodes live in memory the batch takes from a pool and
 // the writer gives back once it copied them into its Pebble batch, so that a steady stream of
-// turns allocates neither. Keys and the values given to Set are the caller's and are only
-// read.
+// turns allocates neither; nor do keys built with Key. Other keys and the values given to Set
+// are the caller's and are only read.
 type Batch struct {
 	mem  *batchMem
 	size int
@@ -85,6 +85,17 @@ func (b *Batch) Put(key []byte, record any) {
 	// append above had to grow the arena, earlier values still point into the old one, which
 	// stays valid.
 	b.add(m, op{key: key, value: m.arena[start:len(m.arena):len(m.arena)]})
+}
+
+// Key returns the key build appends to an empty slice, built in the batch's memory: it lives
+// as long as the batch's records (until the writer's callback) and takes no allocation of its
+// own. The storage.Append…Key functions build the keys a turn writes this way (as their own
+// allocations they were 6 % of the bytes a run at 15 000 msg/s allocated).
+func (b *Batch) Key(build func(dst []byte) []byte) []byte {
+	m := b.memory()
+	start := len(m.arena)
+	m.arena = build(m.arena)
+	return m.arena[start:len(m.arena):len(m.arena)]
 }
 
 // Set stores raw bytes.

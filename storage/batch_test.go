@@ -15,7 +15,8 @@ import (
 // TestBatchMemoryReused: batches' change lists and encoded records are pooled and reused by
 // the batches that follow; whatever each stored is read back as written, including records
 // that outgrew the pooled arena, raw values, deletions, a truncated batch and a batch filled
-// again after its commit.
+// again after its commit. Odd rounds build their keys in the batch's memory (Batch.Key), between
+// records that grow it.
 func TestBatchMemoryReused(t *testing.T) {
 	db := open(t, t.TempDir())
 	defer db.Close()
@@ -28,18 +29,28 @@ func TestBatchMemoryReused(t *testing.T) {
 		if round%2 == 1 {
 			b = reused // filled again once its commit returned
 		}
+		key := func(k []byte, build func([]byte) []byte) []byte {
+			if round%2 == 0 {
+				return k
+			}
+			built := b.Key(build)
+			if !bytes.Equal(built, k) {
+				t.Fatalf("built in the batch: %q, want %q", built, k)
+			}
+			return built
+		}
 		for i := range 12 {
 			phone := fmt.Sprintf("5548%09d", round*100+i)
 			text := strings.Repeat(fmt.Sprint(round, "-", i, " "), 1+(round*i)%400) // up to ~4 KB
 			m := &balcao.Message{Seq: uint64(i + 1), Direction: balcao.Inbound, Author: balcao.AuthorClient, Text: text, At: at}
-			k := storage.MessageKey("o1", phone, m.Seq)
+			k := key(storage.MessageKey("o1", phone, m.Seq), func(k []byte) []byte { return storage.AppendMessageKey(k, "o1", phone, m.Seq) })
 			b.Put(k, m)
 			want[string(k)] = storage.Encode(m)
 			tr := &balcao.Transition{From: balcao.StateAssistant, To: balcao.StatePending, Reason: text[:min(len(text), 40)], At: at}
-			k = storage.TransitionKey("o1", phone, 1)
+			k = key(storage.TransitionKey("o1", phone, 1), func(k []byte) []byte { return storage.AppendTransitionKey(k, "o1", phone, 1) })
 			b.Put(k, tr)
 			want[string(k)] = storage.Encode(tr)
-			k = storage.WhatsAppIDKey("o1", phone, "B"+phone)
+			k = key(storage.WhatsAppIDKey("o1", phone, "B"+phone), func(k []byte) []byte { return storage.AppendWhatsAppIDKey(k, "o1", phone, "B"+phone) })
 			b.Set(k, []byte(phone))
 			want[string(k)] = []byte(phone)
 		}
@@ -71,6 +82,39 @@ func TestBatchMemoryReused(t *testing.T) {
 	}
 	if ok, err := db.Has(storage.MessageKey("o1", fmt.Sprintf("5548%09d", 0), 1)); err != nil || ok {
 		t.Fatalf("deleted key still there: %v, %v", ok, err)
+	}
+}
+
+// TestKeysAppend: each Append…Key appends to what dst holds the key its constructor returns,
+// and builds it in a batch's memory without an allocation of its own.
+func TestKeysAppend(t *testing.T) {
+	at := time.Unix(1_764_000_000, 5).UTC()
+	for _, tc := range []struct {
+		name  string
+		key   []byte
+		build func([]byte) []byte
+	}{
+		{"conversation", storage.ConversationKey("o1", "5548999990001"), func(k []byte) []byte { return storage.AppendConversationKey(k, "o1", "5548999990001") }},
+		{"message", storage.MessageKey("o1", "5548999990001", 7), func(k []byte) []byte { return storage.AppendMessageKey(k, "o1", "5548999990001", 7) }},
+		{"status", storage.MessageStatusKey("o1", "5548999990001", 7), func(k []byte) []byte { return storage.AppendMessageStatusKey(k, "o1", "5548999990001", 7) }},
+		{"transition", storage.TransitionKey("o1", "5548999990001", 3), func(k []byte) []byte { return storage.AppendTransitionKey(k, "o1", "5548999990001", 3) }},
+		{"whatsapp id", storage.WhatsAppIDKey("o1", "5548999990001", "ABC"), func(k []byte) []byte { return storage.AppendWhatsAppIDKey(k, "o1", "5548999990001", "ABC") }},
+		{"index", storage.IndexKey("o1", balcao.TabContacts, at, "5548999990001"), func(k []byte) []byte { return storage.AppendIndexKey(k, "o1", balcao.TabContacts, at, "5548999990001") }},
+		{"outbox", storage.OutboxKey("o1", "5548999990001", 9), func(k []byte) []byte { return storage.AppendOutboxKey(k, "o1", "5548999990001", 9) }},
+	} {
+		if got := tc.build([]byte("before|")); string(got) != "before|"+string(tc.key) {
+			t.Errorf("%s: appended %q, want %q after what was there", tc.name, got, tc.key)
+		}
+		b := &storage.Batch{}
+		b.Key(func(k []byte) []byte { return k }) // takes the batch's memory
+		allocs := testing.AllocsPerRun(10, func() {
+			if k := b.Key(tc.build); !bytes.Equal(k, tc.key) {
+				t.Fatalf("%s: built %q in the batch, want %q", tc.name, k, tc.key)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %.0f allocations per key built in a batch, want 0", tc.name, allocs)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -60,23 +61,23 @@ func SessionKey(tokenHash string) []byte { return []byte("sess/" + tokenHash) }
 func OfficePrefix(office string) []byte { return []byte("o/" + office + "/") }
 
 func officeKey(office, kind, rest string) []byte {
-	return append(officeKeyPrefix(office, kind, len(rest)), rest...)
+	return append(appendOfficeKeyPrefix(nil, office, kind, len(rest)), rest...)
 }
 
-// officeKeyPrefix returns "o/{office}/{kind}/" in a slice with room for more bytes: the keys
-// written on every turn are built in one allocation.
-func officeKeyPrefix(office, kind string, more int) []byte {
-	k := make([]byte, 0, 4+len(office)+len(kind)+more)
-	k = append(k, "o/"...)
-	k = append(k, office...)
-	k = append(k, '/')
-	k = append(k, kind...)
-	return append(k, '/')
+// appendOfficeKeyPrefix appends "o/{office}/{kind}/" to dst with room for more bytes after it:
+// a key built from nil takes one allocation, one built in a batch's memory (Batch.Key) none.
+func appendOfficeKeyPrefix(dst []byte, office, kind string, more int) []byte {
+	dst = slices.Grow(dst, 4+len(office)+len(kind)+more)
+	dst = append(dst, "o/"...)
+	dst = append(dst, office...)
+	dst = append(dst, '/')
+	dst = append(dst, kind...)
+	return append(dst, '/')
 }
 
-// officeSeqKey is officeKey(office, kind, id+"/"+hex16(n)).
-func officeSeqKey(office, kind, id string, n uint64) []byte {
-	k := append(officeKeyPrefix(office, kind, len(id)+17), id...)
+// appendOfficeSeqKey appends officeKey(office, kind, id+"/"+hex16(n)) to dst.
+func appendOfficeSeqKey(dst []byte, office, kind, id string, n uint64) []byte {
+	k := append(appendOfficeKeyPrefix(dst, office, kind, len(id)+17), id...)
 	return appendHex16(append(k, '/'), n)
 }
 
@@ -100,11 +101,21 @@ func CompanyContactsPrefix(office, company string) []byte {
 func StaffKey(office, user string) []byte { return officeKey(office, "staff", user) }
 
 // ConversationKey is the key of a conversation record.
-func ConversationKey(office, phone string) []byte { return officeKey(office, "conv", phone) }
+func ConversationKey(office, phone string) []byte { return AppendConversationKey(nil, office, phone) }
+
+// AppendConversationKey appends ConversationKey(office, phone) to dst.
+func AppendConversationKey(dst []byte, office, phone string) []byte {
+	return append(appendOfficeKeyPrefix(dst, office, "conv", len(phone)), phone...)
+}
 
 // MessageKey is the key of one message.
 func MessageKey(office, phone string, seq uint64) []byte {
-	return officeSeqKey(office, "msg", phone, seq)
+	return AppendMessageKey(nil, office, phone, seq)
+}
+
+// AppendMessageKey appends MessageKey(office, phone, seq) to dst.
+func AppendMessageKey(dst []byte, office, phone string, seq uint64) []byte {
+	return appendOfficeSeqKey(dst, office, "msg", phone, seq)
 }
 
 // MessagesPrefix is the prefix of a conversation's messages.
@@ -113,7 +124,12 @@ func MessagesPrefix(office, phone string) []byte { return officeKey(office, "msg
 // MessageStatusKey is the key of an outbound message's delivery progress (Delivery): written
 // apart from the message as WhatsApp reports it, so that the message is written once.
 func MessageStatusKey(office, phone string, seq uint64) []byte {
-	return officeSeqKey(office, "mst", phone, seq)
+	return AppendMessageStatusKey(nil, office, phone, seq)
+}
+
+// AppendMessageStatusKey appends MessageStatusKey(office, phone, seq) to dst.
+func AppendMessageStatusKey(dst []byte, office, phone string, seq uint64) []byte {
+	return appendOfficeSeqKey(dst, office, "mst", phone, seq)
 }
 
 // MessageStatusesPrefix is the prefix of a conversation's delivery records.
@@ -135,7 +151,12 @@ func seqOfKey(key []byte) (uint64, bool) {
 
 // TransitionKey is the key of the n-th state transition of a conversation.
 func TransitionKey(office, phone string, n uint64) []byte {
-	return officeSeqKey(office, "tr", phone, n)
+	return AppendTransitionKey(nil, office, phone, n)
+}
+
+// AppendTransitionKey appends TransitionKey(office, phone, n) to dst.
+func AppendTransitionKey(dst []byte, office, phone string, n uint64) []byte {
+	return appendOfficeSeqKey(dst, office, "tr", phone, n)
 }
 
 // TransitionsPrefix is the prefix of a conversation's transitions.
@@ -143,17 +164,27 @@ func TransitionsPrefix(office, phone string) []byte { return officeKey(office, "
 
 // WhatsAppIDKey marks a WhatsApp message id as already stored.
 func WhatsAppIDKey(office, phone, waID string) []byte {
-	k := append(officeKeyPrefix(office, "wa", len(phone)+1+len(waID)), phone...)
+	return AppendWhatsAppIDKey(nil, office, phone, waID)
+}
+
+// AppendWhatsAppIDKey appends WhatsAppIDKey(office, phone, waID) to dst.
+func AppendWhatsAppIDKey(dst []byte, office, phone, waID string) []byte {
+	k := append(appendOfficeKeyPrefix(dst, office, "wa", len(phone)+1+len(waID)), phone...)
 	return append(append(k, '/'), waID...)
 }
 
 // IndexKey is the entry of a conversation in an inbox tab's index.
 func IndexKey(office string, tab balcao.Tab, at time.Time, phone string) []byte {
+	return AppendIndexKey(nil, office, tab, at, phone)
+}
+
+// AppendIndexKey appends IndexKey(office, tab, at, phone) to dst.
+func AppendIndexKey(dst []byte, office string, tab balcao.Tab, at time.Time, phone string) []byte {
 	n := uint64(at.UnixNano())
 	if tab == balcao.TabContacts {
 		n = math.MaxUint64 - n // newest first
 	}
-	k := append(officeKeyPrefix(office, "ix", len(tab)+18+len(phone)), tab...)
+	k := append(appendOfficeKeyPrefix(dst, office, "ix", len(tab)+18+len(phone)), tab...)
 	k = appendHex16(append(k, '/'), n)
 	return append(append(k, '/'), phone...)
 }
@@ -254,7 +285,12 @@ func AgentTokenKey(office string) []byte { return []byte("o/" + office + "/agent
 // entry goes once the last of them was handed over. Entries written before the value held
 // anything (one per message) read as a turn of one reply.
 func OutboxKey(office, phone string, seq uint64) []byte {
-	return officeSeqKey(office, "outbox", phone, seq)
+	return AppendOutboxKey(nil, office, phone, seq)
+}
+
+// AppendOutboxKey appends OutboxKey(office, phone, seq) to dst.
+func AppendOutboxKey(dst []byte, office, phone string, seq uint64) []byte {
+	return appendOfficeSeqKey(dst, office, "outbox", phone, seq)
 }
 
 // OutboxValue is the value of an outbox entry: the sequence numbers of the replies of its turn
