@@ -61,8 +61,8 @@ type ConversationHidden struct {
 // MessageAdded is emitted when a message is stored in a conversation, either way.
 type MessageAdded struct {
 	Conversation string            `json:"conversation"`
-	Message      Message           `json:"message"`
-	View         *ConversationView `json:"-"` // the conversation after the change, for Scope
+	Message      *Message          `json:"message"` // a pointer: the event is boxed once per message, without a copy
+	View         *ConversationView `json:"-"`       // the conversation after the change, for Scope
 }
 
 // Scope implements Scoped.

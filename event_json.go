@@ -61,7 +61,10 @@ func appendMessageAdded(b []byte, e *MessageAdded) ([]byte, bool) {
 	b = append(b, `{"conversation":`...)
 	b = appendJSONString(b, e.Conversation)
 	b = append(b, `,"message":`...)
-	b, ok := appendMessage(b, &e.Message)
+	if e.Message == nil {
+		return append(b, `null}`...), true
+	}
+	b, ok := appendMessage(b, e.Message)
 	return append(b, '}'), ok
 }
 

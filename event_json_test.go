@@ -136,17 +136,17 @@ func TestEventJSONCases(t *testing.T) {
 	}
 	cases := []any{
 		MessageAdded{}, MessageStatusChanged{}, ConversationChanged{}, JobChanged{},
-		MessageAdded{Conversation: "5511961234567", Message: msg, View: &view},
-		MessageAdded{Message: Message{Document: &Document{}}},
-		MessageAdded{Message: Message{Document: &Document{Name: "a", Size: -3}, StatusAt: map[string]time.Time{}}},
-		MessageAdded{Message: Message{StatusAt: map[string]time.Time{"": {}, "<&>": at, "b": at, "a": at, "\xff": at, "\u2028": at}}},
+		MessageAdded{Conversation: "5511961234567", Message: &msg, View: &view},
+		MessageAdded{Message: &Message{Document: &Document{}}},
+		MessageAdded{Message: &Message{Document: &Document{Name: "a", Size: -3}, StatusAt: map[string]time.Time{}}},
+		MessageAdded{Message: &Message{StatusAt: map[string]time.Time{"": {}, "<&>": at, "b": at, "a": at, "\xff": at, "\u2028": at}}},
 		MessageStatusChanged{Conversation: "5511961234567", Seq: 7, Status: StatusDelivered, View: &view},
 		ConversationChanged{Conversation: view, Reason: ReasonAskedForPerson, Prev: &view},
 		ConversationChanged{Conversation: ConversationView{Companies: []CompanyRef{}, Unread: -5}},
 		JobChanged{Job: job, View: &view},
 		JobChanged{Job: Job{Documents: []string{}, History: []JobEvent{}}},
 		JobChanged{Job: Job{Documents: []string{""}, History: []JobEvent{{}}}},
-		&MessageAdded{Message: msg}, &MessageStatusChanged{Seq: 1}, &ConversationChanged{Conversation: view}, &JobChanged{Job: job},
+		&MessageAdded{Message: &msg}, &MessageStatusChanged{Seq: 1}, &ConversationChanged{Conversation: view}, &JobChanged{Job: job},
 	}
 	for _, s := range jsonStrings {
 		m := msg
@@ -158,7 +158,7 @@ func TestEventJSONCases(t *testing.T) {
 		v.Companies = []CompanyRef{{ID: s, Name: s, CNPJ: s}}
 		j := job
 		j.ID, j.Reason, j.Documents, j.History = s, s, []string{s, s}, []JobEvent{{State: JobState(s), Note: s}}
-		cases = append(cases, MessageAdded{Conversation: s, Message: m}, MessageStatusChanged{Conversation: s, Status: s},
+		cases = append(cases, MessageAdded{Conversation: s, Message: &m}, MessageStatusChanged{Conversation: s, Status: s},
 			ConversationChanged{Conversation: v, Reason: s}, JobChanged{Job: j})
 	}
 	for _, tm := range jsonTimes {
@@ -172,7 +172,7 @@ func TestEventJSONCases(t *testing.T) {
 		j.History = []JobEvent{{At: at}, {At: tm}}
 		j2 := job
 		j2.UpdatedAt = tm
-		cases = append(cases, MessageAdded{Message: m}, ConversationChanged{Conversation: v}, ConversationChanged{Conversation: v2},
+		cases = append(cases, MessageAdded{Message: &m}, ConversationChanged{Conversation: v}, ConversationChanged{Conversation: v2},
 			JobChanged{Job: j}, JobChanged{Job: j2})
 	}
 	for _, c := range cases {
@@ -350,6 +350,9 @@ func FuzzEventJSON(f *testing.F) {
 		for _, v := range randomEvents(rand.New(rand.NewPCG(seed, seed>>32))) {
 			switch e := v.(type) {
 			case MessageAdded:
+				if e.Message == nil {
+					e.Message = &Message{}
+				}
 				e.Conversation, e.Message.Text, e.Message.Author, e.Message.At = s1, s1, s2, tm
 				if e.Message.StatusAt != nil {
 					e.Message.StatusAt[s1], e.Message.StatusAt[s2] = tm, tm
@@ -387,10 +390,10 @@ func BenchmarkEventJSON(b *testing.B) {
 		name string
 		v    any
 	}{
-		{"message.added", MessageAdded{Conversation: view.ID, Message: Message{Seq: 42, Direction: Inbound, Author: AuthorClient,
+		{"message.added", MessageAdded{Conversation: view.ID, Message: &Message{Seq: 42, Direction: Inbound, Author: AuthorClient,
 			Text: "Bom dia, preciso da guia do DAS de outubro, por favor.", WAID: "wamid.HBgNNTUxMTk2MTIzNDU2NxUCABIYFjNFQjA", At: at}}},
 		{"message.status", MessageStatusChanged{Conversation: view.ID, Seq: 41, Status: StatusDelivered}},
-		{"message.added/statuses", MessageAdded{Conversation: view.ID, Message: Message{Seq: 41, Direction: Outbound, Author: AuthorAssistant,
+		{"message.added/statuses", MessageAdded{Conversation: view.ID, Message: &Message{Seq: 41, Direction: Outbound, Author: AuthorAssistant,
 			Text: "Certo! Vou gerar a guia.", Status: StatusRead, At: at,
 			StatusAt: map[string]time.Time{StatusSent: at, StatusDelivered: at, StatusRead: at}}}},
 		{"conversation.changed", ConversationChanged{Conversation: view, Reason: ReasonAskedForPerson}},

@@ -131,7 +131,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	}
 	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendMessageKey(k, c.office, c.phone, m.Seq) }), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
-	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: m, View: t.view}})
+	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: &m, View: t.view}})
 	return m
 }
 

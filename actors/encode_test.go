@@ -13,8 +13,8 @@ import (
 func TestEncodeFramesATurn(t *testing.T) {
 	view := &balcao.ConversationView{ID: "5511999990000", State: balcao.StateAssistant, Preview: "Olá"}
 	data := []any{
-		balcao.MessageAdded{Conversation: view.ID, Message: balcao.Message{Seq: 1, Text: "oi"}, View: view},
-		balcao.MessageAdded{Conversation: view.ID, Message: balcao.Message{Seq: 2, Text: "Olá! Como posso ajudar?"}, View: view},
+		balcao.MessageAdded{Conversation: view.ID, Message: &balcao.Message{Seq: 1, Text: "oi"}, View: view},
+		balcao.MessageAdded{Conversation: view.ID, Message: &balcao.Message{Seq: 2, Text: "Olá! Como posso ajudar?"}, View: view},
 		balcao.ConversationChanged{Conversation: *view, Reason: "x"},
 	}
 	events := []event{

@@ -33,8 +33,8 @@ func turnFrames(tb testing.TB, seq uint64) [][]byte {
 		return string(b)
 	}
 	turn := "[" + strings.Join([]string{
-		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: in}),
-		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: out}),
+		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: &in}),
+		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: &out}),
 		ev(balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: view, Reason: "message"}),
 	}, ",") + "]"
 	sent := ev(balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: view.ID, Seq: 42, Status: balcao.StatusSent})
