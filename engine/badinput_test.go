@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,8 +63,15 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 			}
 		})
 	}
+	// The simulator refuses a body declared too large unread; one of unknown length (chunked) is
+	// cut at the limit with the same answer.
+	tooLong := []byte(`{"office":"demo","from":"5548999990001","text":"` + strings.Repeat("x", 100<<10) + `"}`)
+	status, out := ana.raw("POST", "/sim/inbound", "application/json", io.MultiReader(bytes.NewReader(tooLong)))
+	if eb := decode[errBody](t, out); status != 413 || eb.Error.Code != "body_too_large" {
+		t.Fatalf("chunked 100 kB body: %d %s, want 413 body_too_large", status, out)
+	}
 	// Nothing of the above changed what is stored: one inbound message and the assistant's replies.
-	_, out := ana.do("GET", "/api/conversations/5548999990001/messages", nil)
+	_, out = ana.do("GET", "/api/conversations/5548999990001/messages", nil)
 	for _, m := range decode[msgList](t, out).Messages {
 		if m.Direction == "in" && m.Text != "quero falar com um atendente" || m.Author == "ana" {
 			t.Fatalf("unexpected message stored: %+v", m)

@@ -46,6 +46,10 @@ type inboundRequest struct {
 }
 
 func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > maxInboundBody { // refused unread; a body of unknown length stops at the limit
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "A mensagem é grande demais.")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxInboundBody)
 	var req inboundRequest
 	dec := json.NewDecoder(r.Body)
