@@ -26,6 +26,7 @@ type gatewayActor struct {
 	overflow bool            // messages were left in the outbox only: rescan when the queue drains
 	backoff  time.Duration
 	timer    *time.Timer
+	guard    sendGuard // the sends' context and timeout
 }
 
 // sendOutbound hands a durable outbound message to the gateway actor.
@@ -62,6 +63,7 @@ func (g *gatewayActor) Receive(ctx actor.Context) {
 		if g.timer != nil {
 			g.timer.Stop()
 		}
+		g.guard.stop()
 		if g.session != nil {
 			if err := g.session.Close(); err != nil {
 				g.log.Warn("close whatsapp session", "err", err)
@@ -161,8 +163,6 @@ func (g *gatewayActor) arm(ctx actor.Context) {
 // send hands one message to WhatsApp; on success the outbox entry goes and the conversation
 // learns the message was sent.
 func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
-	sctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-	defer cancel()
 	out := &gateway.Outbound{Office: g.office, To: m.phone, ID: m.msg.WAID, Text: m.msg.Text, Document: m.msg.Document}
 	if d := m.msg.Document; d != nil && d.SHA != "" && g.sys.cfg.Files != nil {
 		data, err := g.sys.cfg.Files.Read(d.SHA)
@@ -172,7 +172,8 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 		}
 		out.File = &gateway.File{Name: d.Name, MIME: d.MIME, Data: data}
 	}
-	err := g.session.Send(sctx, out)
+	err := g.session.Send(g.guard.begin(), out)
+	g.guard.end()
 	status := balcao.StatusSent
 	switch {
 	case errors.Is(err, gateway.ErrPermanent):
