@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -34,11 +35,12 @@ const (
 // delivery is allocated with the first outbound message: most conversations that are running
 // only received.
 type delivery struct {
-	out     []outbound // oldest first; at most recentOutbound unless changes are pending
-	outbox  []uint64   // outbox entries (by their last seq) all handed over: they go with the next write
-	writes  uint64     // delivery writes submitted
-	durable uint64     // the last of them known durable
-	armed   bool       // a flushTick is on its way
+	out     []outbound  // oldest first; at most recentOutbound unless changes are pending
+	outMem  *[]outbound // the pooled box out's memory goes back in (see outbounds)
+	outbox  []uint64    // outbox entries (by their last seq) all handed over: they go with the next write
+	writes  uint64      // delivery writes submitted
+	durable uint64      // the last of them known durable
+	armed   bool        // a flushTick is on its way
 }
 
 // outbound is a recent outbound message and whether its latest change is stored.
@@ -62,7 +64,8 @@ type deliveryStored struct {
 // recentOutbound are kept.
 func (c *conversation) remember(m balcao.Message) {
 	if c.delivery == nil {
-		c.delivery = &delivery{}
+		mem := outbounds.Get().(*[]outbound)
+		c.delivery = &delivery{out: *mem, outMem: mem}
 	}
 	d := c.delivery
 	if len(d.out) >= recentOutbound {
@@ -224,8 +227,20 @@ func (c *conversation) stored(m *deliveryStored) {
 	})
 	if len(d.out) == 0 && len(d.outbox) == 0 && !d.armed {
 		c.delivery = nil
+		if cap(d.out) <= recentOutbound { // DeleteFunc cleared what it removed
+			*d.outMem = d.out
+			outbounds.Put(d.outMem)
+		}
+		d.out, d.outMem = nil, nil
 	}
 }
+
+// outbounds pools the message lists of delivery states. A conversation lets go of its state
+// once its replies are delivered (most of 100 000 live conversations keep none), so a busy one
+// made a new list for nearly every reply: 5 % of the bytes a run at 15 000 msg/s allocated.
+// Only the list's memory is pooled, never the state itself: deliveryStored finds its state by
+// pointer.
+var outbounds = sync.Pool{New: func() any { s := make([]outbound, 0, 2); return &s }}
 
 // flushDelivery writes the pending delivery changes on their own. With notify, the actor hears
 // when they are durable; an actor about to stop does not ask (it would be a dead letter).
