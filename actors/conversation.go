@@ -37,14 +37,15 @@ type conversation struct {
 	conv   balcao.Conversation // its Companies are the contact's enabled companies
 	dialog assistant.State
 
-	launches *sync.Map     // the office's (see launch)
-	recent   inFlightIDs   // WhatsApp ids of the inbound messages in batches not yet durable
-	batches  uint64        // batches this instance submitted through commit
-	durable  atomic.Uint64 // how many of them the writer called back for
-	delivery *delivery     // outbound messages in progress and their pending changes; nil when none
-	handled  uint64        // messages routed by the office that this instance handled
-	barrier  bool          // wait for the writer before loading (a restart)
-	gen      uint64        // the office's contacts generation it knows (office.contactGen)
+	launches *sync.Map                // the office's (see launch)
+	recent   inFlightIDs              // WhatsApp ids of the inbound messages in batches not yet durable
+	batches  uint64                   // batches this instance submitted through commit
+	durable  atomic.Uint64            // how many of them the writer called back for
+	delivery *delivery                // outbound messages in progress and their pending changes; nil when none
+	scope    *balcao.ConversationView // what its last events' visibility was (see scopeOf)
+	handled  uint64                   // messages routed by the office that this instance handled
+	barrier  bool                     // wait for the writer before loading (a restart)
+	gen      uint64                   // the office's contacts generation it knows (office.contactGen)
 }
 
 // launch is how the office starts a conversation actor. All of an office's conversation

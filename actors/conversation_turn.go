@@ -66,8 +66,9 @@ func (e *framedEvent) Framing() ([]byte, int, int) { return e.buf, e.start, e.en
 // visibility rules see it as it is. The payloads are written by balcao.AppendEventJSON (the
 // bytes json.Marshal writes, json.Marshal itself for another type) one after the other, each
 // after the room its stamp takes (balcao.Framed), into a buffer on the stack, which a turn's
-// events fit, then copied into one allocation they share.
-func encode(events []event) {
+// events fit, then copied into one allocation they share. Each keeps the scope that scope
+// returns for the views the event points to (conversation.scopeOf), not those views.
+func encode(events []event, scope func(*balcao.ConversationView) *balcao.ConversationView) {
 	n := 0
 	for i := range events {
 		if _, ok := events[i].Data.(balcao.Scoped); ok {
@@ -87,7 +88,8 @@ func encode(events []event) {
 		}
 		enc := &encs[j]
 		j++
-		enc.cur, enc.prev = sc.Scope()
+		cur, prev := sc.Scope()
+		enc.cur, enc.prev = scope(cur), scope(prev)
 		buf = slices.Grow(buf, balcao.StampRoom+len(events[i].Type))
 		buf = buf[:len(buf)+balcao.StampRoom+len(events[i].Type)]
 		enc.start = len(buf)
@@ -295,7 +297,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	statuses, write := c.takeDelivery(t.b, t.view)
 	t.events = append(t.events, statuses...)
 	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
-	encode(t.events)
+	encode(t.events, c.scopeOf)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
 	c.batches++

@@ -22,7 +22,8 @@ func TestEncodeFramesATurn(t *testing.T) {
 		{Type: balcao.EventMessageAdded, Data: data[1]},
 		{Type: balcao.EventConversationChanged, Data: data[2]},
 	}
-	encode(events)
+	c := &conversation{}
+	encode(events, c.scopeOf)
 	var shared []byte
 	end := 0
 	for i, e := range events {
@@ -44,7 +45,13 @@ func TestEncodeFramesATurn(t *testing.T) {
 		if got, _ := f.MarshalJSON(); string(got) != string(want) || string(buf[start:stop]) != string(want) {
 			t.Fatalf("event %d encodes as %s, want %s", i, got, want)
 		}
+		if cur, prev := e.Data.(balcao.Scoped).Scope(); cur != c.scope || prev != nil {
+			t.Fatalf("event %d is scoped by %p and %p, want the conversation's scope %p and nil", i, cur, prev, c.scope)
+		}
 		end = stop
+	}
+	if s := c.scope; s.ID != view.ID || s.State != view.State || s.Preview != "" {
+		t.Fatalf("scope %+v, want the id and state of %+v and nothing else", s, view)
 	}
 	if len(shared)-end < 2 {
 		t.Fatalf("%d bytes after the last payload, want 2", len(shared)-end)
