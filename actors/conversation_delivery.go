@@ -250,7 +250,7 @@ func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
 	}
 	b := &storage.Batch{}
 	view := c.conv.View()
-	events, write := c.takeDelivery(b, &view)
+	events, write := c.takeDelivery(b, c.scopeOf(&view))
 	encode(events, c.scopeOf) // here, not on the writer's goroutine that publishes them
 	pub, office, self, root, d := c.sys.cfg.Publisher, c.office, ctx.Self(), c.sys.as.Root, c.delivery
 	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {

@@ -25,7 +25,7 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 	t.b.Set(storage.JobIndexKey(c.office, j.State, j.CreatedAt, j.ID), nil)
 	t.b.Set(storage.OpenJobKey(c.office, j.ID), nil)
 	t.b.Set(storage.ContactJobKey(c.office, c.phone, j.ID), nil)
-	t.events = append(t.events, event{Type: balcao.EventJobChanged, Data: balcao.JobChanged{Job: j, View: t.view}})
+	t.events = append(t.events, event{Type: balcao.EventJobChanged, Data: balcao.JobChanged{Job: j, View: &t.view}})
 	t.jobs = append(t.jobs, j.ID)
 }
 

@@ -26,9 +26,10 @@ type turn struct {
 	reason     string   // why the conversation changed, for its event
 	jobs       []string // jobs created, started once durable
 	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
-	// point to it, so that the hub shows them only to the staff who may see the conversation.
-	view *balcao.ConversationView
-	prev *balcao.ConversationView // as it was before the turn (nil when new)
+	// point to it until encode swaps it for the conversation's scope (scopeOf), by which the hub
+	// shows them only to the staff who may see the conversation.
+	view balcao.ConversationView
+	prev *balcao.ConversationView // its scope before the turn (nil when new)
 }
 
 // event is one event of a turn, published with the others once the turn is durable.
@@ -67,7 +68,8 @@ func (e *framedEvent) Framing() ([]byte, int, int) { return e.buf, e.start, e.en
 // bytes json.Marshal writes, json.Marshal itself for another type) one after the other, each
 // after the room its stamp takes (balcao.Framed), into a buffer on the stack, which a turn's
 // events fit, then copied into one allocation they share. Each keeps the scope that scope
-// returns for the views the event points to (conversation.scopeOf), not those views.
+// returns for the view the event is about (conversation.scopeOf), not that view; the view
+// before the change (ConversationChanged.Prev) is kept as it is: a turn's is a scope already.
 func encode(events []event, scope func(*balcao.ConversationView) *balcao.ConversationView) {
 	n := 0
 	for i := range events {
@@ -89,7 +91,7 @@ func encode(events []event, scope func(*balcao.ConversationView) *balcao.Convers
 		enc := &encs[j]
 		j++
 		cur, prev := sc.Scope()
-		enc.cur, enc.prev = scope(cur), scope(prev)
+		enc.cur, enc.prev = scope(cur), prev
 		buf = slices.Grow(buf, balcao.StampRoom+len(events[i].Type))
 		buf = buf[:len(buf)+balcao.StampRoom+len(events[i].Type)]
 		enc.start = len(buf)
@@ -112,11 +114,11 @@ func encode(events []event, scope func(*balcao.ConversationView) *balcao.Convers
 }
 
 func (c *conversation) begin() *turn {
-	t := &turn{b: &storage.Batch{}, view: &balcao.ConversationView{}}
+	t := &turn{b: &storage.Batch{}}
 	t.before = c.indexKeys(t.b, t.beforeKeys[:0])
 	if c.exists {
 		prev := c.conv.View()
-		t.prev = &prev
+		t.prev = c.scopeOf(&prev)
 	}
 	return t
 }
@@ -133,7 +135,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	}
 	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendMessageKey(k, c.office, c.phone, m.Seq) }), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
-	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: &m, View: t.view}})
+	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: &m, View: &t.view}})
 	return m
 }
 
@@ -293,10 +295,10 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		t.b.Set(t.b.Key(func(k []byte) []byte { return storage.AppendOutboxKey(k, c.office, c.phone, seq) }), storage.OutboxValue(earlier))
 	}
 	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendConversationKey(k, c.office, c.phone) }), &c.conv)
-	*t.view = c.conv.View()
-	statuses, write := c.takeDelivery(t.b, t.view)
+	t.view = c.conv.View()
+	statuses, write := c.takeDelivery(t.b, &t.view)
 	t.events = append(t.events, statuses...)
-	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: *t.view, Reason: t.reason, Prev: t.prev}})
+	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: t.view, Reason: t.reason, Prev: t.prev}})
 	encode(t.events, c.scopeOf)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
