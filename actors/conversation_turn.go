@@ -22,7 +22,7 @@ type turn struct {
 	before     [][]byte  // the conversation's index keys as stored
 	beforeKeys [3][]byte // before's room
 	events     []event
-	outs       []balcao.Message
+	outs       []*balcao.Message // the messages added (addMessage), not copies
 	reason     string   // why the conversation changed, for its event
 	jobs       []string // jobs created, started once durable
 	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
@@ -114,7 +114,7 @@ func encode(events []event, scope func(*balcao.ConversationView) *balcao.Convers
 }
 
 func (c *conversation) begin() *turn {
-	t := &turn{b: &storage.Batch{}}
+	t := &turn{b: &storage.Batch{}, events: make([]event, 0, 4)} // a message turn's usual events
 	t.before = c.indexKeys(t.b, t.beforeKeys[:0])
 	if c.exists {
 		prev := c.conv.View()
@@ -130,7 +130,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at}
 	if dir == balcao.Outbound {
 		m.Status, m.WAID = balcao.StatusQueued, outboundID(m.Seq)
-		t.outs = append(t.outs, m) // in the outbox with the others at commit
+		t.outs = append(t.outs, &m) // in the outbox with the others at commit
 		c.remember(m)
 	}
 	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendMessageKey(k, c.office, c.phone, m.Seq) }), &m)
@@ -315,7 +315,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		}
 		pub.PublishAll(office, t.events)
 		for i := range t.outs {
-			root.Send(gw, &sendOutbound{phone: phone, msg: t.outs[i], end: i == len(t.outs)-1})
+			root.Send(gw, &sendOutbound{phone: phone, msg: *t.outs[i], end: i == len(t.outs)-1})
 		}
 		for _, id := range t.jobs {
 			root.Send(parent, &jobCreated{id: id})
