@@ -23,8 +23,8 @@ type turn struct {
 	beforeKeys [3][]byte // before's room
 	events     []event
 	outs       []*balcao.Message // the messages added (addMessage), not copies
-	reason     string   // why the conversation changed, for its event
-	jobs       []string // jobs created, started once durable
+	reason     string            // why the conversation changed, for its event
+	jobs       []string          // jobs created, started once durable
 	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
 	// point to it until encode swaps it for the conversation's scope (scopeOf), by which the hub
 	// shows them only to the staff who may see the conversation.

@@ -26,10 +26,11 @@ type compactionGate struct {
 	poke chan struct{} // a grant round, soon
 	quit chan struct{} // closed by Unregister: the granter ends
 
-	pace   paceConfig
-	l0     func() int   // L0's sublevels now (set by open)
-	behind atomic.Bool  // L0 has pace.behind sublevels or more: compactions run unpaced
-	paused atomic.Int64 // ns compactions slept (StoreStats.CompactionPaused)
+	pace    paceConfig
+	l0      func() int   // L0's sublevels now (set by open)
+	behind  atomic.Bool  // L0 has pace.behind sublevels or more: compactions run unpaced
+	closing atomic.Bool  // Unregister was called: what runs finishes unpaced (Close waits for it)
+	paused  atomic.Int64 // ns compactions slept (StoreStats.CompactionPaused)
 }
 
 var _ pebble.CompactionScheduler = (*compactionGate)(nil)
@@ -105,6 +106,7 @@ func (g *compactionGate) Register(_ int, db pebble.DBForCompaction) {
 
 // Unregister is called when the database closes: no grant after it returns.
 func (g *compactionGate) Unregister() {
+	g.closing.Store(true)
 	g.mu.Lock()
 	g.stopped = true
 	for g.granting {
@@ -175,10 +177,14 @@ func (h *pacedCompaction) CumulativeStats(pebble.CompactionGrantHandleStats) {
 		return
 	}
 	now := time.Now()
+	if h.last.IsZero() { // not Started: no work to measure yet
+		h.last = now
+		return
+	}
 	if now.Sub(h.last) < p.chunk {
 		return
 	}
-	if h.g.behind.Load() {
+	if h.g.behind.Load() || h.g.closing.Load() {
 		h.last = now
 		return
 	}

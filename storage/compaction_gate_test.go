@@ -93,24 +93,28 @@ func TestCompactionsRunAfterOpen(t *testing.T) {
 }
 
 // TestCompactionsArePaced: a compaction that reports its progress sleeps as long as it worked
-// (share 0.5), in pauses after each chunk of work; none while L0 is behind or unpaced.
+// (share 0.5), in pauses after each chunk of work; none while L0 is behind, once the database
+// closes, or unpaced.
 func TestCompactionsArePaced(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		share  float64
-		behind bool
-		want   time.Duration // elapsed for 10 ms of work
+		name    string
+		share   float64
+		behind  bool
+		closing bool
+		want    time.Duration // elapsed for 10 ms of work
 	}{
-		{"paced", 0.5, false, 20 * time.Millisecond},
-		{"a third", 1.0 / 3, false, 30 * time.Millisecond},
-		{"behind", 0.5, true, 10 * time.Millisecond},
-		{"unpaced", 1, false, 10 * time.Millisecond},
+		{"paced", 0.5, false, false, 20 * time.Millisecond},
+		{"a third", 1.0 / 3, false, false, 30 * time.Millisecond},
+		{"behind", 0.5, true, false, 10 * time.Millisecond},
+		{"closing", 0.5, false, true, 10 * time.Millisecond},
+		{"unpaced", 1, false, false, 10 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				g := newCompactionGate()
 				g.pace.share = tc.share
 				g.behind.Store(tc.behind)
+				g.closing.Store(tc.closing)
 				h := &pacedCompaction{g: g}
 				start := time.Now()
 				h.Started()
