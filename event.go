@@ -81,13 +81,13 @@ func (e MessageStatusChanged) Scope() (cur, prev *ConversationView) { return e.V
 
 // ConversationChanged is emitted when a conversation's state, attendant or counters change.
 type ConversationChanged struct {
-	Conversation ConversationView  `json:"conversation"`
+	Conversation *ConversationView `json:"conversation"` // a pointer: the event is boxed without a copy of the view
 	Reason       string            `json:"reason,omitempty"`
 	Prev         *ConversationView `json:"-"` // before the change, for Scope
 }
 
 // Scope implements Scoped.
-func (e ConversationChanged) Scope() (cur, prev *ConversationView) { return &e.Conversation, e.Prev }
+func (e ConversationChanged) Scope() (cur, prev *ConversationView) { return e.Conversation, e.Prev }
 
 // Publisher receives the events of every office. Implementations never block the caller.
 type Publisher interface {

@@ -82,7 +82,12 @@ func appendMessageStatusChanged(b []byte, e *MessageStatusChanged) []byte {
 // appendConversationChanged writes {"conversation":…,"reason":…}.
 func appendConversationChanged(b []byte, e *ConversationChanged) ([]byte, bool) {
 	b = append(b, `{"conversation":`...)
-	b, ok := appendConversationView(b, &e.Conversation)
+	ok := true
+	if e.Conversation == nil {
+		b = append(b, "null"...)
+	} else {
+		b, ok = appendConversationView(b, e.Conversation)
+	}
 	if e.Reason != "" {
 		b = append(b, `,"reason":`...)
 		b = appendJSONString(b, e.Reason)

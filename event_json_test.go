@@ -141,12 +141,12 @@ func TestEventJSONCases(t *testing.T) {
 		MessageAdded{Message: &Message{Document: &Document{Name: "a", Size: -3}, StatusAt: map[string]time.Time{}}},
 		MessageAdded{Message: &Message{StatusAt: map[string]time.Time{"": {}, "<&>": at, "b": at, "a": at, "\xff": at, "\u2028": at}}},
 		MessageStatusChanged{Conversation: "5511961234567", Seq: 7, Status: StatusDelivered, View: &view},
-		ConversationChanged{Conversation: view, Reason: ReasonAskedForPerson, Prev: &view},
-		ConversationChanged{Conversation: ConversationView{Companies: []CompanyRef{}, Unread: -5}},
+		ConversationChanged{Conversation: &view, Reason: ReasonAskedForPerson, Prev: &view},
+		ConversationChanged{Conversation: &ConversationView{Companies: []CompanyRef{}, Unread: -5}},
 		JobChanged{Job: job, View: &view},
 		JobChanged{Job: Job{Documents: []string{}, History: []JobEvent{}}},
 		JobChanged{Job: Job{Documents: []string{""}, History: []JobEvent{{}}}},
-		&MessageAdded{Message: &msg}, &MessageStatusChanged{Seq: 1}, &ConversationChanged{Conversation: view}, &JobChanged{Job: job},
+		&MessageAdded{Message: &msg}, &MessageStatusChanged{Seq: 1}, &ConversationChanged{Conversation: &view}, &JobChanged{Job: job},
 	}
 	for _, s := range jsonStrings {
 		m := msg
@@ -159,7 +159,7 @@ func TestEventJSONCases(t *testing.T) {
 		j := job
 		j.ID, j.Reason, j.Documents, j.History = s, s, []string{s, s}, []JobEvent{{State: JobState(s), Note: s}}
 		cases = append(cases, MessageAdded{Conversation: s, Message: &m}, MessageStatusChanged{Conversation: s, Status: s},
-			ConversationChanged{Conversation: v, Reason: s}, JobChanged{Job: j})
+			ConversationChanged{Conversation: &v, Reason: s}, JobChanged{Job: j})
 	}
 	for _, tm := range jsonTimes {
 		m := msg
@@ -172,7 +172,7 @@ func TestEventJSONCases(t *testing.T) {
 		j.History = []JobEvent{{At: at}, {At: tm}}
 		j2 := job
 		j2.UpdatedAt = tm
-		cases = append(cases, MessageAdded{Message: &m}, ConversationChanged{Conversation: v}, ConversationChanged{Conversation: v2},
+		cases = append(cases, MessageAdded{Message: &m}, ConversationChanged{Conversation: &v}, ConversationChanged{Conversation: &v2},
 			JobChanged{Job: j}, JobChanged{Job: j2})
 	}
 	for _, c := range cases {
@@ -365,6 +365,9 @@ func FuzzEventJSON(f *testing.F) {
 				e.Conversation, e.Status = s1, s2
 				v = e
 			case ConversationChanged:
+				if e.Conversation == nil {
+					e.Conversation = &ConversationView{}
+				}
 				e.Conversation.Preview, e.Conversation.Contact.Name, e.Reason, e.Conversation.LastAt = s1, s2, s2, tm
 				v = e
 			case JobChanged:
@@ -396,7 +399,7 @@ func BenchmarkEventJSON(b *testing.B) {
 		{"message.added/statuses", MessageAdded{Conversation: view.ID, Message: &Message{Seq: 41, Direction: Outbound, Author: AuthorAssistant,
 			Text: "Certo! Vou gerar a guia.", Status: StatusRead, At: at,
 			StatusAt: map[string]time.Time{StatusSent: at, StatusDelivered: at, StatusRead: at}}}},
-		{"conversation.changed", ConversationChanged{Conversation: view, Reason: ReasonAskedForPerson}},
+		{"conversation.changed", ConversationChanged{Conversation: &view, Reason: ReasonAskedForPerson}},
 		{"job.changed", JobChanged{Job: Job{ID: "j1", Company: "c1", CNPJ: "12345678000190", Intent: "das", Competence: "2026-10",
 			Phone: view.ID, State: JobWaiting, History: []JobEvent{{State: JobWaiting, At: at}}, CreatedAt: at, UpdatedAt: at}}},
 	}

@@ -298,7 +298,7 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	t.view = c.conv.View()
 	statuses, write := c.takeDelivery(t.b, &t.view)
 	t.events = append(t.events, statuses...)
-	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: t.view, Reason: t.reason, Prev: t.prev}})
+	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: &t.view, Reason: t.reason, Prev: t.prev}})
 	encode(t.events, c.scopeOf)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery

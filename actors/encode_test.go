@@ -15,7 +15,7 @@ func TestEncodeFramesATurn(t *testing.T) {
 	data := []any{
 		balcao.MessageAdded{Conversation: view.ID, Message: &balcao.Message{Seq: 1, Text: "oi"}, View: view},
 		balcao.MessageAdded{Conversation: view.ID, Message: &balcao.Message{Seq: 2, Text: "Olá! Como posso ajudar?"}, View: view},
-		balcao.ConversationChanged{Conversation: *view, Reason: "x"},
+		balcao.ConversationChanged{Conversation: view, Reason: "x"},
 	}
 	events := []event{
 		{Type: balcao.EventMessageAdded, Data: data[0]},

@@ -35,7 +35,7 @@ func turnFrames(tb testing.TB, seq uint64) [][]byte {
 	turn := "[" + strings.Join([]string{
 		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: &in}),
 		ev(balcao.EventMessageAdded, balcao.MessageAdded{Conversation: view.ID, Message: &out}),
-		ev(balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: view, Reason: "message"}),
+		ev(balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: &view, Reason: "message"}),
 	}, ",") + "]"
 	sent := ev(balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: view.ID, Seq: 42, Status: balcao.StatusSent})
 	delivered := ev(balcao.EventMessageStatus, balcao.MessageStatusChanged{Conversation: view.ID, Seq: 42, Status: balcao.StatusDelivered})

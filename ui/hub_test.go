@@ -123,7 +123,7 @@ func TestHubFiltersScopedEvents(t *testing.T) {
 
 	h.Publish("a", balcao.EventMessageAdded, balcao.MessageAdded{Conversation: "5522", View: &pessoal})
 	h.Publish("a", balcao.EventMessageAdded, balcao.MessageAdded{Conversation: "5511", View: &fiscal})
-	h.Publish("a", balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: pessoal, Prev: &fiscal})
+	h.Publish("a", balcao.EventConversationChanged, balcao.ConversationChanged{Conversation: &pessoal, Prev: &fiscal})
 	h.Publish("a", balcao.EventSettingsChanged, map[string]string{})
 
 	if len(all.C) != 4 {
@@ -197,7 +197,7 @@ func TestHubPublishAllOneFramePerTurn(t *testing.T) {
 	h.PublishAll("a", []balcao.Outgoing{
 		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5511", View: &fiscal}},
 		{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: "5522", View: &pessoal}},
-		{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: pessoal, Prev: &fiscal}},
+		{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: &pessoal, Prev: &fiscal}},
 	})
 	type frame struct {
 		Seq  uint64 `json:"seq"`
