@@ -32,12 +32,12 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 // jobChanged publishes a job's durable change with the conversation as it is now, which the
 // hub's visibility filter applies to it.
 func (c *conversation) jobChanged(m *jobChanged) {
-	var view *balcao.ConversationView // without one only managers see the change
+	var scope *balcao.ConversationView // without one only managers see the change
 	if c.exists {
 		v := c.conv.View()
-		view = &v
+		scope = c.scopeOf(&v) // kept by the hub's window: the scope, not a view (see scopeOf)
 	}
-	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: view})
+	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: scope})
 }
 
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes

@@ -3,6 +3,7 @@ package actors
 import (
 	"encoding/json"
 	"testing"
+	"unsafe"
 
 	"github.com/balcao/balcao"
 )
@@ -52,6 +53,9 @@ func TestEncodeFramesATurn(t *testing.T) {
 	}
 	if s := c.scope; s.ID != view.ID || s.State != view.State || s.Preview != "" {
 		t.Fatalf("scope %+v, want the id and state of %+v and nothing else", s, view)
+	}
+	if n := unsafe.Sizeof(framedEvent{}); n > 48 {
+		t.Errorf("a framed event takes %d bytes, want at most 48 (a turn allocates an array of them)", n)
 	}
 	if len(shared)-end < 2 {
 		t.Fatalf("%d bytes after the last payload, want 2", len(shared)-end)
