@@ -33,8 +33,16 @@ type Hub struct {
 // busy office (150 turns a second) go on for more than a second past a stalled reader. Each
 // socket's queue and each office's window are allocated whole: at 1 024, 2 000 sockets and
 // 400 offices kept ~250 MiB of heap that every collection marked again, and after a ramp the
-// collector took most of the CPU (BENCHMARKS.md, seventh round).
+// collector took most of the CPU (BENCHMARKS.md, seventh round). Of them, subscriberChan wait
+// in the socket's channel and the others in a slice beside it (Subscriber.backlog).
 const SubscriberQueue = 256
+
+// subscriberChan is the capacity of a subscriber's channel. Every GC cycle scans a channel's
+// whole buffer, empty or not: 256 slots were 6 KB per socket, and with 2 000 sockets a cycle
+// took 154–175 ms of CPU against 98–107 with 32, staff p99 9.3–13.5 against 5.9–6.9 ms
+// (BENCHMARKS.md, thirteenth round). A socket further behind keeps its frames in its backlog,
+// allocated only while it is behind.
+const subscriberChan = 32
 
 // WindowSize is how many recent events per office the hub keeps for reconnecting clients: as
 // many as a socket's queue holds, since a client further behind would not get them all queued
@@ -59,7 +67,14 @@ type officeHub struct {
 	// flush queues the held frames that waited lazyDelay; it is running when armed.
 	flush *time.Timer
 	armed bool
+	// refill moves the subscribers' backlogs into their channels (for those whose reader does
+	// not call Refill); it is running when refilling.
+	refill    *time.Timer
+	refilling bool
 }
+
+// refillDelay is how long a frame may wait in a backlog for the office's timer (see refill).
+const refillDelay = 5 * time.Millisecond
 
 // published is one stamped event.
 type published struct {
@@ -74,7 +89,7 @@ type published struct {
 
 // Subscriber receives one office's frames (JSON-encoded balcao.Event) in order.
 type Subscriber struct {
-	C       chan []byte   // frames to write; closed never
+	C       chan []byte   // frames to write, the first subscriberChan of those queued; closed never
 	Dropped chan struct{} // closed when the hub dropped the subscriber for being slow
 	Session string        // the session that owns it, for Drop on logout
 	User    string        // the staff member, for DropUser
@@ -86,6 +101,10 @@ type Subscriber struct {
 	// at heldAt; the office's lock guards both.
 	held   [][]byte
 	heldAt time.Time
+	// backlog are the frames queued behind a full channel, oldest first (the office's lock
+	// guards it): Refill, or the office's timer, moves them in.
+	backlog [][]byte
+	office  *officeHub
 }
 
 // lazyDelay is how long a frame of delivery ticks alone (message.status events: sent,
@@ -258,12 +277,70 @@ func allTicks(events []balcao.Outgoing) bool {
 	return true
 }
 
-// send queues a frame for s, dropping s when its queue is full. o.mu is held.
+// send queues a frame for s, dropping s when its queue is full (SubscriberQueue frames in its
+// channel and backlog). Frames go to the backlog once the channel is full, and stay behind
+// those already there. o.mu is held.
 func (o *officeHub) send(s *Subscriber, frame []byte) {
-	select {
-	case s.C <- frame:
-	default:
+	if len(s.backlog) == 0 {
+		select {
+		case s.C <- frame:
+			return
+		default:
+		}
+	}
+	if len(s.C)+len(s.backlog) >= SubscriberQueue {
 		o.drop(s)
+		return
+	}
+	s.backlog = append(s.backlog, frame)
+	if !o.refilling {
+		o.refilling = true
+		if o.refill == nil {
+			o.refill = time.AfterFunc(refillDelay, o.refillAll)
+		} else {
+			o.refill.Reset(refillDelay)
+		}
+	}
+}
+
+// refillAll moves the backlogs into the channels, and comes again while some are left.
+func (o *officeHub) refillAll() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.refilling = false
+	left := false
+	for s := range o.subs {
+		s.refill()
+		left = left || len(s.backlog) > 0
+	}
+	if left {
+		o.refilling = true
+		o.refill.Reset(refillDelay)
+	}
+}
+
+// Refill moves the frames waiting in s's backlog into its channel, as many as fit, in order.
+// The socket's writer calls it after each write; the office's timer does it for other readers.
+func (s *Subscriber) Refill() {
+	s.office.mu.Lock()
+	s.refill()
+	s.office.mu.Unlock()
+}
+
+// refill is Refill with the office's lock held. Only the hub sends on C, under that lock, so
+// a send into room seen in the channel does not block.
+func (s *Subscriber) refill() {
+	n := 0
+	for n < len(s.backlog) && len(s.C) < cap(s.C) {
+		s.C <- s.backlog[n]
+		n++
+	}
+	switch {
+	case n == len(s.backlog):
+		s.backlog = nil // the memory goes: a backlog is the exception
+	case n > 0:
+		clear(s.backlog[:n])
+		s.backlog = s.backlog[n:]
 	}
 }
 
@@ -339,7 +416,7 @@ func (o *officeHub) drop(s *Subscriber) {
 // remove unsubscribes s, letting go of what it holds. o.mu is held.
 func (o *officeHub) remove(s *Subscriber) {
 	delete(o.subs, s)
-	s.held = nil
+	s.held, s.backlog = nil, nil
 }
 
 // prepare encodes an event's payload (into frame, stamped later) and reads its scope.
@@ -446,7 +523,7 @@ func mustJSON(v any) []byte {
 // sequence number.
 func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.ConversationView) bool, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
 	o := h.office(office)
-	s = &Subscriber{C: make(chan []byte, SubscriberQueue), Dropped: make(chan struct{}), Session: session, User: user, Filter: filter}
+	s = &Subscriber{C: make(chan []byte, subscriberChan), Dropped: make(chan struct{}), Session: session, User: user, Filter: filter, office: o}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if since > 0 || epoch != "" {
@@ -456,7 +533,7 @@ func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.Conver
 		default:
 			for n := since + 1; n <= o.seq; n++ {
 				if frame := s.frameFor(&o.window[n%WindowSize]); frame != nil {
-					s.C <- frame
+					o.send(s, frame) // at most WindowSize-1: never dropped
 				}
 			}
 		}

@@ -301,10 +301,58 @@ func eventsOf(t *testing.T, frame []byte) (seqs []uint64, types []string) {
 func queuedEvents(t *testing.T, s *ui.Subscriber) (seqs []uint64, types []string) {
 	t.Helper()
 	for len(s.C) > 0 {
-		ss, ts := eventsOf(t, <-s.C)
-		seqs, types = append(seqs, ss...), append(types, ts...)
+		for len(s.C) > 0 {
+			ss, ts := eventsOf(t, <-s.C)
+			seqs, types = append(seqs, ss...), append(types, ts...)
+		}
+		s.Refill() // as the socket's writer does after each write
 	}
 	return seqs, types
+}
+
+// TestHubQueuesBeyondTheChannelInOrder: a subscriber that does not read keeps SubscriberQueue
+// frames (its channel's and its backlog) and is dropped at the next; one that reads only its
+// channel, never calling Refill, still gets every frame, in order, from the office's timer;
+// one that calls Refill gets them at once.
+func TestHubQueuesBeyondTheChannelInOrder(t *testing.T) {
+	h := ui.NewHub()
+	idle, _, _ := h.Subscribe("a", "s1", "u", nil, "", 0)
+	plain, _, _ := h.Subscribe("a", "s2", "u", nil, "", 0)
+	writer, _, _ := h.Subscribe("a", "s3", "u", nil, "", 0)
+	for range ui.SubscriberQueue {
+		h.Publish("a", "x", nil)
+	}
+	select {
+	case <-idle.Dropped:
+		t.Fatalf("dropped with %d frames queued, its whole queue", ui.SubscriberQueue)
+	default:
+	}
+	seqs, _ := queuedEvents(t, writer)
+	if len(seqs) != ui.SubscriberQueue || seqs[0] != 1 || seqs[len(seqs)-1] != ui.SubscriberQueue {
+		t.Fatalf("a reader that refills got seqs %d..%d (%d), want 1..%d", seqs[0], seqs[len(seqs)-1], len(seqs), ui.SubscriberQueue)
+	}
+	var got []uint64
+	deadline := time.After(5 * time.Second)
+	for len(got) < ui.SubscriberQueue {
+		select {
+		case f := <-plain.C:
+			ss, _ := eventsOf(t, f)
+			got = append(got, ss...)
+		case <-deadline:
+			t.Fatalf("a reader of the channel alone got %d of %d frames", len(got), ui.SubscriberQueue)
+		}
+	}
+	for i, seq := range got {
+		if seq != uint64(i+1) {
+			t.Fatalf("a reader of the channel alone got seq %d at %d: out of order", seq, i)
+		}
+	}
+	h.Publish("a", "x", nil)
+	select {
+	case <-idle.Dropped:
+	default:
+		t.Fatal("not dropped with its queue full")
+	}
 }
 
 // TestHubTicksWaitForTheNextFrame: a frame of delivery ticks alone is not queued at once; it is

@@ -112,6 +112,7 @@ func (s *Server) serveSocket(conn *websocket.Conn, c caller, epoch string, since
 			if err := out.writeBurst(frame, sub.C); err != nil {
 				return
 			}
+			sub.Refill()
 			wrote = time.Now()
 		case <-sub.Dropped:
 			conn.Close(websocket.StatusPolicyViolation, "dropped: reconnect and resync")
