@@ -203,12 +203,11 @@ func (c *conversation) takeDelivery(b *storage.Batch, view *balcao.ConversationV
 			write = d.writes
 		}
 		o.dirty, o.write = false, write
-		seq := o.msg.Seq
-		b.Put(b.Key(func(k []byte) []byte { return storage.AppendMessageStatusKey(k, c.office, c.phone, seq) }), &storage.Delivery{Status: o.msg.Status, StatusAt: o.at})
+		b.Put(c.seqKey(b, storage.AppendMessageStatusKey, o.msg.Seq), &storage.Delivery{Status: o.msg.Status, StatusAt: o.at})
 		events = append(events, event{Type: balcao.EventMessageStatus, Data: balcao.MessageStatusChanged{Conversation: c.phone, Seq: o.msg.Seq, Status: o.msg.Status, View: view}})
 	}
 	for _, seq := range d.outbox {
-		b.DeleteSingle(b.Key(func(k []byte) []byte { return storage.AppendOutboxKey(k, c.office, c.phone, seq) })) // set once, in the reply's turn
+		b.DeleteSingle(c.seqKey(b, storage.AppendOutboxKey, seq)) // set once, in the reply's turn
 	}
 	d.outbox = d.outbox[:0]
 	return events, write
@@ -249,9 +248,8 @@ func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
 		return
 	}
 	b := &storage.Batch{}
-	view := c.conv.View()
-	events, write := c.takeDelivery(b, c.scopeOf(&view))
-	encode(events, c.scopeOf) // here, not on the writer's goroutine that publishes them
+	events, write := c.takeDelivery(b, c.scopeNow())
+	c.encode(events) // here, not on the writer's goroutine that publishes them
 	pub, office, self, root, d := c.sys.cfg.Publisher, c.office, ctx.Self(), c.sys.as.Root, c.delivery
 	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err != nil {

@@ -34,8 +34,7 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 func (c *conversation) jobChanged(m *jobChanged) {
 	var scope *balcao.ConversationView // without one only managers see the change
 	if c.exists {
-		v := c.conv.View()
-		scope = c.scopeOf(&v) // kept by the hub's window: the scope, not a view (see scopeOf)
+		scope = c.scopeNow() // kept by the hub's window: the scope, not a view (see scopeOf)
 	}
 	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: scope})
 }

@@ -27,6 +27,12 @@ func (c *conversation) scopeOf(v *balcao.ConversationView) *balcao.ConversationV
 	return c.scope
 }
 
+// scopeNow returns the conversation's scope as it is now.
+func (c *conversation) scopeNow() *balcao.ConversationView {
+	v := c.conv.View()
+	return c.scopeOf(&v)
+}
+
 // sameScope reports whether a and b are the same conversation with the same visibility.
 func sameScope(a, b *balcao.ConversationView) bool {
 	return a.ID == b.ID && a.State == b.State && a.Attendant == b.Attendant && a.Department == b.Department &&

@@ -75,10 +75,10 @@ func (e *framedEvent) Framing() ([]byte, int, int) { return e.buf, int(e.start),
 // visibility rules see it as it is. The payloads are written by balcao.AppendEventJSON (the
 // bytes json.Marshal writes, json.Marshal itself for another type) one after the other, each
 // after the room its stamp takes (balcao.Framed), into a buffer on the stack, which a turn's
-// events fit, then copied into one allocation they share. Each keeps the scope that scope
-// returns for the view the event is about (conversation.scopeOf), not that view; the view
-// before the change (ConversationChanged.Prev) is kept as it is: a turn's is a scope already.
-func encode(events []event, scope func(*balcao.ConversationView) *balcao.ConversationView) {
+// events fit, then copied into one allocation they share. Each keeps the conversation's scope
+// for the view the event is about (scopeOf), not that view; the view before the change
+// (ConversationChanged.Prev) is kept as it is: a turn's is a scope already.
+func (c *conversation) encode(events []event) {
 	n := 0
 	for i := range events {
 		if _, ok := events[i].Data.(balcao.Scoped); ok {
@@ -89,6 +89,7 @@ func encode(events []event, scope func(*balcao.ConversationView) *balcao.Convers
 		return
 	}
 	encs := make([]framedEvent, n)
+	var lastView, lastScope *balcao.ConversationView
 	var scratch [4096]byte
 	buf, j := scratch[:0], 0
 	for i := range events {
@@ -99,7 +100,10 @@ func encode(events []event, scope func(*balcao.ConversationView) *balcao.Convers
 		enc := &encs[j]
 		j++
 		cur, prev := sc.Scope()
-		enc.cur, enc.prev = scope(cur), prev
+		if cur != lastView { // a turn's events are about the same view
+			lastView, lastScope = cur, c.scopeOf(cur)
+		}
+		enc.cur, enc.prev = lastScope, prev
 		buf = slices.Grow(buf, balcao.StampRoom+len(events[i].Type))
 		buf = buf[:len(buf)+balcao.StampRoom+len(events[i].Type)]
 		enc.start = int32(len(buf))
@@ -124,8 +128,7 @@ func (c *conversation) begin() *turn {
 	t := &turn{b: &storage.Batch{}, events: make([]event, 0, 4)} // a message turn's usual events
 	t.before = c.indexKeys(t.b, t.beforeKeys[:0])
 	if c.exists {
-		prev := c.conv.View()
-		t.prev = c.scopeOf(&prev)
+		t.prev = c.scopeNow()
 	}
 	return t
 }
@@ -140,7 +143,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 		t.outs = append(t.outs, &m) // in the outbox with the others at commit
 		c.remember(m)
 	}
-	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendMessageKey(k, c.office, c.phone, m.Seq) }), &m)
+	t.b.Put(c.seqKey(t.b, storage.AppendMessageKey, m.Seq), &m)
 	c.conv.LastAt, c.conv.Preview = at, preview(text)
 	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: &m, View: &t.view}})
 	return m
@@ -156,7 +159,7 @@ func (c *conversation) transition(t *turn, to balcao.State, staff, reason string
 	now := c.sys.cfg.Now()
 	tr := balcao.Transition{From: c.conv.State, To: to, Staff: staff, Reason: reason, At: now}
 	c.conv.Transitions++
-	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendTransitionKey(k, c.office, c.phone, c.conv.Transitions) }), &tr)
+	t.b.Put(c.seqKey(t.b, storage.AppendTransitionKey, c.conv.Transitions), &tr)
 	c.conv.State, c.conv.StateSince = to, now
 	c.conv.Attendant = ""
 	if to == balcao.StateAttending {
@@ -270,6 +273,12 @@ func (c *conversation) indexKeys(b *storage.Batch, keys [][]byte) [][]byte {
 	return keys
 }
 
+// seqKey builds in b's memory (storage.Batch.Key) the conversation's key of kind build (a
+// message, its delivery record, a transition, an outbox entry) for seq.
+func (c *conversation) seqKey(b *storage.Batch, build func(dst []byte, office, phone string, seq uint64) []byte, seq uint64) []byte {
+	return b.Key(func(k []byte) []byte { return build(k, c.office, c.phone, seq) })
+}
+
 func (c *conversation) indexKey(b *storage.Batch, tab balcao.Tab, at time.Time) []byte {
 	return b.Key(func(k []byte) []byte { return storage.AppendIndexKey(k, c.office, tab, at, c.phone) })
 }
@@ -298,15 +307,14 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		for _, m := range t.outs[:n-1] {
 			earlier = append(earlier, m.Seq)
 		}
-		seq := t.outs[n-1].Seq
-		t.b.Set(t.b.Key(func(k []byte) []byte { return storage.AppendOutboxKey(k, c.office, c.phone, seq) }), storage.OutboxValue(earlier))
+		t.b.Set(c.seqKey(t.b, storage.AppendOutboxKey, t.outs[n-1].Seq), storage.OutboxValue(earlier))
 	}
 	t.b.Put(t.b.Key(func(k []byte) []byte { return storage.AppendConversationKey(k, c.office, c.phone) }), &c.conv)
 	t.view = c.conv.View()
 	statuses, write := c.takeDelivery(t.b, &t.view)
 	t.events = append(t.events, statuses...)
 	t.events = append(t.events, event{Type: balcao.EventConversationChanged, Data: balcao.ConversationChanged{Conversation: &t.view, Reason: t.reason, Prev: t.prev}})
-	encode(t.events, c.scopeOf)
+	c.encode(t.events)
 
 	self, parent, root, gw, pub, office, phone, d := ctx.Self(), ctx.Parent(), c.sys.as.Root, c.gw, c.sys.cfg.Publisher, c.office, c.phone, c.delivery
 	c.batches++

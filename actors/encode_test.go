@@ -24,7 +24,7 @@ func TestEncodeFramesATurn(t *testing.T) {
 		{Type: balcao.EventConversationChanged, Data: data[2]},
 	}
 	c := &conversation{}
-	encode(events, c.scopeOf)
+	c.encode(events)
 	var shared []byte
 	end := 0
 	for i, e := range events {
