@@ -130,7 +130,8 @@ func TestCompactionsArePaced(t *testing.T) {
 	}
 }
 
-// TestGateKnowsWhenL0IsBehind: the granter reads L0's sublevels at once and every 100 ms.
+// TestGateKnowsWhenL0IsBehind: the granter reads L0's sublevels once it granted a compaction,
+// and every 100 ms while one runs; not while none does.
 func TestGateKnowsWhenL0IsBehind(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newCompactionGate()
@@ -148,6 +149,17 @@ func TestGateKnowsWhenL0IsBehind(t *testing.T) {
 		synctest.Wait()
 		if g.behind.Load() {
 			t.Fatalf("%d sublevels: still behind", g.pace.behind-1)
+		}
+		g.ended()
+		g.ended() // the fake's two compactions are done
+		g.mu.Lock()
+		g.stopped = true // and no more are granted
+		g.mu.Unlock()
+		sublevels.Store(int64(g.pace.behind))
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		if g.behind.Load() {
+			t.Fatal("L0 read with no compaction running")
 		}
 	})
 }
