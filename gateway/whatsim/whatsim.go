@@ -95,16 +95,14 @@ func (g *Gateway) DeliverAt(ctx context.Context, office, from, id, text string, 
 	return g.deliver(ctx, office, from, id, text, at, true)
 }
 
+// deliver posts the message and waits for its acknowledgement. Its place among the messages
+// in flight is given back when the engine acknowledges it, not when the wait ends: a message
+// whose wait timed out is still in the engine.
 func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at time.Time, stamped bool) (string, error) {
-	s, err := g.admit(office)
-	if err != nil {
+	done := make(chan error, 1)
+	if err := g.post(office, from, id, text, at, stamped, func(err error) { done <- err }); err != nil {
 		return "", err
 	}
-	defer func() { <-g.inflight }()
-	done := make(chan error, 1)
-	in := gateway.NewInbound(office, from, id, text, at, func(err error) { done <- err })
-	in.Stamped = stamped
-	s.sink.Deliver(in)
 	select {
 	case err := <-done:
 		return id, err
@@ -122,32 +120,28 @@ func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at
 // DeliverAt per message in flight made hundreds of them, each doing the GC's minimum assist
 // (64 KB of marking) on its first allocation in a cycle.
 func (g *Gateway) Post(office, from, id, text string, at time.Time, ack func(error)) error {
-	s, err := g.admit(office)
-	if err != nil {
-		return err
+	return g.post(office, from, id, text, at, true, ack)
+}
+
+// post hands the message to the office's session, taking a place among the messages in flight
+// until ack is called.
+func (g *Gateway) post(office, from, id, text string, at time.Time, stamped bool, ack func(error)) error {
+	s, ok := g.session(office)
+	if !ok {
+		return fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
+	}
+	select {
+	case g.inflight <- struct{}{}:
+	default:
+		return fmt.Errorf("deliver to %s: %w", office, balcao.ErrOverloaded)
 	}
 	in := gateway.NewInbound(office, from, id, text, at, func(err error) {
 		<-g.inflight
 		ack(err)
 	})
-	in.Stamped = true
+	in.Stamped = stamped
 	s.sink.Deliver(in)
 	return nil
-}
-
-// admit returns the office's session and takes a place among the messages in flight, which the
-// caller gives back once the message is acknowledged (or no longer waited for).
-func (g *Gateway) admit(office string) (*session, error) {
-	s, ok := g.session(office)
-	if !ok {
-		return nil, fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
-	}
-	select {
-	case g.inflight <- struct{}{}:
-		return s, nil
-	default:
-		return nil, fmt.Errorf("deliver to %s: %w", office, balcao.ErrOverloaded)
-	}
 }
 
 // Read reports that a phone read the office's message of WhatsApp id id: a read receipt, as

@@ -117,4 +117,19 @@ func TestPostDoesNotWait(t *testing.T) {
 	if len(acks) != 2 {
 		t.Errorf("%d acks, want 2 (refused posts are not acknowledged)", len(acks))
 	}
+
+	// A DeliverAt whose wait ends keeps its place until the engine acknowledges the message.
+	sink.in[2].Ack(nil)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := g.DeliverAt(gone, "o1", "5548999990001", "W", "oi", at); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a wait whose context ended: %v", err)
+	}
+	if err := g.Post("o1", "5548999990001", "Z", "oi", at, ack); !errors.Is(err, balcao.ErrOverloaded) {
+		t.Fatalf("with the timed-out message still in the engine: %v, want overloaded", err)
+	}
+	sink.in[len(sink.in)-1].Ack(nil)
+	if err := g.Post("o1", "5548999990001", "Z", "oi", at, ack); err != nil {
+		t.Fatalf("once the timed-out message is acknowledged: %v", err)
+	}
 }
