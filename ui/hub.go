@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -64,16 +65,14 @@ type officeHub struct {
 	seq    uint64
 	window [WindowSize]published // event of seq n at n % WindowSize; mu guards everything
 	subs   map[*Subscriber]struct{}
-	// flush queues the held frames that waited lazyDelay; it is running when armed.
-	flush *time.Timer
-	armed bool
-	// refill moves the subscribers' backlogs into their channels (for those whose reader does
-	// not call Refill); it is running when refilling.
-	refill    *time.Timer
-	refilling bool
+	// flush queues the held frames that waited lazyDelay and moves the backlogs into the
+	// channels (for readers that do not call Refill); it is running, due at armedAt, when armed.
+	flush   *time.Timer
+	armed   bool
+	armedAt time.Time
 }
 
-// refillDelay is how long a frame may wait in a backlog for the office's timer (see refill).
+// refillDelay is how long a frame may wait in a backlog for the office's timer (flushHeld).
 const refillDelay = 5 * time.Millisecond
 
 // published is one stamped event.
@@ -104,6 +103,7 @@ type Subscriber struct {
 	// backlog are the frames queued behind a full channel, oldest first (the office's lock
 	// guards it): Refill, or the office's timer, moves them in.
 	backlog [][]byte
+	behind  atomic.Bool // backlog is not empty (read without the lock by Refill)
 	office  *officeHub
 }
 
@@ -293,35 +293,17 @@ func (o *officeHub) send(s *Subscriber, frame []byte) {
 		return
 	}
 	s.backlog = append(s.backlog, frame)
-	if !o.refilling {
-		o.refilling = true
-		if o.refill == nil {
-			o.refill = time.AfterFunc(refillDelay, o.refillAll)
-		} else {
-			o.refill.Reset(refillDelay)
-		}
-	}
-}
-
-// refillAll moves the backlogs into the channels, and comes again while some are left.
-func (o *officeHub) refillAll() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.refilling = false
-	left := false
-	for s := range o.subs {
-		s.refill()
-		left = left || len(s.backlog) > 0
-	}
-	if left {
-		o.refilling = true
-		o.refill.Reset(refillDelay)
-	}
+	s.behind.Store(true)
+	o.arm(refillDelay)
 }
 
 // Refill moves the frames waiting in s's backlog into its channel, as many as fit, in order.
-// The socket's writer calls it after each write; the office's timer does it for other readers.
+// The socket's writer calls it after each write, and takes the office's lock only when s is
+// behind; the office's timer moves them too, for other readers.
 func (s *Subscriber) Refill() {
+	if !s.behind.Load() {
+		return
+	}
 	s.office.mu.Lock()
 	s.refill()
 	s.office.mu.Unlock()
@@ -338,6 +320,7 @@ func (s *Subscriber) refill() {
 	switch {
 	case n == len(s.backlog):
 		s.backlog = nil // the memory goes: a backlog is the exception
+		s.behind.Store(false)
 	case n > 0:
 		clear(s.backlog[:n])
 		s.backlog = s.backlog[n:]
@@ -354,11 +337,13 @@ func (o *officeHub) hold(s *Subscriber, frame []byte, now time.Time) {
 	o.arm(lazyDelay)
 }
 
+// arm makes the office's timer run after after, or sooner if it is due sooner already.
 func (o *officeHub) arm(after time.Duration) {
-	if o.armed {
+	at := time.Now().Add(after)
+	if o.armed && !at.Before(o.armedAt) {
 		return
 	}
-	o.armed = true
+	o.armed, o.armedAt = true, at
 	if o.flush == nil {
 		o.flush = time.AfterFunc(after, o.flushHeld)
 		return
@@ -366,10 +351,11 @@ func (o *officeHub) arm(after time.Duration) {
 	o.flush.Reset(after)
 }
 
-// flushHeld queues the held frames that waited lazyDelay, and arms the timer again for the
-// others. Each subscriber's ticks get their whole delay to go along with a later frame,
-// although the office has one timer: the subscribers of an office mostly hold frames of the
-// same publications, so that one flush takes them all.
+// flushHeld moves the backlogs into the channels, queues the held frames that waited
+// lazyDelay, and arms the timer again for what is left. Each subscriber's ticks get their
+// whole delay to go along with a later frame, although the office has one timer: the
+// subscribers of an office mostly hold frames of the same publications, so that one flush
+// takes them all.
 func (o *officeHub) flushHeld() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -377,14 +363,17 @@ func (o *officeHub) flushHeld() {
 	now := time.Now()
 	var next time.Duration
 	for s := range o.subs {
-		if len(s.held) == 0 {
-			continue
+		s.refill()
+		if len(s.held) > 0 {
+			if wait := lazyDelay - now.Sub(s.heldAt); wait > lazyDelay/20 {
+				next = min(cmp.Or(next, wait), wait)
+			} else if !o.sendHeld(s) {
+				continue // dropped
+			}
 		}
-		if wait := lazyDelay - now.Sub(s.heldAt); wait > lazyDelay/20 {
-			next = min(cmp.Or(next, wait), wait)
-			continue
+		if len(s.backlog) > 0 {
+			next = min(cmp.Or(next, refillDelay), refillDelay)
 		}
-		o.sendHeld(s)
 	}
 	if next > 0 {
 		o.arm(next)
@@ -417,6 +406,7 @@ func (o *officeHub) drop(s *Subscriber) {
 func (o *officeHub) remove(s *Subscriber) {
 	delete(o.subs, s)
 	s.held, s.backlog = nil, nil
+	s.behind.Store(false)
 }
 
 // prepare encodes an event's payload (into frame, stamped later) and reads its scope.
