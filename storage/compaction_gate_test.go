@@ -130,6 +130,19 @@ func TestCompactionsArePaced(t *testing.T) {
 	}
 }
 
+// TestUnstartedCompactionIsNotPaced: a handle whose Started was not called measures its work
+// from its first report, not from the zero time (which would put it to sleep for ages).
+func TestUnstartedCompactionIsNotPaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &pacedCompaction{g: newCompactionGate()}
+		start := time.Now()
+		h.CumulativeStats(pebble.CompactionGrantHandleStats{})
+		if slept := time.Since(start); slept != 0 {
+			t.Fatalf("slept %v on its first report", slept)
+		}
+	})
+}
+
 // TestGateKnowsWhenL0IsBehind: the granter reads L0's sublevels once it granted a compaction,
 // and every 100 ms while one runs; not while none does.
 func TestGateKnowsWhenL0IsBehind(t *testing.T) {
