@@ -28,8 +28,8 @@ func TestTinyRun(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
 	cfg := Config{
-		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 20, Duration: 2 * time.Second, Staff: 2,
-		Faults: true, FaultRate: 0.2, PebbleDuration: 200 * time.Millisecond, PebbleWriters: 4,
+		DataDir: dir + "/data", Offices: 1, Phones: 10, Rate: 20, Duration: 2 * time.Second, Warmup: time.Second,
+		Staff: 2, Faults: true, FaultRate: 0.2, PebbleDuration: 200 * time.Millisecond, PebbleWriters: 4,
 		ResultsDir: dir + "/results", Progress: &progress, Release: true,
 		CPUProfile: dir + "/cpu.prof", Trace: dir + "/run.trace",
 	}
@@ -45,6 +45,10 @@ func TestTinyRun(t *testing.T) {
 	}
 	if r.Scheduled != 40 || r.Sent+r.Unsent != r.Scheduled || r.Acked+r.Failed != r.Sent {
 		t.Errorf("counts do not add up: scheduled %d sent %d unsent %d acked %d failed %d", r.Scheduled, r.Sent, r.Unsent, r.Acked, r.Failed)
+	}
+	// The warm-up ran at the run's rate and is reported apart, not counted in the run.
+	if w := rep.Warmup; w == nil || w.Scheduled != 20 || w.Acked == 0 || rep.Config.WarmupSec != 1 {
+		t.Errorf("warm-up: %+v (config %+v), want 20 messages scheduled and acknowledged", w, rep.Config)
 	}
 	if r.Acked == 0 || r.Accepted.Count != r.Acked {
 		t.Errorf("accepted histogram has %d values for %d acknowledged messages", r.Accepted.Count, r.Acked)

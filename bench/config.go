@@ -23,6 +23,7 @@ type Config struct {
 	Phones      int           // client phones per office
 	Rate        float64       // offered inbound messages per second (open loop)
 	Duration    time.Duration // the measured run
+	Warmup      time.Duration // load at the run's rate before it, not measured (the actors started, the caches filled)
 	Staff       int           // staff websockets per office
 	Mix         Mix           // what the phones write
 	MaxInFlight int           // messages waiting for their acknowledgement at most

@@ -21,7 +21,10 @@ type Report struct {
 	DataDir  string       `json:"data_dir"`
 
 	Ramp *RampResult `json:"ramp,omitempty"`
-	// SettleSeconds is how long the engine took to settle between the ramp and the run.
+	// Warmup is the unmeasured load before the run (--warmup), when there was one.
+	Warmup *StepResult `json:"warmup,omitempty"`
+	// SettleSeconds is how long the engine took to settle between the ramp (or the warm-up)
+	// and the run.
 	SettleSeconds float64     `json:"settle_seconds,omitempty"`
 	Run           *StepResult `json:"run,omitempty"`
 
@@ -68,6 +71,7 @@ type PublicConfig struct {
 	Phones        int     `json:"phones_per_office"`
 	Rate          float64 `json:"rate"`
 	Seconds       float64 `json:"seconds"`
+	WarmupSec     float64 `json:"warmup_seconds,omitempty"`
 	Staff         int     `json:"staff_per_office"`
 	Mix           string  `json:"mix"`
 	MaxInFlight   int     `json:"max_in_flight"`
@@ -83,7 +87,7 @@ type PublicConfig struct {
 
 func (c Config) public() PublicConfig {
 	p := PublicConfig{
-		Offices: c.Offices, Phones: c.Phones, Rate: c.Rate, Seconds: c.Duration.Seconds(), Staff: c.Staff,
+		Offices: c.Offices, Phones: c.Phones, Rate: c.Rate, Seconds: c.Duration.Seconds(), WarmupSec: c.Warmup.Seconds(), Staff: c.Staff,
 		Mix: c.Mix.String(), MaxInFlight: c.MaxInFlight, Release: c.Release, NoAgent: c.NoAgent, Faults: c.Faults, Ramp: c.Ramp,
 		Conversations: c.Conversations, Label: c.Label,
 	}

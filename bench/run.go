@@ -294,7 +294,16 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 		}
 		rate = max / 2
 		h.say("bench: ramp: highest rate holding reply p99 ≤ %s: %.0f msg/s; measuring at half of it, %.0f msg/s", h.cfg.RampP99, max, rate)
-		if err := h.cooldown(ctx, rep); err != nil {
+		if err := h.cooldown(ctx, rep, "the ramp"); err != nil {
+			h.stop()
+			return err
+		}
+	} else if h.cfg.Warmup > 0 {
+		s := h.runStep(ctx, "warmup", rate, h.cfg.Warmup, h.roundRobin(sent))
+		sent += s.count
+		r := s.result()
+		rep.Warmup = &r
+		if err := h.cooldown(ctx, rep, "the warm-up"); err != nil {
 			h.stop()
 			return err
 		}
@@ -380,21 +389,21 @@ func (h *harness) stopEngineReport(rep *Report) {
 	}
 }
 
-// cooldown lets the engine catch up on what the ramp's overloaded steps left, so that the run at
-// half the maximum measures that rate and not their aftermath: the memtable they filled is
+// cooldown lets the engine catch up on what the ramp's overloaded steps (or the warm-up) left,
+// so that the run measures its rate and not their aftermath: the memtable they filled is
 // flushed, the compactions after it end, and the collector marks the heap they grew, work that
 // would otherwise land, seconds long, in the measured run. What stays is what the engine keeps:
 // its conversation actors and the database the ramp grew (BENCHMARKS.md, fifth round).
-func (h *harness) cooldown(ctx context.Context, rep *Report) error {
+func (h *harness) cooldown(ctx context.Context, rep *Report, after string) error {
 	t := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if err := h.e.DB().Settle(sctx); err != nil {
-		return fmt.Errorf("settle after the ramp: %w", err)
+		return fmt.Errorf("settle after %s: %w", after, err)
 	}
 	runtime.GC()
 	rep.SettleSeconds = time.Since(t).Seconds()
-	h.say("bench: settled after the ramp in %.1f s (memtable flushed, compactions done, heap collected)", rep.SettleSeconds)
+	h.say("bench: settled after %s in %.1f s (memtable flushed, compactions done, heap collected)", after, rep.SettleSeconds)
 	return nil
 }
 

@@ -28,6 +28,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Phones, "phones", d.Phones, "client phones per office")
 	fs.Float64Var(&cfg.Rate, "rate", d.Rate, "offered inbound messages per second (open loop)")
 	fs.DurationVar(&cfg.Duration, "duration", d.Duration, "length of the measured run")
+	fs.DurationVar(&cfg.Warmup, "warmup", 0, "load at the run's rate before the measured run, not measured (without --ramp, whose steps warm up)")
 	fs.IntVar(&cfg.Staff, "staff", d.Staff, "staff websockets per office")
 	fs.IntVar(&cfg.MaxInFlight, "max-in-flight", d.MaxInFlight, "messages waiting for their acknowledgement at most (beyond them the schedule slips)")
 	fs.BoolVar(&cfg.Release, "release", d.Release, "play the staff: take and finish conversations that went pending, so that they get replies again")
