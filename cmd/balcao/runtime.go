@@ -2,13 +2,12 @@ package main
 
 import (
 	"os"
-	"runtime"
 	"runtime/debug"
 	"time"
 )
 
 // tuneRuntime sets the Go runtime up the way a server on a dedicated machine should; set
-// GOGC, GOMEMLIMIT or GOMAXPROCS in the environment to choose otherwise.
+// GOGC or GOMEMLIMIT in the environment to choose otherwise.
 //
 // The collector runs when the heap reaches a soft limit (768 MiB), not each time it has grown
 // by a share of the live heap (GOGC off). Each cycle is a second whose p99 is several times the
@@ -20,12 +19,14 @@ import (
 // 2 500 msg/s (third round) but breaks that target, so it stays fixed; GOMEMLIMIT raises it
 // where memory is plentiful.
 //
-// The runtime gets one more P than cores (Go's default is one per core): with one per core, a
-// memtable flush or a compaction holding a P holds a core for its whole length (0.4–0.5 s of
-// CPU for a flush), and the turns share the other; with one more P the kernel time-slices the
-// threads over the cores, and the turns keep about two thirds of the machine. At 2 750 msg/s on
-// two cores a run's reply p99 went from 25–44 to 18–33 ms in 10 pairs (staff 32–58 to 27–45),
-// for ~6 % more CPU per message, the ramp's maximum unchanged (BENCHMARKS.md, ninth round).
+// The runtime keeps Go's one P per core (GOMAXPROCS). Sessions 8–12 gave it one more: a
+// memtable flush or a compaction holding a P held a core, and a third P let the kernel
+// time-slice the turns in. Since compactions are paced (storage.pacedCompaction) the third P
+// costs more than it gives: its idle-priority mark worker takes a real core during every GC
+// cycle. In 10 alternated pairs of fixed-rate runs (15 000–30 000 msg/s with 40 sockets, 5 500
+// with 2 000) one P per core had the lower reply p99 in 9 and an equal one in the last, and
+// 5–10 % less CPU per message; only at 3 000 msg/s was the third P ~0.3 ms better (BENCHMARKS.md,
+// fourteenth round).
 //
 // With the collector paced by the limit, earlyGC starts the cycles a little before the runtime
 // would, so that the background workers do the marking rather than the turns.
@@ -36,8 +37,5 @@ func tuneRuntime() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
-	}
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
 	}
 }
