@@ -28,6 +28,7 @@ type DB struct {
 	events   *pebbleEvents
 	wal      *walPacer // Pebble asks it after each WAL sync
 	gate     *compactionGate
+	flushes  *flushYield
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
@@ -84,7 +85,9 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts.EventListener = ev.listener()
 	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
 	opts.Experimental.CompactionScheduler = gate
-	opts.FS = gentleFS{vfs.Default}
+	flushes := newFlushYield(ev.stalled)
+	ev.created = flushes.created
+	opts.FS = gentleFS{FS: vfs.Default, flushes: flushes}
 	pacer := &walPacer{now: time.Now}
 	opts.WALMinSyncInterval = pacer.minSyncInterval
 	pdb, err := pebble.Open(dir, opts)
@@ -93,7 +96,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	}
 	gate.open(func() int { return int(pdb.Metrics().Levels[0].Sublevels) })
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
-	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate}
+	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate, flushes: flushes}
 	if err := db.migrate(); err != nil {
 		pdb.Close()
 		return nil, err
@@ -107,6 +110,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 // that the next start has no log to replay) and closes Pebble.
 func (db *DB) Close() error {
 	db.Writer.close()
+	db.flushes.closing.Store(true)
 	ferr := db.pdb.Flush()
 	return errors.Join(ferr, db.pdb.Close())
 }

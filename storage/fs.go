@@ -7,8 +7,9 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
-// gentleFS is the operating system's file system with one change: a large file is removed a
-// chunk at a time (truncated by removeChunk, a pause, again) before it is unlinked, as
+// gentleFS is the operating system's file system with two changes: the writes of a memtable
+// flush's files yield the processor (flushYield, when flushes is set), and a large file is
+// removed a chunk at a time (truncated by removeChunk, a pause, again) before it is unlinked, as
 // RocksDB's delete scheduler does with bytes_max_delete_chunk.
 //
 // Freeing tens of megabytes at once stalls the disk for whoever syncs next, and the next to
@@ -23,7 +24,10 @@ import (
 // Pebble removes only obsolete files, from its cleanup goroutine (and leftovers in Open), so
 // the pauses hold up nothing but that goroutine; a crash half-way leaves a shorter obsolete
 // file, which the next Open removes as it removes any other.
-type gentleFS struct{ vfs.FS }
+type gentleFS struct {
+	vfs.FS
+	flushes *flushYield
+}
 
 const removeChunk = 2 << 20
 
@@ -31,6 +35,16 @@ var (
 	removePause  = 5 * time.Millisecond
 	truncateFile = os.Truncate // a test counts the steps
 )
+
+// Create creates the named file; a table or blob file is wrapped so that its writes yield if a
+// flush writes it.
+func (fs gentleFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
+	f, err := fs.FS.Create(name, category)
+	if err != nil || fs.flushes == nil || !yielding(name) {
+		return f, err
+	}
+	return &flushFile{File: f, name: name, y: fs.flushes}, nil
+}
 
 // Remove removes the named file, a chunk at a time when it is larger than two chunks.
 func (fs gentleFS) Remove(name string) error {

@@ -55,7 +55,7 @@ func TestGentleFSRemovesLargeFilesByChunks(t *testing.T) {
 	dir := t.TempDir()
 	fail := false
 	sizes := countTruncations(t, &fail)
-	fs := gentleFS{vfs.Default}
+	fs := gentleFS{FS: vfs.Default}
 
 	big := sizedFile(t, dir, "000008.log", 9<<20)
 	if err := fs.Remove(big); err != nil {
