@@ -93,8 +93,8 @@ func TestCompactionsRunAfterOpen(t *testing.T) {
 }
 
 // TestCompactionsArePaced: a compaction that reports its progress sleeps as long as it worked
-// (share 0.5), in pauses after each chunk of work; none while L0 is behind, once the database
-// closes, or unpaced.
+// (share 0.5), in pauses after each chunk of work, and yields at the reports between them;
+// none of either while L0 is behind, once the database closes, or unpaced.
 func TestCompactionsArePaced(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -102,12 +102,13 @@ func TestCompactionsArePaced(t *testing.T) {
 		behind  bool
 		closing bool
 		want    time.Duration // elapsed for 10 ms of work
+		yields  uint64        // of its 20 reports
 	}{
-		{"paced", 0.5, false, false, 20 * time.Millisecond},
-		{"a third", 1.0 / 3, false, false, 30 * time.Millisecond},
-		{"behind", 0.5, true, false, 10 * time.Millisecond},
-		{"closing", 0.5, false, true, 10 * time.Millisecond},
-		{"unpaced", 1, false, false, 10 * time.Millisecond},
+		{"paced", 0.5, false, false, 20 * time.Millisecond, 15}, // 5 chunks of 4 reports: 3 yield
+		{"a third", 1.0 / 3, false, false, 30 * time.Millisecond, 15},
+		{"behind", 0.5, true, false, 10 * time.Millisecond, 0},
+		{"closing", 0.5, false, true, 10 * time.Millisecond, 0},
+		{"unpaced", 1, false, false, 10 * time.Millisecond, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -124,6 +125,9 @@ func TestCompactionsArePaced(t *testing.T) {
 				}
 				if got := time.Since(start); got != tc.want {
 					t.Errorf("10 ms of work took %v, want %v", got, tc.want)
+				}
+				if got := g.yields.Load(); got != tc.yields {
+					t.Errorf("%d yields, want %d", got, tc.yields)
 				}
 			})
 		})
