@@ -90,6 +90,16 @@ func (ss *steps) add(s *step) {
 	ss.mu.Unlock()
 }
 
+// retire removes s: what comes for it later is not counted (its result was taken), and its
+// histograms (5 recorders of 16 shards of ~140 KB: 11 MB a step) can go. A ramp kept a dozen
+// steps' worth, ~140 MB, live through the run that follows it: the collector, paced by the
+// memory limit, then had a quarter less room and ran a third more often.
+func (ss *steps) retire(s *step) {
+	ss.mu.Lock()
+	ss.list = slices.DeleteFunc(ss.list, func(x *step) bool { return x == s })
+	ss.mu.Unlock()
+}
+
 func (ss *steps) find(n uint64) *step {
 	ss.mu.RLock()
 	defer ss.mu.RUnlock()
@@ -107,6 +117,14 @@ func (ss *steps) find(n uint64) *step {
 // maxLag is how far behind its schedule a step may fall before it stops sending: beyond it the
 // engine does not keep up with the offered rate, and what was not sent is counted as unsent.
 const maxLag = 5 * time.Second
+
+// finish returns the result of the step s, which is over, and retires it (steps.retire).
+func (h *harness) finish(s *step) StepResult {
+	r := s.result()
+	h.cur.CompareAndSwap(s, nil)
+	h.steps.retire(s)
+	return r
+}
 
 // runStep offers rate msgs/s for dur and waits for the acknowledgements.
 func (h *harness) runStep(ctx context.Context, label string, rate float64, dur time.Duration, pick func(i uint64) (int, int)) *step {

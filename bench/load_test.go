@@ -44,3 +44,32 @@ func TestAwaitAcks(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishedStepsAreRetired: a finished step is no longer found for its messages (what comes
+// for it late is not counted, and its histograms can go); the steps around it still are, and
+// the current step is cleared only when it is the one finished.
+func TestFinishedStepsAreRetired(t *testing.T) {
+	h := &harness{}
+	var list []*step
+	for i := range 3 {
+		s := &step{firstN: uint64(i) * 10, count: 10, accepted: newRecorder(), late: newRecorder(), reply: newRecorder(),
+			atPhone: newRecorder(), staff: newRecorder(), errs: map[string]int64{}}
+		h.steps.add(s)
+		list = append(list, s)
+	}
+	h.cur.Store(list[2])
+	h.finish(list[1])
+	if h.steps.find(15) != nil {
+		t.Error("message 15 still finds its finished step")
+	}
+	if h.steps.find(5) != list[0] || h.steps.find(25) != list[2] {
+		t.Error("the other steps are no longer found")
+	}
+	if h.cur.Load() != list[2] {
+		t.Error("finishing an earlier step cleared the current one")
+	}
+	h.finish(list[2])
+	if h.cur.Load() != nil || h.steps.find(25) != nil {
+		t.Error("the current step, finished, is still current or found")
+	}
+}

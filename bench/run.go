@@ -301,7 +301,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	} else if h.cfg.Warmup > 0 {
 		s := h.runStep(ctx, "warmup", rate, h.cfg.Warmup, h.roundRobin(sent))
 		sent += s.count
-		r := s.result()
+		r := h.finish(s)
 		rep.Warmup = &r
 		if err := h.cooldown(ctx, rep, "the warm-up"); err != nil {
 			h.stop()
@@ -326,17 +326,10 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	s := h.runStep(ctx, label, rate, h.cfg.Duration, h.roundRobin(sent))
 	w := h.e.DB().Writer.Stats().Sub(w0)
 	stopProfile()
-	res := s.result()
+	res := h.finish(s) // its histograms go before the heap is measured: they are the harness's
 	rep.Run = &res
 	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; sender late p99 %.2f ms, accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
 		label, res.Acked, res.Scheduled, res.Throughput, res.SenderLate.P99, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
-	// Let the step's histograms go before measuring the heap: they are the harness's, not the
-	// engine's.
-	s = nil
-	h.cur.Store(nil)
-	h.steps.mu.Lock()
-	h.steps.list = nil
-	h.steps.mu.Unlock()
 	rep.Writer = &WriterResult{Batches: w.Batches, Commits: w.Commits}
 	if w.Commits > 0 {
 		rep.Writer.BatchesPerCommit = float64(w.Batches) / float64(w.Commits)
@@ -416,7 +409,7 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 	try := func(rate float64) bool {
 		s := h.runStep(ctx, fmt.Sprintf("ramp %.0f", rate), rate, h.cfg.RampStep, h.roundRobin(*sent))
 		*sent += s.count
-		r := s.result()
+		r := h.finish(s)
 		pass := r.Failed == 0 && r.Unsent == 0 && r.Acked == r.Scheduled &&
 			r.Throughput >= 0.95*rate && r.Reply.Count > 0 &&
 			time.Duration(r.Reply.P99*float64(time.Millisecond)) <= h.cfg.RampP99

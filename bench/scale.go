@@ -144,13 +144,8 @@ wait:
 	dur := time.Duration(float64(active) / h.cfg.Rate * float64(time.Second))
 	h.say("bench: activating %d conversations: one message each at %.0f msg/s (%s)", active, h.cfg.Rate, dur.Round(time.Second))
 	s := h.runStep(ctx, "activate", h.cfg.Rate, dur, pick)
-	r := s.result()
+	r := h.finish(s)
 	rep.Run = &r
-	s = nil
-	h.cur.Store(nil)
-	h.steps.mu.Lock()
-	h.steps.list = nil
-	h.steps.mu.Unlock()
 	rep.InboundRate = r.Throughput
 	res.WithActive = readMemory(true)
 	rep.MemoryAfter = &res.WithActive
