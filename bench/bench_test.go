@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -355,5 +357,25 @@ func TestBrowserLinesOfAnyShape(t *testing.T) {
 	line := []byte("s 12 999 1764150000000000000")
 	if n := testing.AllocsPerRun(100, func() { h.browserLine(line) }); n != 0 {
 		t.Fatalf("a frame's line allocated %.0f times", n)
+	}
+}
+
+// TestResetPeak: after 96 MB were touched and given back, resetting the peak brings the
+// process's peak resident memory down to about what it holds.
+func TestResetPeak(t *testing.T) {
+	big := make([]byte, 96<<20)
+	for i := range big {
+		big[i] = 1
+	}
+	runtime.KeepAlive(big)
+	debug.FreeOSMemory()
+	before := readMemory(false)
+	if !resetPeak() {
+		t.Skip("the peak cannot be reset here (/proc/self/clear_refs)")
+	}
+	after := readMemory(false)
+	if before.HWMBytes-after.HWMBytes < 64<<20 {
+		t.Fatalf("peak %d MB before the reset, %d MB after (RSS %d MB): want it down by the 96 MB given back",
+			before.HWMBytes>>20, after.HWMBytes>>20, after.RSSBytes>>20)
 	}
 }

@@ -24,10 +24,15 @@ type ScaleResult struct {
 	StartSeconds   float64 `json:"start_seconds"`   // engine.Start returned
 	HealthySeconds float64 `json:"healthy_seconds"` // /healthz answered 200
 	ReadySeconds   float64 `json:"ready_seconds"`   // a first message round-tripped (reply event seen)
-	AfterRestart   Memory  `json:"memory_after_restart"`
-	WithActive     Memory  `json:"memory_with_active"`
-	Actors         int     `json:"conversation_actors"`
-	HeapPerActor   float64 `json:"heap_per_actor_bytes"` // heap growth since the restart ÷ actors
+	// Seeded is the memory once seeded and the engine stopped: its peak is the bulk load's (the
+	// harness writing 1 000 conversations a batch, four at a time, as fast as Pebble takes
+	// them). The peak is then reset (resetPeak), so that those read from the restart on are the
+	// restarted engine's.
+	Seeded       Memory  `json:"memory_after_seeding"`
+	AfterRestart Memory  `json:"memory_after_restart"`
+	WithActive   Memory  `json:"memory_with_active"`
+	Actors       int     `json:"conversation_actors"`
+	HeapPerActor float64 `json:"heap_per_actor_bytes"` // heap growth since the restart ÷ actors
 	// After the run (and the harness's sockets and watchers closed), every conversation goes
 	// idle: the actors still running once 1.25 × IdleAfter (and a margin) passed, and the
 	// memory then. LiveActorBytes is what a running conversation actor holds: (heap before −
@@ -74,8 +79,14 @@ func (h *harness) runScale(ctx context.Context, rep *Report) error {
 		return err
 	}
 	res.DiskBytes = dirSize(h.dataDir)
-	h.say("bench: seeded in %.1f s, %s on disk; restarting the engine…", res.SeedSeconds, mib(res.DiskBytes))
 	debug.FreeOSMemory()
+	res.Seeded = readMemory(false)
+	peak := "the peak from here on is the restarted engine's"
+	if !resetPeak() {
+		peak = "the peak could not be reset: it includes the seeding's"
+	}
+	h.say("bench: seeded in %.1f s, %s on disk, RSS peak while seeding %s (%s); restarting the engine…",
+		res.SeedSeconds, mib(res.DiskBytes), mib(res.Seeded.HWMBytes), peak)
 
 	// Restart: time until the engine answers, then until one message round-trips.
 	stopProfile, err := startProfiles(h.cfg.CPUProfile, h.cfg.Trace)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -21,14 +22,17 @@ import (
 // so the yields are taken where it writes its files: gentleFS wraps every table and blob file
 // it creates, and the event listener names those a flush creates before their first write.
 // Sleeping there instead, as compactions do, failed: a flush woken from each pause waited
-// behind the turns for a core, took ten times as long and stalled the writes. While a write
-// stall is under way (the flush is what the writers wait for), and once the database closes,
-// flushes do not yield.
+// behind the turns for a core, took ten times as long and stalled the writes. A flush does not
+// yield when it is behind: when another full memtable waits after it (read once per file, as
+// its first write claims it; a bulk load of 1M conversations otherwise queued memtables up to
+// the stall and peaked 130 MiB higher), while a write stall is under way, and once the database
+// closes.
 //
 // 30 000 msg/s, 40 sockets, 5 alternated pairs: reply p99 11.9–28.0 → 14.7–18.4 ms, staff
 // 18.9–40.0 → 19.1–27.3 ms (BENCHMARKS.md, fourteenth round).
 type flushYield struct {
-	stalled func() bool // a write stall is under way (pebbleEvents)
+	stalled func() bool                 // a write stall is under way (pebbleEvents)
+	behind  atomic.Pointer[func() bool] // a full memtable waits after the one being flushed (set once open)
 	closing atomic.Bool
 	yields  atomic.Uint64 // for the tests
 
@@ -38,6 +42,13 @@ type flushYield struct {
 
 func newFlushYield(stalled func() bool) *flushYield {
 	return &flushYield{stalled: stalled, outputs: map[string]struct{}{}}
+}
+
+// open gives y the database, once opened: a flush is behind when it holds more than the mutable
+// memtable and the one being flushed (Pebble's metrics, read once per flushed file).
+func (y *flushYield) open(pdb *pebble.DB) {
+	behind := func() bool { return pdb.Metrics().MemTable.Count > 2 }
+	y.behind.Store(&behind)
 }
 
 // created is told of every table and blob file Pebble creates, with why ("flushing",
@@ -51,13 +62,18 @@ func (y *flushYield) created(path, reason string) {
 	y.mu.Unlock()
 }
 
-// claim reports whether a flush created the file name, and forgets it.
+// claim reports whether a flush created the file name and should yield as it writes it (it is
+// not behind), and forgets the name.
 func (y *flushYield) claim(name string) bool {
 	y.mu.Lock()
-	defer y.mu.Unlock()
 	_, ok := y.outputs[name]
 	delete(y.outputs, name)
-	return ok
+	y.mu.Unlock()
+	if !ok {
+		return false
+	}
+	behind := y.behind.Load()
+	return behind == nil || !(*behind)()
 }
 
 // yielding reports whether Pebble may write name as a flush's output: a table or blob file.
@@ -69,8 +85,8 @@ func yielding(name string) bool {
 	return false
 }
 
-// flushFile is a table or blob file; once its first write finds it is a flush's (claim), each
-// write yields.
+// flushFile is a table or blob file; once its first write finds it is a flush's that may yield
+// (claim), each write yields.
 type flushFile struct {
 	vfs.File
 	name             string

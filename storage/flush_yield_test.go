@@ -48,8 +48,9 @@ func TestFlushesYield(t *testing.T) {
 	}
 }
 
-// TestFlushesDoNotYieldWhenStalledOrClosing: a flush's file yields on each write, except while
-// a write stall is under way or the database closes; a file no flush named never does.
+// TestFlushesDoNotYieldWhenStalledOrClosing: a flush's file yields on each write, except when
+// the flush is behind (another full memtable waits), while a write stall is under way or once
+// the database closes; a file no flush named never does.
 func TestFlushesDoNotYieldWhenStalledOrClosing(t *testing.T) {
 	dir := t.TempDir()
 	stalled := false
@@ -84,6 +85,16 @@ func TestFlushesDoNotYieldWhenStalledOrClosing(t *testing.T) {
 	}
 	if n := write("other.sst"); n != 0 {
 		t.Errorf("a compaction's table: %d yields", n)
+	}
+	behind := true
+	isBehind := func() bool { return behind }
+	y.behind.Store(&isBehind)
+	if n := write("5.sst"); n != 0 {
+		t.Errorf("behind: %d yields", n)
+	}
+	behind = false
+	if n := write("6.sst"); n != 3 {
+		t.Errorf("no longer behind: %d yields for 3 writes", n)
 	}
 	stalled = true
 	if n := write("3.sst"); n != 0 {
