@@ -96,6 +96,11 @@ func TestBrowserPrefs(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`a[data-nav=preferencias]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#hours-mon-0-from`)),
 		)
+		// The form shows once the settings are in; the default messages (which add message
+		// fields above the departments), the companies and the staff come after it. A click
+		// lands where its element was a moment before: wait until nothing moves.
+		p.until("the defaults, companies and staff loaded", `document.querySelector('#msg-greeting').placeholder !== '' &&
+			document.querySelector('select[data-cell="tech-floripa/fiscal"] option[value="bruno"]') !== null`)
 		p.tallShot("page")
 		if got := p.eval(`String(document.querySelector('#prefs-save').disabled)`); got != "true" {
 			t.Errorf("Salvar enabled before any change (disabled = %s)", got)
