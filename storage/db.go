@@ -85,8 +85,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts.EventListener = ev.listener()
 	gate := newCompactionGate() // no compaction before Open returns (see compactionGate)
 	opts.Experimental.CompactionScheduler = gate
-	flushes := newFlushYield(ev.stalled)
-	ev.created = flushes.created
+	flushes := &flushYield{stalled: ev.stalled}
 	opts.FS = gentleFS{FS: vfs.Default, flushes: flushes}
 	pacer := &walPacer{now: time.Now}
 	opts.WALMinSyncInterval = pacer.minSyncInterval

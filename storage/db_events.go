@@ -97,7 +97,6 @@ type pebbleEvents struct {
 	fsync                                prometheus.Histogram // the WAL's, set at Open
 	misuse                               atomic.Uint64        // StoreStats.SingleDeleteMisuse
 	log                                  *slog.Logger
-	created                              func(path, reason string) // a table or blob file was created (flushYield)
 }
 
 // stalled reports whether a write stall is under way.
@@ -112,16 +111,6 @@ func (e *pebbleEvents) listener() *pebble.EventListener {
 		WriteStallEnd: func() {
 			if t := e.stallStart.Swap(0); t != 0 {
 				e.stallNanos.Add(time.Now().UnixNano() - t)
-			}
-		},
-		TableCreated: func(info pebble.TableCreateInfo) {
-			if e.created != nil {
-				e.created(info.Path, info.Reason)
-			}
-		},
-		BlobFileCreated: func(info pebble.BlobFileCreateInfo) {
-			if e.created != nil {
-				e.created(info.Path, info.Reason)
 			}
 		},
 		FlushEnd: func(info pebble.FlushInfo) {

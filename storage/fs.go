@@ -36,14 +36,13 @@ var (
 	truncateFile = os.Truncate // a test counts the steps
 )
 
-// Create creates the named file; a table or blob file is wrapped so that its writes yield if a
-// flush writes it.
+// Create creates the named file; a memtable flush's file is wrapped so that its writes yield.
 func (fs gentleFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
 	f, err := fs.FS.Create(name, category)
-	if err != nil || fs.flushes == nil || !yielding(name) {
+	if err != nil || fs.flushes == nil {
 		return f, err
 	}
-	return &flushFile{File: f, name: name, y: fs.flushes}, nil
+	return fs.flushes.wrap(f, category), nil
 }
 
 // Remove removes the named file, a chunk at a time when it is larger than two chunks.
