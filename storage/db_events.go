@@ -92,11 +92,18 @@ func (db *DB) Stats() StoreStats {
 // goroutines; a write stall's end comes on the goroutine that was stalled).
 type pebbleEvents struct {
 	stalls, flushes, compactions         atomic.Uint64
+	flushing                             atomic.Int32 // flushes under way (compactions hold still)
 	stallNanos, flushNanos, compactNanos atomic.Int64
 	stallStart                           atomic.Int64         // unix ns of the stall under way
 	fsync                                prometheus.Histogram // the WAL's, set at Open
 	misuse                               atomic.Uint64        // StoreStats.SingleDeleteMisuse
 	log                                  *slog.Logger
+}
+
+// holdCompactions reports whether a memtable flush or an announced garbage collection
+// (HoldingCompactions) is under way: the compactions hold still (pacedCompaction.holdStill).
+func (e *pebbleEvents) holdCompactions() bool {
+	return e.flushing.Load() > 0 || collections.Load() > 0
 }
 
 // stalled reports whether a write stall is under way.
@@ -113,7 +120,9 @@ func (e *pebbleEvents) listener() *pebble.EventListener {
 				e.stallNanos.Add(time.Now().UnixNano() - t)
 			}
 		},
+		FlushBegin: func(pebble.FlushInfo) { e.flushing.Add(1) },
 		FlushEnd: func(info pebble.FlushInfo) {
+			e.flushing.Add(-1)
 			if info.Err == nil {
 				e.flushes.Add(1)
 				e.flushNanos.Add(int64(info.TotalDuration))
