@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -57,6 +58,16 @@ func TestTinyRun(t *testing.T) {
 	}
 	if r.Replies+r.Unanswered != r.Acked || r.Reply.Count != r.Replies || r.Replies == 0 {
 		t.Errorf("replies %d + unanswered %d != acked %d (reply histogram %d)", r.Replies, r.Unanswered, r.Acked, r.Reply.Count)
+	}
+	// The tail: the background work was sampled through the run (its shares add up to all of
+	// it), and every slow reply is counted once.
+	var slow int64
+	var share float64
+	for _, d := range r.Tail.During {
+		slow, share = slow+d.Slow, share+d.TimeShare
+	}
+	if r.Tail.OverMs != 10 || slow != r.Tail.Slow || math.Abs(share-1) > 1e-9 {
+		t.Errorf("tail %+v: %d slow replies under its works, time shares add up to %v", r.Tail, slow, share)
 	}
 	if r.Staff.Count == 0 || r.Staff.Count > r.Acked*2*4 {
 		t.Errorf("staff frames: %d for %d messages and 2 sockets", r.Staff.Count, r.Acked)

@@ -34,6 +34,7 @@ type step struct {
 	reply    *recorder // intended send → first assistant/system reply event (durable, to the gateway)
 	atPhone  *recorder // intended send → the reply's "delivered" status event
 	staff    *recorder // intended send → the inbound's message.added frame read on a staff socket
+	tail     tailLog   // the background work and the slow replies (Tail)
 
 	next      atomic.Uint64
 	sent      atomic.Int64
@@ -140,12 +141,13 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	}
 	s.firstN = h.nextN.Add(count) - count
 	s.t0 = time.Now().Add(50 * time.Millisecond)
+	s.tail.t0 = s.t0
 	s.sched0, s.load0, s.cpu0, s.stall0 = readSched(), loadAvg(), processCPU(), h.readStalls()
 	s.bcpu0 = h.browsers.cpu()
 	h.steps.add(s)
 	h.cur.Store(s)
 
-	stopProgress := h.progress(s)
+	stopProgress, stopSampling := h.progress(s), h.sampleBackground(s)
 	var faultsDone chan struct{}
 	fctx, cancelFaults := context.WithCancel(ctx)
 	if h.cfg.Faults {
@@ -162,6 +164,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 	}
 	h.settle(s)
 	s.cpu1, s.bcpu1 = processCPU(), h.browsers.cpu()
+	stopSampling()
 	stopProgress()
 	return s
 }
@@ -371,6 +374,8 @@ type StepResult struct {
 	// cycles that ended in it): the stalls that decide its tail.
 	GC      GCResult      `json:"gc"`
 	Storage StorageResult `json:"storage"`
+	// Tail is what background work the replies slower than the target waited beside.
+	Tail Tail `json:"tail"`
 }
 
 func (s *step) result() StepResult {
@@ -382,6 +387,7 @@ func (s *step) result() StepResult {
 		ReplyPhone: summarize(s.atPhone.merged()), Staff: summarize(s.staff.merged()),
 	}
 	r.Unanswered = r.Acked - r.Replies
+	r.Tail = s.tail.tail(s.dur, r.Replies)
 	r.Sched, r.LoadAvg = schedBetween(s.sched0, s.sched1), [2]float64{s.load0, s.load1}
 	r.GC, r.Storage = stallsBetween(s.stall0, s.stall1)
 	if r.Acked > 0 {

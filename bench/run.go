@@ -330,6 +330,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	rep.Run = &res
 	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; sender late p99 %.2f ms, accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms; CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
 		label, res.Acked, res.Scheduled, res.Throughput, res.SenderLate.P99, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
+	h.say("bench: %s: %s", label, res.Tail)
 	rep.Writer = &WriterResult{Batches: w.Batches, Commits: w.Commits}
 	if w.Commits > 0 {
 		rep.Writer.BatchesPerCommit = float64(w.Batches) / float64(w.Commits)

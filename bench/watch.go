@@ -67,7 +67,10 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 						}
 						delete(cur, string(f.conv))
 						if s := h.steps.find(n); s != nil {
-							s.reply.record(idx, f.stampedAt(now).Sub(s.intended(n)))
+							due := s.intended(n)
+							took := f.stampedAt(now).Sub(due)
+							s.reply.record(idx, took)
+							s.tail.reply(due, took)
 							s.replies.Add(1)
 							sent[string(f.conv)] = replied{n: n, seq: f.msgSeq}
 						}

@@ -194,20 +194,27 @@ func TestCompactionsHoldStill(t *testing.T) {
 	}
 }
 
-// holdFS records, as each table or blob file is created, whether the events' hold was on.
+// holdFS records, as each table or blob file is created, whether the events' hold was on
+// and what they said was under way.
 type holdFS struct {
 	vfs.FS
 	ev                *pebbleEvents
 	mu                sync.Mutex
-	flush, compaction []bool // for the files of flushes, and the tables of anything else
+	flush, compaction []heldFor // for the files of flushes, and the tables of anything else
+}
+
+type heldFor struct {
+	hold bool
+	Background
 }
 
 func (fs *holdFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
 	fs.mu.Lock()
+	now := heldFor{fs.ev.holdCompactions(), fs.ev.background()}
 	if category == flushCategory {
-		fs.flush = append(fs.flush, fs.ev.holdCompactions())
+		fs.flush = append(fs.flush, now)
 	} else if filepath.Ext(name) == ".sst" {
-		fs.compaction = append(fs.compaction, fs.ev.holdCompactions())
+		fs.compaction = append(fs.compaction, now)
 	}
 	fs.mu.Unlock()
 	return fs.FS.Create(name, category)
@@ -215,7 +222,8 @@ func (fs *holdFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File,
 
 // TestCompactionsHoldForFlushesAndCollections: the hold is on while Pebble flushes (its
 // event listener counts FlushBegin to FlushEnd) and while HoldingCompactions runs its
-// collection, and off otherwise, such as when a compaction creates its tables.
+// collection, and off otherwise, such as when a compaction creates its tables; Background
+// says which of them is under way.
 func TestCompactionsHoldForFlushesAndCollections(t *testing.T) {
 	opts := Options(slog.New(slog.DiscardHandler))
 	defer opts.Cache.Unref()
@@ -238,26 +246,26 @@ func TestCompactionsHoldForFlushesAndCollections(t *testing.T) {
 	if len(flush) == 0 || len(compaction) == 0 {
 		t.Fatalf("%d flush files and %d compacted tables created, want both", len(flush), len(compaction))
 	}
-	for i, on := range flush {
-		if !on {
-			t.Errorf("flush file %d created with the hold off", i)
+	for i, got := range flush {
+		if want := (heldFor{true, Background{Flushing: true}}); got != want {
+			t.Errorf("flush file %d created with %+v, want %+v", i, got, want)
 		}
 	}
-	for i, on := range compaction {
-		if on {
-			t.Errorf("compacted table %d created with the hold on", i)
+	for i, got := range compaction {
+		if want := (heldFor{false, Background{Compacting: true}}); got != want {
+			t.Errorf("compacted table %d created with %+v, want %+v", i, got, want)
 		}
 	}
-	if ev.holdCompactions() {
-		t.Error("hold on with nothing under way")
+	if got := (heldFor{ev.holdCompactions(), ev.background()}); got != (heldFor{}) {
+		t.Errorf("with nothing under way: %+v", got)
 	}
 	HoldingCompactions(func() {
-		if !ev.holdCompactions() {
-			t.Error("hold off during a collection")
+		if got, want := (heldFor{ev.holdCompactions(), ev.background()}), (heldFor{true, Background{Collecting: true}}); got != want {
+			t.Errorf("during a collection: %+v, want %+v", got, want)
 		}
 	})
-	if ev.holdCompactions() {
-		t.Error("hold still on after the collection")
+	if got := (heldFor{ev.holdCompactions(), ev.background()}); got != (heldFor{}) {
+		t.Errorf("after the collection: %+v", got)
 	}
 }
 

@@ -93,11 +93,27 @@ func (db *DB) Stats() StoreStats {
 type pebbleEvents struct {
 	stalls, flushes, compactions         atomic.Uint64
 	flushing                             atomic.Int32 // flushes under way (compactions hold still)
+	compacting                           atomic.Int32 // compactions under way (Background)
 	stallNanos, flushNanos, compactNanos atomic.Int64
 	stallStart                           atomic.Int64         // unix ns of the stall under way
 	fsync                                prometheus.Histogram // the WAL's, set at Open
 	misuse                               atomic.Uint64        // StoreStats.SingleDeleteMisuse
 	log                                  *slog.Logger
+}
+
+// Background is what the database (and the collector, as far as it is told) is busy with
+// beside the writes at one moment.
+type Background struct {
+	Flushing   bool // a memtable flush
+	Compacting bool // a compaction (running or holding still)
+	Collecting bool // a garbage collection started through HoldingCompactions
+}
+
+// Background reports what is under way now.
+func (db *DB) Background() Background { return db.events.background() }
+
+func (e *pebbleEvents) background() Background {
+	return Background{Flushing: e.flushing.Load() > 0, Compacting: e.compacting.Load() > 0, Collecting: collections.Load() > 0}
 }
 
 // holdCompactions reports whether a memtable flush or an announced garbage collection
@@ -128,7 +144,9 @@ func (e *pebbleEvents) listener() *pebble.EventListener {
 				e.flushNanos.Add(int64(info.TotalDuration))
 			}
 		},
+		CompactionBegin: func(pebble.CompactionInfo) { e.compacting.Add(1) },
 		CompactionEnd: func(info pebble.CompactionInfo) {
+			e.compacting.Add(-1)
 			if info.Err == nil {
 				e.compactions.Add(1)
 				e.compactNanos.Add(int64(info.TotalDuration))
