@@ -29,7 +29,6 @@ type compactionGate struct {
 
 	pace    paceConfig
 	l0      func() int    // L0's sublevels now (set by open)
-	hold    func() bool   // a flush or a collection is under way: compactions hold still (set by open)
 	behind  atomic.Bool   // L0 has pace.behind sublevels or more: compactions run unpaced
 	closing atomic.Bool   // Unregister was called: what runs finishes unpaced (Close waits for it)
 	paused  atomic.Int64  // ns compactions slept (StoreStats.CompactionPaused)
@@ -46,10 +45,10 @@ func newCompactionGate() *compactionGate {
 }
 
 // open lets compactions run: at once, then whenever the database asks, and every 100 ms (as
-// Pebble's default scheduler samples what it allows). hold tells when they should hold still.
-func (g *compactionGate) open(l0Sublevels func() int, hold func() bool) {
+// Pebble's default scheduler samples what it allows).
+func (g *compactionGate) open(l0Sublevels func() int) {
 	g.mu.Lock()
-	g.opened, g.l0, g.hold = true, l0Sublevels, hold
+	g.opened, g.l0 = true, l0Sublevels
 	g.mu.Unlock()
 	go g.granter()
 }
@@ -153,19 +152,14 @@ func (g *compactionGate) ended() {
 
 // paceConfig is how compactions share the CPU with the turns.
 type paceConfig struct {
-	share   float64       // of one core's time a compaction takes while it runs (1: unpaced)
-	chunk   time.Duration // of work between its pauses
-	behind  int           // L0 sublevels from which compactions run unpaced
-	maxHold time.Duration // a pause lasts at most this long past its share while the gate holds
+	share  float64       // of one core's time a compaction takes while it runs (1: unpaced)
+	chunk  time.Duration // of work between its pauses
+	behind int           // L0 sublevels from which compactions run unpaced
 }
 
 // defaultPace: a compaction works at most half the time, in 2 ms stretches, while L0 holds
-// fewer than 12 sublevels (it is compacted from 4, see L0CompactionThreshold); it holds
-// still for at most half a second at a pause (a flush takes 0.1–0.3 s, a collection 0.1–0.2).
-var defaultPace = paceConfig{share: 0.5, chunk: 2 * time.Millisecond, behind: 12, maxHold: 500 * time.Millisecond}
-
-// holdStep is how often a compaction that holds still looks whether it may go on.
-const holdStep = 5 * time.Millisecond
+// fewer than 12 sublevels (it is compacted from 4, see L0CompactionThreshold).
+var defaultPace = paceConfig{share: 0.5, chunk: 2 * time.Millisecond, behind: 12}
 
 // pacedCompaction is the grant handle of one compaction. Pebble calls CumulativeStats every
 // 128 keys the compaction writes, from the compaction's goroutine, and lets it block there to
@@ -209,24 +203,10 @@ func (h *pacedCompaction) CumulativeStats(pebble.CompactionGrantHandleStats) {
 		return
 	}
 	work := now.Sub(h.last)
-	time.Sleep(time.Duration(float64(work) * (1 - p.share) / p.share))
-	h.holdStill()
+	rest := time.Duration(float64(work) * (1 - p.share) / p.share)
+	time.Sleep(rest)
+	h.g.paused.Add(int64(rest))
 	h.last = time.Now()
-	h.g.paused.Add(int64(h.last.Sub(now)))
-}
-
-// holdStill is the end of a pause while a memtable flush or a garbage collection is under way
-// (the gate's hold): the compaction waits for it to end, at most pace.maxHold, unless L0 falls
-// behind or the database closes. Either of them takes most of a core for 0.1–0.3 s, a compaction
-// at its share half of the other: the turns were left too little. At 26 000 msg/s (40 sockets)
-// the messages whose reply came after 10 ms were 1.6 % of all, and 40 % of those came while a
-// flush and a compaction ran together, 5 % of the time (BENCHMARKS.md, fifteenth round).
-func (h *pacedCompaction) holdStill() {
-	g := h.g
-	for held := time.Duration(0); held < g.pace.maxHold && g.hold != nil && g.hold() &&
-		!g.behind.Load() && !g.closing.Load(); held += holdStep {
-		time.Sleep(holdStep)
-	}
 }
 
 func (h *pacedCompaction) Done() { h.g.ended() }

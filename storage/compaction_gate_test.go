@@ -139,78 +139,18 @@ func TestCompactionsArePaced(t *testing.T) {
 
 // TestUnstartedCompactionIsNotPaced: a handle whose Started was not called measures its work
 // from its first report, not from the zero time (which would put it to sleep for ages).
-// TestCompactionsHoldStill: while the gate holds (a flush or a collection under way), a
-// compaction's pause lasts until it ends, at most maxHold, and no longer once L0 falls
-// behind or the database closes.
-func TestCompactionsHoldStill(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		holdFor    time.Duration // from the start (0: forever)
-		releaseAt  time.Duration // L0 falls behind (or the database closes) then (0: never)
-		closing    bool          // what releaseAt does: close rather than fall behind
-		maxHold    time.Duration
-		want       time.Duration // elapsed for 10 ms of work (20 unheld at share 0.5)
-		wantPaused time.Duration
-	}{
-		// The first pause (at 2 ms of work, 2 ms long) then holds from 4 to 34 ms: 30 more.
-		{"flush of 30 ms", 30 * time.Millisecond, 0, false, 100 * time.Millisecond, 50 * time.Millisecond, 40 * time.Millisecond},
-		// Each of the 5 pauses holds maxHold more.
-		{"endless", 0, 0, false, 20 * time.Millisecond, 120 * time.Millisecond, 110 * time.Millisecond},
-		// Held from 4 ms; at 12 L0 is behind: the hold ends at its next step (14), the
-		// remaining 8 ms of work run unpaced.
-		{"behind", 0, 12 * time.Millisecond, false, 100 * time.Millisecond, 22 * time.Millisecond, 12 * time.Millisecond},
-		{"closing", 0, 12 * time.Millisecond, true, 100 * time.Millisecond, 22 * time.Millisecond, 12 * time.Millisecond},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				g := newCompactionGate()
-				g.pace.maxHold = tc.maxHold
-				start := time.Now()
-				g.hold = func() bool { return tc.holdFor == 0 || time.Since(start) < tc.holdFor }
-				if tc.releaseAt > 0 {
-					go func() {
-						time.Sleep(tc.releaseAt)
-						if tc.closing {
-							g.closing.Store(true)
-						} else {
-							g.behind.Store(true)
-						}
-					}()
-				}
-				h := &pacedCompaction{g: g}
-				h.Started()
-				for range 20 { // 128 keys written in 0.5 ms each time
-					time.Sleep(500 * time.Microsecond)
-					h.CumulativeStats(pebble.CompactionGrantHandleStats{})
-				}
-				if got := time.Since(start); got != tc.want {
-					t.Errorf("10 ms of work took %v, want %v", got, tc.want)
-				}
-				if got := time.Duration(g.paused.Load()); got != tc.wantPaused {
-					t.Errorf("paused %v, want %v", got, tc.wantPaused)
-				}
-			})
-		})
-	}
-}
-
-// holdFS records, as each table or blob file is created, whether the events' hold was on
-// and what they said was under way.
-type holdFS struct {
+// backgroundFS records, as each table or blob file is created, what the events said was under
+// way.
+type backgroundFS struct {
 	vfs.FS
 	ev                *pebbleEvents
 	mu                sync.Mutex
-	flush, compaction []heldFor // for the files of flushes, and the tables of anything else
+	flush, compaction []Background // for the files of flushes, and the tables of anything else
 }
 
-type heldFor struct {
-	hold bool
-	Background
-}
-
-func (fs *holdFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
+func (fs *backgroundFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
 	fs.mu.Lock()
-	now := heldFor{fs.ev.holdCompactions(), fs.ev.background()}
+	now := fs.ev.background()
 	if category == flushCategory {
 		fs.flush = append(fs.flush, now)
 	} else if filepath.Ext(name) == ".sst" {
@@ -220,16 +160,14 @@ func (fs *holdFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File,
 	return fs.FS.Create(name, category)
 }
 
-// TestCompactionsHoldForFlushesAndCollections: the hold is on while Pebble flushes (its
-// event listener counts FlushBegin to FlushEnd) and while HoldingCompactions runs its
-// collection, and off otherwise, such as when a compaction creates its tables; Background
-// says which of them is under way.
-func TestCompactionsHoldForFlushesAndCollections(t *testing.T) {
+// TestBackground: the events count a flush from FlushBegin to FlushEnd and a compaction from
+// CompactionBegin to CompactionEnd, and a collection while AnnounceCollection runs it.
+func TestBackground(t *testing.T) {
 	opts := Options(slog.New(slog.DiscardHandler))
 	defer opts.Cache.Unref()
 	ev := &pebbleEvents{log: slog.New(slog.DiscardHandler)}
 	opts.EventListener = ev.listener()
-	fs := &holdFS{FS: vfs.Default, ev: ev}
+	fs := &backgroundFS{FS: vfs.Default, ev: ev}
 	opts.FS = fs
 	pdb, err := pebble.Open(t.TempDir(), opts)
 	if err != nil {
@@ -247,24 +185,24 @@ func TestCompactionsHoldForFlushesAndCollections(t *testing.T) {
 		t.Fatalf("%d flush files and %d compacted tables created, want both", len(flush), len(compaction))
 	}
 	for i, got := range flush {
-		if want := (heldFor{true, Background{Flushing: true}}); got != want {
-			t.Errorf("flush file %d created with %+v, want %+v", i, got, want)
+		if want := (Background{Flushing: true}); got != want {
+			t.Errorf("flush file %d created during %+v, want %+v", i, got, want)
 		}
 	}
 	for i, got := range compaction {
-		if want := (heldFor{false, Background{Compacting: true}}); got != want {
-			t.Errorf("compacted table %d created with %+v, want %+v", i, got, want)
+		if want := (Background{Compacting: true}); got != want {
+			t.Errorf("compacted table %d created during %+v, want %+v", i, got, want)
 		}
 	}
-	if got := (heldFor{ev.holdCompactions(), ev.background()}); got != (heldFor{}) {
+	if got := ev.background(); got != (Background{}) {
 		t.Errorf("with nothing under way: %+v", got)
 	}
-	HoldingCompactions(func() {
-		if got, want := (heldFor{ev.holdCompactions(), ev.background()}), (heldFor{true, Background{Collecting: true}}); got != want {
+	AnnounceCollection(func() {
+		if got, want := ev.background(), (Background{Collecting: true}); got != want {
 			t.Errorf("during a collection: %+v, want %+v", got, want)
 		}
 	})
-	if got := (heldFor{ev.holdCompactions(), ev.background()}); got != (heldFor{}) {
+	if got := ev.background(); got != (Background{}) {
 		t.Errorf("after the collection: %+v", got)
 	}
 }
@@ -288,7 +226,7 @@ func TestGateKnowsWhenL0IsBehind(t *testing.T) {
 		g.Register(2, &fakeCompactor{})
 		var sublevels atomic.Int64
 		sublevels.Store(int64(g.pace.behind))
-		g.open(func() int { return int(sublevels.Load()) }, nil)
+		g.open(func() int { return int(sublevels.Load()) })
 		defer g.Unregister()
 		synctest.Wait()
 		if !g.behind.Load() {

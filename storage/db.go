@@ -93,7 +93,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}
-	gate.open(func() int { return int(pdb.Metrics().Levels[0].Sublevels) }, ev.holdCompactions)
+	gate.open(func() int { return int(pdb.Metrics().Levels[0].Sublevels) })
 	flushes.open(pdb)
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
 	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate, flushes: flushes}

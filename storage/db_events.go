@@ -92,8 +92,7 @@ func (db *DB) Stats() StoreStats {
 // goroutines; a write stall's end comes on the goroutine that was stalled).
 type pebbleEvents struct {
 	stalls, flushes, compactions         atomic.Uint64
-	flushing                             atomic.Int32 // flushes under way (compactions hold still)
-	compacting                           atomic.Int32 // compactions under way (Background)
+	flushing, compacting                 atomic.Int32 // under way (Background)
 	stallNanos, flushNanos, compactNanos atomic.Int64
 	stallStart                           atomic.Int64         // unix ns of the stall under way
 	fsync                                prometheus.Histogram // the WAL's, set at Open
@@ -105,8 +104,8 @@ type pebbleEvents struct {
 // beside the writes at one moment.
 type Background struct {
 	Flushing   bool // a memtable flush
-	Compacting bool // a compaction (running or holding still)
-	Collecting bool // a garbage collection started through HoldingCompactions
+	Compacting bool // a compaction (working or in a pause, see pacedCompaction)
+	Collecting bool // a garbage collection started through AnnounceCollection
 }
 
 // Background reports what is under way now.
@@ -114,12 +113,6 @@ func (db *DB) Background() Background { return db.events.background() }
 
 func (e *pebbleEvents) background() Background {
 	return Background{Flushing: e.flushing.Load() > 0, Compacting: e.compacting.Load() > 0, Collecting: collections.Load() > 0}
-}
-
-// holdCompactions reports whether a memtable flush or an announced garbage collection
-// (HoldingCompactions) is under way: the compactions hold still (pacedCompaction.holdStill).
-func (e *pebbleEvents) holdCompactions() bool {
-	return e.flushing.Load() > 0 || collections.Load() > 0
 }
 
 // stalled reports whether a write stall is under way.

@@ -40,15 +40,15 @@ func (g *earlyGC) run(every time.Duration) {
 	}
 }
 
-// check starts a collection (and waits for it) when the heap is due one, the compactions
-// holding still meanwhile (storage.HoldingCompactions); it reports whether it did.
+// check starts a collection (and waits for it) when the heap is due one, announced to
+// storage.Background (storage.AnnounceCollection); it reports whether it did.
 func (g *earlyGC) check() bool {
 	metrics.Read(g.samples)
 	goal, live, heap := g.samples[0].Value.Uint64(), g.samples[1].Value.Uint64(), g.samples[2].Value.Uint64()
 	if !due(heap, live, goal, g.share, g.minimum) {
 		return false
 	}
-	storage.HoldingCompactions(runtime.GC)
+	storage.AnnounceCollection(runtime.GC)
 	return true
 }
 
