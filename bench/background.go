@@ -176,7 +176,7 @@ func (l *tailLog) tail(dur time.Duration, replies int64) Tail {
 	return t
 }
 
-// String is the tail in one line: "3 427 replies over 10 ms (1.62 %); during flush+compaction
+// String is the tail in one line: "3427 replies over 10 ms (1.62 %); during flush+compaction
 // 41 % of them (5.4 % of the time), …".
 func (t Tail) String() string {
 	var b strings.Builder

@@ -40,8 +40,8 @@ func (g *earlyGC) run(every time.Duration) {
 	}
 }
 
-// check starts a collection (and waits for it) when the heap is due one, announced to
-// storage.Background (storage.AnnounceCollection); it reports whether it did.
+// check starts a collection (and waits for it) when the heap is due one, announced through
+// storage.AnnounceCollection (DB.Background reports it); it reports whether it did.
 func (g *earlyGC) check() bool {
 	metrics.Read(g.samples)
 	goal, live, heap := g.samples[0].Value.Uint64(), g.samples[1].Value.Uint64(), g.samples[2].Value.Uint64()
