@@ -76,14 +76,23 @@ type tailLog struct {
 // slowReply is a reply slower than tailOver: sent at t0+at (intended), after took.
 type slowReply struct{ at, took time.Duration }
 
-// sample records a, read now, for every tick since the last sample.
+// sample records a, read now, for its tick. The ticks it missed (the sampler waited for a
+// processor, as the turns did) get what ran at either end of the gap: what started or ended in
+// it is not left out.
 func (l *tailLog) sample(now time.Time, a activity) {
 	i := int(now.Sub(l.t0) / backgroundTick)
 	if i < 0 {
 		return
 	}
 	l.mu.Lock()
-	for len(l.samples) <= i {
+	var last activity
+	if n := len(l.samples); n > 0 {
+		last = l.samples[n-1]
+	}
+	for len(l.samples) < i {
+		l.samples = append(l.samples, last|a)
+	}
+	if len(l.samples) == i {
 		l.samples = append(l.samples, a)
 	}
 	l.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/balcao/balcao/storage"
 )
 
 // TestTailAttributesSlowReplies: each slow reply counts under everything sampled from its
@@ -46,8 +48,9 @@ func TestTailAttributesSlowReplies(t *testing.T) {
 	}
 }
 
-// TestTailFillsMissedTicks: a sample that comes late stands for the ticks it missed, and
-// the names of the work combine in a fixed order.
+// TestTailFillsMissedTicks: the ticks a late sample missed get what ran at either end of the
+// gap, its own tick what it read; the names of the work combine in a fixed order, from the
+// storage's Background.
 func TestTailFillsMissedTicks(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	l := &tailLog{t0: t0}
@@ -58,7 +61,19 @@ func TestTailFillsMissedTicks(t *testing.T) {
 	if !slices.Equal(l.samples, want) {
 		t.Errorf("samples %v, want %v", l.samples, want)
 	}
+	l.sample(t0.Add(7*backgroundTick), 0)        // the flush, the compaction and the collection ended in the gap
+	l.sample(t0.Add(7*backgroundTick), actFlush) // a second sample in a tick: the first stands
+	want = append(want, 7, 7, 0)
+	if !slices.Equal(l.samples, want) {
+		t.Errorf("after a gap: samples %v, want %v", l.samples, want)
+	}
 	if got := activity(7).String(); got != "flush+compaction+collection" {
 		t.Errorf("all three named %q", got)
+	}
+	if got := activityOf(storage.Background{Flushing: true, Collecting: true}).String(); got != "flush+collection" {
+		t.Errorf("a flush during a collection named %q", got)
+	}
+	if got := activityOf(storage.Background{Compacting: true}).String(); got != "compaction" {
+		t.Errorf("a compaction named %q", got)
 	}
 }
