@@ -355,7 +355,8 @@ type StepResult struct {
 	Reply      Percentiles `json:"reply"`
 	ReplyPhone Percentiles `json:"reply_delivered"`
 	Staff      Percentiles `json:"staff"`
-	Pass       *bool       `json:"pass,omitempty"` // ramp steps: held the target
+	Pass       *bool       `json:"pass,omitempty"`  // ramp steps: held the target
+	Again      bool        `json:"again,omitempty"` // ramp steps: the rate's second step, after a failed one
 	// Timeline is the step second by second: where its p99 came from.
 	Timeline []Second `json:"timeline,omitempty"`
 	// Sched is how long runnable goroutines of this process waited for a CPU during the step;
