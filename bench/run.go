@@ -445,19 +445,18 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 // the lowest that failed; it returns the highest that held. step runs one step at a rate and
 // reports whether it held.
 //
-// A rate fails only when it fails twice in a row: a failing step is run again at once (again
-// set). The step right after a jump of rate carries the jump's transient (the first second of
-// a step doubled from 16 000 to 32 000 msg/s: 2 048 messages in flight, reply p99 127 ms, the
-// next seconds 24–37 ms), and a maximum read from one step at each rate was bimodal: 30 000
-// msg/s in a third of the ramps, 52 000–60 000 in the others, for the same build
-// (BENCHMARKS.md, sixteenth round). Every step, the failed one too, stays in the report.
+// While doubling, a rate fails only when it fails twice in a row: a failing step is run again
+// at once (again set). The step right after a doubling carries the jump's transient (the
+// first second of a step from 16 000 to 32 000 msg/s: 2 048 messages in flight, reply p99
+// 127 ms, the next seconds 24–37 ms), and the maximum was bimodal: 30 000 msg/s in a third of
+// the ramps, 52 000–60 000 in the others, for the same build (BENCHMARKS.md, sixteenth round).
+// The bisection's steps are not run again: they move by a quarter of the rate or less, and a
+// second chance there let a rate pass after a step of 245 ms. Every step, a failed one too,
+// stays in the report.
 func rampSearch(ctx context.Context, start, max float64, bisect int, step func(rate float64, again bool) bool) (float64, error) {
-	holds := func(rate float64) bool {
-		return step(rate, false) || (ctx.Err() == nil && step(rate, true))
-	}
 	lo, hi := 0.0, 0.0
 	for rate := start; rate <= max && ctx.Err() == nil; rate *= 2 {
-		if !holds(rate) {
+		if !step(rate, false) && (ctx.Err() != nil || !step(rate, true)) {
 			hi = rate
 			break
 		}
@@ -465,7 +464,7 @@ func rampSearch(ctx context.Context, start, max float64, bisect int, step func(r
 	}
 	// The first rate failed: halve until one holds.
 	for rate := start / 2; lo == 0 && rate >= 10 && ctx.Err() == nil; rate /= 2 {
-		if holds(rate) {
+		if step(rate, false) {
 			lo = rate
 		} else {
 			hi = rate
@@ -478,7 +477,7 @@ func rampSearch(ctx context.Context, start, max float64, bisect int, step func(r
 		return 0, errors.New("ramp: no rate down to 10 msg/s held the target")
 	}
 	for i := 0; hi > 0 && i < bisect && ctx.Err() == nil; i++ {
-		if mid := (lo + hi) / 2; holds(mid) {
+		if mid := (lo + hi) / 2; step(mid, false) {
 			lo = mid
 		} else {
 			hi = mid

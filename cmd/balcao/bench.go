@@ -35,7 +35,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.BoolVar(&cfg.NoAgent, "no-agent", false, "no execution agent: document requests wait for one instead of being served at once (one PDF) and sent")
 	fs.BoolVar(&cfg.Faults, "faults", false, "add 1% bad requests through HTTP /sim/inbound (malformed, oversized) and disconnecting websockets")
 	fs.Float64Var(&cfg.FaultRate, "fault-rate", d.FaultRate, "bad requests as a share of --rate, with --faults")
-	fs.BoolVar(&cfg.Ramp, "ramp", false, "find the highest rate holding --ramp-p99 (doubling, then bisecting; a rate fails when two steps in a row at it fail), then run --duration at half of it")
+	fs.BoolVar(&cfg.Ramp, "ramp", false, "find the highest rate holding --ramp-p99 (doubling, then bisecting; while doubling, a rate fails when two steps in a row at it fail), then run --duration at half of it")
 	fs.Float64Var(&cfg.RampStart, "ramp-start", d.RampStart, "first ramp rate")
 	fs.DurationVar(&cfg.RampStep, "ramp-step", d.RampStep, "length of one ramp step")
 	fs.DurationVar(&cfg.RampP99, "ramp-p99", d.RampP99, "reply p99 a ramp step must hold")
