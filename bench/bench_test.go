@@ -72,6 +72,9 @@ func TestTinyRun(t *testing.T) {
 	if r.Staff.Count == 0 || r.Staff.Count > r.Acked*2*4 {
 		t.Errorf("staff frames: %d for %d messages and 2 sockets", r.Staff.Count, r.Acked)
 	}
+	if r.StaffLive.Count == 0 || r.StaffLive.Count > r.Staff.Count {
+		t.Errorf("staff frames on sockets that stayed open: %d of %d", r.StaffLive.Count, r.Staff.Count)
+	}
 	for name, p := range map[string]Percentiles{"sender late": r.SenderLate, "accepted": r.Accepted, "reply": r.Reply, "staff": r.Staff} {
 		if !(p.P50 > 0 && p.P50 <= p.P90 && p.P90 <= p.P99 && p.P99 <= p.P999 && p.P999 <= p.Max) {
 			t.Errorf("%s percentiles out of order: %+v", name, p)

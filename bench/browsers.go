@@ -13,7 +13,8 @@ package bench
 // "kick M" to close M sockets from the client side; closing stdin ends the child. The child
 // writes "open N" once its sockets are open (or "error TEXT" and exits), then for every
 // inbound message's message.added frame "s SOCKET N UNIXNANO" (the bench message number and
-// when it was read), and every 100 ms "c KICKS DROPS RECONNECTS RESYNCS DIALERRORS".
+// when it was read), "b SOCKET UNIXNANO" when a socket is open again after a drop (before any
+// frame it reads then), and every 100 ms "c KICKS DROPS RECONNECTS RESYNCS DIALERRORS".
 
 import (
 	"bufio"
@@ -149,14 +150,23 @@ func (b *browsers) line(format string, args ...any) {
 }
 
 // seen reports that socket idx read the message.added frame of bench message n at t.
-func (b *browsers) seen(idx int, n uint64, t time.Time) {
+func (b *browsers) seen(idx int, n uint64, t time.Time) { b.timed("s", idx, n, true, t) }
+
+// back reports that socket idx is open again at t.
+func (b *browsers) back(idx int, t time.Time) { b.timed("b", idx, 0, false, t) }
+
+// timed writes the line "KIND SOCKET [N] UNIXNANO".
+func (b *browsers) timed(kind string, idx int, n uint64, withN bool, t time.Time) {
 	b.outMu.Lock()
 	buf := b.out.AvailableBuffer()
-	buf = append(buf, "s "...)
+	buf = append(buf, kind...)
+	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, int64(idx), 10)
 	buf = append(buf, ' ')
-	buf = strconv.AppendUint(buf, n, 10)
-	buf = append(buf, ' ')
+	if withN {
+		buf = strconv.AppendUint(buf, n, 10)
+		buf = append(buf, ' ')
+	}
 	buf = strconv.AppendInt(buf, t.UnixNano(), 10)
 	buf = append(buf, '\n')
 	b.out.Write(buf)
@@ -357,6 +367,7 @@ func (s *staffSocket) run(ctx context.Context) {
 		for ctx.Err() == nil {
 			if err := s.dial(ctx); err == nil {
 				s.b.reconnects.Add(1)
+				s.b.back(s.idx, time.Now())
 				break
 			}
 			s.b.dialErrors.Add(1)
@@ -464,9 +475,24 @@ func (h *harness) browserLine(line []byte) {
 		}
 		if st := h.steps.find(n); st != nil {
 			// The child's wall clock is this process's: the same machine.
-			st.staff.record(idx, time.Unix(0, ns).Sub(st.intended(n)))
+			intended := st.intended(n)
+			latency := time.Unix(0, ns).Sub(intended)
+			st.staff.record(idx, latency)
+			if intended.UnixNano() >= h.socketBack[idx] { // sent while the socket was open
+				st.staffLive.record(idx, latency)
+			}
 			st.staffN.Add(1)
 		}
+	case len(f) == 3 && string(f[0]) == "b":
+		idx, err1 := strconv.Atoi(string(f[1]))
+		ns, err2 := strconv.ParseInt(string(f[2]), 10, 64)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		if h.socketBack == nil {
+			h.socketBack = map[int]int64{}
+		}
+		h.socketBack[idx] = ns
 	case len(f) == 6 && string(f[0]) == "c":
 		for i, c := range []*atomic.Int64{&h.socketKicks, &h.socketDrops, &h.socketReconnects, &h.socketResyncs, &h.socketDialErrors} {
 			if v, err := strconv.ParseInt(string(f[i+1]), 10, 64); err == nil {

@@ -34,7 +34,10 @@ type step struct {
 	reply    *recorder // intended send → first assistant/system reply event (durable, to the gateway)
 	atPhone  *recorder // intended send → the reply's "delivered" status event
 	staff    *recorder // intended send → the inbound's message.added frame read on a staff socket
-	tail     tailLog   // the background work and the slow replies (Tail)
+	// staffLive is staff without the frames a socket read after it reconnected for messages
+	// sent before it was back (--faults kicks sockets): the engine's delivery to open sockets.
+	staffLive *recorder
+	tail      tailLog // the background work and the slow replies (Tail)
 
 	next      atomic.Uint64
 	sent      atomic.Int64
@@ -92,7 +95,7 @@ func (ss *steps) add(s *step) {
 }
 
 // retire removes s: what comes for it later is not counted (its result was taken), and its
-// histograms (5 recorders of 16 shards of ~140 KB: 11 MB a step) can go. A ramp kept a dozen
+// histograms (6 recorders of 16 shards of ~140 KB: 13 MB a step) can go. A ramp kept a dozen
 // steps' worth, ~140 MB, live through the run that follows it: the collector, paced by the
 // memory limit, then had a quarter less room and ran a third more often.
 func (ss *steps) retire(s *step) {
@@ -137,7 +140,7 @@ func (h *harness) runStep(ctx context.Context, label string, rate float64, dur t
 		label: label, rate: rate, dur: dur, count: count, pick: pick,
 		interval: 1e9 / rate,
 		accepted: newRecorder(), late: newRecorder(), reply: newRecorder(), atPhone: newRecorder(), staff: newRecorder(),
-		errs: map[string]int64{},
+		staffLive: newRecorder(), errs: map[string]int64{},
 	}
 	s.firstN = h.nextN.Add(count) - count
 	s.t0 = time.Now().Add(50 * time.Millisecond)
@@ -355,8 +358,11 @@ type StepResult struct {
 	Reply      Percentiles `json:"reply"`
 	ReplyPhone Percentiles `json:"reply_delivered"`
 	Staff      Percentiles `json:"staff"`
-	Pass       *bool       `json:"pass,omitempty"`  // ramp steps: held the target
-	Again      bool        `json:"again,omitempty"` // ramp steps: the rate's second step, after a failed one
+	// StaffLive is Staff without the frames a socket read once it reconnected for messages
+	// sent before it was back: what a kicked socket missed while away.
+	StaffLive Percentiles `json:"staff_live"`
+	Pass      *bool       `json:"pass,omitempty"`  // ramp steps: held the target
+	Again     bool        `json:"again,omitempty"` // ramp steps: the rate's second step, after a failed one
 	// Timeline is the step second by second: where its p99 came from.
 	Timeline []Second `json:"timeline,omitempty"`
 	// Sched is how long runnable goroutines of this process waited for a CPU during the step;
@@ -386,6 +392,7 @@ func (s *step) result() StepResult {
 		Replies: s.replies.Load(), StaffFrames: s.staffN.Load(), Released: s.released.Load(),
 		Accepted: summarize(s.accepted.merged()), SenderLate: summarize(s.late.merged()), Reply: summarize(s.reply.merged()),
 		ReplyPhone: summarize(s.atPhone.merged()), Staff: summarize(s.staff.merged()),
+		StaffLive: summarize(s.staffLive.merged()),
 	}
 	r.Unanswered = r.Acked - r.Replies
 	r.Tail = s.tail.tail(s.dur, r.Replies)

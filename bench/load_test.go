@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -53,7 +54,7 @@ func TestFinishedStepsAreRetired(t *testing.T) {
 	var list []*step
 	for i := range 3 {
 		s := &step{firstN: uint64(i) * 10, count: 10, accepted: newRecorder(), late: newRecorder(), reply: newRecorder(),
-			atPhone: newRecorder(), staff: newRecorder(), errs: map[string]int64{}}
+			atPhone: newRecorder(), staff: newRecorder(), staffLive: newRecorder(), errs: map[string]int64{}}
 		h.steps.add(s)
 		list = append(list, s)
 	}
@@ -71,5 +72,32 @@ func TestFinishedStepsAreRetired(t *testing.T) {
 	h.finish(list[2])
 	if h.cur.Load() != nil || h.steps.find(25) != nil {
 		t.Error("the current step, finished, is still current or found")
+	}
+}
+
+// TestStaffLiveLeavesOutWhatAwaySocketsMissed: a frame a socket reads once it reconnected, for
+// a message sent before it was back, counts in the staff histogram but not in the live one;
+// frames of messages sent while it was open, and other sockets' frames, count in both.
+func TestStaffLiveLeavesOutWhatAwaySocketsMissed(t *testing.T) {
+	h := &harness{}
+	t0 := time.Unix(1_800_000_000, 0)
+	s := &step{count: 10, t0: t0, interval: float64(time.Millisecond), staff: newRecorder(), staffLive: newRecorder()}
+	h.steps.add(s)
+	ms := func(n int) string { return fmt.Sprint(t0.Add(time.Duration(n) * time.Millisecond).UnixNano()) }
+	for _, line := range []string{
+		"s 0 0 " + ms(2),  // message 0 (sent at 0 ms) read by socket 0 at 2 ms
+		"b 0 " + ms(5),    // socket 0 open again at 5 ms
+		"s 0 3 " + ms(40), // message 3, sent at 3 ms while socket 0 was away, read at 40 ms
+		"s 1 3 " + ms(4),  // and by socket 1, which stayed open, at 4 ms
+		"s 0 6 " + ms(8),  // message 6, sent at 6 ms, read by socket 0 at 8 ms
+	} {
+		h.browserLine([]byte(line))
+	}
+	all, live := summarize(s.staff.merged()), summarize(s.staffLive.merged())
+	if all.Count != 4 || all.Max < 37 {
+		t.Errorf("staff: %d frames, max %.1f ms; want 4, the away frame's 37 ms among them", all.Count, all.Max)
+	}
+	if live.Count != 3 || live.Max > 2.1 {
+		t.Errorf("live: %d frames, max %.1f ms; want 3, none of them the away frame", live.Count, live.Max)
 	}
 }
