@@ -410,11 +410,11 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 	rr := &RampResult{TargetP99Ms: float64(h.cfg.RampP99.Microseconds()) / 1000}
 	rep.Ramp = rr
 	step := func(rate float64, again bool) bool {
-		label := fmt.Sprintf("ramp %.0f", rate)
+		suffix := ""
 		if again {
-			label += " again"
+			suffix = " again"
 		}
-		s := h.runStep(ctx, label, rate, h.cfg.RampStep, h.roundRobin(*sent))
+		s := h.runStep(ctx, fmt.Sprintf("ramp %.0f%s", rate, suffix), rate, h.cfg.RampStep, h.roundRobin(*sent))
 		*sent += s.count
 		r := h.finish(s)
 		pass := r.Failed == 0 && r.Unsent == 0 && r.Acked == r.Scheduled &&
@@ -426,24 +426,24 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 		if !pass {
 			verdict = "FAIL"
 		}
-		h.say("bench: %s msg/s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f; %s)",
-			label, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1], r.stalls())
+		h.say("bench: ramp %.0f msg/s%s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f; %s)",
+			rate, suffix, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1], r.stalls())
 		if pass && r.Throughput > rr.MaxThroughput {
 			rr.MaxThroughput = r.Throughput
 		}
 		time.Sleep(500 * time.Millisecond) // let the engine drain before the next step
 		return pass
 	}
-	max, err := rampSearch(ctx, h.cfg.RampStart, h.cfg.RampMaxRate, h.cfg.RampBisect, step)
+	highest, err := rampSearch(ctx, h.cfg.RampStart, h.cfg.RampMaxRate, h.cfg.RampBisect, step)
 	if err != nil {
 		return 0, err
 	}
-	rr.MaxRate = max
+	rr.MaxRate = highest
 	rep.InboundRate = rr.MaxThroughput
-	return max, nil
+	return highest, nil
 }
 
-// rampSearch doubles the rate from start (up to max) until one fails, halving below start
+// rampSearch doubles the rate from start (up to limit) until one fails, halving below start
 // instead if start fails, then bisects bisect times between the highest rate that held and
 // the lowest that failed; it returns the highest that held. step runs one step at a rate and
 // reports whether it held.
@@ -456,9 +456,9 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 // The bisection's steps are not run again: they move by a quarter of the rate or less, and a
 // second chance there let a rate pass after a step of 245 ms. Every step, a failed one too,
 // stays in the report.
-func rampSearch(ctx context.Context, start, max float64, bisect int, step func(rate float64, again bool) bool) (float64, error) {
+func rampSearch(ctx context.Context, start, limit float64, bisect int, step func(rate float64, again bool) bool) (float64, error) {
 	lo, hi := 0.0, 0.0
-	for rate := start; rate <= max && ctx.Err() == nil; rate *= 2 {
+	for rate := start; rate <= limit && ctx.Err() == nil; rate *= 2 {
 		if !step(rate, false) && (ctx.Err() != nil || !step(rate, true)) {
 			hi = rate
 			break
