@@ -32,7 +32,8 @@ const (
 	actFlush activity = 1 << iota
 	actCompaction
 	actCollection
-	activities // the number of combinations
+	activities     // the number of combinations
+	kinds      = 3 // of work: flush, compaction, collection
 )
 
 // String names the work: "flush+compaction", "nothing".
@@ -156,12 +157,25 @@ func (l *tailLog) tail(dur time.Duration, replies int64) Tail {
 	if len(l.samples) == 0 {
 		return t
 	}
+	// before[k][i] counts the ticks before tick i with work k under way: whether k overlapped a
+	// reply is one subtraction, not a walk over its ticks (a failing ramp step has hundreds of
+	// thousands of slow replies, each seconds long).
+	var before [kinds][]int32
+	for k := range before {
+		before[k] = make([]int32, len(l.samples)+1)
+		for i, a := range l.samples {
+			before[k][i+1] = before[k][i] + int32(a>>k&1)
+		}
+	}
 	var slow, ticks [activities]int64
 	for _, r := range l.slow {
+		first := min(max(int(r.at/backgroundTick), 0), len(l.samples))
+		end := min(max(int((r.at+r.took)/backgroundTick)+1, first), len(l.samples))
 		var a activity
-		first, last := int(r.at/backgroundTick), int((r.at+r.took)/backgroundTick)
-		for i := max(first, 0); i <= last && i < len(l.samples); i++ {
-			a |= l.samples[i]
+		for k := range before {
+			if before[k][end] > before[k][first] {
+				a |= 1 << k
+			}
 		}
 		slow[a]++
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -75,5 +76,29 @@ func TestTailFillsMissedTicks(t *testing.T) {
 	}
 	if got := activityOf(storage.Background{Compacting: true}).String(); got != "compaction" {
 		t.Errorf("a compaction named %q", got)
+	}
+}
+
+// TestTailCountsBothEndTicks: a reply counts under work sampled only in the tick of its
+// intended send, or only in the tick of its reply; a reply past the samples under what the
+// last ones saw.
+func TestTailCountsBothEndTicks(t *testing.T) {
+	const ms = time.Millisecond
+	t0 := time.Unix(1000, 0)
+	l := &tailLog{t0: t0}
+	for i, a := range []activity{actFlush, 0, 0, actCompaction, 0, actCollection} {
+		l.sample(t0.Add(time.Duration(i)*backgroundTick), a)
+	}
+	l.reply(t0.Add(4*ms), 11*ms)  // ticks 0–3: the flush at its start, the compaction at its end
+	l.reply(t0.Add(6*ms), 11*ms)  // ticks 1–3: the compaction at its end
+	l.reply(t0.Add(27*ms), 40*ms) // ticks 5–13, sampled up to 5: the collection
+	var got []string
+	for _, d := range l.tail(30*ms, 3).During {
+		if d.Slow > 0 {
+			got = append(got, fmt.Sprintf("%s %d", d.Work, d.Slow))
+		}
+	}
+	if want := []string{"collection 1", "compaction 1", "flush+compaction 1"}; !slices.Equal(got, want) {
+		t.Errorf("slow replies under %q, want %q", got, want)
 	}
 }
