@@ -3,33 +3,13 @@ package storage
 import (
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
-
-// backgroundFS records, as each table or blob file is created, what the events said was under
-// way.
-type backgroundFS struct {
-	vfs.FS
-	ev                *pebbleEvents
-	mu                sync.Mutex
-	flush, compaction []Background // for the files of flushes, and the tables of anything else
-}
-
-func (fs *backgroundFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
-	fs.mu.Lock()
-	now := fs.ev.background()
-	if category == flushCategory {
-		fs.flush = append(fs.flush, now)
-	} else if filepath.Ext(name) == ".sst" {
-		fs.compaction = append(fs.compaction, now)
-	}
-	fs.mu.Unlock()
-	return fs.FS.Create(name, category)
-}
 
 // TestBackground: the events count a flush from FlushBegin to FlushEnd and a compaction from
 // CompactionBegin to CompactionEnd, and a collection while AnnounceCollection runs it.
@@ -38,8 +18,18 @@ func TestBackground(t *testing.T) {
 	defer opts.Cache.Unref()
 	ev := &pebbleEvents{log: slog.New(slog.DiscardHandler)}
 	opts.EventListener = ev.listener()
-	fs := &backgroundFS{FS: vfs.Default, ev: ev}
-	opts.FS = fs
+	// What was under way as each flush's file and each compaction's table was created.
+	var mu sync.Mutex
+	var flushes, compactions []Background
+	opts.FS = createdFS{FS: vfs.Default, created: func(name string, category vfs.DiskWriteCategory) {
+		mu.Lock()
+		defer mu.Unlock()
+		if category == flushCategory {
+			flushes = append(flushes, ev.background())
+		} else if filepath.Ext(name) == ".sst" {
+			compactions = append(compactions, ev.background())
+		}
+	}}
 	pdb, err := pebble.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -49,9 +39,9 @@ func TestBackground(t *testing.T) {
 	if err := pdb.Compact(t.Context(), []byte("k/"), []byte("k0"), true); err != nil {
 		t.Fatal(err)
 	}
-	fs.mu.Lock()
-	flush, compaction := fs.flush, fs.compaction
-	fs.mu.Unlock()
+	mu.Lock()
+	flush, compaction := slices.Clone(flushes), slices.Clone(compactions)
+	mu.Unlock()
 	if len(flush) == 0 || len(compaction) == 0 {
 		t.Fatalf("%d flush files and %d compacted tables created, want both", len(flush), len(compaction))
 	}

@@ -49,17 +49,14 @@ func TestFlushesYield(t *testing.T) {
 	}
 }
 
-// categoriesFS records the disk-write category each file was created with.
-type categoriesFS struct {
+// createdFS tells created of every file as it is created, with its disk-write category.
+type createdFS struct {
 	vfs.FS
-	mu  sync.Mutex
-	got map[string]vfs.DiskWriteCategory
+	created func(name string, category vfs.DiskWriteCategory)
 }
 
-func (fs *categoriesFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
-	fs.mu.Lock()
-	fs.got[filepath.Base(name)] = category
-	fs.mu.Unlock()
+func (fs createdFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
+	fs.created(name, category)
 	return fs.FS.Create(name, category)
 }
 
@@ -68,18 +65,23 @@ func (fs *categoriesFS) Create(name string, category vfs.DiskWriteCategory) (vfs
 func TestPebbleNamesFlushFiles(t *testing.T) {
 	opts := Options(slog.New(slog.DiscardHandler))
 	defer opts.Cache.Unref()
-	fs := &categoriesFS{FS: vfs.Default, got: map[string]vfs.DiskWriteCategory{}}
-	opts.FS = fs
+	var mu sync.Mutex
+	got := map[string]vfs.DiskWriteCategory{} // by file name
+	opts.FS = createdFS{FS: vfs.Default, created: func(name string, category vfs.DiskWriteCategory) {
+		mu.Lock()
+		got[filepath.Base(name)] = category
+		mu.Unlock()
+	}}
 	pdb, err := pebble.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pdb.Close()
 	outputs := func() (tables, blobs map[string]vfs.DiskWriteCategory) {
-		fs.mu.Lock()
-		defer fs.mu.Unlock()
+		mu.Lock()
+		defer mu.Unlock()
 		tables, blobs = map[string]vfs.DiskWriteCategory{}, map[string]vfs.DiskWriteCategory{}
-		for name, c := range fs.got {
+		for name, c := range got {
 			switch filepath.Ext(name) {
 			case ".sst":
 				tables[name] = c
@@ -87,7 +89,7 @@ func TestPebbleNamesFlushFiles(t *testing.T) {
 				blobs[name] = c
 			}
 		}
-		clear(fs.got)
+		clear(got)
 		return tables, blobs
 	}
 	fillAndFlush(t, pdb)
