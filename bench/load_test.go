@@ -77,7 +77,8 @@ func TestFinishedStepsAreRetired(t *testing.T) {
 
 // TestStaffLiveLeavesOutWhatAwaySocketsMissed: a frame a socket reads once it reconnected, for
 // a message sent before it was back, counts in the staff histogram but not in the live one;
-// frames of messages sent while it was open, and other sockets' frames, count in both.
+// frames of messages sent while it was open, and other sockets' frames, count in both; a
+// malformed line is ignored.
 func TestStaffLiveLeavesOutWhatAwaySocketsMissed(t *testing.T) {
 	h := &harness{}
 	t0 := time.Unix(1_800_000_000, 0)
@@ -85,8 +86,11 @@ func TestStaffLiveLeavesOutWhatAwaySocketsMissed(t *testing.T) {
 	h.steps.add(s)
 	ms := func(n int) string { return fmt.Sprint(t0.Add(time.Duration(n) * time.Millisecond).UnixNano()) }
 	for _, line := range []string{
-		"s 0 0 " + ms(2),  // message 0 (sent at 0 ms) read by socket 0 at 2 ms
-		"b 0 " + ms(5),    // socket 0 open again at 5 ms
+		"s 0 0 " + ms(2),       // message 0 (sent at 0 ms) read by socket 0 at 2 ms
+		"b 0 " + ms(5),         // socket 0 open again at 5 ms
+		"b 1 " + ms(10) + " 1", // lines of no known shape change nothing
+		"b 1 10ms",
+		"b one " + ms(10),
 		"s 0 3 " + ms(40), // message 3, sent at 3 ms while socket 0 was away, read at 40 ms
 		"s 1 3 " + ms(4),  // and by socket 1, which stayed open, at 4 ms
 		"s 0 6 " + ms(8),  // message 6, sent at 6 ms, read by socket 0 at 8 ms
