@@ -105,11 +105,16 @@ func TestBrowserPrefs(t *testing.T) {
 		if got := p.eval(`String(document.querySelector('#prefs-save').disabled)`); got != "true" {
 			t.Errorf("Salvar enabled before any change (disabled = %s)", got)
 		}
-		p.do("change Monday, the greeting, add a department",
+		p.do("change Monday and the greeting",
 			fill(`#hours-mon-0-from`, "07:30"),
 			fill(`#hours-mon-1-to`, "17:00"),
 			fill(`#msg-greeting`, "Olá, {cliente}! Aqui é da "),
 			chromedp.Click(chromedp.CSS(`[data-message=greeting] button[data-var="{empresa}"]`)),
+		)
+		// The chip gives the focus back to its text box in the next frame, which scrolls the
+		// page to it: a click computed before that frame would land beside its button.
+		p.until("the greeting focused again", `document.activeElement?.id === 'msg-greeting'`)
+		p.do("add a department and a carteira cell",
 			fill(`#prefs-dept-new`, "Societário"),
 			chromedp.Click(chromedp.CSS(`#prefs-dept-add`)),
 			chromedp.WaitVisible(chromedp.CSS(`#dept-name-societario`)),
