@@ -21,13 +21,21 @@ import (
 // Delivery (encoded only: it is read into its Message), and, in codec_job.go and
 // codec_dialog.go, balcao.Job (with its JobEvents), balcao.Transition and the assistant's
 // dialog state. The reflective encoder spent ~10% of the engine's CPU on the first two and
-// ~3.4% on the others, mostly walking struct fields and growing buffers. These write exactly
-// the bytes msgpack v5's reflective encoder writes for the same value (a map keyed by the msgpack tags, in field order, omitempty fields left out, uint64 as
-// 9 bytes, int compact, time as extension -1), so that records written before and after them
-// are one format and either decoder reads both (codec_test.go checks it byte for byte). The
-// decoders go by key, skip keys they do not know and accept any integer width and nil, as the
-// reflective decoder does. A field added to one of these types must be added here too: the
-// byte-for-byte test fails until it is.
+// ~3.4% on the others, mostly walking struct fields and growing buffers. Most write exactly
+// the bytes msgpack v5's reflective encoder writes for the same value (a map keyed by the
+// msgpack tags, in field order, omitempty fields left out, uint64 as 9 bytes, int compact,
+// time as extension -1), so that records written before and after them are one format and
+// either decoder reads both (codec_test.go checks it byte for byte).
+//
+// The conversation record is the exception: it is rewritten on every turn, and its tags were
+// ~45 % of its bytes, so it names its fields (and those of the Service and CompanyRefs inside
+// it) by number, one byte each (convKeys, serviceKeys, companyKeys), and writes every integer
+// in the fewest bytes. Only these decoders read it (every read of a record goes through
+// Decode); they read the tagged records written before it too.
+//
+// The decoders go by key, skip keys they do not know and accept any integer width and nil, as
+// the reflective decoder does. A field added to one of these types must be added here too:
+// the byte-for-byte and round-trip tests fail until it is.
 
 // appendFast appends the encoding of v to dst when v has a hand-written encoder.
 // A nil pointer is left to the reflective encoder (it writes nil).
@@ -43,9 +51,9 @@ func appendFast(dst []byte, v any) ([]byte, bool) {
 		if r == nil {
 			return dst, false
 		}
-		n := 400 + len(r.Dialog) + len(r.Preview) + 96*len(r.Companies)
+		n := 256 + len(r.Dialog) + len(r.Preview) + 96*len(r.Companies)
 		if r.Service != nil {
-			n += 320 + 9*len(r.Service.ReplyMicros)
+			n += 224 + 5*len(r.Service.ReplyMicros) // reply times under 71 minutes take 5 bytes
 		}
 		return appendConversation(grow(dst, n), r), true
 	case *balcao.Job:
@@ -273,23 +281,107 @@ func appendDocument(b []byte, d *balcao.Document) []byte {
 	return b
 }
 
+// The fields of a conversation record by number, the key each is written under. A number
+// is never reused nor renumbered: stored records carry them. Numbers stay below 128 (a
+// one-byte msgpack fixint).
+const (
+	convID = iota + 1
+	convState
+	convAttendant
+	convDepartment
+	convServed
+	convLinked
+	convContactName
+	convCompanies
+	convLastSeq
+	convTransitions
+	convUnread
+	convLastAt
+	convPreview
+	convStateSince
+	convDialog
+	convService
+	convServices
+	convClosedNoticeDay
+	convSurvey
+	convSurveyStart
+	convSurveyUntil
+	convCreatedAt
+	convInboundAt
+	convInboundKnown
+	convContactGen
+)
+
+// convKeys names each numbered field by its msgpack tag, the key of records written before
+// the numbers: the decoder reads a number as its tag.
+var convKeys = fieldKeys{
+	convID: "id", convState: "state", convAttendant: "attendant", convDepartment: "department",
+	convServed: "served", convLinked: "linked", convContactName: "contact_name", convCompanies: "companies",
+	convLastSeq: "last_seq", convTransitions: "transitions", convUnread: "unread", convLastAt: "last_at",
+	convPreview: "preview", convStateSince: "state_since", convDialog: "dialog", convService: "service",
+	convServices: "services", convClosedNoticeDay: "closed_notice_day", convSurvey: "survey",
+	convSurveyStart: "survey_start", convSurveyUntil: "survey_until", convCreatedAt: "created_at",
+	convInboundAt: "inbound_at", convInboundKnown: "inbound_known", convContactGen: "contact_gen",
+}
+
+// The fields of a CompanyRef inside a conversation record, by number.
+const (
+	companyID = iota + 1
+	companyName
+	companyCNPJ
+	companyAssistant
+)
+
+var companyKeys = fieldKeys{companyID: "id", companyName: "name", companyCNPJ: "cnpj", companyAssistant: "assistant"}
+
+// The fields of the Service inside a conversation record, by number. (An ended service's own
+// record, o/{office}/svc/…, is written by the reflective encoder, by tag.)
+const (
+	svcID = iota + 1
+	svcPhone
+	svcContactName
+	svcCompany
+	svcCompanyName
+	svcDepartment
+	svcStart
+	svcQueued
+	svcTaken
+	svcFirstResponse
+	svcEnd
+	svcOutcome
+	svcStaff
+	svcStaffMessages
+	svcReplyMicros
+	svcRating
+)
+
+var serviceKeys = fieldKeys{
+	svcID: "id", svcPhone: "phone", svcContactName: "contact_name", svcCompany: "company",
+	svcCompanyName: "company_name", svcDepartment: "department", svcStart: "start", svcQueued: "queued",
+	svcTaken: "taken", svcFirstResponse: "first_response", svcEnd: "end", svcOutcome: "outcome",
+	svcStaff: "staff", svcStaffMessages: "staff_messages", svcReplyMicros: "reply_us", svcRating: "rating",
+}
+
+// fieldKeys are a record's field tags indexed by field number.
+type fieldKeys []string
+
 func appendConversation(b []byte, c *balcao.Conversation) []byte {
 	b = appendMapLen(b, fieldCount(13, c.Attendant != "", c.Department != "", len(c.Served) > 0,
 		len(c.Dialog) > 0, c.Service != nil, c.ClosedNoticeDay != "", c.Survey != "",
 		!c.SurveyStart.IsZero(), !c.SurveyUntil.IsZero(), !c.InboundAt.IsZero(), c.InboundKnown, c.ContactGen != 0))
-	b = appendStr(appendStr(b, "id"), c.ID)
-	b = appendStr(appendStr(b, "state"), string(c.State))
-	b = appendOmitStr(b, "attendant", c.Attendant)
-	b = appendOmitStr(b, "department", c.Department)
+	b = appendStr(append(b, convID), c.ID)
+	b = appendStr(append(b, convState), string(c.State))
+	b = appendOmitNumStr(b, convAttendant, c.Attendant)
+	b = appendOmitNumStr(b, convDepartment, c.Department)
 	if len(c.Served) > 0 {
-		b = appendArrayLen(appendStr(b, "served"), len(c.Served))
+		b = appendArrayLen(append(b, convServed), len(c.Served))
 		for _, s := range c.Served {
 			b = appendStr(b, s)
 		}
 	}
-	b = appendBool(appendStr(b, "linked"), c.Linked)
-	b = appendStr(appendStr(b, "contact_name"), c.ContactName)
-	b = appendStr(b, "companies")
+	b = appendBool(append(b, convLinked), c.Linked)
+	b = appendStr(append(b, convContactName), c.ContactName)
+	b = append(b, convCompanies)
 	if c.Companies == nil {
 		b = append(b, msgpcode.Nil)
 	} else {
@@ -297,44 +389,44 @@ func appendConversation(b []byte, c *balcao.Conversation) []byte {
 		for i := range c.Companies {
 			co := &c.Companies[i]
 			b = appendMapLen(b, fieldCount(3, co.Assistant))
-			b = appendStr(appendStr(b, "id"), co.ID)
-			b = appendStr(appendStr(b, "name"), co.Name)
-			b = appendStr(appendStr(b, "cnpj"), co.CNPJ)
+			b = appendStr(append(b, companyID), co.ID)
+			b = appendStr(append(b, companyName), co.Name)
+			b = appendStr(append(b, companyCNPJ), co.CNPJ)
 			if co.Assistant {
-				b = appendBool(appendStr(b, "assistant"), true)
+				b = appendBool(append(b, companyAssistant), true)
 			}
 		}
 	}
-	b = appendUint64(appendStr(b, "last_seq"), c.LastSeq)
-	b = appendUint64(appendStr(b, "transitions"), c.Transitions)
-	b = appendInt64Compact(appendStr(b, "unread"), int64(c.Unread))
-	b = appendTime(appendStr(b, "last_at"), c.LastAt)
-	b = appendStr(appendStr(b, "preview"), c.Preview)
-	b = appendTime(appendStr(b, "state_since"), c.StateSince)
+	b = appendUintCompact(append(b, convLastSeq), c.LastSeq)
+	b = appendUintCompact(append(b, convTransitions), c.Transitions)
+	b = appendInt64Compact(append(b, convUnread), int64(c.Unread))
+	b = appendTime(append(b, convLastAt), c.LastAt)
+	b = appendStr(append(b, convPreview), c.Preview)
+	b = appendTime(append(b, convStateSince), c.StateSince)
 	if len(c.Dialog) > 0 {
-		b = appendBin(appendStr(b, "dialog"), c.Dialog)
+		b = appendBin(append(b, convDialog), c.Dialog)
 	}
 	if c.Service != nil {
-		b = appendService(appendStr(b, "service"), c.Service)
+		b = appendService(append(b, convService), c.Service)
 	}
-	b = appendUint64(appendStr(b, "services"), c.Services)
-	b = appendOmitStr(b, "closed_notice_day", c.ClosedNoticeDay)
-	b = appendOmitStr(b, "survey", c.Survey)
+	b = appendUintCompact(append(b, convServices), c.Services)
+	b = appendOmitNumStr(b, convClosedNoticeDay, c.ClosedNoticeDay)
+	b = appendOmitNumStr(b, convSurvey, c.Survey)
 	if !c.SurveyStart.IsZero() {
-		b = appendTime(appendStr(b, "survey_start"), c.SurveyStart)
+		b = appendTime(append(b, convSurveyStart), c.SurveyStart)
 	}
 	if !c.SurveyUntil.IsZero() {
-		b = appendTime(appendStr(b, "survey_until"), c.SurveyUntil)
+		b = appendTime(append(b, convSurveyUntil), c.SurveyUntil)
 	}
-	b = appendTime(appendStr(b, "created_at"), c.CreatedAt)
+	b = appendTime(append(b, convCreatedAt), c.CreatedAt)
 	if !c.InboundAt.IsZero() {
-		b = appendTime(appendStr(b, "inbound_at"), c.InboundAt)
+		b = appendTime(append(b, convInboundAt), c.InboundAt)
 	}
 	if c.InboundKnown {
-		b = appendBool(appendStr(b, "inbound_known"), true)
+		b = appendBool(append(b, convInboundKnown), true)
 	}
 	if c.ContactGen != 0 {
-		b = appendUint64(appendStr(b, "contact_gen"), c.ContactGen)
+		b = appendUintCompact(append(b, convContactGen), c.ContactGen)
 	}
 	return b
 }
@@ -343,38 +435,36 @@ func appendService(b []byte, s *balcao.Service) []byte {
 	b = appendMapLen(b, fieldCount(5, s.Company != "", s.CompanyName != "", s.Department != "",
 		!s.Queued.IsZero(), !s.Taken.IsZero(), !s.FirstResponse.IsZero(), !s.End.IsZero(),
 		s.Outcome != "", s.Staff != "", len(s.ReplyMicros) > 0, s.Rating != 0))
-	b = appendStr(appendStr(b, "id"), s.ID)
-	b = appendStr(appendStr(b, "phone"), s.Phone)
-	b = appendStr(appendStr(b, "contact_name"), s.ContactName)
-	b = appendOmitStr(b, "company", s.Company)
-	b = appendOmitStr(b, "company_name", s.CompanyName)
-	b = appendOmitStr(b, "department", s.Department)
-	b = appendTime(appendStr(b, "start"), s.Start)
+	b = appendStr(append(b, svcID), s.ID)
+	b = appendStr(append(b, svcPhone), s.Phone)
+	b = appendStr(append(b, svcContactName), s.ContactName)
+	b = appendOmitNumStr(b, svcCompany, s.Company)
+	b = appendOmitNumStr(b, svcCompanyName, s.CompanyName)
+	b = appendOmitNumStr(b, svcDepartment, s.Department)
+	b = appendTime(append(b, svcStart), s.Start)
 	if !s.Queued.IsZero() {
-		b = appendTime(appendStr(b, "queued"), s.Queued)
+		b = appendTime(append(b, svcQueued), s.Queued)
 	}
 	if !s.Taken.IsZero() {
-		b = appendTime(appendStr(b, "taken"), s.Taken)
+		b = appendTime(append(b, svcTaken), s.Taken)
 	}
 	if !s.FirstResponse.IsZero() {
-		b = appendTime(appendStr(b, "first_response"), s.FirstResponse)
+		b = appendTime(append(b, svcFirstResponse), s.FirstResponse)
 	}
 	if !s.End.IsZero() {
-		b = appendTime(appendStr(b, "end"), s.End)
+		b = appendTime(append(b, svcEnd), s.End)
 	}
-	if s.Outcome != "" {
-		b = appendStr(appendStr(b, "outcome"), string(s.Outcome))
-	}
-	b = appendOmitStr(b, "staff", s.Staff)
-	b = appendInt64Compact(appendStr(b, "staff_messages"), int64(s.StaffMessages))
+	b = appendOmitNumStr(b, svcOutcome, string(s.Outcome))
+	b = appendOmitNumStr(b, svcStaff, s.Staff)
+	b = appendInt64Compact(append(b, svcStaffMessages), int64(s.StaffMessages))
 	if len(s.ReplyMicros) > 0 {
-		b = appendArrayLen(appendStr(b, "reply_us"), len(s.ReplyMicros))
+		b = appendArrayLen(append(b, svcReplyMicros), len(s.ReplyMicros))
 		for _, us := range s.ReplyMicros {
-			b = appendInt64(b, us)
+			b = appendInt64Compact(b, us)
 		}
 	}
 	if s.Rating != 0 {
-		b = appendInt64Compact(appendStr(b, "rating"), int64(s.Rating))
+		b = appendInt64Compact(append(b, svcRating), int64(s.Rating))
 	}
 	return b
 }
@@ -423,6 +513,14 @@ func appendOmitStr(b []byte, key, s string) []byte {
 	return appendStr(appendStr(b, key), s)
 }
 
+// appendOmitNumStr appends the field number and the string, unless it is empty.
+func appendOmitNumStr(b []byte, key byte, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendStr(append(b, key), s)
+}
+
 func appendBin(b []byte, p []byte) []byte {
 	switch n := len(p); {
 	case n < 256:
@@ -450,6 +548,14 @@ func appendUint64(b []byte, n uint64) []byte {
 // appendInt64 writes an int64 in 9 bytes, as the reflective encoder does for int64 values.
 func appendInt64(b []byte, n int64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, msgpcode.Int64), uint64(n))
+}
+
+// appendUintCompact writes a uint64 in the fewest bytes.
+func appendUintCompact(b []byte, n uint64) []byte {
+	if n > math.MaxInt64 {
+		return appendUint64(b, n)
+	}
+	return appendInt64Compact(b, int64(n))
 }
 
 // appendInt64Compact writes an int in the fewest bytes (the reflective encoder's int fields).
@@ -499,7 +605,7 @@ func appendTime(b []byte, t time.Time) []byte {
 
 func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "message", func(key []byte) (err error) {
+	return decodeFields(d, kb, "message", nil, func(key []byte) (err error) {
 		switch string(key) {
 		case "seq":
 			m.Seq, err = d.DecodeUint64()
@@ -533,7 +639,7 @@ func decodeDocumentPtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Document, error)
 		return nil, err
 	}
 	doc := &balcao.Document{}
-	if err := decodeFields(d, kb, "document", func(key []byte) (err error) {
+	if err := decodeFields(d, kb, "document", nil, func(key []byte) (err error) {
 		switch string(key) {
 		case "id":
 			doc.ID, err = d.DecodeString()
@@ -559,7 +665,7 @@ func decodeDocumentPtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Document, error)
 
 func decodeConversation(d *msgpack.Decoder, keys *keyBufs, c *balcao.Conversation) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "conversation", func(key []byte) (err error) {
+	return decodeFields(d, kb, "conversation", convKeys, func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "id":
@@ -628,7 +734,7 @@ func decodeCompanies(d *msgpack.Decoder, kb *keyBuf) ([]balcao.CompanyRef, error
 	out := make([]balcao.CompanyRef, n)
 	for i := range out {
 		co := &out[i]
-		if err := decodeFields(d, kb, "company", func(key []byte) (err error) {
+		if err := decodeFields(d, kb, "company", companyKeys, func(key []byte) (err error) {
 			switch string(key) {
 			case "id":
 				co.ID, err = d.DecodeString()
@@ -654,7 +760,7 @@ func decodeServicePtr(d *msgpack.Decoder, kb *keyBuf) (*balcao.Service, error) {
 		return nil, err
 	}
 	s := &balcao.Service{}
-	if err := decodeFields(d, kb, "service", func(key []byte) (err error) {
+	if err := decodeFields(d, kb, "service", serviceKeys, func(key []byte) (err error) {
 		var str string
 		switch string(key) {
 		case "id":
@@ -756,15 +862,17 @@ type keyBuf [32]byte
 type keyBufs [2]keyBuf
 
 // decodeFields reads a map, a nil one as empty, calling field with each key (valid during the
-// call) once the decoder is at its value: field decodes the value, or skips it. An error is
-// named after the record and the key.
-func decodeFields(d *msgpack.Decoder, kb *keyBuf, record string, field func(key []byte) error) error {
+// call) once the decoder is at its value: field decodes the value, or skips it. A key that is
+// a number is read as its tag in names (nil: a record without numbered fields); a number
+// names does not know is given as an empty key, which field skips as any unknown key. An
+// error is named after the record and the key.
+func decodeFields(d *msgpack.Decoder, kb *keyBuf, record string, names fieldKeys, field func(key []byte) error) error {
 	n, err := d.DecodeMapLen()
 	if err != nil {
 		return err
 	}
 	for range n {
-		key, err := decodeKey(d, kb)
+		key, err := decodeKey(d, kb, names)
 		if err != nil {
 			return err
 		}
@@ -775,8 +883,20 @@ func decodeFields(d *msgpack.Decoder, kb *keyBuf, record string, field func(key 
 	return nil
 }
 
-// decodeKey reads a map key (a string) into kb when it fits, else into a new slice.
-func decodeKey(d *msgpack.Decoder, kb *keyBuf) ([]byte, error) {
+// decodeKey reads a map key, a string or a field number, into kb when it fits, else into a
+// new slice.
+func decodeKey(d *msgpack.Decoder, kb *keyBuf, names fieldKeys) ([]byte, error) {
+	c, err := d.PeekCode()
+	if err != nil {
+		return nil, err
+	}
+	if msgpcode.IsFixedNum(c) || c >= msgpcode.Uint8 && c <= msgpcode.Int64 { // a field number
+		i, err := d.DecodeInt64()
+		if err != nil || i <= 0 || i >= int64(len(names)) {
+			return nil, err
+		}
+		return append(kb[:0], names[i]...), nil
+	}
 	n, err := d.DecodeBytesLen()
 	if err != nil || n <= 0 {
 		return nil, err

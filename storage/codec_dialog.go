@@ -212,7 +212,7 @@ func appendDialog(b []byte, f *dialogFields) []byte {
 // decodeDialog decodes into s, an addressable assistant.State.
 func decodeDialog(d *msgpack.Decoder, keys *keyBufs, s reflect.Value, dt *dialogType) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "dialog", func(key []byte) (err error) {
+	return decodeFields(d, kb, "dialog", nil, func(key []byte) (err error) {
 		switch string(key) {
 		case "awaiting":
 			err = decodeStringField(d, s.Field(stAwaiting))
@@ -243,7 +243,7 @@ func decodeDraft(d *msgpack.Decoder, kb *keyBuf, f reflect.Value, req reflect.Ty
 	}
 	p := reflect.New(req)
 	r := p.Elem()
-	if err := decodeFields(d, kb, "draft", func(key []byte) (err error) {
+	if err := decodeFields(d, kb, "draft", nil, func(key []byte) (err error) {
 		switch string(key) {
 		case "intent":
 			err = decodeStringField(d, r.Field(rqIntent))

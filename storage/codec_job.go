@@ -79,7 +79,7 @@ func appendTransition(b []byte, t *balcao.Transition) []byte {
 
 func decodeJob(d *msgpack.Decoder, keys *keyBufs, j *balcao.Job) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "job", func(key []byte) (err error) {
+	return decodeFields(d, kb, "job", nil, func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "id":
@@ -134,7 +134,7 @@ func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) 
 	out := make([]balcao.JobEvent, n)
 	for i := range out {
 		e := &out[i]
-		if err := decodeFields(d, kb, "job event", func(key []byte) (err error) {
+		if err := decodeFields(d, kb, "job event", nil, func(key []byte) (err error) {
 			var s string
 			switch string(key) {
 			case "state":
@@ -157,7 +157,7 @@ func decodeJobEvents(d *msgpack.Decoder, kb *keyBuf) ([]balcao.JobEvent, error) 
 
 func decodeTransition(d *msgpack.Decoder, keys *keyBufs, t *balcao.Transition) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "transition", func(key []byte) (err error) {
+	return decodeFields(d, kb, "transition", nil, func(key []byte) (err error) {
 		var s string
 		switch string(key) {
 		case "from":
