@@ -46,7 +46,7 @@ func appendFast(dst []byte, v any) ([]byte, bool) {
 			return dst, false
 		}
 		// Room for the keys and usual values, so that dst grows at most once.
-		return appendMessage(grow(dst, 176+len(r.Text)+40*len(r.StatusAt)), r), true
+		return appendMessage(grow(dst, 128+len(r.Text)+40*len(r.StatusAt)), r), true
 	case *balcao.Conversation:
 		if r == nil {
 			return dst, false
@@ -159,20 +159,39 @@ func fieldCount(always int, set ...bool) int {
 	return n
 }
 
+// The fields of a message record by number, as convKeys for a conversation. (A message's
+// Delivery record keeps the tags: it is decoded over the message.)
+const (
+	msgSeq = iota + 1
+	msgDir
+	msgAuthor
+	msgText
+	msgDoc
+	msgWAID
+	msgStatus
+	msgAt
+	msgStatusAt
+)
+
+var messageKeys = fieldKeys{
+	msgSeq: "seq", msgDir: "dir", msgAuthor: "author", msgText: "text", msgDoc: "doc",
+	msgWAID: "wa_id", msgStatus: "status", msgAt: "at", msgStatusAt: "status_at",
+}
+
 func appendMessage(b []byte, m *balcao.Message) []byte {
 	b = appendMapLen(b, fieldCount(5, m.Document != nil, m.WAID != "", m.Status != "", len(m.StatusAt) > 0))
-	b = appendUint64(appendStr(b, "seq"), m.Seq)
-	b = appendStr(appendStr(b, "dir"), string(m.Direction))
-	b = appendStr(appendStr(b, "author"), m.Author)
-	b = appendStr(appendStr(b, "text"), m.Text)
+	b = appendUintCompact(append(b, msgSeq), m.Seq)
+	b = appendStr(append(b, msgDir), string(m.Direction))
+	b = appendStr(append(b, msgAuthor), m.Author)
+	b = appendStr(append(b, msgText), m.Text)
 	if m.Document != nil {
-		b = appendDocument(appendStr(b, "doc"), m.Document)
+		b = appendDocument(append(b, msgDoc), m.Document)
 	}
-	b = appendOmitStr(b, "wa_id", m.WAID)
-	b = appendOmitStr(b, "status", m.Status)
-	b = appendTime(appendStr(b, "at"), m.At)
+	b = appendOmitNumStr(b, msgWAID, m.WAID)
+	b = appendOmitNumStr(b, msgStatus, m.Status)
+	b = appendTime(append(b, msgAt), m.At)
 	if len(m.StatusAt) > 0 {
-		b = appendStatusAt(b, m.StatusAt)
+		b = appendStatusAt(append(b, msgStatusAt), m.StatusAt)
 	}
 	return b
 }
@@ -252,9 +271,8 @@ func appendDelivery(b []byte, d *Delivery) []byte {
 	return b
 }
 
-// appendStatusAt appends the status_at field of a message or delivery record.
+// appendStatusAt appends the value of a message's status_at field.
 func appendStatusAt(b []byte, at map[string]time.Time) []byte {
-	b = appendStr(b, "status_at")
 	b = appendMapLen(b, len(at))
 	var arr [4]string // sent, delivered, read, failed: no allocation
 	keys := arr[:0]
@@ -605,7 +623,7 @@ func appendTime(b []byte, t time.Time) []byte {
 
 func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
 	kb := &keys[0]
-	return decodeFields(d, kb, "message", nil, func(key []byte) (err error) {
+	return decodeFields(d, kb, "message", messageKeys, func(key []byte) (err error) {
 		switch string(key) {
 		case "seq":
 			m.Seq, err = d.DecodeUint64()

@@ -123,8 +123,8 @@ func randomDialog(r *rand.Rand) assistant.State {
 }
 
 // checkEncode fails when Encode(v) is not what the reflective encoder writes or, for a
-// conversation (whose record numbers its fields), when Decode does not read it back into what
-// the reflective encoder and decoder make of v.
+// conversation or message (whose records number their fields), when Decode does not read it
+// back into what the reflective encoder and decoder make of v.
 func checkEncode(t *testing.T, v any) {
 	t.Helper()
 	want, err := msgpack.Marshal(v)
@@ -132,19 +132,30 @@ func checkEncode(t *testing.T, v any) {
 		t.Fatal(err)
 	}
 	got := Encode(v)
-	if c, ok := v.(*balcao.Conversation); ok && c != nil {
-		var through, back balcao.Conversation
-		if err := msgpack.Unmarshal(want, &through); err != nil {
+	if numbered(v) {
+		through, back := reflect.New(reflect.TypeOf(v).Elem()).Interface(), reflect.New(reflect.TypeOf(v).Elem()).Interface()
+		if err := msgpack.Unmarshal(want, through); err != nil {
 			t.Fatal(err)
 		}
-		if err := Decode(got, &back); err != nil || !reflect.DeepEqual(back, through) {
-			t.Fatalf("Decode(Encode(%+v)) = %+v, %v\nwant %+v", c, back, err, through)
+		if err := Decode(got, back); err != nil || !reflect.DeepEqual(back, through) {
+			t.Fatalf("Decode(Encode(%+v)) = %+v, %v\nwant %+v", v, back, err, through)
 		}
 		return
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("Encode(%T %+v) =\n%x\nreflective encoder:\n%x", v, v, got, want)
 	}
+}
+
+// numbered reports whether v's record names its fields by number.
+func numbered(v any) bool {
+	switch r := v.(type) {
+	case *balcao.Conversation:
+		return r != nil
+	case *balcao.Message:
+		return r != nil
+	}
+	return false
 }
 
 // moreCodecCasesAndRandom is moreCodecCases and 1 000 random values of each type.

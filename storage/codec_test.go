@@ -189,11 +189,23 @@ func TestCodecToleratesOtherShapes(t *testing.T) {
 	}
 }
 
-// TestConversationRecordIsPinned: every stored conversation record carries the field numbers;
-// renumbering them would misread the records already written. (A new field takes the next
-// number.) The numbers make the record about half the size of the tagged one.
-func TestConversationRecordIsPinned(t *testing.T) {
-	_, convs := codecCases()
+// TestNumberedRecordsArePinned: every stored conversation and message record carries the
+// field numbers; renumbering them would misread the records already written. (A new field
+// takes the next number.) The numbers make a record about half the size of the tagged one.
+func TestNumberedRecordsArePinned(t *testing.T) {
+	msgs, convs := codecCases()
+	for i, want := range map[int]string{
+		1: "86010102a2696e03a6636c69656e7404a26f6906a342317a08d7ff1d6f34546b06b5ca",
+		4: "86010802a003a004a00586a26964a26431a46e616d65ac686f6c65726974652e706466a375726ca92f706f7274616c2f78a46d" +
+			"696d65af6170706c69636174696f6e2f706466a473697a65d3000000000001e240a3736861a361626308c70cff00000000fffffffffffffffb",
+	} {
+		if got := hex.EncodeToString(Encode(&msgs[i])); got != want {
+			t.Errorf("Encode(message %d) =\n%s\nwant (the stored format)\n%s", i, got, want)
+		}
+	}
+	if got, tagged := Encode(&msgs[1]), mustMarshal(t, &msgs[1]); len(got)*100 > len(tagged)*55 {
+		t.Errorf("numbered message %d bytes, tagged %d: want at most 55 %%", len(got), len(tagged))
+	}
 	const want = "de001901ad3535313139363132333435363702a9617474656e64696e6703a3616e6104a666697363616c0592a3616e61a362" +
 		"696106c307a54d6172696108928401a2633102a75061646172696103ae313233343536373830303031393004c38301a26332" +
 		"02a003a009cd012c0ace000111700bcd012c0cd7ff1d6f34546b06b5ca0dd928707070707070707070707070707070707070" +
@@ -207,7 +219,7 @@ func TestConversationRecordIsPinned(t *testing.T) {
 	if hex.EncodeToString(got) != want {
 		t.Errorf("Encode(conversation) =\n%x\nwant (the stored format)\n%s", got, want)
 	}
-	if tagged, _ := msgpack.Marshal(&convs[2]); len(got)*100 > len(tagged)*55 {
+	if tagged := mustMarshal(t, &convs[2]); len(got)*100 > len(tagged)*55 {
 		t.Errorf("numbered record %d bytes, tagged %d: want at most 55 %%", len(got), len(tagged))
 	}
 	// A number this binary does not know (written by a newer one) is skipped, as an unknown tag.
@@ -216,6 +228,16 @@ func TestConversationRecordIsPinned(t *testing.T) {
 	if err := Decode(raw, &c); err != nil || c.ID != "p" || c.Unread != -3 {
 		t.Errorf("Decode(numbered record with unknown numbers) = %+v, %v", c, err)
 	}
+}
+
+// mustMarshal is the reflective encoding of v.
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := msgpack.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 // TestStoredRecordsStillRead stores records with the reflective encoder (as every record
