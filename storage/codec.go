@@ -27,11 +27,12 @@ import (
 // time as extension -1), so that records written before and after them are one format and
 // either decoder reads both (codec_test.go checks it byte for byte).
 //
-// The conversation record is the exception: it is rewritten on every turn, and its tags were
-// ~45 % of its bytes, so it names its fields (and those of the Service and CompanyRefs inside
-// it) by number, one byte each (convKeys, serviceKeys, companyKeys), and writes every integer
-// in the fewest bytes. Only these decoders read it (every read of a record goes through
-// Decode); they read the tagged records written before it too.
+// The conversation and message records are the exceptions: one is rewritten and the other
+// written on every turn, and their tags were ~45 % of their bytes, so they name their fields
+// (and those of the Service and CompanyRefs inside a conversation) by number, one byte each
+// (convKeys, serviceKeys, companyKeys, messageKeys), and write every integer in the fewest
+// bytes. Only these decoders read them (every read of a record goes through Decode); they
+// read the tagged records written before them too.
 //
 // The decoders go by key, skip keys they do not know and accept any integer width and nil, as
 // the reflective decoder does. A field added to one of these types must be added here too:
