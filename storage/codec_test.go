@@ -16,9 +16,9 @@ import (
 	"github.com/balcao/balcao/assistant"
 )
 
-// The hand-written codecs must write what the reflective encoder writes (the conversation's:
-// what reads back the same), and read what it wrote (every record stored before them) into
-// the same value.
+// The hand-written codecs must write what the reflective encoder writes (the conversation's
+// and the message's, whose fields are numbered: what reads back the same), and read what it
+// wrote (every record stored before them) into the same value.
 
 func codecCases() (msgs []balcao.Message, convs []balcao.Conversation) {
 	at := time.Date(2026, 11, 25, 10, 17, 46, 123456789, time.UTC)
