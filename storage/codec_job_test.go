@@ -127,10 +127,7 @@ func randomDialog(r *rand.Rand) assistant.State {
 // back into what the reflective encoder and decoder make of v.
 func checkEncode(t *testing.T, v any) {
 	t.Helper()
-	want, err := msgpack.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := mustMarshal(t, v)
 	got := Encode(v)
 	if numbered(v) {
 		through, back := reflect.New(reflect.TypeOf(v).Elem()).Interface(), reflect.New(reflect.TypeOf(v).Elem()).Interface()

@@ -137,10 +137,7 @@ func TestCodecReadsWhatReflectionWrote(t *testing.T) {
 // with Decode (into got), and compares.
 func checkDecode(t *testing.T, v, want, got any) {
 	t.Helper()
-	raw, err := msgpack.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := mustMarshal(t, v)
 	if err := msgpack.Unmarshal(raw, want); err != nil {
 		t.Fatal(err)
 	}
@@ -223,10 +220,24 @@ func TestNumberedRecordsArePinned(t *testing.T) {
 		t.Errorf("numbered record %d bytes, tagged %d: want at most 55 %%", len(got), len(tagged))
 	}
 	// A number this binary does not know (written by a newer one) is skipped, as an unknown tag.
-	raw, _ := msgpack.Marshal(map[int]any{convID: "p", 99: []any{1, "x"}, convUnread: int8(-3), 0: "zero", -1: "neg"})
+	raw := mustMarshal(t, map[int]any{convID: "p", 99: []any{1, "x"}, convUnread: int8(-3), 0: "zero", -1: "neg"})
 	var c balcao.Conversation
 	if err := Decode(raw, &c); err != nil || c.ID != "p" || c.Unread != -3 {
 		t.Errorf("Decode(numbered record with unknown numbers) = %+v, %v", c, err)
+	}
+	// A field number in a wider integer (int64: 9 bytes) is the same number.
+	raw = mustMarshal(t, map[int64]any{convID: "q", convLastSeq: uint16(700)})
+	if c = (balcao.Conversation{}); Decode(raw, &c) != nil || c.ID != "q" || c.LastSeq != 700 {
+		t.Errorf("Decode(numbered record with int64 keys) = %+v", c)
+	}
+	// A numbered record cut anywhere is an error, not a shorter record or a panic.
+	for _, v := range []any{&convs[2], &msgs[4]} {
+		full := Encode(v)
+		for n := range len(full) {
+			if err := Decode(full[:n], reflect.New(reflect.TypeOf(v).Elem()).Interface()); err == nil {
+				t.Fatalf("Decode of %T cut at %d of %d bytes: no error", v, n, len(full))
+			}
+		}
 	}
 }
 
