@@ -59,6 +59,10 @@ func TestTinyRun(t *testing.T) {
 	if r.Replies+r.Unanswered != r.Acked || r.Reply.Count != r.Replies || r.Replies == 0 {
 		t.Errorf("replies %d + unanswered %d != acked %d (reply histogram %d)", r.Replies, r.Unanswered, r.Acked, r.Reply.Count)
 	}
+	// The harness's staff released every conversation the assistant handed over.
+	if rep.LeftWithStaff != 0 || rep.ReleaseErrors != 0 {
+		t.Errorf("%d conversations left with the staff, %d releases failed", rep.LeftWithStaff, rep.ReleaseErrors)
+	}
 	// The tail: the background work was sampled through the run (its shares add up to all of
 	// it), and every slow reply is counted once.
 	var slow int64

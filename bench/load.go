@@ -422,3 +422,16 @@ func (s *step) result() StepResult {
 	}
 	return r
 }
+
+// UnansweredShare is the share of the acknowledged messages that got no reply in their turn.
+func (r StepResult) UnansweredShare() float64 {
+	if r.Acked == 0 {
+		return 0
+	}
+	return float64(r.Unanswered) / float64(r.Acked)
+}
+
+// unanswered says how many messages got no reply, for the progress lines.
+func (r StepResult) unanswered() string {
+	return fmt.Sprintf("unanswered %d (%.1f %%)", r.Unanswered, 100*r.UnansweredShare())
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestRampSearch: the ramp doubles until a rate fails, bisects below it; while doubling, a
@@ -53,5 +54,28 @@ func TestRampSearch(t *testing.T) {
 				t.Errorf("steps %q, want %q", steps, tc.steps)
 			}
 		})
+	}
+}
+
+// TestStepHolds: a ramp step holds only when it served what was offered, replies included.
+func TestStepHolds(t *testing.T) {
+	good := StepResult{Scheduled: 1000, Sent: 1000, Acked: 1000, Replies: 960, Unanswered: 40, Throughput: 1000,
+		Reply: Percentiles{Count: 960, P99: 80}}
+	if !holds(good, 1000, 100*time.Millisecond) {
+		t.Fatalf("%+v does not hold", good)
+	}
+	for name, change := range map[string]func(*StepResult){
+		"reply p99 over the target": func(r *StepResult) { r.Reply.P99 = 101 },
+		"an error":                  func(r *StepResult) { r.Failed, r.Acked = 1, 999 },
+		"unsent messages":           func(r *StepResult) { r.Unsent, r.Sent = 1, 999 },
+		"behind the offered rate":   func(r *StepResult) { r.Throughput = 940 },
+		"no reply at all":           func(r *StepResult) { r.Replies, r.Unanswered, r.Reply.Count = 0, 1000, 0 },
+		"a twentieth unanswered":    func(r *StepResult) { r.Replies, r.Unanswered, r.Reply.Count = 949, 51, 949 },
+	} {
+		r := good
+		change(&r)
+		if holds(r, 1000, 100*time.Millisecond) {
+			t.Errorf("%s: %+v holds", name, r)
+		}
 	}
 }

@@ -43,16 +43,25 @@ type Report struct {
 	// conversation actors, as HeapPerConversation counts bytes.
 	ObjectsPerConversation float64 `json:"heap_objects_per_conversation"`
 
-	Faults     *FaultResult `json:"faults,omitempty"`
-	Scale      *ScaleResult `json:"scale,omitempty"`
-	WatchDrops int64        `json:"watcher_drops"`
+	Faults *FaultResult `json:"faults,omitempty"`
+	Scale  *ScaleResult `json:"scale,omitempty"`
+	// Hub watchers dropped as too slow (they resume after their last frame), and of those the
+	// ones the hub no longer kept every frame for (their office's pending tab is then swept).
+	WatchDrops  int64 `json:"watcher_drops"`
+	WatchMissed int64 `json:"watcher_missed"`
 	// Staff sockets closed during the run (dropped by the hub as too slow, or kicked by the
 	// fault injector), reconnected, and told to resync.
 	SocketDrops      int64 `json:"socket_drops"`
 	SocketReconnects int64 `json:"socket_reconnects"`
 	SocketResyncs    int64 `json:"socket_resyncs"`
-	ReleaseErrors    int64 `json:"release_errors"`
-	ReleaseDropped   int64 `json:"release_dropped"`
+	// Releases (the harness's staff taking and finishing a handed-over conversation) that
+	// failed releaseAttempts times, tried again, and queued by a sweep of a pending tab.
+	ReleaseErrors  int64 `json:"release_errors"`
+	ReleaseRetries int64 `json:"release_retries"`
+	ReleaseSwept   int64 `json:"release_swept"`
+	// LeftWithStaff counts the conversations still pending or being attended once the run's
+	// releases ended (with --release): 0 unless a release was lost or failed.
+	LeftWithStaff int `json:"left_with_staff"`
 
 	StopSeconds float64 `json:"stop_seconds"`         // engine.Stop after the measured run
 	StopError   string  `json:"stop_error,omitempty"` // engine.Stop failed (the figures stand)

@@ -40,10 +40,9 @@ type harness struct {
 	cur   atomic.Pointer[step]
 	nextN atomic.Uint64
 
-	release        chan releaseReq
-	releaseDropped atomic.Int64
-	releaseErrors  atomic.Int64
-	watchDrops     atomic.Int64
+	releases    *releaseQueue
+	watchDrops  atomic.Int64
+	watchMissed atomic.Int64 // watchers that resumed too late to get every event
 
 	browsers         *browserProc // the staff browsers' process, when cfg.Staff > 0
 	socketKicks      atomic.Int64
@@ -63,7 +62,7 @@ type harness struct {
 // Run runs the harness as cfg says and returns its report (also written under ResultsDir).
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.fill()
-	h := &harness{cfg: cfg, release: make(chan releaseReq, 4096)}
+	h := &harness{cfg: cfg, releases: newReleaseQueue()}
 	h.faults.rejected, h.faults.unexpected = map[string]int64{}, map[string]int64{}
 	rep := &Report{Started: time.Now().UTC(), Machine: machine(), Config: cfg.public()}
 	h.dataDir = cfg.DataDir
@@ -245,7 +244,7 @@ func (h *harness) follow(ctx context.Context) error {
 		h.wg.Add(1)
 		go func() { defer h.wg.Done(); h.watchOffice(ctx, o) }()
 	}
-	for i := 0; i < 4; i++ {
+	for range releasers {
 		h.wg.Add(1)
 		go func() { defer h.wg.Done(); h.releaser(ctx) }()
 	}
@@ -331,8 +330,8 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	stopProfile()
 	res := h.finish(s) // its histograms go before the heap is measured: they are the harness's
 	rep.Run = &res
-	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s; sender late p99 %.2f ms, accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms (%.2f on sockets that stayed open); CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
-		label, res.Acked, res.Scheduled, res.Throughput, res.SenderLate.P99, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.StaffLive.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
+	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s, %s; sender late p99 %.2f ms, accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms (%.2f on sockets that stayed open); CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
+		label, res.Acked, res.Scheduled, res.Throughput, res.unanswered(), res.SenderLate.P99, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.StaffLive.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
 	h.say("bench: %s: %s", label, res.Tail)
 	rep.Writer = &WriterResult{Batches: w.Batches, Commits: w.Commits}
 	if w.Commits > 0 {
@@ -362,7 +361,14 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 		return err
 	}
 	rep.SocketDrops, rep.SocketReconnects, rep.SocketResyncs = h.socketDrops.Load(), h.socketReconnects.Load(), h.socketResyncs.Load()
-	rep.WatchDrops, rep.ReleaseErrors, rep.ReleaseDropped = h.watchDrops.Load(), h.releaseErrors.Load(), h.releaseDropped.Load()
+	rep.WatchDrops, rep.WatchMissed = h.watchDrops.Load(), h.watchMissed.Load()
+	rep.ReleaseErrors, rep.ReleaseRetries, rep.ReleaseSwept = h.releases.errors.Load(), h.releases.retries.Load(), h.releases.swept.Load()
+	if h.cfg.Release {
+		rep.LeftWithStaff = h.leftWithStaff(ctx)
+		if rep.LeftWithStaff > 0 {
+			h.say("bench: %d conversations still with the staff after the run: the harness's staff did not release them (their later messages went unanswered)", rep.LeftWithStaff)
+		}
+	}
 	h.stop()
 	if h.cfg.Faults {
 		rep.Faults = h.faultResult()
@@ -417,17 +423,15 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 		s := h.runStep(ctx, fmt.Sprintf("ramp %.0f%s", rate, suffix), rate, h.cfg.RampStep, h.roundRobin(*sent))
 		*sent += s.count
 		r := h.finish(s)
-		pass := r.Failed == 0 && r.Unsent == 0 && r.Acked == r.Scheduled &&
-			r.Throughput >= 0.95*rate && r.Reply.Count > 0 &&
-			time.Duration(r.Reply.P99*float64(time.Millisecond)) <= h.cfg.RampP99
+		pass := holds(r, rate, h.cfg.RampP99)
 		r.Pass, r.Again = &pass, again
 		rr.Steps = append(rr.Steps, r)
 		verdict := "pass"
 		if !pass {
 			verdict = "FAIL"
 		}
-		h.say("bench: ramp %.0f msg/s%s: %s (throughput %.0f/s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f; %s)",
-			rate, suffix, verdict, r.Throughput, r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1], r.stalls())
+		h.say("bench: ramp %.0f msg/s%s: %s (throughput %.0f/s, %s, reply p99 %.2f ms, accepted p99 %.2f ms, errors %d, unsent %d; CPU %.0f µs/msg; sched p99 %.2f ms, load %.1f; %s)",
+			rate, suffix, verdict, r.Throughput, r.unanswered(), r.Reply.P99, r.Accepted.P99, r.Failed, r.Unsent, r.CPUPerMessage, r.Sched.P99, r.LoadAvg[1], r.stalls())
 		if pass && r.Throughput > rr.MaxThroughput {
 			rr.MaxThroughput = r.Throughput
 		}
@@ -441,6 +445,21 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 	rr.MaxRate = highest
 	rep.InboundRate = rr.MaxThroughput
 	return highest, nil
+}
+
+// maxUnanswered is the share of a ramp step's messages that may go without a reply: a
+// conversation handed over to the staff answers no message until the harness's staff release
+// it (a few ms, more once the engine is loaded), and the phone may write again before that.
+// Past it the step no longer measured the offered mix (BENCHMARKS.md, eighteenth round).
+const maxUnanswered = 0.05
+
+// holds reports whether a ramp step at rate held the target: every message sent, acknowledged
+// and without error, the engine keeping up with the offered rate (95 %), at most maxUnanswered
+// of them without a reply, and the replies' p99 at most p99.
+func holds(r StepResult, rate float64, p99 time.Duration) bool {
+	return r.Failed == 0 && r.Unsent == 0 && r.Acked == r.Scheduled &&
+		r.Throughput >= 0.95*rate && r.Reply.Count > 0 && r.UnansweredShare() <= maxUnanswered &&
+		time.Duration(r.Reply.P99*float64(time.Millisecond)) <= p99
 }
 
 // rampSearch doubles the rate from start (up to limit) until one fails, halving below start

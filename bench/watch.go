@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"time"
-
-	"github.com/balcao/balcao/actors"
 )
 
 // watchOffice follows one office's events in-process, as a hub subscriber (no websocket), to
@@ -29,9 +27,19 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 	var (
 		f      frame
 		frames [][]byte
+		epoch  string // set once dropped: the hub's, to resume after seq
+		seq    uint64 // of the last frame read
 	)
 	for ctx.Err() == nil {
-		sub, _, _ := h.e.Hub().Subscribe(office, "bench-watch", "bench", nil, "", 0)
+		// A watcher the hub dropped as too slow resumes after the last frame it read, as a
+		// browser does; when the hub no longer keeps them all, the events between are lost:
+		// the office's pending tab is swept so that no conversation stays with the staff.
+		sub, _, missed := h.e.Hub().Subscribe(office, "bench-watch", "bench", nil, epoch, seq)
+		if missed {
+			h.watchMissed.Add(1)
+			clear(cur)
+			h.sweepPending(office)
+		}
 	read:
 		for {
 			select {
@@ -40,7 +48,7 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 				return
 			case <-sub.Dropped:
 				h.watchDrops.Add(1)
-				clear(cur)
+				epoch = h.e.Hub().Epoch()
 				break read
 			case b := <-sub.C:
 				// One hub frame holds one event, or the events of one turn as a JSON array.
@@ -50,6 +58,7 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 					if !parseFrame(one, &f) {
 						continue
 					}
+					seq = max(seq, f.seq)
 					switch {
 					case bytes.Equal(f.typ, typMessageAdded):
 						if string(f.direction) == "in" {
@@ -77,11 +86,7 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 					case bytes.Equal(f.typ, typConvChanged):
 						delete(cur, string(f.conv))
 						if h.cfg.Release && string(f.state) == "pending" {
-							select {
-							case h.release <- releaseReq{office: office, phone: string(f.conv)}:
-							default:
-								h.releaseDropped.Add(1)
-							}
+							h.releases.add(releaseReq{office: office, phone: string(f.conv)}, false)
 						}
 					case bytes.Equal(f.typ, typStatus):
 						r, ok := sent[string(f.conv)]
@@ -98,31 +103,5 @@ func (h *harness) watchOffice(ctx context.Context, idx int) {
 			}
 		}
 		h.e.Hub().Unsubscribe(office, sub)
-	}
-}
-
-type releaseReq struct{ office, phone string }
-
-// releaser plays the staff of every office: it takes each conversation that went pending and
-// finishes the service at once (StartService then FinishService, as the staff's buttons do),
-// so that the conversation returns to the assistant and its next message is answered.
-func (h *harness) releaser(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case r := <-h.release:
-			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_, err := h.e.Actors().Request(rctx, r.office, &actors.StartService{Phone: r.phone, Staff: staffUser})
-			if err == nil {
-				_, err = h.e.Actors().Request(rctx, r.office, &actors.FinishService{Phone: r.phone, Staff: staffUser})
-			}
-			cancel()
-			if err != nil {
-				h.releaseErrors.Add(1)
-			} else if s := h.cur.Load(); s != nil {
-				s.released.Add(1)
-			}
-		}
 	}
 }
