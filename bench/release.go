@@ -177,13 +177,18 @@ func (q *releaseQueue) idle() bool {
 	return len(q.known) == 0
 }
 
+// releasesIdle waits, up to limit, until no conversation is queued or being released.
+func (h *harness) releasesIdle(ctx context.Context, limit time.Duration) {
+	for deadline := time.Now().Add(limit); !h.releases.idle() && time.Now().Before(deadline) && ctx.Err() == nil; {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // leftWithStaff waits (up to 10 s) for the releases under way to end, then counts the
 // conversations of every office still pending or being attended: none, unless a release was
 // lost or failed for good.
 func (h *harness) leftWithStaff(ctx context.Context) int {
-	for deadline := time.Now().Add(10 * time.Second); !h.releases.idle() && time.Now().Before(deadline) && ctx.Err() == nil; {
-		time.Sleep(10 * time.Millisecond)
-	}
+	h.releasesIdle(ctx, 10*time.Second)
 	n := 0
 	for _, office := range h.offices {
 		for _, tab := range []balcao.Tab{balcao.TabPending, balcao.TabAttending} {

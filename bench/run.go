@@ -401,6 +401,7 @@ func (h *harness) cooldown(ctx context.Context, rep *Report, after string) error
 	t := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	h.releasesIdle(sctx, 30*time.Second)
 	if err := h.e.DB().Settle(sctx); err != nil {
 		return fmt.Errorf("settle after %s: %w", after, err)
 	}
@@ -435,7 +436,11 @@ func (h *harness) ramp(ctx context.Context, rep *Report, sent *uint64) (float64,
 		if pass && r.Throughput > rr.MaxThroughput {
 			rr.MaxThroughput = r.Throughput
 		}
-		time.Sleep(500 * time.Millisecond) // let the engine drain before the next step
+		// Let the engine drain before the next step, and the harness's staff release what an
+		// overloaded step handed over (thousands of conversations after one past the maximum):
+		// a step starts with no conversation left with the staff.
+		h.releasesIdle(ctx, 30*time.Second)
+		time.Sleep(500 * time.Millisecond)
 		return pass
 	}
 	highest, err := rampSearch(ctx, h.cfg.RampStart, h.cfg.RampMaxRate, h.cfg.RampBisect, step)
