@@ -53,6 +53,9 @@ type outbound struct {
 
 type flushTick struct{}
 
+// flushTickMsg is every flushTick sent: the tick carries nothing.
+var flushTickMsg = &flushTick{}
+
 // deliveryStored comes back from the writer once a delivery write is durable. d tells which
 // delivery state it belongs to: a restarted actor, or one that dropped its state, ignores it.
 type deliveryStored struct {
@@ -179,8 +182,7 @@ func (c *conversation) armFlush(ctx actor.Context) {
 		return
 	}
 	c.delivery.armed = true
-	self, root := ctx.Self(), c.sys.as.Root
-	time.AfterFunc(flushDelay, func() { root.Send(self, &flushTick{}) })
+	c.sys.flushes.after(ctx.Self(), flushTickMsg)
 }
 
 // takeDelivery moves the pending delivery changes into a batch and returns their events, about

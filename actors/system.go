@@ -58,6 +58,8 @@ type System struct {
 	cfg  Config
 	as   *actor.ActorSystem
 	disp *poolDispatcher
+	// flushes sends the conversations their flushTicks (conversation_delivery.go).
+	flushes *later
 
 	mu      sync.RWMutex
 	offices map[string]*actor.PID // mu guards it
@@ -88,6 +90,7 @@ func Start(cfg Config) (*System, error) {
 	)
 	shrinkRegistry(as)
 	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}, disp: newPoolDispatcher(300)}
+	s.flushes = newLater(flushDelay, func(to *actor.PID, msg any) { as.Root.Send(to, msg) })
 	offices, err := cfg.DB.Offices()
 	if err != nil {
 		return nil, fmt.Errorf("list offices: %w", err)
@@ -216,6 +219,7 @@ func (s *System) Stop(ctx context.Context) error {
 			break
 		}
 	}
+	s.flushes.close()
 	s.as.Shutdown()
 	s.disp.close()
 	return errors.Join(errs...)
