@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -49,12 +50,16 @@ func TestLaterSendsEachOnceAfterItsDelay(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(2 * delay) // nothing more may come
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) != n {
-		t.Fatalf("%d messages sent, want %d", len(got), n)
+	sentSoFar := func() []sent {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
 	}
-	for i, s := range got {
+	all := sentSoFar()
+	if len(all) != n {
+		t.Fatalf("%d messages sent, want %d", len(all), n)
+	}
+	for i, s := range all {
 		if s.to != fmt.Sprint(i) {
 			t.Fatalf("message %d went to %s: out of order", i, s.to)
 		}
@@ -66,10 +71,8 @@ func TestLaterSendsEachOnceAfterItsDelay(t *testing.T) {
 	l.after(actor.NewPID("local", "late"), flushTickMsg)
 	l.close()
 	l.after(actor.NewPID("local", "after-close"), flushTickMsg)
-	mu.Unlock()
 	time.Sleep(2 * delay)
-	mu.Lock()
-	if len(got) != n {
-		t.Errorf("%d messages sent after close", len(got)-n)
+	if extra := len(sentSoFar()) - n; extra != 0 {
+		t.Errorf("%d messages sent after close", extra)
 	}
 }

@@ -61,7 +61,7 @@ func TestRampSearch(t *testing.T) {
 func TestStepHolds(t *testing.T) {
 	good := StepResult{Scheduled: 1000, Sent: 1000, Acked: 1000, Replies: 960, Unanswered: 40, Throughput: 1000,
 		Reply: Percentiles{Count: 960, P99: 80}}
-	if !holds(good, 1000, 100*time.Millisecond) {
+	if !holds(good, 1000, 100*time.Millisecond, maxUnanswered) {
 		t.Fatalf("%+v does not hold", good)
 	}
 	for name, change := range map[string]func(*StepResult){
@@ -74,8 +74,14 @@ func TestStepHolds(t *testing.T) {
 	} {
 		r := good
 		change(&r)
-		if holds(r, 1000, 100*time.Millisecond) {
+		if holds(r, 1000, 100*time.Millisecond, maxUnanswered) {
 			t.Errorf("%s: %+v holds", name, r)
 		}
+	}
+	// Without the harness's staff (--release=false) handed-over conversations stay unanswered.
+	quiet := good
+	quiet.Replies, quiet.Unanswered, quiet.Reply.Count = 500, 500, 500
+	if !holds(quiet, 1000, 100*time.Millisecond, 1) {
+		t.Errorf("half unanswered without the staff: %+v does not hold", quiet)
 	}
 }
