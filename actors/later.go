@@ -19,9 +19,8 @@ type later struct {
 	send  func(to *actor.PID, msg any)
 
 	mu     sync.Mutex
-	queue  []laterMsg // oldest first
+	queue  []laterMsg // oldest first; the timer is set while it holds any
 	timer  *time.Timer
-	armed  bool // the timer will fire
 	closed bool
 }
 
@@ -49,11 +48,10 @@ func (l *later) after(to *actor.PID, msg any) {
 	if l.closed {
 		return
 	}
-	l.queue = append(l.queue, laterMsg{to: to, msg: msg, at: time.Now().Add(l.delay)})
-	if !l.armed {
-		l.armed = true
+	if len(l.queue) == 0 {
 		l.timer.Reset(l.delay)
 	}
+	l.queue = append(l.queue, laterMsg{to: to, msg: msg, at: time.Now().Add(l.delay)})
 }
 
 // fire sends what is due and sets the timer for the rest.
@@ -68,8 +66,7 @@ func (l *later) fire() {
 	copy(due, l.queue)
 	clear(l.queue[:n]) // the array's front is let go of when append next moves it
 	l.queue = l.queue[n:]
-	l.armed = len(l.queue) > 0 && !l.closed
-	if l.armed {
+	if len(l.queue) > 0 {
 		l.timer.Reset(max(l.queue[0].at.Sub(now), laterSlack))
 	}
 	l.mu.Unlock()

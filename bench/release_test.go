@@ -110,3 +110,50 @@ func TestReleaseQueueOnce(t *testing.T) {
 		t.Error("take after the context ended returned a conversation")
 	}
 }
+
+// TestSweepReleasesWhatTheWatchersMissed: conversations handed over while no watcher saw it
+// (as after a watcher fell behind the hub's window) are found in the stored pending tab, queued
+// once however often it is swept, and released; none is left with the staff after.
+func TestSweepReleasesWhatTheWatchersMissed(t *testing.T) {
+	cfg := Config{DataDir: t.TempDir() + "/data", Offices: 1, Phones: 3, PebbleDuration: -1, ResultsDir: "-"}
+	cfg.fill()
+	h := &harness{cfg: cfg, dataDir: cfg.DataDir, releases: newReleaseQueue()}
+	h.names()
+	if err := h.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.stopEngine()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.createOffices(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	office := h.offices[0]
+	for k := range 3 { // each asks for a person: acknowledged once its turn, handover included, is durable
+		acked := make(chan error, 1)
+		err := h.e.Sim().Post(office, h.phone(0, k), fmt.Sprint("sweep-", k), "quero falar com um atendente", time.Now(), func(err error) { acked <- err })
+		if err == nil {
+			err = <-acked
+		}
+		if err != nil {
+			t.Fatalf("message of phone %d: %v", k, err)
+		}
+	}
+	if n := h.leftWithStaff(ctx); n != 3 {
+		t.Fatalf("%d conversations with the staff before the sweep, want 3", n)
+	}
+	h.sweepPending(office)
+	h.sweepPending(office)
+	if len(h.releases.queue) != 3 || h.releases.swept.Load() != 3 {
+		t.Fatalf("queued %v (%d by sweeps), want the 3 pending once each", h.releases.queue, h.releases.swept.Load())
+	}
+	rctx, stop := context.WithCancel(ctx)
+	released := make(chan struct{})
+	go func() { defer close(released); h.releaser(rctx) }()
+	n := h.leftWithStaff(ctx)
+	stop()
+	<-released
+	if n != 0 || h.releases.errors.Load() != 0 {
+		t.Errorf("%d conversations left with the staff, %d releases failed", n, h.releases.errors.Load())
+	}
+}
