@@ -60,7 +60,8 @@ type Report struct {
 	ReleaseRetries int64 `json:"release_retries"`
 	ReleaseSwept   int64 `json:"release_swept"`
 	// LeftWithStaff counts the conversations still pending or being attended once the run's
-	// releases ended (with --release): 0 unless a release was lost or failed.
+	// releases ended (with --release), as a manager's inbox counts them (at most 1 000 a tab
+	// and office): 0 unless a release was lost or failed.
 	LeftWithStaff int `json:"left_with_staff"`
 
 	StopSeconds float64 `json:"stop_seconds"`         // engine.Stop after the measured run
