@@ -23,6 +23,7 @@ type Batch struct {
 type op struct {
 	key, value []byte
 	kind       opKind
+	n          uint32 // its place in the writer's group, which a key changed twice keeps in the sort
 }
 
 type opKind uint8
