@@ -79,18 +79,25 @@ func clock(s string) int {
 // Closed reports whether a date is a day off: the office's own, or a national holiday when the
 // office observes them.
 func (s Settings) Closed(day time.Time) bool {
-	d := day.Format(time.DateOnly)
-	for _, off := range s.DaysOff {
-		if off == d {
-			return true
+	if len(s.DaysOff) > 0 {
+		d := day.Format(time.DateOnly)
+		for _, off := range s.DaysOff {
+			if off == d {
+				return true
+			}
 		}
 	}
 	return !s.IgnoreHolidays && IsNationalHoliday(day)
 }
 
+// defaultHours are DefaultHours for reading: OpenAt and NextOpen run on every turn of a
+// conversation whose office keeps the default hours, and a map made anew for each was most of
+// their cost.
+var defaultHours = DefaultHours()
+
 func (s Settings) hours() map[string][]Interval {
 	if s.Hours == nil {
-		return DefaultHours()
+		return defaultHours
 	}
 	return s.Hours
 }
@@ -120,7 +127,8 @@ func (s Settings) NextOpen(t time.Time, loc *time.Location) string {
 		if s.Closed(day) {
 			continue
 		}
-		starts := []int{}
+		var buf [8]int
+		starts := buf[:0]
 		for _, iv := range s.hours()[Weekdays[day.Weekday()]] {
 			starts = append(starts, clock(iv.From))
 		}
@@ -151,16 +159,16 @@ var weekdayNames = []string{"domingo", "segunda-feira", "terça-feira", "quarta-
 // IsNationalHoliday reports whether a date is a Brazilian national holiday (or the Carnaval
 // and Corpus Christi days offices close on).
 func IsNationalHoliday(day time.Time) bool {
-	md := day.Format("01-02")
-	switch md {
-	case "01-01", "04-21", "05-01", "09-07", "10-12", "11-02", "11-15", "11-20", "12-25":
+	_, month, date := day.Date()
+	switch int(month)*100 + date {
+	case 101, 421, 501, 907, 1012, 1102, 1115, 1120, 1225:
 		return true
 	}
-	easter := Easter(day.Year())
-	for _, offset := range []int{-48, -47, -2, 60} { // Carnaval (Monday, Tuesday), Good Friday, Corpus Christi
-		if easter.AddDate(0, 0, offset).Format("01-02") == md {
-			return true
-		}
+	// Carnaval (Monday, Tuesday), Good Friday and Corpus Christi, counted from Easter in days
+	// of the same year.
+	switch day.YearDay() - Easter(day.Year()).YearDay() {
+	case -48, -47, -2, 60:
+		return true
 	}
 	return false
 }

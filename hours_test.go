@@ -1,6 +1,7 @@
 package balcao
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -30,6 +31,31 @@ func TestNationalHolidays(t *testing.T) {
 		if got := IsNationalHoliday(d); got != tc.want {
 			t.Errorf("IsNationalHoliday(%s) = %v, want %v", tc.day, got, tc.want)
 		}
+	}
+	// Every day of a century against the holidays' definition: the fixed dates, and the
+	// movable ones as calendar dates Easter ± days (leap years, Good Friday on Tiradentes).
+	movable := func(day time.Time) bool {
+		e := Easter(day.Year())
+		for _, offset := range []int{-48, -47, -2, 60} {
+			if h := e.AddDate(0, 0, offset); h.Month() == day.Month() && h.Day() == day.Day() {
+				return true
+			}
+		}
+		return false
+	}
+	fixed := []string{"01-01", "04-21", "05-01", "09-07", "10-12", "11-02", "11-15", "11-20", "12-25"}
+	count := 0
+	for d := time.Date(2000, 1, 1, 0, 0, 0, 0, sp); d.Year() < 2100; d = d.AddDate(0, 0, 1) {
+		want := slices.Contains(fixed, d.Format("01-02")) || movable(d)
+		if got := IsNationalHoliday(d); got != want {
+			t.Fatalf("IsNationalHoliday(%s) = %v, want %v", d.Format(time.DateOnly), got, want)
+		}
+		if want {
+			count++
+		}
+	}
+	if count < 100*12 || count > 100*13 {
+		t.Fatalf("%d holidays in a century: the reference is wrong", count)
 	}
 }
 
