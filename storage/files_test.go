@@ -1,0 +1,108 @@
+package storage_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/balcao/balcao/storage"
+)
+
+// TestFilesStoreOnceAndReadBack: content is stored under its SHA-256 once, however often it is
+// put, read back whole by a store opened later on the same directory, and an unknown or
+// malformed name is "not exist".
+func TestFilesStoreOnceAndReadBack(t *testing.T) {
+	dir := t.TempDir()
+	f, err := storage.OpenFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := []byte("%PDF-1.4 holerite de outubro")
+	sha, err := f.Put(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := f.Put(bytes.Clone(pdf)); err != nil || again != sha {
+		t.Fatalf("second put = %q, %v; want %q", again, err, sha)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	if len(files) != 1 || filepath.Base(files[0]) != sha {
+		t.Fatalf("on disk: %v, want one file named %s", files, sha)
+	}
+	cold, err := storage.OpenFiles(dir) // a restart: nothing in memory
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cold.Read(sha); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("read after reopening = %q, %v", got, err)
+	}
+	for _, name := range []string{"", "abc", sha[:63] + "z", "0" + sha[1:]} {
+		if _, err := cold.Read(name); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Read(%q) = %v, want not exist", name, err)
+		}
+	}
+}
+
+// TestFilesKeepRecentContentInMemory: a file just stored or read is read again without the
+// disk (here: after its file was removed behind the store's back), each reader gets a slice
+// of its own, and a file over the size kept in memory is always read from disk.
+func TestFilesKeepRecentContentInMemory(t *testing.T) {
+	dir := t.TempDir()
+	f, err := storage.OpenFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := []byte("%PDF-1.4 guia do DAS")
+	big := bytes.Repeat([]byte("x"), 1<<20)
+	smallSHA, err := f.Put(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bigSHA, err := f.Put(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small[0] = 'X' // the store kept its own copy
+	for _, sha := range []string{smallSHA, bigSHA} {
+		if err := os.Remove(filepath.Join(dir, sha[:2], sha)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := f.Read(smallSHA)
+	if err != nil || string(got) != "%PDF-1.4 guia do DAS" {
+		t.Fatalf("recent file = %q, %v; want it from memory", got, err)
+	}
+	got[0] = 'Y'
+	if again, _ := f.Read(smallSHA); again[0] != '%' {
+		t.Fatalf("a reader's change reached the next reader: %q", again)
+	}
+	if _, err := f.Read(bigSHA); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a 1 MiB file read with its file gone: %v; want it read from disk (not kept)", err)
+	}
+
+	// A store opened later learns a file when it reads it.
+	dir2 := t.TempDir()
+	first, err := storage.OpenFiles(dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, err := first.Put([]byte("informe de rendimentos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := storage.OpenFiles(dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := warm.Read(sha); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir2, sha[:2], sha)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := warm.Read(sha); err != nil || string(got) != "informe de rendimentos" {
+		t.Fatalf("a file read once, then gone from disk = %q, %v; want it from memory", got, err)
+	}
+}
