@@ -26,7 +26,7 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 	t.b.Set(storage.OpenJobKey(c.office, j.ID), nil)
 	t.b.Set(storage.ContactJobKey(c.office, c.phone, j.ID), nil)
 	t.events = append(t.events, event{Type: balcao.EventJobChanged, Data: balcao.JobChanged{Job: j, View: &t.view}})
-	t.jobs = append(t.jobs, j.ID)
+	t.jobs = append(t.jobs, j)
 }
 
 // jobChanged publishes a job's durable change with the conversation as it is now, which the
@@ -41,7 +41,9 @@ func (c *conversation) jobChanged(m *jobChanged) {
 
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes
 // a second ask (after a crash of the job actor, or a failed write) a no-op. The first ask needs
-// no look: nothing can have stored the marker before it.
+// no look: nothing can have stored the marker before it. The same batch records the job as
+// delivered, which ends it (its actor stops on the answer); a job whose marker was stored by
+// an earlier version, without that record, is recorded by its actor.
 func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
 	if !m.first {
 		if sent, err := c.sys.cfg.DB.Has(storage.JobSentKey(c.office, m.job.ID)); err != nil || sent {
@@ -61,7 +63,17 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 		t.b.Put(storage.DocumentKey(c.office, d.ID), &d)
 	}
 	t.b.Set(storage.JobSentKey(c.office, m.job.ID), nil)
-	c.commitAndRespond(ctx, t, nil)
+	job := m.job
+	job.Delivered = true
+	t.b.DeleteSingle(storage.OpenJobKey(c.office, job.ID)) // both set once, when the job was made
+	t.b.DeleteSingle(storage.ContactJobKey(c.office, job.Phone, job.ID))
+	t.b.Put(storage.JobKey(c.office, job.ID), &job)
+	sender, root, view := ctx.Sender(), c.sys.as.Root, c.conv.View()
+	c.commit(ctx, t, func(err error) {
+		if sender != nil {
+			root.Send(sender, &Result{Err: err, Conversation: &view, Job: &job})
+		}
+	})
 }
 
 // jobPendingNotice tells the client the office will take care of the request.

@@ -56,7 +56,7 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 		r := *m.Request
 		r.CompanyID = c.company(m.Company).ID
 		c.createJob(t, &r)
-		rec.Job = t.jobs[len(t.jobs)-1]
+		rec.Job = t.jobs[len(t.jobs)-1].ID
 	} else if m.Request != nil {
 		c.logger().Info("scheduled document request skipped: contact has no enabled company", "intent", m.Request.Intent)
 	}

@@ -25,7 +25,7 @@ type turn struct {
 	events     []event
 	outs       []*balcao.Message // the messages added (addMessage), not copies
 	reason     string            // why the conversation changed, for its event
-	jobs       []string          // jobs created, started once durable
+	jobs       []balcao.Job      // jobs created, started once durable
 	// view is the conversation as the turn leaves it, filled at commit: the events of the turn
 	// point to it until encode swaps it for the conversation's scope (scopeOf), by which the hub
 	// shows them only to the staff who may see the conversation.
@@ -361,8 +361,8 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 		for i := range t.outs {
 			root.Send(gw, &sendOutbound{phone: phone, msg: *t.outs[i], end: i == len(t.outs)-1})
 		}
-		for _, id := range t.jobs {
-			root.Send(parent, &jobCreated{id: id})
+		for i := range t.jobs {
+			root.Send(parent, &jobCreated{job: t.jobs[i]})
 		}
 		if write > 0 {
 			root.Send(self, &deliveryStored{d: d, write: write})

@@ -37,6 +37,9 @@ type jobActor struct {
 	// the job (or the office, at a restart) may have writes of it still in the writer. Not set
 	// for the first actor of a new job: its conversation announced it once durable.
 	barrier bool
+	// given is the job as its conversation stored it, for its first actor: nothing else has
+	// written it since, so the actor starts without reading it.
+	given *balcao.Job
 }
 
 const maxFetchAttempts = 5
@@ -83,6 +86,10 @@ func (j *jobActor) Receive(ctx actor.Context) {
 			j.arm(ctx)
 			return
 		}
+		if m.Job != nil && m.Job.Delivered { // recorded in the same batch as the documents
+			ctx.Stop(ctx.Self())
+			return
+		}
 		j.delivered(ctx)
 	}
 }
@@ -93,21 +100,25 @@ func (j *jobActor) start(ctx actor.Context) {
 			panic(err)
 		}
 	}
-	job, err := j.sys.cfg.DB.Job(j.office, j.id)
-	if err != nil {
-		j.log.Error("load job", "err", err)
-		ctx.Stop(ctx.Self())
-		return
+	if j.given != nil {
+		j.job, j.given = *j.given, nil
+	} else {
+		job, err := j.sys.cfg.DB.Job(j.office, j.id)
+		if err != nil {
+			j.log.Error("load job", "err", err)
+			ctx.Stop(ctx.Self())
+			return
+		}
+		j.job = job
 	}
-	j.job = job
-	switch job.State {
+	switch j.job.State {
 	case balcao.JobProcessing:
 		j.change(ctx, balcao.JobWaiting, "Retomado após uma interrupção.", nil, nil)
 		j.dispatch(ctx)
 	case balcao.JobWaiting:
 		j.dispatch(ctx)
 	case balcao.JobDone:
-		if !job.Delivered {
+		if !j.job.Delivered {
 			j.deliver(ctx)
 		}
 	}
@@ -218,6 +229,9 @@ func (j *jobActor) deliver(ctx actor.Context) {
 	ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: docs})
 }
 
+// delivered records the delivery of a job whose documents the conversation found in the chat
+// already, sent by a version that recorded the delivery in a batch of its own, which a crash
+// lost (see conversation.deliverDocuments).
 func (j *jobActor) delivered(ctx actor.Context) {
 	j.job.Delivered = true
 	b := &storage.Batch{}

@@ -22,8 +22,9 @@ type ReplyToJob struct {
 
 // Messages between jobs, the agent pool and conversations.
 
-// jobCreated tells the office a conversation stored a new job (sent once it is durable).
-type jobCreated struct{ id string }
+// jobCreated tells the office a conversation stored a new job (sent once it is durable): the
+// job's first actor starts from it without reading it back.
+type jobCreated struct{ job balcao.Job }
 
 // jobChanged is a job's change, durable, on its way to the conversation of the job's phone
 // (through the office), which publishes it with its view: raw is balcao.JobChanged's JSON.

@@ -77,7 +77,7 @@ func (o *office) Receive(ctx actor.Context) {
 	case *sweepIdle:
 		o.sweep(ctx)
 	case *jobCreated:
-		o.job(ctx, m.id)
+		o.job(ctx, &m.job)
 	case *jobChanged:
 		o.jobChanged(ctx, m)
 	case *RetryJob:

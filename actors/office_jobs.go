@@ -6,22 +6,31 @@ import (
 	"github.com/balcao/balcao"
 )
 
-// job starts the actor of a job a conversation just stored (jobCreated: the job is durable, so
-// the actor loads it without waiting for the writer).
-func (o *office) job(ctx actor.Context, id string) *actor.PID { return o.spawnJob(ctx, id, false) }
+// job starts the actor of a job a conversation just stored (jobCreated: the job is durable, and
+// the actor starts from it as it was stored).
+func (o *office) job(ctx actor.Context, job *balcao.Job) *actor.PID {
+	return o.spawnJob(ctx, job.ID, false, job)
+}
 
 // wakeJob returns the job's actor, spawning it when it is not running; nil while the office
 // stops (the job resumes at the next start). The actor loads the job once every write submitted
 // so far is durable: an earlier actor of the job may have left some in the writer.
-func (o *office) wakeJob(ctx actor.Context, id string) *actor.PID { return o.spawnJob(ctx, id, true) }
+func (o *office) wakeJob(ctx actor.Context, id string) *actor.PID {
+	return o.spawnJob(ctx, id, true, nil)
+}
 
-func (o *office) spawnJob(ctx actor.Context, id string, barrier bool) *actor.PID {
+// spawnJob starts a job's actor, which loads the job (after the writer, with barrier) unless
+// given it.
+func (o *office) spawnJob(ctx actor.Context, id string, barrier bool, job *balcao.Job) *actor.PID {
 	if pid, ok := o.jobs[id]; ok || o.stopping {
 		return pid
 	}
 	pid := ctx.Spawn(o.sys.props(func() actor.Actor {
 		a := newJobActor(o.sys, o.id, id, o.pool, barrier)
-		barrier = true // a restart: the failed actor's writes may still be in the writer
+		a.given = job
+		// A restart: the failed actor's writes may still be in the writer, and the job is
+		// loaded as they left it.
+		barrier, job = true, nil
 		return a
 	}))
 	o.jobs[id] = pid

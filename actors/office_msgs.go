@@ -82,7 +82,8 @@ type OfficeStats struct {
 	Conversations int // conversation actors running (not passivated)
 }
 
-// Result answers a staff command.
+// Result answers a staff command (and a job's deliverDocuments: Job is then the job as the
+// conversation recorded it delivered, nil when it found the documents sent before).
 type Result struct {
 	Err          error
 	Conversation *balcao.ConversationView

@@ -16,6 +16,7 @@ import (
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/gateway/agent"
+	"github.com/balcao/balcao/storage"
 )
 
 type simMessage struct {
@@ -113,6 +114,14 @@ func TestDocumentRequestIsDeliveredWithPortalLinks(t *testing.T) {
 	jobs := decode[jobList](t, body).Jobs
 	if len(jobs) != 1 || jobs[0].Competence != comp || len(jobs[0].Documents) != 3 || !jobs[0].Delivered {
 		t.Fatalf("processados = %s", body)
+	}
+	// Delivered, the job is no longer open: not resumed at the next start, not among the
+	// contact's requests in progress.
+	if open, err := e.DB().OpenJobs("demo"); err != nil || len(open) != 0 {
+		t.Fatalf("open jobs after delivery = %v, %v", open, err)
+	}
+	if open, err := e.DB().ContactJobs("demo", "5548999990001"); err != nil || len(open) != 0 {
+		t.Fatalf("the contact's open jobs after delivery = %v, %v", open, err)
 	}
 	_, body = admin.do("GET", "/api/jobs/"+jobs[0].ID, nil)
 	det := decode[struct {
@@ -490,5 +499,66 @@ func TestJobPastTheAgentQueueWaitsWithoutLosingAnAttempt(t *testing.T) {
 		if j.ID == refused.ID && (j.State != balcao.JobDone || j.Attempts != 0) {
 			t.Fatalf("the refused job ended %s after %d attempts, want done with none failed", j.State, j.Attempts)
 		}
+	}
+}
+
+// TestJobSentByAnEarlierVersionIsRecordedDelivered: a job whose documents are in the chat but
+// whose delivery record a crash lost (an earlier version recorded it in a batch of its own) is
+// recorded delivered at the next start, and its documents are not sent again.
+func TestJobSentByAnEarlierVersionIsRecordedDelivered(t *testing.T) {
+	data := t.TempDir()
+	cfg := func(c *engine.Config) { c.DataDir = data }
+	e := startEngine(t, cfg)
+	c := newClient(t, e)
+	const phone = "5548999990001"
+	_, name := month(1)
+	if status, body := c.inbound("demo", phone, "holerite de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the payslips on the phone", func() bool { return len(documentsOf(c.outbound(phone))) == 3 })
+	open := func(e *engine.Engine) int {
+		ids, err := e.DB().OpenJobs("demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	eventually(t, "the job closed", func() bool { return open(e) == 0 })
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
+	jobs := decode[jobList](t, body).Jobs
+	if len(jobs) != 1 {
+		t.Fatalf("processados = %s", body)
+	}
+	stop(t, e)
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
+		job, err := db.Job("demo", jobs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		job.Delivered = false
+		b.Put(storage.JobKey("demo", job.ID), &job)
+		b.Set(storage.OpenJobKey("demo", job.ID), nil)
+		b.Set(storage.ContactJobKey("demo", phone, job.ID), nil)
+	})
+
+	e = startEngine(t, cfg)
+	eventually(t, "the job recorded delivered", func() bool {
+		job, err := e.DB().Job("demo", jobs[0].ID)
+		return err == nil && job.Delivered && open(e) == 0
+	})
+	if left, err := e.DB().ContactJobs("demo", phone); err != nil || len(left) != 0 {
+		t.Fatalf("the contact's open jobs = %v, %v", left, err)
+	}
+	// A message answered after it: the office's sends go out in order, so a document sent
+	// again would be on the phone before the answer.
+	c = newClient(t, e)
+	if status, body := c.inbound("demo", phone, "obrigado", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the answer", func() bool { return len(c.outbound(phone)) > 0 })
+	if docs := documentsOf(c.outbound(phone)); len(docs) != 0 {
+		t.Fatalf("documents sent again after the restart: %+v", docs)
 	}
 }
