@@ -193,7 +193,8 @@ func (h *Hub) publish(office string, events []balcao.Outgoing, inPlace bool) {
 	// it. One allocation and copy per publication, not one for each frame and one more for the
 	// array; none when the payloads came framed.
 	now := time.Now()
-	at := now.UTC()
+	var atBuf [40]byte // the events of a publication share their time, formatted once
+	at := stampTime(atBuf[:0], now)
 	var arr []byte
 	if inPlace {
 		arr, inPlace = framedBuffer(events)
@@ -479,24 +480,41 @@ func joinFrames(frames [][]byte) []byte {
 
 // stamp makes the frame of an event: {"seq":…,"type":…,"at":…,"data":…}.
 func stamp(seq uint64, typ string, payload []byte) []byte {
-	return appendStamp(make([]byte, 0, len(payload)+len(typ)+stampSize), seq, typ, time.Now().UTC(), payload)
+	var at [40]byte
+	return appendStamp(make([]byte, 0, len(payload)+len(typ)+stampSize), seq, typ, stampTime(at[:0], time.Now()), payload)
 }
 
 // stampSize bounds the bytes appendStamp adds to an event's payload and type (and the
 // separators of an array of frames).
 const stampSize = balcao.StampRoom
 
-// appendStamp appends the frame of an event; at is written as time.Time's MarshalJSON would.
-func appendStamp(dst []byte, seq uint64, typ string, at time.Time, payload []byte) []byte {
+// appendStamp appends the frame of an event; at is its time from stampTime.
+func appendStamp(dst []byte, seq uint64, typ string, at []byte, payload []byte) []byte {
 	dst = append(dst, `{"seq":`...)
 	dst = strconv.AppendUint(dst, seq, 10)
 	dst = append(dst, `,"type":`...)
-	dst = strconv.AppendQuote(dst, typ)
+	dst = appendType(dst, typ)
 	dst = append(dst, `,"at":"`...)
-	dst = at.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, at...)
 	dst = append(dst, `","data":`...)
 	dst = append(dst, payload...)
 	return append(dst, '}')
+}
+
+// stampTime appends at in UTC as time.Time's MarshalJSON writes it, for appendStamp.
+func stampTime(dst []byte, at time.Time) []byte { return at.UTC().AppendFormat(dst, time.RFC3339Nano) }
+
+// appendType appends an event type as a JSON string: as it is when nothing in it needs
+// escaping (every balcao.Event* type: dotted lowercase words), else as encoding/json writes it.
+func appendType(dst []byte, typ string) []byte {
+	for i := range len(typ) {
+		if c := typ[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return append(dst, mustJSON(typ)...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, typ...)
+	return append(dst, '"')
 }
 
 func mustJSON(v any) []byte {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 	"time"
@@ -13,9 +14,29 @@ import (
 func TestStampFitsItsRoom(t *testing.T) {
 	at := time.Date(2026, 11, 26, 23, 59, 59, 123456789, time.FixedZone("", -3*3600))
 	for _, typ := range []string{balcao.EventMessageAdded, balcao.EventConversationChanged, "x"} {
-		stamp := appendStamp(nil, math.MaxUint64, typ, at, nil)
+		stamp := appendStamp(nil, math.MaxUint64, typ, stampTime(nil, at), nil)
 		if need := len(stamp) + 2; need > balcao.StampRoom+len(typ) {
 			t.Fatalf("a %s stamp with its separators takes %d bytes, room is %d", typ, need, balcao.StampRoom+len(typ))
+		}
+	}
+}
+
+// TestStampIsJSON: a frame decodes to its seq, type, time and payload, whatever the type holds.
+func TestStampIsJSON(t *testing.T) {
+	at := time.Date(2026, 11, 26, 23, 59, 59, 123456789, time.FixedZone("", -3*3600))
+	for _, typ := range []string{balcao.EventMessageAdded, `a"b`, `x\y`, "ação", "tab\tnl\n\x01"} {
+		frame := appendStamp(nil, 42, typ, stampTime(nil, at), []byte(`{"k":1}`))
+		var got struct {
+			Seq  uint64          `json:"seq"`
+			Type string          `json:"type"`
+			At   time.Time       `json:"at"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(frame, &got); err != nil {
+			t.Fatalf("type %q: %s is not JSON: %v", typ, frame, err)
+		}
+		if got.Seq != 42 || got.Type != typ || !got.At.Equal(at) || string(got.Data) != `{"k":1}` {
+			t.Fatalf("type %q: decoded %+v from %s", typ, got, frame)
 		}
 	}
 }
