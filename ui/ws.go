@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -24,6 +26,12 @@ const (
 	// later — costs one write of each end's CPU (a loopback write is ~20 µs of system time,
 	// and as much again to wake the reader), not one per publication.
 	wsLinger = 5 * time.Millisecond
+	// wsWriteBuffer is a socket's write buffer. The websocket library writes a frame's header
+	// into it, then the payload: with net/http's 4 KiB, a burst of a busy office (~10 KB at
+	// 14 000 msg/s over 20 offices) went out in two writes, the buffer's 4 KiB and the rest,
+	// each a system call and a wake of the reader. 16 KiB keeps a burst of up to ~6 turns in
+	// one write, for 12 KiB more per socket (24 MiB with 2 000 sockets).
+	wsWriteBuffer = 16 << 10
 )
 
 // hello is the first frame on every staff socket.
@@ -54,11 +62,22 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		since = n
 	}
-	conn, err := websocket.Accept(w, r, nil) // same-origin only
+	conn, err := websocket.Accept(bufferedHijack{w}, r, nil) // same-origin only
 	if err != nil {
 		return // Accept wrote the response
 	}
 	go s.serveSocket(conn, c, q.Get("epoch"), since)
+}
+
+// bufferedHijack gives the connection it hijacks a write buffer of wsWriteBuffer.
+type bufferedHijack struct{ http.ResponseWriter }
+
+func (h bufferedHijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err == nil && brw.Writer.Buffered() == 0 { // net/http's holds nothing once hijacked
+		brw.Writer = bufio.NewWriterSize(conn, wsWriteBuffer)
+	}
+	return conn, brw, err
 }
 
 // serveSocket runs one staff socket until it closes, its subscriber is dropped, its session
