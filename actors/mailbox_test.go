@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -186,5 +187,44 @@ func TestFifoNeverDrainedStaysBounded(t *testing.T) {
 	}
 	if q.items != nil {
 		t.Fatal("a drained queue kept its array")
+	}
+}
+
+// TestFifoKeepsOrder: any sequence of pushes and pops gives the messages back in the order they
+// came, through the lone message's slot and the array alike.
+func TestFifoKeepsOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var q fifo
+	var model []int
+	next := 0
+	for range 200_000 {
+		if len(model) == 0 || rng.IntN(3) > 0 && len(model) < 50 {
+			q.push(next)
+			model = append(model, next)
+			next++
+		} else {
+			if got := q.pop(); got != model[0] {
+				t.Fatalf("popped %v, want %d", got, model[0])
+			}
+			model = model[1:]
+		}
+		if q.len() != len(model) {
+			t.Fatalf("len %d, want %d", q.len(), len(model))
+		}
+	}
+}
+
+// TestFifoLoneMessageAllocatesNothing: a message pushed to an empty queue and popped before the
+// next one comes (an idle conversation's) costs no array.
+func TestFifoLoneMessageAllocatesNothing(t *testing.T) {
+	var q fifo
+	msg := any(&flushTick{})
+	if n := testing.AllocsPerRun(1000, func() {
+		q.push(msg)
+		if q.pop() != msg {
+			t.Fatal("popped another message")
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations per lone message, want 0", n)
 	}
 }
