@@ -32,6 +32,10 @@ var _ actor.Mailbox = (*mailbox)(nil)
 
 func newMailbox() actor.Mailbox { return &mailbox{} }
 
+// newBusyMailbox is the mailbox of an actor that takes messages for a whole office: its queue
+// keeps its array once drained (see fifo.keep).
+func newBusyMailbox() actor.Mailbox { return &mailbox{user: fifo{keep: true}} }
+
 func (m *mailbox) PostUserMessage(msg any) { m.post(&m.user, msg) }
 
 func (m *mailbox) PostSystemMessage(msg any) { m.post(&m.sys, msg) }
@@ -143,9 +147,16 @@ var errHandlerPanicked = errors.New("the actor handling it failed and restarts")
 type fifo struct {
 	one    any  // the only message, while items is empty
 	hasOne bool // one holds a message
-	items  []any
-	head   int
+	// keep: a drained queue keeps its array (up to maxKept), for the few actors that take
+	// messages for a whole office and drain and fill their queue all the time (three arrays
+	// a message, 5 % of the bytes allocated).
+	keep  bool
+	items []any
+	head  int
 }
+
+// maxKept bounds the array a drained queue keeps (16 KiB): a burst's larger one goes.
+const maxKept = 1024
 
 func (q *fifo) len() int {
 	if q.hasOne {
@@ -156,6 +167,9 @@ func (q *fifo) len() int {
 
 func (q *fifo) push(msg any) {
 	if q.hasOne { // a second message: both go to the array, in order
+		if q.items == nil {
+			q.items = make([]any, 0, 8) // at once: a busy actor's queue grew 1, 2, 4, 8
+		}
 		q.items = append(q.items, q.one)
 		q.one, q.hasOne = nil, false
 	} else if q.head == len(q.items) {
@@ -181,7 +195,11 @@ func (q *fifo) pop() any {
 	msg := q.items[q.head]
 	q.items[q.head] = nil
 	if q.head++; q.head == len(q.items) {
-		q.items, q.head = nil, 0
+		if q.keep && cap(q.items) <= maxKept {
+			q.items, q.head = q.items[:0], 0
+		} else {
+			q.items, q.head = nil, 0
+		}
 	}
 	return msg
 }

@@ -228,3 +228,30 @@ func TestFifoLoneMessageAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per lone message, want 0", n)
 	}
 }
+
+// TestFifoKeepsItsArrayWhenAskedTo: a busy actor's queue, drained, keeps its array for the next
+// burst (none made for it), unless a burst grew it past maxKept; another actor's lets it go.
+func TestFifoKeepsItsArrayWhenAskedTo(t *testing.T) {
+	burst := func(q *fifo, n int) {
+		for i := range n {
+			q.push(i)
+		}
+		for q.len() > 0 {
+			q.pop()
+		}
+	}
+	busy := fifo{keep: true}
+	burst(&busy, 5)
+	if n := testing.AllocsPerRun(100, func() { burst(&busy, 5) }); n != 0 {
+		t.Fatalf("%v allocations per burst of a busy queue, want 0", n)
+	}
+	burst(&busy, 2*maxKept)
+	if busy.items != nil {
+		t.Fatalf("a drained busy queue kept an array of %d", cap(busy.items))
+	}
+	var idle fifo
+	burst(&idle, 5)
+	if idle.items != nil {
+		t.Fatal("a drained queue kept its array")
+	}
+}

@@ -68,11 +68,11 @@ func (o *office) Receive(ctx actor.Context) {
 	case *actor.Started:
 		o.loadContactGen()
 		o.armSweep(ctx)
-		o.gw = ctx.Spawn(o.sys.props(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
+		o.gw = ctx.Spawn(o.sys.busyProps(func() actor.Actor { return newGatewayActor(o.sys, o.id) }))
 		o.convProps = o.sys.props(func() actor.Actor {
 			return &conversation{sys: o.sys, office: o.id, gw: o.gw, launches: &o.launches}
 		})
-		o.pool = ctx.Spawn(o.sys.props(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
+		o.pool = ctx.Spawn(o.sys.busyProps(func() actor.Actor { return newAgentPool(o.sys, o.id) }))
 		o.resumeJobs(ctx)
 	case *sweepIdle:
 		o.sweep(ctx)
