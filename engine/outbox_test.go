@@ -99,3 +99,57 @@ func TestOutboxSendsWhatACrashLeft(t *testing.T) {
 		})
 	}
 }
+
+// TestRepliesGoOutInOrderWhenWhatsAppFails: WhatsApp drops the connection as a turn's replies
+// go out (the first is refused): the others wait behind it, it is tried again after a backoff,
+// and the phone gets them all once, in order; the outbox empties and every reply ends
+// delivered.
+func TestRepliesGoOutInOrderWhenWhatsAppFails(t *testing.T) {
+	e := startEngine(t)
+	const phone = "5548999990001" // a demo contact: the assistant answers
+	e.Sim().FailSends("demo", 0, 1)
+	if _, err := e.Sim().Deliver(context.Background(), "demo", phone, "", "oi"); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	eventually(t, "the replies on the phone", func() bool {
+		sent, err := e.Sim().Outbound("demo", phone, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = texts[:0]
+		for _, s := range sent {
+			texts = append(texts, s.Text)
+		}
+		return len(texts) >= 2
+	})
+	msgs, _, err := e.DB().Messages("demo", phone, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replies []string
+	for _, m := range msgs {
+		if m.Direction == balcao.Outbound {
+			replies = append(replies, m.Text)
+		}
+	}
+	if !slices.Equal(texts, replies) {
+		t.Fatalf("the phone got %q, the conversation stored %q: want each once, in order", texts, replies)
+	}
+	eventually(t, "the outbox empty and every reply delivered", func() bool {
+		entries := 0
+		if err := e.DB().Outbox("demo", func(string, uint64, bool) bool { entries++; return true }); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _, err := e.DB().Messages("demo", phone, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Direction == balcao.Outbound && m.Status != balcao.StatusDelivered {
+				return false
+			}
+		}
+		return entries == 0
+	})
+}

@@ -23,10 +23,16 @@ type Gateway struct {
 	log      *slog.Logger
 	inflight chan struct{} // bounds the messages waiting for their acknowledgement
 	history  atomic.Int64  // outbound messages kept per phone (PhoneHistory unless set)
+	// outagesSet: FailSends was called (until then a send takes no lock of the gateway's).
+	outagesSet atomic.Bool
 
 	mu       sync.RWMutex
 	sessions map[string]*session // by office; mu guards it
+	outages  map[string]*outage  // by office; mu guards it
 }
+
+// outage makes an office's sends fail for a while (FailSends).
+type outage struct{ skip, fail int }
 
 // PhoneHistory is how many outbound messages the simulator keeps per phone.
 const PhoneHistory = 500
@@ -50,6 +56,39 @@ func New(log *slog.Logger) *Gateway {
 // reads its phones' replies as they come, and the heap of 10 000 phones' histories lengthened
 // every garbage collection of the engine in the same process.
 func (g *Gateway) KeepPerPhone(n int) { g.history.Store(int64(max(n, 1))) }
+
+// FailSends makes n of the office's sends fail, after skip more succeed, with a temporary
+// error (ErrConnectionLost), as when WhatsApp's connection drops mid-send; then they succeed
+// again. For tests of what the office does when WhatsApp goes away.
+func (g *Gateway) FailSends(office string, skip, n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.outages == nil {
+		g.outages = map[string]*outage{}
+	}
+	g.outages[office] = &outage{skip: skip, fail: n}
+	g.outagesSet.Store(true)
+}
+
+// failing reports whether the office's next send fails (see FailSends).
+func (g *Gateway) failing(office string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	o := g.outages[office]
+	switch {
+	case o == nil:
+		return false
+	case o.skip > 0:
+		o.skip--
+		return false
+	case o.fail > 0:
+		if o.fail--; o.fail == 0 {
+			delete(g.outages, office)
+		}
+		return true
+	}
+	return false
+}
 
 // Open starts the office's simulated session. Opening again replaces the sink.
 func (g *Gateway) Open(_ context.Context, office string, sink gateway.Sink) (gateway.Session, error) {
@@ -202,9 +241,14 @@ var (
 	ErrSessionClosed = errors.New("whatsapp session closed")
 	// ErrAlreadyPaired is returned by PairPhone: a simulated session is always linked.
 	ErrAlreadyPaired = errors.New("simulated whatsapp is always paired")
+	// ErrConnectionLost is returned by the sends FailSends makes fail.
+	ErrConnectionLost = errors.New("whatsapp connection lost (simulated)")
 )
 
 func (s *session) Send(_ context.Context, m *gateway.Outbound) error {
+	if s.g.outagesSet.Load() && s.g.failing(s.office) {
+		return ErrConnectionLost
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

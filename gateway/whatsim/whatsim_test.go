@@ -133,3 +133,36 @@ func TestPostDoesNotWait(t *testing.T) {
 		t.Fatalf("once the timed-out message is acknowledged: %v", err)
 	}
 }
+
+// TestFailSends: after skip sends go through, the next n are refused with ErrConnectionLost
+// (nothing received, no receipt), then sends go through again; other offices are not touched.
+func TestFailSends(t *testing.T) {
+	g := whatsim.New(slog.New(slog.DiscardHandler))
+	sink := &receipts{}
+	s, err := g.Open(context.Background(), "o1", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := g.Open(context.Background(), "o2", &receipts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.FailSends("o1", 1, 2)
+	var errs []error
+	for i := range 4 {
+		errs = append(errs, s.Send(context.Background(), &gateway.Outbound{Office: "o1", To: "5548999990001", ID: fmt.Sprint("M", i), Text: "oi"}))
+		if err := other.Send(context.Background(), &gateway.Outbound{Office: "o2", To: "5548999990001", ID: fmt.Sprint("M", i), Text: "oi"}); err != nil {
+			t.Fatalf("another office's send %d: %v", i, err)
+		}
+	}
+	want := []error{nil, whatsim.ErrConnectionLost, whatsim.ErrConnectionLost, nil}
+	for i := range want {
+		if !errors.Is(errs[i], want[i]) {
+			t.Fatalf("sends = %v, want %v", errs, want)
+		}
+	}
+	got, _ := g.Outbound("o1", "5548999990001", "")
+	if len(got) != 2 || got[0].ID != "M0" || got[1].ID != "M3" || !slices.Equal(sink.ids, []string{"M0", "M3"}) {
+		t.Fatalf("received %+v, receipts %v; want M0 and M3", got, sink.ids)
+	}
+}
