@@ -36,7 +36,7 @@ func (c *conversation) jobChanged(m *jobChanged) {
 	if c.exists {
 		scope = c.scopeNow() // kept by the hub's window: the scope, not a view (see scopeOf)
 	}
-	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: scope})
+	c.sys.cfg.Publisher.Publish(c.office, balcao.EventJobChanged, m.event(scope))
 }
 
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes

@@ -61,3 +61,25 @@ func TestEncodeFramesATurn(t *testing.T) {
 		t.Fatalf("%d bytes after the last payload, want 2", len(shared)-end)
 	}
 }
+
+// TestJobChangedIsFramed: a job's announcement is its balcao.JobChanged as json.Marshal writes
+// it, with the room the hub's stamp needs before it and the array's end after (else the hub
+// copies it into a frame of its own), whether the conversation or the office publishes it.
+func TestJobChangedIsFramed(t *testing.T) {
+	job := balcao.Job{ID: "j1", Company: "c1", Intent: "holerite", Phone: "5511999990000", State: balcao.JobDone,
+		History: []balcao.JobEvent{{State: balcao.JobWaiting, Note: "Pedido pelo WhatsApp."}}}
+	m := encodeJobChanged(&job)
+	view := &balcao.ConversationView{ID: job.Phone}
+	ev := m.event(view)
+	buf, start, stop := ev.Framing()
+	if start < balcao.StampRoom+len(balcao.EventJobChanged) || len(buf)-stop < 2 {
+		t.Fatalf("payload at %d:%d of %d bytes: want %d bytes of room before it and 2 after", start, stop, len(buf), balcao.StampRoom+len(balcao.EventJobChanged))
+	}
+	want, _ := json.Marshal(balcao.JobChanged{Job: job})
+	if got, _ := ev.MarshalJSON(); string(got) != string(want) {
+		t.Fatalf("job.changed encodes as %s, want %s", got, want)
+	}
+	if cur, _ := ev.Scope(); cur != view {
+		t.Fatalf("scoped by %p, want the view %p", cur, view)
+	}
+}

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -296,20 +295,7 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		j.job.History = j.job.History[len(j.job.History)-50:]
 	}
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
-	// Encoded on the stack, then copied once: appended from nil, the buffer grew through half a
-	// dozen sizes (3.7 % of the bytes a run at 15 000 msg/s allocated).
-	var scratch [2048]byte
-	changed := balcao.JobChanged{Job: j.job}
-	var raw []byte
-	if enc, ok := balcao.AppendEventJSON(scratch[:0], &changed); ok {
-		raw = bytes.Clone(enc)
-	} else {
-		var err error
-		if raw, err = json.Marshal(changed); err != nil {
-			raw = []byte("null") // as the hub does; a job always encodes
-		}
-	}
-	ev, parent, root := &jobChanged{phone: j.job.Phone, raw: raw}, ctx.Parent(), j.sys.as.Root
+	ev, parent, root := encodeJobChanged(&j.job), ctx.Parent(), j.sys.as.Root
 	var job *balcao.Job
 	if done != nil {
 		job = new(balcao.Job)
@@ -325,6 +311,27 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 	}); err != nil && done != nil {
 		done(job, err)
 	}
+}
+
+// encodeJobChanged encodes a job's change for its announcement, with room for the hub's stamp
+// before it and the array's end after (balcao.Framed), so that the hub makes its frame where it
+// is rather than in a copy. Encoded on the stack, then copied once: appended from nil, the
+// buffer grew through half a dozen sizes (3.7 % of the bytes a run at 15 000 msg/s allocated).
+func encodeJobChanged(job *balcao.Job) *jobChanged {
+	const room = balcao.StampRoom + len(balcao.EventJobChanged)
+	var scratch [2048]byte
+	changed := balcao.JobChanged{Job: *job}
+	enc, ok := balcao.AppendEventJSON(scratch[:room], &changed)
+	if !ok {
+		raw, err := json.Marshal(changed)
+		if err != nil {
+			raw = []byte("null") // as the hub does; a job always encodes
+		}
+		enc = append(scratch[:room], raw...)
+	}
+	buf := make([]byte, len(enc)+2) // the room after the payload
+	copy(buf, enc)
+	return &jobChanged{phone: job.Phone, buf: buf, start: room, end: len(enc)}
 }
 
 func (j *jobActor) arm(ctx actor.Context) {

@@ -27,10 +27,17 @@ type ReplyToJob struct {
 type jobCreated struct{ job balcao.Job }
 
 // jobChanged is a job's change, durable, on its way to the conversation of the job's phone
-// (through the office), which publishes it with its view: raw is balcao.JobChanged's JSON.
+// (through the office), which publishes it with its view: buf[start:end] is balcao.JobChanged's
+// JSON, with room for the hub's stamp around it (encodeJobChanged).
 type jobChanged struct {
-	phone string
-	raw   []byte
+	phone      string
+	buf        []byte
+	start, end int
+}
+
+// event is the change to publish, shown to the staff who may see the conversation cur.
+func (m *jobChanged) event(cur *balcao.ConversationView) *framedEvent {
+	return &framedEvent{buf: m.buf, start: int32(m.start), end: int32(m.end), cur: cur}
 }
 
 // deliverDocuments asks a conversation to send a job's documents; answered with *Result once

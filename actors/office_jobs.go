@@ -51,7 +51,7 @@ func (o *office) jobChanged(ctx actor.Context, m *jobChanged) {
 		v := conv.View()
 		view = &v
 	}
-	o.sys.cfg.Publisher.Publish(o.id, balcao.EventJobChanged, &encodedEvent{raw: m.raw, cur: view})
+	o.sys.cfg.Publisher.Publish(o.id, balcao.EventJobChanged, m.event(view))
 }
 
 // resumeJobs restarts the jobs that were under way: waiting, interrupted while processing, or
