@@ -440,7 +440,7 @@ func (c *conversation) startService(ctx actor.Context, m *StartService) {
 	c.conv.Unread = 0
 	c.openService(c.sys.cfg.Now())
 	c.transition(t, balcao.StateAttending, m.Staff, balcao.ReasonStarted)
-	c.commitAndRespond(ctx, t, nil)
+	c.commitAndRespond(ctx, t, Result{})
 }
 
 func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
@@ -469,7 +469,7 @@ func (c *conversation) finishService(ctx actor.Context, m *FinishService) {
 		c.reply(t, balcao.AuthorSystem, c.officeText(balcao.MessageSurvey, svc.Staff))
 		c.conv.Survey, c.conv.SurveyStart, c.conv.SurveyUntil = svc.ID, svc.Start, c.sys.cfg.Now().Add(24*time.Hour)
 	}
-	c.commitAndRespond(ctx, t, nil)
+	c.commitAndRespond(ctx, t, Result{})
 }
 
 func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
@@ -497,7 +497,7 @@ func (c *conversation) staffMessage(ctx actor.Context, m *SendStaffMessage) {
 			svc.FirstResponse = msg.At
 		}
 	}
-	c.commitAndRespond(ctx, t, &msg)
+	c.commitAndRespond(ctx, t, Result{Message: &msg})
 }
 
 func (c *conversation) contactChanged(ctx actor.Context, m *contactChanged) {

@@ -68,12 +68,7 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 	t.b.DeleteSingle(storage.OpenJobKey(c.office, job.ID)) // both set once, when the job was made
 	t.b.DeleteSingle(storage.ContactJobKey(c.office, job.Phone, job.ID))
 	t.b.Put(storage.JobKey(c.office, job.ID), &job)
-	sender, root, view := ctx.Sender(), c.sys.as.Root, c.conv.View()
-	c.commit(ctx, t, func(err error) {
-		if sender != nil {
-			root.Send(sender, &Result{Err: err, Conversation: &view, Job: &job})
-		}
-	})
+	c.commitAndRespond(ctx, t, Result{Job: &job})
 }
 
 // jobPendingNotice tells the client the office will take care of the request.
@@ -89,7 +84,7 @@ func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) 
 func (c *conversation) jobReply(ctx actor.Context, m *jobReply) {
 	t := c.begin()
 	msg := c.reply(t, m.staff, m.text)
-	c.commitAndRespond(ctx, t, &msg)
+	c.commitAndRespond(ctx, t, Result{Message: &msg})
 }
 
 // describeJob says in Portuguese what a job is, for the client: "holerite de 10/2026".

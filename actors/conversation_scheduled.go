@@ -61,7 +61,7 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 		c.logger().Info("scheduled document request skipped: contact has no enabled company", "intent", m.Request.Intent)
 	}
 	t.b.Put(key, &rec)
-	c.commitAndRespond(ctx, t, &msg)
+	c.commitAndRespond(ctx, t, Result{Message: &msg})
 }
 
 // String names the command in logs without its text.

@@ -376,13 +376,15 @@ func (c *conversation) commit(ctx actor.Context, t *turn, done func(error)) {
 	}
 }
 
-// commitAndRespond commits and answers the staff command being handled.
-func (c *conversation) commitAndRespond(ctx actor.Context, t *turn, msg *balcao.Message) {
+// commitAndRespond commits and answers the request being handled (a staff command, a job's
+// deliverDocuments) with res, its outcome and the conversation as the turn left it.
+func (c *conversation) commitAndRespond(ctx actor.Context, t *turn, res Result) {
 	sender, root := ctx.Sender(), c.sys.as.Root
 	view := c.conv.View()
 	c.commit(ctx, t, func(err error) {
 		if sender != nil {
-			root.Send(sender, &Result{Err: err, Conversation: &view, Message: msg})
+			res.Err, res.Conversation = err, &view
+			root.Send(sender, &res)
 		}
 	})
 }

@@ -226,15 +226,15 @@ func (s *System) Stop(ctx context.Context) error {
 }
 
 // props are the props of every actor: the shared pool dispatcher, the engine's mailbox (see
-// mailbox), and opts.
+// mailbox), then opts.
 func (s *System) props(producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
-	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(s.disp), actor.WithMailbox(newMailbox))...)
+	return actor.PropsFromProducer(producer, append([]actor.PropsOption{actor.WithDispatcher(s.disp), actor.WithMailbox(newMailbox)}, opts...)...)
 }
 
 // busyProps are props for the actors that take messages for a whole office (the office, its
 // gateway and agent pool): their mailboxes keep their arrays (newBusyMailbox).
 func (s *System) busyProps(producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
-	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(s.disp), actor.WithMailbox(newBusyMailbox))...)
+	return s.props(producer, append(opts, actor.WithMailbox(newBusyMailbox))...)
 }
 
 // officeSink hands what WhatsApp sends to the office actor.

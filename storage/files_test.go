@@ -10,15 +10,22 @@ import (
 	"github.com/balcao/balcao/storage"
 )
 
+// openFiles opens the file store under dir.
+func openFiles(t *testing.T, dir string) *storage.Files {
+	t.Helper()
+	f, err := storage.OpenFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // TestFilesStoreOnceAndReadBack: content is stored under its SHA-256 once, however often it is
 // put, read back whole by a store opened later on the same directory, and an unknown or
 // malformed name is "not exist".
 func TestFilesStoreOnceAndReadBack(t *testing.T) {
 	dir := t.TempDir()
-	f, err := storage.OpenFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openFiles(t, dir)
 	pdf := []byte("%PDF-1.4 holerite de outubro")
 	sha, err := f.Put(pdf)
 	if err != nil {
@@ -31,10 +38,7 @@ func TestFilesStoreOnceAndReadBack(t *testing.T) {
 	if len(files) != 1 || filepath.Base(files[0]) != sha {
 		t.Fatalf("on disk: %v, want one file named %s", files, sha)
 	}
-	cold, err := storage.OpenFiles(dir) // a restart: nothing in memory
-	if err != nil {
-		t.Fatal(err)
-	}
+	cold := openFiles(t, dir) // a restart: nothing in memory
 	if got, err := cold.Read(sha); err != nil || !bytes.Equal(got, pdf) {
 		t.Fatalf("read after reopening = %q, %v", got, err)
 	}
@@ -50,10 +54,7 @@ func TestFilesStoreOnceAndReadBack(t *testing.T) {
 // of its own, and a file over the size kept in memory is always read from disk.
 func TestFilesKeepRecentContentInMemory(t *testing.T) {
 	dir := t.TempDir()
-	f, err := storage.OpenFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openFiles(t, dir)
 	small := []byte("%PDF-1.4 guia do DAS")
 	big := bytes.Repeat([]byte("x"), 1<<20)
 	smallSHA, err := f.Put(small)
@@ -84,18 +85,12 @@ func TestFilesKeepRecentContentInMemory(t *testing.T) {
 
 	// A store opened later learns a file when it reads it.
 	dir2 := t.TempDir()
-	first, err := storage.OpenFiles(dir2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := openFiles(t, dir2)
 	sha, err := first.Put([]byte("informe de rendimentos"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	warm, err := storage.OpenFiles(dir2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	warm := openFiles(t, dir2)
 	if _, err := warm.Read(sha); err != nil {
 		t.Fatal(err)
 	}
