@@ -41,9 +41,10 @@ func (c *conversation) jobChanged(m *jobChanged) {
 
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes
 // a second ask (after a crash of the job actor, or a failed write) a no-op. The first ask needs
-// no look: nothing can have stored the marker before it. The same batch records the job as
-// delivered, which ends it (its actor stops on the answer); a job whose marker was stored by
-// an earlier version, without that record, is recorded by its actor.
+// no look: nothing can have stored the marker before it. The same batch stores the documents
+// with their portal entries and the job done and delivered (unless an earlier version stored
+// them: m.stored), which ends it (its actor stops on the answer); a job whose marker was stored
+// by an earlier version, without that record, is recorded by its actor.
 func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
 	if !m.first {
 		if sent, err := c.sys.cfg.DB.Has(storage.JobSentKey(c.office, m.job.ID)); err != nil || sent {
@@ -52,6 +53,7 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 		}
 	}
 	t := c.begin()
+	publish := m.stored != balcao.JobDone
 	for _, d := range m.docs {
 		link := ""
 		if c.sys.cfg.PortalLink != nil {
@@ -61,6 +63,9 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 		msg := c.addMessage(t, balcao.Outbound, balcao.AuthorAssistant, "📄 "+d.Name+"\n"+link, doc, "", c.sys.cfg.Now())
 		d.MessageSeq = msg.Seq
 		t.b.Put(storage.DocumentKey(c.office, d.ID), &d)
+		if publish {
+			t.b.Set(storage.PortalKey(c.office, d.Company, d.CreatedAt, d.ID), nil)
+		}
 	}
 	t.b.Set(storage.JobSentKey(c.office, m.job.ID), nil)
 	job := m.job
@@ -68,6 +73,10 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 	t.b.DeleteSingle(storage.OpenJobKey(c.office, job.ID)) // both set once, when the job was made
 	t.b.DeleteSingle(storage.ContactJobKey(c.office, job.Phone, job.ID))
 	t.b.Put(storage.JobKey(c.office, job.ID), &job)
+	if publish {
+		storage.MoveJobIndex(t.b, c.office, &job, m.stored, job.State)
+		t.events = append(t.events, event{Type: balcao.EventJobChanged, Data: balcao.JobChanged{Job: job, View: &t.view}})
+	}
 	c.commitAndRespond(ctx, t, Result{Job: &job})
 }
 

@@ -18,12 +18,19 @@ import (
 	"github.com/balcao/balcao/storage"
 )
 
-// jobActor carries out one document request: aguardando → processando → processado (then the
-// documents go to the conversation), or pendente_escritorio with the source's reason until the
-// office confirms or retries. Every change is durable before it is announced. A job interrupted
-// while processando (crash, restart) goes back to aguardando and is fetched again; the
-// conversation sends a job's documents at most once. The actor stops once the job is done and
-// delivered, or pending (the office actor wakes it on a retry).
+// jobActor carries out one document request: aguardando → processando → processado, or
+// pendente_escritorio with the source's reason until the office confirms or retries. Every
+// change is durable before it is announced. Two changes are not written on their own:
+//
+//   - processando is stored only once a fetch has taken processingAfter: most agents answer at
+//     once, and a job interrupted while processando goes back to aguardando anyway;
+//   - processado is stored by the conversation, in the batch that puts the documents in the
+//     chat (their records, portal entries and the job delivered): the portal and the chat get
+//     them together or not at all. Until then the files are only in the file store; a crash
+//     leaves the job aguardando or processando, and it is fetched again.
+//
+// The conversation sends a job's documents at most once. The actor stops once the job is done
+// and delivered, or pending (the office actor wakes it on a retry).
 type jobActor struct {
 	sys    *System
 	office string
@@ -39,9 +46,22 @@ type jobActor struct {
 	// given is the job as its conversation stored it, for its first actor: nothing else has
 	// written it since, so the actor starts without reading it.
 	given *balcao.Job
+	// fetching is set while the agent pool has the job (job.State is still the stored one
+	// until the fetch takes processingAfter: slow).
+	fetching bool
+	slow     *time.Timer
+	// docs are the documents of a job done but not yet delivered, published by the batch that
+	// delivers them; stored is the job's state on disk meanwhile (see deliverDocuments).
+	docs   []balcao.StoredDocument
+	stored balcao.JobState
 }
 
-const maxFetchAttempts = 5
+const (
+	maxFetchAttempts = 5
+	// processingAfter is how long a fetch runs before its job is stored processando, so that
+	// the request centre shows what the agent is working on.
+	processingAfter = time.Second
+)
 
 func newJobActor(sys *System, office, id string, pool *actor.PID, barrier bool) *jobActor {
 	return &jobActor{sys: sys, office: office, id: id, pool: pool, log: sys.cfg.Log.With("office", office, "job", id), barrier: barrier}
@@ -59,8 +79,10 @@ func (j *jobActor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		j.start(ctx)
 	case *actor.Stopping, *actor.Restarting:
-		if j.timer != nil {
-			j.timer.Stop()
+		for _, t := range []*time.Timer{j.timer, j.slow} {
+			if t != nil {
+				t.Stop()
+			}
 		}
 	case *jobRetryTick:
 		if j.timer != nil { // a tick from the office (an agent connected) comes before it
@@ -68,15 +90,18 @@ func (j *jobActor) Receive(ctx actor.Context) {
 			j.timer = nil
 		}
 		switch {
+		case j.fetching: // the agent has it already
 		case j.job.State == balcao.JobWaiting:
 			j.dispatch(ctx)
 		case j.job.State == balcao.JobDone && !j.job.Delivered:
-			j.deliver(ctx)
+			j.deliver(ctx, false)
+		}
+	case *slowFetchTick:
+		if j.fetching && j.job.State != balcao.JobProcessing {
+			j.change(ctx, balcao.JobProcessing, "", nil, nil)
 		}
 	case *fetched:
 		j.fetched(ctx, m)
-	case *deliverNow:
-		ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: m.docs, first: true})
 	case *RetryJob:
 		j.retry(ctx)
 	case *Result: // the conversation put the documents in the chat
@@ -118,7 +143,7 @@ func (j *jobActor) start(ctx actor.Context) {
 		j.dispatch(ctx)
 	case balcao.JobDone:
 		if !j.job.Delivered {
-			j.deliver(ctx)
+			j.deliver(ctx, false)
 		}
 	}
 }
@@ -143,17 +168,21 @@ func (j *jobActor) dispatch(ctx actor.Context) {
 			return
 		}
 	}
-	j.job.Hold = ""
-	j.change(ctx, balcao.JobProcessing, "", nil, nil)
-	ctx.Send(j.pool, &fetch{replyTo: ctx.Self(), job: agent.Job{
+	j.job.Hold = "" // stored with the job's next change
+	j.fetching = true
+	self, root := ctx.Self(), j.sys.as.Root
+	j.slow = time.AfterFunc(processingAfter, func() { root.Send(self, &slowFetchTick{}) })
+	ctx.Send(j.pool, &fetch{replyTo: self, job: agent.Job{
 		ID: j.job.ID, CNPJ: j.job.CNPJ, Intent: j.job.Intent, Competence: j.job.Competence, Person: j.job.Person,
 	}})
 }
 
 func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
-	if j.job.State != balcao.JobProcessing {
+	if !j.fetching {
 		return // a late answer after a restart
 	}
+	j.fetching = false
+	j.slow.Stop()
 	switch {
 	case errors.Is(m.err, agent.ErrNoAgent):
 		// Nothing to poll: the job waits without an actor or a timer until an agent connects
@@ -188,44 +217,43 @@ func errorNote(err error) string {
 	return "falha no agente."
 }
 
-// publish stores the documents' records and portal entries with the job's new state.
+// publish makes the job done with the fetched files as its documents and has the conversation
+// store and send them (deliver): the job's actor writes nothing itself.
 func (j *jobActor) publish(ctx actor.Context, files []storedFile) {
 	now := j.sys.cfg.Now()
-	b := &storage.Batch{}
 	j.job.Documents = j.job.Documents[:0:0]
-	docs := make([]balcao.StoredDocument, 0, len(files))
+	j.docs = make([]balcao.StoredDocument, 0, len(files))
 	for i, f := range files {
 		d := balcao.StoredDocument{
 			ID: j.job.ID + "-" + strconv.Itoa(i+1), Company: j.job.Company, Intent: j.job.Intent,
 			Competence: j.job.Competence, Person: j.job.Person, Name: f.name, MIME: "application/pdf",
 			Size: f.size, SHA256: f.sha, Job: j.job.ID, Phone: j.job.Phone, CreatedAt: now,
 		}
-		b.Put(storage.DocumentKey(j.office, d.ID), &d)
-		b.Set(storage.PortalKey(j.office, d.Company, now, d.ID), nil)
 		j.job.Documents = append(j.job.Documents, d.ID)
-		docs = append(docs, d)
+		j.docs = append(j.docs, d)
 	}
-	self, root := ctx.Self(), j.sys.as.Root
-	j.change(ctx, balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(docs)), b, func(_ *balcao.Job, err error) {
-		if err == nil {
-			root.Send(self, &deliverNow{docs: docs})
-		}
-	})
+	j.stored = j.job.State
+	j.advance(balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(j.docs)), now)
+	j.deliver(ctx, true)
 }
 
-type deliverNow struct{ docs []balcao.StoredDocument }
-
-func (j *jobActor) deliver(ctx actor.Context) {
-	docs := make([]balcao.StoredDocument, 0, len(j.job.Documents))
-	for _, id := range j.job.Documents {
-		d, err := j.sys.cfg.DB.Document(j.office, id)
-		if err != nil {
-			j.log.Error("load document", "doc", id, "err", err)
-			return
+// deliver asks the conversation to put the job's documents in the chat: those just published
+// (first: the first ask), or those a job stored done holds (stored by an earlier version, which
+// published them in a batch of their own).
+func (j *jobActor) deliver(ctx actor.Context, first bool) {
+	m := &deliverDocuments{job: j.job, docs: j.docs, stored: j.stored, first: first}
+	if j.docs == nil {
+		m.stored = balcao.JobDone
+		for _, id := range j.job.Documents {
+			d, err := j.sys.cfg.DB.Document(j.office, id)
+			if err != nil {
+				j.log.Error("load document", "doc", id, "err", err)
+				return
+			}
+			m.docs = append(m.docs, d)
 		}
-		docs = append(docs, d)
 	}
-	ctx.Request(ctx.Parent(), &deliverDocuments{job: j.job, docs: docs})
+	ctx.Request(ctx.Parent(), m)
 }
 
 // delivered records the delivery of a job whose documents the conversation found in the chat
@@ -280,20 +308,8 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 	if b == nil {
 		b = &storage.Batch{}
 	}
-	now := j.sys.cfg.Now()
-	from := j.job.State
-	if from != to {
-		b.DeleteSingle(storage.JobIndexKey(j.office, from, j.job.CreatedAt, j.id)) // set once, on entering from
-		b.Set(storage.JobIndexKey(j.office, to, j.job.CreatedAt, j.id), nil)
-	}
-	j.job.State, j.job.UpdatedAt = to, now
-	if to != balcao.JobPending {
-		j.job.Reason = ""
-	}
-	j.job.History = append(j.job.History, balcao.JobEvent{State: to, Note: note, At: now})
-	if len(j.job.History) > 50 {
-		j.job.History = j.job.History[len(j.job.History)-50:]
-	}
+	storage.MoveJobIndex(b, j.office, &j.job, j.job.State, to)
+	j.advance(to, note, j.sys.cfg.Now())
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
 	ev, parent, root := encodeJobChanged(&j.job), ctx.Parent(), j.sys.as.Root
 	var job *balcao.Job
@@ -310,6 +326,18 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		}
 	}); err != nil && done != nil {
 		done(job, err)
+	}
+}
+
+// advance moves the job to state to in memory, with note in its history.
+func (j *jobActor) advance(to balcao.JobState, note string, now time.Time) {
+	j.job.State, j.job.UpdatedAt = to, now
+	if to != balcao.JobPending {
+		j.job.Reason = ""
+	}
+	j.job.History = append(j.job.History, balcao.JobEvent{State: to, Note: note, At: now})
+	if len(j.job.History) > 50 {
+		j.job.History = j.job.History[len(j.job.History)-50:]
 	}
 }
 

@@ -43,11 +43,15 @@ func (m *jobChanged) event(cur *balcao.ConversationView) *framedEvent {
 // deliverDocuments asks a conversation to send a job's documents; answered with *Result once
 // durable (the conversation sends them once, whatever the number of asks).
 type deliverDocuments struct {
-	job  balcao.Job
+	job  balcao.Job // done, as it is to be stored
 	docs []balcao.StoredDocument
-	// first is set on the ask the job's actor makes once the documents it just published are
-	// durable: no ask of the job came before it (a job is published once), so the conversation
-	// does not look for the job's marker.
+	// stored is the job's state on disk: unless it is processado, the documents (their records
+	// and portal entries) and the job's state are stored by the batch that sends them.
+	stored balcao.JobState
+	// first is set on the first ask for documents just fetched: no batch that sent the job's
+	// documents can have been written before it (that batch records the job delivered, and a
+	// delivered job is never fetched again), so the conversation does not look for the job's
+	// marker.
 	first bool
 }
 
@@ -88,3 +92,6 @@ type storedFile struct {
 type fetchDone struct{}
 
 type jobRetryTick struct{}
+
+// slowFetchTick comes processingAfter after a fetch began.
+type slowFetchTick struct{}

@@ -115,6 +115,14 @@ func TestDocumentRequestIsDeliveredWithPortalLinks(t *testing.T) {
 	if len(jobs) != 1 || jobs[0].Competence != comp || len(jobs[0].Documents) != 3 || !jobs[0].Delivered {
 		t.Fatalf("processados = %s", body)
 	}
+	// The agent answered at once: processando was never stored (see actors.processingAfter).
+	var states []balcao.JobState
+	for _, h := range jobs[0].History {
+		states = append(states, h.State)
+	}
+	if fmt.Sprint(states) != "[aguardando processado]" {
+		t.Errorf("job history = %v, want aguardando then processado", states)
+	}
 	// Delivered, the job is no longer open: not resumed at the next start, not among the
 	// contact's requests in progress.
 	if open, err := e.DB().OpenJobs("demo"); err != nil || len(open) != 0 {
@@ -276,9 +284,9 @@ func TestPendingJobRetriedByTheOffice(t *testing.T) {
 	}
 }
 
-// TestJobInterruptedWhileProcessingIsRetriedAndSentOnce: the server stops while a job is being
-// processed; after a restart it goes back to aguardando, is fetched again and the client gets
-// the document once.
+// TestJobInterruptedWhileProcessingIsRetriedAndSentOnce: a fetch that does not answer has its
+// job shown processando after a moment; the server stops then; after a restart the job goes
+// back to aguardando, is fetched again and the client gets the document once.
 func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
 	data := t.TempDir()
 	src := &heldSource{release: make(chan struct{}), started: make(chan string, 1)} // never released
@@ -297,6 +305,12 @@ func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the job never reached the source")
 	}
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	eventually(t, "the job stored processando", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=processando", nil)
+		return len(decode[jobList](t, body).Jobs) == 1
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := e.Stop(ctx); err != nil {
@@ -306,7 +320,7 @@ func TestJobInterruptedWhileProcessingIsRetriedAndSentOnce(t *testing.T) {
 	e = startEngine(t, func(c *engine.Config) { *c = cfg })
 	c = newClient(t, e)
 	eventually(t, "the guide on the phone", func() bool { return len(documentsOf(c.outbound("5548999990003"))) == 1 })
-	admin := newClient(t, e)
+	admin = newClient(t, e)
 	admin.login("demo", "admin")
 	_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
 	jobs := decode[jobList](t, body).Jobs

@@ -220,6 +220,16 @@ func JobIndexKey(office string, state balcao.JobState, created time.Time, job st
 	return officeKey(office, "jx", string(state)+"/"+hex16(math.MaxUint64-uint64(created.UnixNano()))+"/"+job)
 }
 
+// MoveJobIndex moves a job's entry in the request centre's index from tab from to tab to, in b
+// (nothing when they are the same).
+func MoveJobIndex(b *Batch, office string, job *balcao.Job, from, to balcao.JobState) {
+	if from == to {
+		return
+	}
+	b.DeleteSingle(JobIndexKey(office, from, job.CreatedAt, job.ID)) // set once, on entering from
+	b.Set(JobIndexKey(office, to, job.CreatedAt, job.ID), nil)
+}
+
 // JobIndexPrefix is the prefix of a request centre tab.
 func JobIndexPrefix(office string, state balcao.JobState) []byte {
 	return officeKey(office, "jx", string(state)+"/")
