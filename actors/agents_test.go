@@ -3,7 +3,6 @@ package actors
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -31,12 +30,8 @@ func (s heldSource) Fetch(ctx context.Context, _ agent.Job) (agent.Result, error
 func TestAgentPoolRefusesPastItsQueue(t *testing.T) {
 	const fetchQueue = DefaultFetchQueue
 	src := heldSource{release: make(chan struct{})}
-	quiet := slog.New(slog.DiscardHandler)
-	sys := &System{
-		cfg: Config{Log: quiet, Sources: func(string) agent.Source { return src }, FetchQueue: fetchQueue},
-		as:  actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })),
-	}
-	defer sys.as.Shutdown()
+	as, quiet := quietActors(t)
+	sys := &System{cfg: Config{Log: quiet, Sources: func(string) agent.Source { return src }, FetchQueue: fetchQueue}, as: as}
 	root := sys.as.Root
 	replies := make(chan *fetched, maxFetches+fetchQueue+1)
 	collector := root.Spawn(actor.PropsFromFunc(func(c actor.Context) {

@@ -16,17 +16,13 @@ import (
 // although its stored state is still aguardando; once the fetch has taken processingAfter, the
 // job is stored processando.
 func TestJobFetchedOnceWhileItsAgentWorks(t *testing.T) {
-	quiet := slog.New(slog.DiscardHandler)
-	db, err := storage.Open(t.TempDir(), quiet)
+	db, err := storage.Open(t.TempDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	sys := &System{
-		cfg: Config{Log: quiet, DB: db, Now: time.Now},
-		as:  actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })),
-	}
-	defer sys.as.Shutdown()
+	t.Cleanup(func() { db.Close() }) // after the actors stop (cleanups run last first)
+	as, quiet := quietActors(t)
+	sys := &System{cfg: Config{Log: quiet, DB: db, Now: time.Now}, as: as}
 	root := sys.as.Root
 
 	fetches := make(chan *fetch, 8)

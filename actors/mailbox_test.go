@@ -2,7 +2,6 @@ package actors
 
 import (
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -14,13 +13,9 @@ import (
 // mailboxSystem is an actor system whose actors get the engine's mailbox and dispatcher.
 func mailboxSystem(t *testing.T) (*actor.ActorSystem, func(actor.ReceiveFunc, ...actor.PropsOption) *actor.PID) {
 	t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
-	as := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
 	disp := newPoolDispatcher(300)
-	t.Cleanup(func() {
-		as.Shutdown()
-		disp.close()
-	})
+	t.Cleanup(disp.close) // after the system's shutdown (cleanups run last first)
+	as, _ := quietActors(t)
 	spawn := func(f actor.ReceiveFunc, opts ...actor.PropsOption) *actor.PID {
 		return as.Root.Spawn(actor.PropsFromFunc(f, append(opts, actor.WithDispatcher(disp), actor.WithMailbox(newMailbox))...))
 	}

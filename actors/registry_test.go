@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -13,9 +12,7 @@ import (
 // still registered, and actors spawned later are found by id, answer, and leave it when
 // stopped.
 func TestShrunkRegistryKeepsAndFindsActors(t *testing.T) {
-	quiet := slog.New(slog.DiscardHandler)
-	as := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
-	defer as.Shutdown()
+	as, _ := quietActors(t)
 	shrinkRegistry(as)
 	if n := len(as.ProcessRegistry.LocalPIDs.LocalPIDs); n != registryMaps {
 		t.Fatalf("registry has %d maps, want %d", n, registryMaps)
