@@ -40,8 +40,8 @@ func (c *conversation) jobChanged(m *jobChanged) {
 }
 
 // deliverDocuments puts a job's documents in the chat, once: a marker in the same batch makes
-// a second ask (after a crash of the job actor, or a failed write) a no-op. The first ask needs
-// no look: nothing can have stored the marker before it. The same batch stores the documents
+// any later ask a no-op (a retry after an answered error finds none, and sends them). The first
+// ask needs no look: nothing can have stored the marker before it. The same batch stores the documents
 // with their portal entries and the job done and delivered (unless an earlier version stored
 // them: m.stored), which ends it (its actor stops on the answer); a job whose marker was stored
 // by an earlier version, without that record, is recorded by its actor.
