@@ -23,7 +23,6 @@ func (c *conversation) createJob(t *turn, r *assistant.Request) {
 	}
 	t.b.Put(storage.JobKey(c.office, j.ID), &j)
 	t.b.Set(storage.JobIndexKey(c.office, j.State, j.CreatedAt, j.ID), nil)
-	t.b.Set(storage.OpenJobKey(c.office, j.ID), nil)
 	t.b.Set(storage.ContactJobKey(c.office, c.phone, j.ID), nil)
 	t.events = append(t.events, event{Type: balcao.EventJobChanged, Data: balcao.JobChanged{Job: j, View: &t.view}})
 	t.jobs = append(t.jobs, j)
@@ -70,8 +69,7 @@ func (c *conversation) deliverDocuments(ctx actor.Context, m *deliverDocuments) 
 	t.b.Set(storage.JobSentKey(c.office, m.job.ID), nil)
 	job := m.job
 	job.Delivered = true
-	t.b.DeleteSingle(storage.OpenJobKey(c.office, job.ID)) // both set once, when the job was made
-	t.b.DeleteSingle(storage.ContactJobKey(c.office, job.Phone, job.ID))
+	t.b.DeleteSingle(storage.ContactJobKey(c.office, job.Phone, job.ID)) // set once, when the job was made
 	t.b.Put(storage.JobKey(c.office, job.ID), &job)
 	if publish {
 		storage.MoveJobIndex(t.b, c.office, &job, m.stored, job.State)

@@ -262,8 +262,7 @@ func (j *jobActor) deliver(ctx actor.Context, first bool) {
 func (j *jobActor) delivered(ctx actor.Context) {
 	j.job.Delivered = true
 	b := &storage.Batch{}
-	b.DeleteSingle(storage.OpenJobKey(j.office, j.id)) // both set once, when the job was made
-	b.DeleteSingle(storage.ContactJobKey(j.office, j.job.Phone, j.id))
+	b.DeleteSingle(storage.ContactJobKey(j.office, j.job.Phone, j.id)) // set once, when the job was made
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
 	_ = j.sys.cfg.DB.Writer.Submit(b, nil)
 	ctx.Stop(ctx.Self())

@@ -553,7 +553,6 @@ func TestJobSentByAnEarlierVersionIsRecordedDelivered(t *testing.T) {
 		}
 		job.Delivered = false
 		b.Put(storage.JobKey("demo", job.ID), &job)
-		b.Set(storage.OpenJobKey("demo", job.ID), nil)
 		b.Set(storage.ContactJobKey("demo", phone, job.ID), nil)
 	})
 

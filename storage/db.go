@@ -32,7 +32,7 @@ type DB struct {
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Options are Balcão's Pebble options (FIELD-NOTES: these removed the write stalls of the
 // defaults), with bloom filters on every level. The caller unrefs opts.Cache after Open.
@@ -166,13 +166,40 @@ func (db *DB) migrate() error {
 	if v > schemaVersion {
 		return fmt.Errorf("schema version %d is newer than this binary's %d", v, schemaVersion)
 	}
-	// Version 1 is the first layout: nothing to convert. Later migrations go here, in order.
+	// Version 1 is the first layout. Later migrations go here, in order.
+	if v == 1 {
+		if err := db.dropOpenJobMarkers(); err != nil {
+			return fmt.Errorf("migrate to version 2: %w", err)
+		}
+	}
 	if v < schemaVersion {
 		if err := db.pdb.Set([]byte(keyVersion), beBytes(schemaVersion), pebble.Sync); err != nil {
 			return fmt.Errorf("write schema version: %w", err)
 		}
 	}
 	return nil
+}
+
+// dropOpenJobMarkers deletes the o/{office}/open/{job} markers of version 1: each open job had
+// one beside its contact's (cj/{phone}/{job}), set and deleted in the same batches, and the
+// office's open jobs are now read from those (OpenJobsPrefix).
+func (db *DB) dropOpenJobMarkers() error {
+	offices, err := db.Offices()
+	if err != nil {
+		return err
+	}
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	for _, o := range offices {
+		err := db.Scan(officeKey(o.ID, "open", ""), nil, false, func(k, _ []byte) bool {
+			_ = b.Delete(k, nil) // copied into the batch
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return b.Commit(pebble.Sync)
 }
 
 // getRaw returns a copy of the value at key, or balcao.ErrNotFound.

@@ -34,8 +34,8 @@ import (
 //	o/{office}/cgen                           contacts generation (8 bytes), see ContactsGenKey
 //	o/{office}/job/{job}                      balcao.Job
 //	o/{office}/jx/{state}/{^created:16x}/{job}   empty: request centre tab, newest first
-//	o/{office}/open/{job}                     empty: job not yet finished and delivered (scanned at start)
-//	o/{office}/cj/{phone}/{job}               empty: open job of a contact (status questions)
+//	o/{office}/cj/{phone}/{job}               empty: job not yet finished and delivered, of a contact
+//	                                          (status questions; the office's all scanned at start)
 //	o/{office}/jobsent/{job}                  empty: the job's documents were put in the conversation
 //	o/{office}/doc/{doc}                      balcao.StoredDocument
 //	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
@@ -235,13 +235,10 @@ func JobIndexPrefix(office string, state balcao.JobState) []byte {
 	return officeKey(office, "jx", string(state)+"/")
 }
 
-// OpenJobKey marks a job that is not finished and delivered.
-func OpenJobKey(office, job string) []byte { return officeKey(office, "open", job) }
+// OpenJobsPrefix is the prefix of an office's open jobs: every contact's (ContactJobKey).
+func OpenJobsPrefix(office string) []byte { return officeKey(office, "cj", "") }
 
-// OpenJobsPrefix is the prefix of an office's open jobs.
-func OpenJobsPrefix(office string) []byte { return officeKey(office, "open", "") }
-
-// ContactJobKey marks an open job of a contact.
+// ContactJobKey marks an open job (not finished and delivered) of a contact.
 func ContactJobKey(office, phone, job string) []byte { return officeKey(office, "cj", phone+"/"+job) }
 
 // ContactJobsPrefix is the prefix of a contact's open jobs.

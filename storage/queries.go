@@ -262,7 +262,7 @@ func (db *DB) Jobs(office string, state balcao.JobState, cursor string, limit in
 	return out, next, nil
 }
 
-// OpenJobs lists the ids of an office's open jobs.
+// OpenJobs lists the ids of an office's open jobs, by contact.
 func (db *DB) OpenJobs(office string) ([]string, error) {
 	var ids []string
 	err := db.Scan(OpenJobsPrefix(office), nil, false, func(k, _ []byte) bool {
