@@ -47,9 +47,11 @@ type jobActor struct {
 	// written it since, so the actor starts without reading it.
 	given *balcao.Job
 	// fetching is set while the agent pool has the job (job.State is still the stored one
-	// until the fetch takes processingAfter: slow).
-	fetching bool
-	slow     *time.Timer
+	// until the fetch takes processingAfter: slow), delivering while the conversation has its
+	// documents: a "try now" tick then changes nothing (a second ask could find the first one's
+	// batch still in the writer, and send the documents twice).
+	fetching, delivering bool
+	slow                 *time.Timer
 	// docs are the documents of a job done but not yet delivered, published by the batch that
 	// delivers them; stored is the job's state on disk meanwhile (see deliverDocuments).
 	docs   []balcao.StoredDocument
@@ -90,7 +92,7 @@ func (j *jobActor) Receive(ctx actor.Context) {
 			j.timer = nil
 		}
 		switch {
-		case j.fetching: // the agent has it already
+		case j.fetching, j.delivering: // under way
 		case j.job.State == balcao.JobWaiting:
 			j.dispatch(ctx)
 		case j.job.State == balcao.JobDone && !j.job.Delivered:
@@ -105,6 +107,7 @@ func (j *jobActor) Receive(ctx actor.Context) {
 	case *RetryJob:
 		j.retry(ctx)
 	case *Result: // the conversation put the documents in the chat
+		j.delivering = false
 		if m.Err != nil {
 			j.log.Warn("deliver documents", "err", m.Err)
 			j.arm(ctx)
@@ -253,6 +256,7 @@ func (j *jobActor) deliver(ctx actor.Context, first bool) {
 			m.docs = append(m.docs, d)
 		}
 	}
+	j.delivering = true
 	ctx.Request(ctx.Parent(), m)
 }
 
