@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,7 +38,7 @@ type jobActor struct {
 	id     string
 	pool   *actor.PID
 	log    *slog.Logger
-	job    balcao.Job
+	job    balcao.Job // its State is always the stored one (fields its next change writes may be set before)
 	timer  *time.Timer
 	// barrier makes the actor wait for the writer before it loads the job: an earlier actor of
 	// the job (or the office, at a restart) may have writes of it still in the writer. Not set
@@ -46,16 +47,15 @@ type jobActor struct {
 	// given is the job as its conversation stored it, for its first actor: nothing else has
 	// written it since, so the actor starts without reading it.
 	given *balcao.Job
-	// fetching is set while the agent pool has the job (job.State is still the stored one
-	// until the fetch takes processingAfter: slow), delivering while the conversation has its
-	// documents: a "try now" tick then changes nothing (a second ask could find the first one's
-	// batch still in the writer, and send the documents twice).
+	// fetching is set while the agent pool has the job (slow once the fetch has taken
+	// processingAfter), delivering while the conversation has its documents: a "try now" tick
+	// then changes nothing (a second ask could find the first one's batch still in the
+	// writer, and send the documents twice).
 	fetching, delivering bool
 	slow                 *time.Timer
-	// docs are the documents of a job done but not yet delivered, published by the batch that
-	// delivers them; stored is the job's state on disk meanwhile (see deliverDocuments).
-	docs   []balcao.StoredDocument
-	stored balcao.JobState
+	// docs are the documents fetched, until the conversation's batch that sends them stores
+	// them with the job done (see deliver).
+	docs []balcao.StoredDocument
 }
 
 const (
@@ -93,10 +93,10 @@ func (j *jobActor) Receive(ctx actor.Context) {
 		}
 		switch {
 		case j.fetching, j.delivering: // under way
+		case j.docs != nil, j.job.State == balcao.JobDone && !j.job.Delivered:
+			j.deliver(ctx, false)
 		case j.job.State == balcao.JobWaiting:
 			j.dispatch(ctx)
-		case j.job.State == balcao.JobDone && !j.job.Delivered:
-			j.deliver(ctx, false)
 		}
 	case *slowFetchTick:
 		if j.fetching && j.job.State != balcao.JobProcessing {
@@ -108,16 +108,15 @@ func (j *jobActor) Receive(ctx actor.Context) {
 		j.retry(ctx)
 	case *Result: // the conversation put the documents in the chat
 		j.delivering = false
-		if m.Err != nil {
+		switch {
+		case m.Err != nil:
 			j.log.Warn("deliver documents", "err", m.Err)
 			j.arm(ctx)
-			return
-		}
-		if m.Job != nil && m.Job.Delivered { // recorded in the same batch as the documents
+		case m.Job == nil && j.docs == nil: // found sent by an earlier version, not recorded
+			j.delivered(ctx)
+		default: // recorded delivered with the documents, by this ask or an earlier one
 			ctx.Stop(ctx.Self())
-			return
 		}
-		j.delivered(ctx)
 	}
 }
 
@@ -220,33 +219,34 @@ func errorNote(err error) string {
 	return "falha no agente."
 }
 
-// publish makes the job done with the fetched files as its documents and has the conversation
-// store and send them (deliver): the job's actor writes nothing itself.
+// publish keeps the fetched files as the job's documents and has the conversation store and
+// send them (deliver): the job's actor writes nothing itself.
 func (j *jobActor) publish(ctx actor.Context, files []storedFile) {
 	now := j.sys.cfg.Now()
-	j.job.Documents = j.job.Documents[:0:0]
 	j.docs = make([]balcao.StoredDocument, 0, len(files))
 	for i, f := range files {
-		d := balcao.StoredDocument{
+		j.docs = append(j.docs, balcao.StoredDocument{
 			ID: j.job.ID + "-" + strconv.Itoa(i+1), Company: j.job.Company, Intent: j.job.Intent,
 			Competence: j.job.Competence, Person: j.job.Person, Name: f.name, MIME: "application/pdf",
 			Size: f.size, SHA256: f.sha, Job: j.job.ID, Phone: j.job.Phone, CreatedAt: now,
-		}
-		j.job.Documents = append(j.job.Documents, d.ID)
-		j.docs = append(j.docs, d)
+		})
 	}
-	j.stored = j.job.State
-	j.advance(balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(j.docs)), now)
 	j.deliver(ctx, true)
 }
 
-// deliver asks the conversation to put the job's documents in the chat: those just published
-// (first: the first ask), or those a job stored done holds (stored by an earlier version, which
-// published them in a batch of their own).
+// deliver asks the conversation to put the job's documents in the chat: those fetched, with
+// the job done, for its batch to store (first: the first ask), or those a job stored done
+// holds (stored by an earlier version, which published them in a batch of their own).
 func (j *jobActor) deliver(ctx actor.Context, first bool) {
-	m := &deliverDocuments{job: j.job, docs: j.docs, stored: j.stored, first: first}
-	if j.docs == nil {
-		m.stored = balcao.JobDone
+	m := &deliverDocuments{job: j.job, docs: j.docs, stored: j.job.State, first: first}
+	if j.docs != nil {
+		m.job.Documents = make([]string, len(j.docs))
+		for i, d := range j.docs {
+			m.job.Documents[i] = d.ID
+		}
+		m.job.History = slices.Clip(m.job.History) // the change's own array, not j.job's
+		advance(&m.job, balcao.JobDone, fmt.Sprintf("%d documento(s) publicado(s) no portal.", len(j.docs)), j.sys.cfg.Now())
+	} else {
 		for _, id := range j.job.Documents {
 			d, err := j.sys.cfg.DB.Document(j.office, id)
 			if err != nil {
@@ -312,7 +312,7 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 		b = &storage.Batch{}
 	}
 	storage.MoveJobIndex(b, j.office, &j.job, j.job.State, to)
-	j.advance(to, note, j.sys.cfg.Now())
+	advance(&j.job, to, note, j.sys.cfg.Now())
 	b.Put(storage.JobKey(j.office, j.id), &j.job)
 	ev, parent, root := encodeJobChanged(&j.job), ctx.Parent(), j.sys.as.Root
 	var job *balcao.Job
@@ -332,15 +332,15 @@ func (j *jobActor) change(ctx actor.Context, to balcao.JobState, note string, b 
 	}
 }
 
-// advance moves the job to state to in memory, with note in its history.
-func (j *jobActor) advance(to balcao.JobState, note string, now time.Time) {
-	j.job.State, j.job.UpdatedAt = to, now
+// advance moves job to state to, with note in its history.
+func advance(job *balcao.Job, to balcao.JobState, note string, now time.Time) {
+	job.State, job.UpdatedAt = to, now
 	if to != balcao.JobPending {
-		j.job.Reason = ""
+		job.Reason = ""
 	}
-	j.job.History = append(j.job.History, balcao.JobEvent{State: to, Note: note, At: now})
-	if len(j.job.History) > 50 {
-		j.job.History = j.job.History[len(j.job.History)-50:]
+	job.History = append(job.History, balcao.JobEvent{State: to, Note: note, At: now})
+	if len(job.History) > 50 {
+		job.History = job.History[len(job.History)-50:]
 	}
 }
 

@@ -1,7 +1,9 @@
 package actors
 
 import (
+	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,8 +20,10 @@ type jobUnderTest struct {
 	db      *storage.DB
 	root    *actor.RootContext
 	pid     *actor.PID
+	office  *actor.PID // the stand-in
 	fetches chan *fetch
 	asks    chan *deliverDocuments
+	stopped chan struct{} // closed when the job's actor stopped
 	job     balcao.Job
 }
 
@@ -34,7 +38,7 @@ func startJob(t *testing.T, answer func(*fetch) *fetched) *jobUnderTest {
 	t.Cleanup(func() { db.Close() }) // after the actors stop (cleanups run last first)
 	as, quiet := quietActors(t)
 	sys := &System{cfg: Config{Log: quiet, DB: db, Now: time.Now}, as: as}
-	u := &jobUnderTest{db: db, root: as.Root, fetches: make(chan *fetch, 8), asks: make(chan *deliverDocuments, 8)}
+	u := &jobUnderTest{db: db, root: as.Root, fetches: make(chan *fetch, 8), asks: make(chan *deliverDocuments, 8), stopped: make(chan struct{})}
 
 	pool := u.root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
 		if f, ok := c.Message().(*fetch); ok {
@@ -61,12 +65,34 @@ func startJob(t *testing.T, answer func(*fetch) *fetched) *jobUnderTest {
 			a.given = &u.job
 			jobs <- c.Spawn(actor.PropsFromProducer(func() actor.Actor { return a }))
 		case *deliverDocuments:
-			u.asks <- m // never answered: the conversation's batch is still in the writer
+			u.asks <- m // answered by the test, if at all (u.answer)
+		case *actor.Terminated:
+			close(u.stopped)
+		case string: // settled's probe, after what the job sent
+			c.Respond(m)
 		}
 	}))
 	t.Cleanup(func() { u.root.Stop(office) })
+	u.office = office
 	u.pid = <-jobs
 	return u
+}
+
+// answer answers the job's ask for delivery as its conversation would.
+func (u *jobUnderTest) answer(res *Result) { u.root.Send(u.pid, res) }
+
+// settled returns once the job's actor handled what was sent to it before (its answer to a
+// request it refuses, the job not being pending, comes after them), and its office stand-in
+// what the job sent it meanwhile (its answer to a probe comes after those).
+func (u *jobUnderTest) settled(t *testing.T) {
+	t.Helper()
+	res, err := u.root.RequestFuture(u.pid, &RetryJob{ID: u.job.ID}, 10*time.Second).Result()
+	if r, ok := res.(*Result); err != nil || !ok || r.Err == nil {
+		t.Fatalf("retry of a job not pending = %v, %v; want it refused", res, err)
+	}
+	if _, err := u.root.RequestFuture(u.office, "probe", 10*time.Second).Result(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // await returns the next value on ch, failing the test after 10 s.
@@ -127,11 +153,43 @@ func TestJobAsksForDeliveryOnceWhileItIsUnderWay(t *testing.T) {
 			ask.first, ask.stored, ask.job.State, len(ask.docs))
 	}
 	u.root.Send(u.pid, &jobRetryTick{})
-	time.Sleep(100 * time.Millisecond) // the tick is handled long before
+	u.settled(t)
 	if n := len(u.asks); n != 0 {
 		t.Fatalf("%d more asks while the first was under way, want none", n)
 	}
 	if stored, err := u.db.Job("o1", u.job.ID); err != nil || stored.State != balcao.JobWaiting {
 		t.Fatalf("job stored %s, %v before its delivery; want aguardando", stored.State, err)
+	}
+}
+
+// TestJobDeliversAgainWhatItFetchedAfterAFailedWrite: the conversation's batch that was to
+// store and send a job's documents failed; the job asks again after its backoff with the same
+// documents and the job done as before, from the state still stored (aguardando), looking for
+// the marker this time, and stops once told they are recorded. Nothing is fetched again, and
+// the job's actor stored nothing of its own.
+func TestJobDeliversAgainWhatItFetchedAfterAFailedWrite(t *testing.T) {
+	u := startJob(t, func(*fetch) *fetched {
+		return &fetched{files: []storedFile{{name: "das.pdf", sha: "cd", size: 7}, {name: "fgts.pdf", sha: "ef", size: 8}}}
+	})
+	first := await(t, u.asks, "ask for delivery")
+	u.answer(&Result{Err: errors.New("write failed")})
+	again := await(t, u.asks, "second ask after the failed write")
+	if again.first || again.stored != balcao.JobWaiting || again.job.State != balcao.JobDone ||
+		!slices.Equal(again.job.Documents, first.job.Documents) || len(again.docs) != 2 || again.docs[1].SHA256 != "ef" {
+		t.Fatalf("second ask = first %v, stored %s, job %s with %v, %d documents; want a later ask from aguardando, done with %v",
+			again.first, again.stored, again.job.State, again.job.Documents, len(again.docs), first.job.Documents)
+	}
+	if n := len(first.job.History); n != 2 || len(again.job.History) != 2 {
+		t.Fatalf("histories of the asks: %d and %d events, want aguardando then processado in each", n, len(again.job.History))
+	}
+	if n := len(u.fetches); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+	job := again.job
+	job.Delivered = true
+	u.answer(&Result{Job: &job})
+	await(t, u.stopped, "the job's actor stopping once its delivery was recorded")
+	if stored, err := u.db.Job("o1", u.job.ID); err != nil || stored.State != balcao.JobWaiting || len(stored.History) != 1 {
+		t.Fatalf("job stored %s with %d events, %v: the actor wrote; want it as created", stored.State, len(stored.History), err)
 	}
 }
