@@ -15,8 +15,9 @@ const (
 type Settings struct {
 	// Rules per document intent; an intent not listed is RuleAuto.
 	Rules map[string]DocRule `msgpack:"rules" json:"rules"`
-	// Hours per weekday key (Weekdays); nil means DefaultHours.
-	Hours map[string][]Interval `msgpack:"hours,omitempty" json:"hours"`
+	// Hours per weekday key (Weekdays); nil means DefaultHours, a day left out is closed. Stored
+	// even when empty (closed every day): a record without it reads as DefaultHours.
+	Hours map[string][]Interval `msgpack:"hours" json:"hours"`
 	// DaysOff are the office's own closed dates, YYYY-MM-DD.
 	DaysOff []string `msgpack:"days_off,omitempty" json:"daysOff"`
 	// IgnoreHolidays keeps the office open on national holidays.
@@ -94,12 +95,36 @@ type Reminders struct {
 }
 
 // DefaultSettings are the preferences of a new office.
-func DefaultSettings() Settings {
-	return Settings{
-		Rules: map[string]DocRule{}, Hours: DefaultHours(), DaysOff: []string{},
-		Departments: DefaultDepartments(), Portfolio: []PortfolioEntry{}, Messages: map[string]string{},
-		Reminders: Reminders{Guides: []string{}, DaysBefore: 3},
+func DefaultSettings() Settings { return Settings{}.WithDefaults() }
+
+// WithDefaults returns s with the defaults in the fields it leaves out (nil, or no reminder
+// days): what a stored record means, whose empty fields were not stored.
+func (s Settings) WithDefaults() Settings {
+	if s.Rules == nil {
+		s.Rules = map[string]DocRule{}
 	}
+	if s.Hours == nil {
+		s.Hours = DefaultHours()
+	}
+	if s.DaysOff == nil {
+		s.DaysOff = []string{}
+	}
+	if s.Departments == nil {
+		s.Departments = DefaultDepartments()
+	}
+	if s.Portfolio == nil {
+		s.Portfolio = []PortfolioEntry{}
+	}
+	if s.Messages == nil {
+		s.Messages = map[string]string{}
+	}
+	if s.Reminders.Guides == nil {
+		s.Reminders.Guides = []string{}
+	}
+	if s.Reminders.DaysBefore == 0 {
+		s.Reminders.DaysBefore = 3
+	}
+	return s
 }
 
 // Department returns the department with an id.

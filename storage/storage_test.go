@@ -483,3 +483,39 @@ func TestStaffReadsFollowTheirChanges(t *testing.T) {
 		t.Fatalf("after DeleteStaff: %v", err)
 	}
 }
+
+// TestSettingsReadBackAsSaved: after a restart Settings returns what was saved, not the saved
+// record decoded over the defaults (a stored map merged into the default hours, an empty one
+// not stored at all): an office closed on thursdays and fridays, or every day, stays so.
+func TestSettingsReadBackAsSaved(t *testing.T) {
+	day := []balcao.Interval{{From: "09:00", To: "17:00"}}
+	for name, hours := range map[string]map[string][]balcao.Interval{
+		"three days": {"mon": day, "tue": day, "wed": day},
+		"closed":     {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := open(t, dir)
+			s := balcao.DefaultSettings()
+			s.Hours = hours
+			if err := db.SaveSettings(context.Background(), "o1", s); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db = open(t, dir)
+			defer db.Close()
+			got, err := db.Settings("o1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.Hours) != fmt.Sprint(hours) {
+				t.Errorf("hours saved %v, read after a restart %v", hours, got.Hours)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(s) {
+				t.Errorf("settings saved %+v, read after a restart %+v", s, got)
+			}
+		})
+	}
+}
