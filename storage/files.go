@@ -13,8 +13,9 @@ import (
 )
 
 // Files keeps document contents on disk, content-addressed: DIR/{sha[:2]}/{sha}. Writing the
-// same content twice stores it once; a file is complete (written, synced, renamed) before Put
-// returns, so a record that names it never points at a partial file.
+// same content twice stores it once; a file is complete (written, synced, renamed, its
+// directory synced) before Put returns, so a record that names it never points at a partial
+// or, after a crash, missing file.
 //
 // The contents of the latest files stored or read stay in memory (recent): a document fetched
 // from the accounting system is read again a moment later to be sent on WhatsApp, and the
@@ -56,8 +57,14 @@ func (f *Files) Put(data []byte) (string, error) {
 		f.remember(sha, data)
 		return sha, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return "", fmt.Errorf("create file dir: %w", err)
+	dir := filepath.Dir(p)
+	if _, err := os.Stat(dir); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", fmt.Errorf("create file dir: %w", err)
+		}
+		if err := syncDir(f.dir); err != nil { // the new directory's entry
+			return "", err
+		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
@@ -74,8 +81,21 @@ func (f *Files) Put(data []byte) (string, error) {
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("rename file %s: %w", sha, err)
 	}
+	if err := syncDir(dir); err != nil { // the file's entry: the rename is durable
+		return "", err
+	}
 	f.remember(sha, data)
 	return sha, nil
+}
+
+// syncDir makes the entries of a directory durable (a file renamed or created in it).
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open dir %s: %w", dir, err)
+	}
+	serr := d.Sync()
+	return errors.Join(serr, d.Close())
 }
 
 // remember keeps a copy of a small stored file's content.
