@@ -17,11 +17,12 @@ import (
 // then waited 7–8 s for one large compaction instead of 0.3 s (BENCHMARKS.md, sixth round).
 type compactionGate struct {
 	mu       sync.Mutex
-	done     *sync.Cond // on mu: a grant round ended
+	done     *sync.Cond // on mu: a grant round or a metrics reading ended
 	db       pebble.DBForCompaction
 	opened   bool // Open returned: grants may start
 	stopped  bool // Unregister was called: no more grants
 	granting bool // a grant round is under way (one at a time)
+	sampling bool // the granter is reading the database's metrics (l0)
 	running  int  // granted compactions not yet done
 
 	poke chan struct{} // a grant round, soon
@@ -59,10 +60,17 @@ func (g *compactionGate) granter() {
 	for {
 		g.grant()
 		g.mu.Lock()
-		running := g.running
+		// Pebble's metrics only while there is a compaction to pace, and never once the
+		// database is closing (Unregister waits for a reading under way).
+		g.sampling = g.running > 0 && !g.stopped
+		sample := g.sampling
 		g.mu.Unlock()
-		if running > 0 { // Pebble's metrics only while there is a compaction to pace
+		if sample {
 			g.behind.Store(g.l0() >= g.pace.behind)
+			g.mu.Lock()
+			g.sampling = false
+			g.done.Broadcast()
+			g.mu.Unlock()
 		}
 		select {
 		case <-g.quit:
@@ -111,12 +119,13 @@ func (g *compactionGate) Register(_ int, db pebble.DBForCompaction) {
 	g.mu.Unlock()
 }
 
-// Unregister is called when the database closes: no grant after it returns.
+// Unregister is called when the database closes (without its lock): no grant and no metrics
+// reading after it returns.
 func (g *compactionGate) Unregister() {
 	g.closing.Store(true)
 	g.mu.Lock()
 	g.stopped = true
-	for g.granting {
+	for g.granting || g.sampling {
 		g.done.Wait()
 	}
 	g.mu.Unlock()

@@ -180,3 +180,38 @@ func TestGateKnowsWhenL0IsBehind(t *testing.T) {
 		}
 	})
 }
+
+// TestUnregisterWaitsForTheMetricsReading: Pebble's Close goes on once Unregister returns, so
+// the granter's reading of L0 (DB.Metrics) must be over by then, and none may start after.
+func TestUnregisterWaitsForTheMetricsReading(t *testing.T) {
+	g := newCompactionGate()
+	g.Register(2, &fakeCompactor{}) // two compactions granted at open: the granter reads L0
+	entered, release := make(chan struct{}), make(chan struct{})
+	var reading, readings atomic.Int64
+	g.open(func() int {
+		if readings.Add(1) == 1 {
+			close(entered)
+		}
+		reading.Store(1)
+		defer reading.Store(0)
+		<-release
+		return 0
+	})
+	<-entered
+	unregistered := make(chan int64)
+	go func() { g.Unregister(); unregistered <- reading.Load() }()
+	select {
+	case r := <-unregistered:
+		t.Fatalf("Unregister returned during a reading of L0 (reading %d)", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if r := <-unregistered; r != 0 {
+		t.Fatal("a reading of L0 under way after Unregister returned")
+	}
+	n := readings.Load()
+	time.Sleep(250 * time.Millisecond) // the granter's ticks (100 ms) would read again
+	if readings.Load() != n {
+		t.Fatal("L0 read after Unregister")
+	}
+}
