@@ -1,9 +1,15 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // TestVisibilityByCarteiraAndRestriction: an attendant sees the pending conversations of their
@@ -192,5 +198,35 @@ func TestCarteiraValidation(t *testing.T) {
 	settings["departments"] = []map[string]string{}
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"departments"`) {
 		t.Errorf("no departments: %d %s, want 422 on departments", status, body)
+	}
+}
+
+// TestVisibilityChangeMakesSocketsResync: saving a staff member's account closes their socket,
+// and the one that reconnects from where it was is told to reload its lists (the replay, seen
+// with the new departments, cannot take away what the old ones showed).
+func TestVisibilityChangeMakesSocketsResync(t *testing.T) {
+	e := startEngine(t)
+	admin, bruno := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	bruno.login("demo", "bruno")
+	ws := bruno.socket("")
+	hello := next(t, ws, func(wsFrame) bool { return true })
+	if status, body := admin.do("PUT", "/api/staff/bruno", map[string]any{"name": "Bruno Alves", "role": "atendente", "departments": []string{"fiscal"}}); status != http.StatusOK {
+		t.Fatalf("give bruno fiscal: %d %s", status, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := ws.Read(ctx); err != nil {
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation {
+				t.Fatalf("socket ended with %v, want a policy violation", err)
+			}
+			break
+		}
+	}
+	again := bruno.socket(fmt.Sprintf("?epoch=%s&since=%d", hello.Epoch, hello.Seq))
+	if h := next(t, again, func(wsFrame) bool { return true }); h.Type != "hello" || !h.Resync {
+		t.Fatalf("hello after the account changed = %+v, want resync", h)
 	}
 }

@@ -65,6 +65,11 @@ type officeHub struct {
 	seq    uint64
 	window [WindowSize]published // event of seq n at n % WindowSize; mu guards everything
 	subs   map[*Subscriber]struct{}
+	// reload holds, per staff member dropped by DropUser, the sequence number at the drop: a
+	// socket of theirs that reconnects from at or before it must reload (see Subscribe). Marks
+	// a window old are let go (such a client reloads anyway), so it holds at most the staff
+	// changed within the last WindowSize events.
+	reload map[string]uint64
 	// flush queues the held frames that waited lazyDelay and moves the backlogs into the
 	// channels (for readers that do not call Refill); it is running, due at armedAt, when armed.
 	flush   *time.Timer
@@ -527,8 +532,9 @@ func mustJSON(v any) []byte {
 
 // Subscribe registers a subscriber for an office (user and filter as in Subscriber). When
 // since > 0 and epoch is this hub's, the frames after since are queued first; missed is true
-// when they are no longer all kept (the client must reload). It returns the office's current
-// sequence number.
+// when they are no longer all kept, or when DropUser dropped the user at or after since (what
+// the client holds was loaded with their old permissions): the client must reload. It returns
+// the office's current sequence number.
 func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.ConversationView) bool, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
 	o := h.office(office)
 	s = &Subscriber{C: make(chan []byte, subscriberChan), Dropped: make(chan struct{}), Session: session, User: user, Filter: filter, office: o}
@@ -537,6 +543,8 @@ func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.Conver
 	if since > 0 || epoch != "" {
 		switch {
 		case epoch != h.epoch || since > o.seq || o.seq-since > WindowSize-1:
+			missed = true
+		case o.reloads(user, since):
 			missed = true
 		default:
 			for n := since + 1; n <= o.seq; n++ {
@@ -564,9 +572,35 @@ func (h *Hub) Drop(office, session string) {
 }
 
 // DropUser disconnects every subscriber of a staff member (whose permissions changed): their
-// browsers reconnect and reload what they may now see.
+// browsers reconnect and reload what they may now see. The replay of what they missed could
+// not tell them (it is filtered with their new permissions, and a conversation leaves their
+// lists only with an event that carries its view before the change), so the hub notes the
+// drop: a socket of theirs that reconnects from before it is told to resync.
 func (h *Hub) DropUser(office, user string) {
-	h.drop(office, func(s *Subscriber) bool { return s.User == user })
+	o := h.office(office)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for u, at := range o.reload {
+		if o.seq-at >= WindowSize { // a client this far behind resyncs anyway
+			delete(o.reload, u)
+		}
+	}
+	if o.reload == nil {
+		o.reload = map[string]uint64{}
+	}
+	o.reload[user] = o.seq
+	for s := range o.subs {
+		if s.User == user {
+			o.drop(s)
+		}
+	}
+}
+
+// reloads reports whether a socket of user reconnecting from since must reload because
+// DropUser dropped them at or after since. o.mu is held.
+func (o *officeHub) reloads(user string, since uint64) bool {
+	at, ok := o.reload[user]
+	return ok && since <= at
 }
 
 func (h *Hub) drop(office string, match func(*Subscriber) bool) {

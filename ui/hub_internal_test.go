@@ -40,3 +40,20 @@ func TestStampIsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHubLetsGoOfOldReloadMarks: DropUser's marks are kept only while a client reconnecting
+// from before them could still be replayed to; the window's own check covers the rest.
+func TestHubLetsGoOfOldReloadMarks(t *testing.T) {
+	h := NewHub()
+	h.DropUser("a", "bia")
+	for range WindowSize {
+		h.Publish("a", "x", nil)
+	}
+	h.DropUser("a", "ana")
+	if o := h.office("a"); len(o.reload) != 1 {
+		t.Fatalf("reload marks = %v, want only ana's", o.reload)
+	}
+	if _, _, missed := h.Subscribe("a", "s", "bia", nil, h.Epoch(), 0); !missed {
+		t.Fatal("bia from before her drop, a window ago: missed = false, want a resync")
+	}
+}

@@ -555,3 +555,28 @@ func TestHubLaysFramedEventsOutInPlace(t *testing.T) {
 	check(<-ger.C, 7, many[:ui.WindowSize/2])
 	check(<-ger.C, 7+ui.WindowSize/2, many[ui.WindowSize/2:])
 }
+
+// TestHubDropUserResyncsOnlyThatUser: after DropUser, the dropped staff member's sockets that
+// reconnect from before the drop must reload; others, and theirs from after it, replay.
+func TestHubDropUserResyncsOnlyThatUser(t *testing.T) {
+	h := ui.NewHub()
+	h.Publish("a", "x", nil)
+	h.DropUser("a", "bia")
+	h.Publish("a", "x", nil)
+	cases := []struct {
+		name  string
+		user  string
+		since uint64
+		want  bool
+	}{
+		{"dropped, from before the drop", "bia", 1, true},
+		{"dropped, from the start", "bia", 0, true},
+		{"dropped, from after the drop", "bia", 2, false},
+		{"someone else", "ana", 1, false},
+	}
+	for _, tc := range cases {
+		if _, _, missed := h.Subscribe("a", "s", tc.user, nil, h.Epoch(), tc.since); missed != tc.want {
+			t.Errorf("%s: Subscribe(%q, since %d) missed = %v, want %v", tc.name, tc.user, tc.since, missed, tc.want)
+		}
+	}
+}
