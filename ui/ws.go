@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -100,6 +101,17 @@ func (s *Server) serveSocket(conn *websocket.Conn, c caller, epoch string, since
 	sub, seq, missed := s.cfg.Hub.Subscribe(office, c.token, c.staff.User, filter, epoch, since)
 	defer s.cfg.Hub.Unsubscribe(office, sub)
 	ctx := conn.CloseRead(s.cfg.Context)
+	// The session was read when the request came, before the socket was taken over and
+	// subscribed: a logout, or a change or removal of the account, in between dropped no
+	// subscriber of it. Each of them is written before the hub drops the session's or the
+	// user's sockets, and Subscribe and those drops take the office's lock in turn, so that
+	// reading the session again now sees the change, or the drop will find this subscriber.
+	// It closes before the hello: the client asks /api/me, and goes to the login screen or
+	// reconnects with what it may see now.
+	if !s.sessionHolds(ctx, c) {
+		conn.Close(websocket.StatusPolicyViolation, "session changed: reconnect")
+		return
+	}
 
 	out := newFrameWriter(conn)
 	defer out.stop()
@@ -150,6 +162,13 @@ func (s *Server) serveSocket(conn *websocket.Conn, c caller, epoch string, since
 			return
 		}
 	}
+}
+
+// sessionHolds reports whether c's session is still live with the access its socket was
+// subscribed with (CanSee reads the staff member's role and departments).
+func (s *Server) sessionHolds(ctx context.Context, c caller) bool {
+	_, staff, err := s.cfg.Backend.Session(ctx, c.token)
+	return err == nil && staff.User == c.staff.User && staff.Role == c.staff.Role && slices.Equal(staff.Departments, c.staff.Departments)
 }
 
 // coalesce joins the frame with those already queued behind it into one JSON array message

@@ -171,3 +171,84 @@ func TestReconnectAfterDropUserResyncs(t *testing.T) {
 		t.Fatalf("hello from after the drop = %+v, want no resync", hl)
 	}
 }
+
+// TestSocketOpenedDuringLogoutCloses: a socket whose session logs out, or whose account changes
+// or goes, after the request was authenticated but before the socket subscribed (the drop then
+// finds nothing) closes before its hello, instead of receiving the office's events.
+func TestSocketOpenedDuringLogoutCloses(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(t *testing.T, b *sessionBackend, h *Hub, srv *httptest.Server)
+	}{
+		{"logout", func(t *testing.T, _ *sessionBackend, _ *Hub, srv *httptest.Server) {
+			req, _ := http.NewRequest("POST", srv.URL+"/api/logout", nil)
+			req.AddCookie(&http.Cookie{Name: SessionCookie, Value: "tb"})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("logout: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent {
+				t.Fatalf("logout: %d, want 204", resp.StatusCode)
+			}
+		}},
+		{"departments changed", func(_ *testing.T, b *sessionBackend, h *Hub, _ *httptest.Server) {
+			b.account("bia", "", "pessoal")
+			h.DropUser("a", "bia")
+		}},
+		{"account removed", func(_ *testing.T, b *sessionBackend, h *Hub, _ *httptest.Server) {
+			b.remove("bia")
+			h.DropUser("a", "bia")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			b, h := newSessionBackend(), NewHub()
+			b.account("bia", "tb", "fiscal")
+			b.entered, b.release = make(chan struct{}), make(chan struct{})
+			srv := sessionServer(t, b, h)
+
+			type dialed struct {
+				conn *websocket.Conn
+				err  error
+			}
+			done := make(chan dialed, 1)
+			go func() {
+				conn, err := dialAs(ctx, srv, "tb", "")
+				done <- dialed{conn, err}
+			}()
+			select {
+			case <-b.entered: // authenticated, taken over, not yet subscribed
+			case <-ctx.Done():
+				t.Fatal("the socket never reached CanSee")
+			}
+			tc.change(t, b, h, srv)
+			close(b.release)
+			d := <-done
+			if d.err != nil {
+				t.Fatalf("dial: %v", d.err)
+			}
+			defer d.conn.CloseNow()
+
+			_, raw, err := d.conn.Read(ctx)
+			if err == nil {
+				h.Publish("a", balcao.EventAgentsOnline, map[string]int{"remote": 1})
+				soon, stop := context.WithTimeout(ctx, time.Second)
+				defer stop()
+				_, next, err := d.conn.Read(soon)
+				t.Fatalf("the socket sent %s then %s (%v), want it closed before its hello", raw, next, err)
+			}
+			if ce := (websocket.CloseError{}); !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation {
+				t.Fatalf("the socket ended with %v, want a policy violation", err)
+			}
+			for h.Subscribers("a") != 0 {
+				if ctx.Err() != nil {
+					t.Fatal("the closed socket stayed subscribed")
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+}
