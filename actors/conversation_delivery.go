@@ -32,8 +32,8 @@ const (
 	recentOutbound = 32
 )
 
-// delivery is allocated with the first outbound message: most conversations that are running
-// only received.
+// delivery is allocated with the first outbound message or report of one (deliveryState): most
+// conversations that are running only received.
 type delivery struct {
 	out     []outbound  // oldest first; at most recentOutbound unless changes are pending
 	outMem  *[]outbound // the pooled box out's memory goes back in (see outbounds)
@@ -66,11 +66,7 @@ type deliveryStored struct {
 // remember keeps an outbound message just stored, dropping the oldest one that can go when
 // recentOutbound are kept.
 func (c *conversation) remember(m balcao.Message) {
-	if c.delivery == nil {
-		mem := outbounds.Get().(*[]outbound)
-		c.delivery = &delivery{out: *mem, outMem: mem}
-	}
-	d := c.delivery
+	d := c.deliveryState()
 	if len(d.out) >= recentOutbound {
 		if i := slices.IndexFunc(d.out, d.forgettable); i >= 0 {
 			d.out = slices.Delete(d.out, i, i+1)
@@ -79,6 +75,17 @@ func (c *conversation) remember(m balcao.Message) {
 	at := storage.StatusTimesOf(m.StatusAt)
 	m.StatusAt = nil
 	d.out = append(d.out, outbound{msg: m, at: at})
+}
+
+// deliveryState returns the conversation's delivery state, begun (with its message list from
+// outbounds) if it has none. Every state is begun here: stored gives the list back to the pool
+// when it lets the state go.
+func (c *conversation) deliveryState() *delivery {
+	if c.delivery == nil {
+		mem := outbounds.Get().(*[]outbound)
+		c.delivery = &delivery{out: *mem, outMem: mem}
+	}
+	return c.delivery
 }
 
 // forgettable reports whether a message may leave memory: nothing pending and its last change
@@ -125,11 +132,9 @@ func (c *conversation) receipt(ctx actor.Context, r *gateway.Receipt) {
 // sent records that WhatsApp accepted (or refused for good) a message; its turn's outbox entry
 // goes with the last of them.
 func (c *conversation) sent(ctx actor.Context, m *deliveryChanged) {
-	if c.delivery == nil {
-		c.delivery = &delivery{}
-	}
+	d := c.deliveryState()
 	if m.outboxEnd {
-		c.delivery.outbox = append(c.delivery.outbox, m.seq)
+		d.outbox = append(d.outbox, m.seq)
 	}
 	c.setStatus(ctx, m.seq, m.status, "")
 	c.armFlush(ctx)
