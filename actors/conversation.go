@@ -43,7 +43,7 @@ type conversation struct {
 	durable  atomic.Uint64            // how many of them the writer called back for
 	delivery *delivery                // outbound messages in progress and their pending changes; nil when none
 	scope    *balcao.ConversationView // what its last events' visibility was (see scopeOf)
-	handled  uint64                   // messages routed by the office that this instance handled
+	handled  uint64                   // messages routed by the office that this actor handled (its failed instances' too)
 	barrier  bool                     // wait for the writer before loading (a restart)
 	gen      uint64                   // the office's contacts generation it knows (office.contactGen)
 }
@@ -55,18 +55,33 @@ type conversation struct {
 type launch struct {
 	barrier bool   // wait for the writer before loading: the phone's previous actor failed
 	gen     uint64 // the office's contacts generation (office.contactGen)
+	handled uint64 // messages the actor's failed instances handled (a restart: see restarting)
 }
 
-// identify sets the phone and launch of a starting instance. A restarted one finds no launch:
-// it waits for the writer (its predecessor's writes may be in flight) and, knowing no contacts
-// generation, reads the contact again.
+// launchName is the name of the actor, under which its launch is kept.
+func launchName(ctx actor.Context) string {
+	return strings.TrimPrefix(ctx.Self().Id, ctx.Parent().Id+"/")
+}
+
+// identify sets the phone and launch of a starting instance. A restarted one finds the launch
+// its failed predecessor left (restarting): it waits for the writer (its predecessor's writes
+// may be in flight) and, knowing no contacts generation, reads the contact again.
 func (c *conversation) identify(ctx actor.Context) {
-	name := strings.TrimPrefix(ctx.Self().Id, ctx.Parent().Id+"/")
+	name := launchName(ctx)
 	c.phone = name[:strings.LastIndexByte(name, '$')]
 	c.barrier, c.gen = true, 0
-	if l, ok := c.launches.LoadAndDelete(name); ok {
-		c.barrier, c.gen = l.(launch).barrier, l.(launch).gen
+	if v, ok := c.launches.LoadAndDelete(name); ok {
+		l := v.(launch)
+		c.barrier, c.gen, c.handled = l.barrier, l.gen, l.handled
 	}
+}
+
+// restarting leaves the launch of the instance protoactor makes in place of this failed one,
+// under the same pid. The office keeps counting what it routes to the pid (child.forwarded)
+// and agrees to passivate it only when that equals what the actor says it handled: the next
+// instance goes on from this one's count, or the office would refuse it for good.
+func (c *conversation) restarting(ctx actor.Context) {
+	c.launches.Store(launchName(ctx), launch{barrier: true, handled: c.handled})
 }
 
 // idleTick is the office telling an idle conversation to passivate (see office.sweep).
@@ -81,6 +96,8 @@ func (c *conversation) Receive(ctx actor.Context) {
 		c.start(ctx)
 	case *actor.Stopping:
 		c.flushDelivery(ctx, false)
+	case *actor.Restarting:
+		c.restarting(ctx)
 	case *idleTick:
 		c.idle(ctx)
 	case *writeFailed:
