@@ -23,7 +23,7 @@ type gatewayActor struct {
 	session gateway.Session
 
 	queue    []*sendOutbound // waiting for a retry, in order; at most maxRetryQueue
-	overflow bool            // messages were left in the outbox only: rescan when the queue drains
+	overflow bool            // messages are left in the outbox only until the queue drains: then it is read again
 	backoff  time.Duration
 	timer    *time.Timer
 	guard    sendGuard // the sends' context and timeout
@@ -70,7 +70,7 @@ func (g *gatewayActor) Receive(ctx actor.Context) {
 			}
 		}
 	case *sendOutbound:
-		if len(g.queue) > 0 || g.session == nil {
+		if len(g.queue) > 0 || g.overflow || g.session == nil {
 			g.enqueue(ctx, m)
 			return
 		}
@@ -119,8 +119,12 @@ func (g *gatewayActor) replayOutbox(ctx actor.Context) {
 	g.retry(ctx)
 }
 
+// enqueue keeps a message for the next retry. Past maxRetryQueue it stays in the outbox only,
+// and so does every message after it until the queue drains and the outbox is read again:
+// one queued while the queue was below its bound again would go out before earlier messages of
+// its phone that are in the outbox only.
 func (g *gatewayActor) enqueue(ctx actor.Context, m *sendOutbound) {
-	if len(g.queue) >= maxRetryQueue {
+	if g.overflow || len(g.queue) >= maxRetryQueue {
 		g.overflow = true // it stays in the outbox and is read again later
 	} else {
 		g.queue = append(g.queue, m)
