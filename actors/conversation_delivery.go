@@ -249,7 +249,9 @@ func (c *conversation) stored(m *deliveryStored) {
 var outbounds = sync.Pool{New: func() any { s := make([]outbound, 0, 2); return &s }}
 
 // flushDelivery writes the pending delivery changes on their own. With notify, the actor hears
-// when they are durable; an actor about to stop does not ask (it would be a dead letter).
+// when they are durable, or restarts from storage when the write failed, as after a failed
+// turn (its state already took the changes as written and the outbox entries as deleted); an
+// actor about to stop does not ask (it would be a dead letter).
 func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
 	if d := c.delivery; d == nil || (len(d.outbox) == 0 && slices.IndexFunc(d.out, func(o outbound) bool { return o.dirty }) < 0) {
 		return
@@ -260,6 +262,9 @@ func (c *conversation) flushDelivery(ctx actor.Context, notify bool) {
 	pub, office, self, root, d := c.sys.cfg.Publisher, c.office, ctx.Self(), c.sys.as.Root, c.delivery
 	_ = c.sys.cfg.DB.Writer.Submit(b, func(err error) {
 		if err != nil {
+			if notify {
+				root.Send(self, &writeFailed{err: err})
+			}
 			return
 		}
 		pub.PublishAll(office, events)
