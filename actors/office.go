@@ -30,7 +30,7 @@ type office struct {
 	// passivated are the ids of conversation actors stopped by passivation, until their
 	// Terminated comes.
 	passivated map[string]struct{}
-	// stopping is set once the office stops: it spawns no child after that.
+	// stopping is set once the office stops or restarts: it spawns no child after that.
 	stopping bool
 	// clientWrites counts company and contact batches submitted and not yet saved: a change
 	// that reads contacts waits for them first (see settleClients).
@@ -97,6 +97,10 @@ func (o *office) Receive(ctx actor.Context) {
 		o.stopping = true
 		o.sweeper.Stop()
 	case *actor.Restarting:
+		// The children stop too, and their Terminated come to this instance: a job it woke
+		// then (jobStopped) would be a child the restart waits for, never stopped, and the
+		// office would never start again. The new instance resumes the jobs.
+		o.stopping = true
 		o.sweeper.Stop() // the new instance arms its own
 	case *whatsappStatus:
 		o.sys.cfg.Publisher.Publish(o.id, balcao.EventWhatsAppStatus, m.status)
