@@ -50,8 +50,9 @@ type deliverDocuments struct {
 	stored balcao.JobState
 	// first is set on the first ask for documents just fetched: no batch that sent the job's
 	// documents can have been written before it (that batch records the job delivered, and a
-	// delivered job is never fetched again), so the conversation does not look for the job's
-	// marker.
+	// delivered job is never fetched again; the ask of an earlier actor of the job, left in the
+	// office's mailbox by its failure, is dropped: office.deliverDocuments), so the conversation
+	// does not look for the job's marker.
 	first bool
 }
 

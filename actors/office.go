@@ -90,6 +90,8 @@ func (o *office) Receive(ctx actor.Context) {
 		o.route(ctx, m.From)
 	case *gateway.Receipt:
 		o.route(ctx, m.To)
+	case *deliverDocuments:
+		o.deliverDocuments(ctx, m)
 	case conversationCommand:
 		o.route(ctx, m.phone())
 	case *actor.Stopping:
@@ -107,7 +109,7 @@ func (o *office) Receive(ctx actor.Context) {
 	case *getSession:
 		ctx.Forward(o.gw)
 	case *GetOfficeStats:
-		ctx.Respond(&OfficeStats{Conversations: len(o.convs)})
+		ctx.Respond(&OfficeStats{Conversations: len(o.convs), Jobs: len(o.jobs)})
 	case *SaveCompany, *AddContact, *RemoveContactCompany, *SaveContact, *DeleteContact, *ImportContacts:
 		if err := o.settleClients(); err != nil {
 			ctx.Respond(&Result{Err: err})

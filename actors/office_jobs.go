@@ -54,6 +54,20 @@ func (o *office) jobChanged(ctx actor.Context, m *jobChanged) {
 	o.sys.cfg.Publisher.Publish(o.id, balcao.EventJobChanged, m.event(view))
 }
 
+// deliverDocuments routes a job's ask to put its documents in the chat when it comes from the
+// job's running actor, and drops it otherwise: its actor stopped with a failed instance of the
+// office, whose mailbox this one kept, and the actor this instance woke for the job asks on its
+// own. Routed, the stale ask would have the documents sent twice: the new actor's first ask does
+// not look for the job's marker, and a look could miss it anyway while the stale ask's batch is
+// still in the writer. Dropping it keeps the rule that the conversation has one ask of a job at
+// a time, from an actor that waits for its answer (see jobActor.delivering).
+func (o *office) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
+	if pid, ok := o.jobs[m.job.ID]; !ok || !pid.Equal(ctx.Sender()) {
+		return
+	}
+	o.route(ctx, m.phone())
+}
+
 // resumeJobs restarts the jobs that were under way: waiting, interrupted while processing, or
 // done but not yet in the conversation. Jobs pending at the office wait for a retry.
 func (o *office) resumeJobs(ctx actor.Context) {

@@ -80,6 +80,7 @@ type GetOfficeStats struct{}
 // OfficeStats are an office actor's live figures.
 type OfficeStats struct {
 	Conversations int // conversation actors running (not passivated)
+	Jobs          int // job actors running
 }
 
 // Result answers a staff command (and a job's deliverDocuments: Job is then the job as the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,4 +144,78 @@ func TestOfficeRestartsWhileAJobFetches(t *testing.T) {
 		t.Fatalf("office stats after the office failed: %v; want the office restarted", err)
 	}
 	await(t, src.started, "the job's fetch by the restarted office")
+}
+
+// TestOfficeRestartDeliversAJobsDocumentsOnce: a job's actor asks the office to put the
+// documents it fetched in the chat just as the office fails; the ask stays in the office's
+// mailbox, the restart stops the actor, and the new instance of the office starts another for
+// the job (still processando on disk), which fetches and asks again, behind the first ask. The
+// client gets the documents once: the office drops the ask of the stopped actor.
+func TestOfficeRestartDeliversAJobsDocumentsOnce(t *testing.T) {
+	src := newPDFSource()
+	var stamp atomic.Bool
+	stamping := make(chan struct{}, 1)
+	u := startOffice(t, src, func(c *Config) {
+		c.Now = func() time.Time {
+			if stamp.CompareAndSwap(true, false) {
+				stamping <- struct{}{}
+			}
+			return time.Now()
+		}
+	})
+	await(t, src.started, "the first actor's fetch")
+	// Once its fetch has run for processingAfter the job is stored processando; then its actor
+	// reads the clock next when it stamps the documents it fetched (jobActor.publish).
+	u.awaitJob(t, "the job stored processando", func(j balcao.Job) bool { return j.State == balcao.JobProcessing })
+
+	u.hold()
+	held := await(t, u.pub.held, "the office held")
+	u.fail() // waits behind the hold
+	u.hold() // the restarted office's first message
+	stamp.Store(true)
+	src.release <- struct{}{}
+	// The actor handles its fetch's answer: it asks the office before it can stop, and its ask
+	// waits behind the failure and the second hold.
+	await(t, stamping, "the first actor stamping its documents")
+	close(held)
+
+	held = await(t, u.pub.held, "the restarted office held")
+	await(t, src.started, "the second actor's fetch")
+	src.release <- struct{}{}
+	close(held)
+
+	// The second actor stops once its ask is answered, after any batch of the first's.
+	u.awaitJob(t, "the job delivered and its actor stopped", func(j balcao.Job) bool {
+		st, err := u.sys.OfficeStats(t.Context(), "o1")
+		return err == nil && st.Jobs == 0 && j.State == balcao.JobDone && j.Delivered
+	})
+	msgs, _, err := u.db.Messages("o1", u.job.Phone, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := 0
+	for _, m := range msgs {
+		if m.Document != nil {
+			docs++
+		}
+	}
+	if docs != 1 {
+		t.Fatalf("%d document messages in the chat, want 1", docs)
+	}
+}
+
+// awaitJob polls the stored job until ok holds, failing the test after 10 s.
+func (u *officeUnderTest) awaitJob(t *testing.T, what string, ok func(balcao.Job) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		j, err := u.db.Job("o1", u.job.ID)
+		if err == nil && ok(j) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s: job %s, delivered %v, %v", what, j.State, j.Delivered, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
