@@ -251,6 +251,7 @@ func (j *jobActor) deliver(ctx actor.Context, first bool) {
 			d, err := j.sys.cfg.DB.Document(j.office, id)
 			if err != nil {
 				j.log.Error("load document", "doc", id, "err", err)
+				j.arm(ctx) // read again after the backoff, as after a failed delivery
 				return
 			}
 			m.docs = append(m.docs, d)

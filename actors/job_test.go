@@ -31,6 +31,12 @@ type jobUnderTest struct {
 // makes the pool's answer to each fetch (nil: the agent never answers).
 func startJob(t *testing.T, answer func(*fetch) *fetched) *jobUnderTest {
 	t.Helper()
+	return startStoredJob(t, nil, answer)
+}
+
+// startStoredJob is startJob with the job changed by set, when not nil, before it is stored.
+func startStoredJob(t *testing.T, set func(*balcao.Job), answer func(*fetch) *fetched) *jobUnderTest {
+	t.Helper()
 	db, err := storage.Open(t.TempDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +57,9 @@ func startJob(t *testing.T, answer func(*fetch) *fetched) *jobUnderTest {
 	now := time.Now()
 	u.job = balcao.Job{ID: "j1", Phone: "5548999990001", State: balcao.JobWaiting, CreatedAt: now, UpdatedAt: now,
 		History: []balcao.JobEvent{{State: balcao.JobWaiting, At: now}}}
+	if set != nil {
+		set(&u.job)
+	}
 	b := &storage.Batch{}
 	b.Put(storage.JobKey("o1", u.job.ID), &u.job)
 	b.Set(storage.JobIndexKey("o1", u.job.State, u.job.CreatedAt, u.job.ID), nil)
@@ -191,5 +200,23 @@ func TestJobDeliversAgainWhatItFetchedAfterAFailedWrite(t *testing.T) {
 	await(t, u.stopped, "the job's actor stopping once its delivery was recorded")
 	if stored, err := u.db.Job("o1", u.job.ID); err != nil || stored.State != balcao.JobWaiting || len(stored.History) != 1 {
 		t.Fatalf("job stored %s with %d events, %v: the actor wrote; want it as created", stored.State, len(stored.History), err)
+	}
+}
+
+// TestJobReadsAgainADocumentItCouldNotRead: a job an earlier version stored done, its
+// documents not yet in the chat, is sent from its stored documents; when one cannot be read the
+// job tries again after its backoff instead of waiting for ever.
+func TestJobReadsAgainADocumentItCouldNotRead(t *testing.T) {
+	u := startStoredJob(t, func(j *balcao.Job) { j.State, j.Documents = balcao.JobDone, []string{"j1-1"} }, nil)
+	u.settled(t) // its actor started: the document was not there to read
+	doc := balcao.StoredDocument{ID: "j1-1", Job: u.job.ID, Phone: u.job.Phone, Name: "das.pdf", MIME: "application/pdf", Size: 7, SHA256: "cd"}
+	b := &storage.Batch{}
+	b.Put(storage.DocumentKey("o1", doc.ID), &doc)
+	if err := u.db.Writer.Commit(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	ask := await(t, u.asks, "ask for delivery once the document could be read")
+	if ask.first || ask.stored != balcao.JobDone || len(ask.docs) != 1 || ask.docs[0].Name != doc.Name {
+		t.Fatalf("ask = first %v, stored %s, %d documents; want a later ask from processado with %s", ask.first, ask.stored, len(ask.docs), doc.Name)
 	}
 }
