@@ -31,7 +31,8 @@ import (
 //     leaves the job aguardando or processando, and it is fetched again.
 //
 // The conversation sends a job's documents at most once. The actor stops once the job is done
-// and delivered, or pending (the office actor wakes it on a retry).
+// and delivered, or pending (the office actor wakes it on a retry), and when it starts and
+// finds it so (unless woken for a retry).
 type jobActor struct {
 	sys    *System
 	office string
@@ -47,6 +48,9 @@ type jobActor struct {
 	// given is the job as its conversation stored it, for its first actor: nothing else has
 	// written it since, so the actor starts without reading it.
 	given *balcao.Job
+	// retrying: the office woke the actor for a RetryJob, which may come after it started; a
+	// job at rest (pending, or done and delivered) waits for it rather than stop.
+	retrying bool
 	// fetching is set while the agent pool has the job (slow once the fetch has taken
 	// processingAfter), delivering while the conversation has its documents: a "try now" tick
 	// then changes nothing (a second ask could find the first one's batch still in the
@@ -137,16 +141,16 @@ func (j *jobActor) start(ctx actor.Context) {
 		}
 		j.job = job
 	}
-	switch j.job.State {
-	case balcao.JobProcessing:
+	switch {
+	case j.job.State == balcao.JobProcessing:
 		j.change(ctx, balcao.JobWaiting, "Retomado após uma interrupção.", nil, nil)
 		j.dispatch(ctx)
-	case balcao.JobWaiting:
+	case j.job.State == balcao.JobWaiting:
 		j.dispatch(ctx)
-	case balcao.JobDone:
-		if !j.job.Delivered {
-			j.deliver(ctx, false)
-		}
+	case j.job.State == balcao.JobDone && !j.job.Delivered:
+		j.deliver(ctx, false)
+	case !j.retrying: // at rest, woken while its earlier actor's last change was in the writer
+		ctx.Stop(ctx.Self())
 	}
 }
 
@@ -284,9 +288,14 @@ func (j *jobActor) pending(ctx actor.Context, reason string) {
 	ctx.Stop(ctx.Self())
 }
 
+// errJobNotPending is the answer to a RetryJob of a job that is not pending.
+func errJobNotPending() error {
+	return balcao.NewError(balcao.ErrConflict, "job_not_pending", "Este pedido já está sendo processado.")
+}
+
 func (j *jobActor) retry(ctx actor.Context) {
 	if j.job.State != balcao.JobPending {
-		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "job_not_pending", "Este pedido já está sendo processado.")})
+		ctx.Respond(&Result{Err: errJobNotPending()})
 		return
 	}
 	if j.job.Hold == string(balcao.RuleConfirm) {

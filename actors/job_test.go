@@ -220,3 +220,21 @@ func TestJobReadsAgainADocumentItCouldNotRead(t *testing.T) {
 		t.Fatalf("ask = first %v, stored %s, %d documents; want a later ask from processado with %s", ask.first, ask.stored, len(ask.docs), doc.Name)
 	}
 }
+
+// TestJobAtRestStops: an actor that finds its job with nothing to do (pending at the office, or
+// done and delivered: the office woke it as its earlier actor's last change was in the writer)
+// stops rather than wait idle for ever.
+func TestJobAtRestStops(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*balcao.Job)
+	}{
+		{"pending", func(j *balcao.Job) { j.State = balcao.JobPending }},
+		{"delivered", func(j *balcao.Job) { j.State, j.Delivered = balcao.JobDone, true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := startStoredJob(t, tc.set, nil)
+			await(t, u.stopped, "the actor stopping")
+		})
+	}
+}

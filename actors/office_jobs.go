@@ -9,27 +9,28 @@ import (
 // job starts the actor of a job a conversation just stored (jobCreated: the job is durable, and
 // the actor starts from it as it was stored).
 func (o *office) job(ctx actor.Context, job *balcao.Job) *actor.PID {
-	return o.spawnJob(ctx, job.ID, false, job)
+	return o.spawnJob(ctx, job.ID, false, job, false)
 }
 
 // wakeJob returns the job's actor, spawning it when it is not running; nil while the office
 // stops (the job resumes at the next start). The actor loads the job once every write submitted
-// so far is durable: an earlier actor of the job may have left some in the writer.
-func (o *office) wakeJob(ctx actor.Context, id string) *actor.PID {
-	return o.spawnJob(ctx, id, true, nil)
+// so far is durable: an earlier actor of the job may have left some in the writer. retry: a
+// RetryJob follows, which the actor waits for should it find the job at rest.
+func (o *office) wakeJob(ctx actor.Context, id string, retry bool) *actor.PID {
+	return o.spawnJob(ctx, id, true, nil, retry)
 }
 
 // spawnJob starts a job's actor, which loads the job (after the writer, with barrier) unless
 // given it.
-func (o *office) spawnJob(ctx actor.Context, id string, barrier bool, job *balcao.Job) *actor.PID {
+func (o *office) spawnJob(ctx actor.Context, id string, barrier bool, job *balcao.Job, retry bool) *actor.PID {
 	if pid, ok := o.jobs[id]; ok || o.stopping {
 		return pid
 	}
 	pid := ctx.Spawn(o.sys.props(func() actor.Actor {
 		a := newJobActor(o.sys, o.id, id, o.pool, barrier)
-		a.given = job
+		a.given, a.retrying = job, retry
 		// A restart: the failed actor's writes may still be in the writer, and the job is
-		// loaded as they left it.
+		// loaded as they left it (retry stays: the RetryJob may not have come yet).
 		barrier, job = true, nil
 		return a
 	}))
@@ -81,7 +82,7 @@ func (o *office) resumeJobs(ctx actor.Context) {
 	for _, id := range ids {
 		j, err := o.sys.cfg.DB.Job(o.id, id)
 		if err == nil && j.State != balcao.JobPending && (online || j.State != balcao.JobWaiting) {
-			o.wakeJob(ctx, id)
+			o.wakeJob(ctx, id, false)
 		}
 	}
 }
@@ -108,18 +109,23 @@ func (o *office) jobStopped(ctx actor.Context, id string) {
 	delete(o.recheck, id)
 	// The job's last change may still be in the writer: wakeJob's actor waits for it.
 	if j, err := o.sys.cfg.DB.Job(o.id, id); err == nil && (j.State == balcao.JobWaiting || j.State == balcao.JobProcessing) {
-		o.wakeJob(ctx, id)
+		o.wakeJob(ctx, id, false)
 	}
 }
 
 func (o *office) retryJob(ctx actor.Context, m *RetryJob) {
 	if _, running := o.jobs[m.ID]; !running {
-		if _, err := o.sys.cfg.DB.Job(o.id, m.ID); err != nil {
+		j, err := o.sys.cfg.DB.Job(o.id, m.ID)
+		if err != nil {
 			ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")})
 			return
 		}
+		if j.State == balcao.JobDone && j.Delivered { // finished for good: no actor to start
+			ctx.Respond(&Result{Err: errJobNotPending()})
+			return
+		}
 	}
-	pid := o.wakeJob(ctx, m.ID)
+	pid := o.wakeJob(ctx, m.ID, true)
 	if pid == nil {
 		refuse(ctx)
 		return
