@@ -196,7 +196,8 @@ func (j *jobActor) fetched(ctx actor.Context, m *fetched) {
 		j.change(ctx, balcao.JobWaiting, noAgentNote, nil, nil)
 		ctx.Stop(ctx.Self())
 	case m.err != nil:
-		if !errors.Is(m.err, errAgentsBusy) {
+		// A busy pool, or the agents closed as the server stops, says nothing of the job.
+		if !errors.Is(m.err, errAgentsBusy) && !errors.Is(m.err, agent.ErrClosed) {
 			j.job.Attempts++
 		}
 		if j.job.Attempts >= maxFetchAttempts {

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway/agent"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -235,6 +237,36 @@ func TestJobAtRestStops(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := startStoredJob(t, tc.set, nil)
 			await(t, u.stopped, "the actor stopping")
+		})
+	}
+}
+
+// TestJobCountsNoAttemptWhenTheAgentsClose: a fetch failed because the server is stopping
+// (the remote agents closed: agent.ErrClosed with ErrAgentGone) leaves the job's attempts as
+// they were, so that restarts during fetches do not make it pending; an agent that went away on
+// its own counts one.
+func TestJobCountsNoAttemptWhenTheAgentsClose(t *testing.T) {
+	for name, c := range map[string]struct {
+		err      error
+		attempts int
+	}{
+		"agents closed": {fmt.Errorf("%w: %w", agent.ErrClosed, agent.ErrAgentGone), 0},
+		"agent gone":    {agent.ErrAgentGone, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := startJob(t, func(*fetch) *fetched { return &fetched{err: c.err} })
+			await(t, u.fetches, "fetch")
+			u.settled(t)
+			if err := u.db.Writer.Commit(t.Context(), nil); err != nil { // after the job's change
+				t.Fatal(err)
+			}
+			stored, err := u.db.Job("o1", u.job.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.State != balcao.JobWaiting || stored.Attempts != c.attempts {
+				t.Fatalf("job stored %s with %d attempts, want aguardando with %d", stored.State, stored.Attempts, c.attempts)
+			}
 		})
 	}
 }

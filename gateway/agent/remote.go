@@ -33,7 +33,9 @@ var (
 	// ErrJobInFlight is returned by a remote Source's Fetch when the same job is already being
 	// fetched by an agent of the office.
 	ErrJobInFlight = errors.New("job already in flight")
-	// ErrClosed is returned by a remote Source's Fetch after Remote.Close.
+	// ErrClosed is returned by a remote Source's Fetch after Remote.Close, and with
+	// ErrAgentGone by one in flight when Close disconnected its agent: the server is stopping,
+	// and the job is no more at fault than its agent.
 	ErrClosed = errors.New("remote agents closed")
 )
 
@@ -334,7 +336,8 @@ func (r *Remote) add(a *remoteAgent) bool {
 	return true
 }
 
-// remove unregisters a disconnected agent and fails its calls with ErrAgentGone.
+// remove unregisters a disconnected agent and fails its calls with ErrAgentGone (and ErrClosed
+// when Close disconnected it).
 func (r *Remote) remove(a *remoteAgent, cause error) {
 	r.notify.Lock()
 	defer r.notify.Unlock()
@@ -354,10 +357,14 @@ func (r *Remote) remove(a *remoteAgent, cause error) {
 	calls := a.calls
 	a.calls = map[string]*call{}
 	r.signal()
-	n := len(list)
+	n, closed := len(list), r.closed
 	r.mu.Unlock()
 	for job, c := range calls {
-		c.done <- outcome{err: fmt.Errorf("job %s on agent %s: %w (%v)", job, a.name, ErrAgentGone, cause)}
+		err := fmt.Errorf("job %s on agent %s: %w (%v)", job, a.name, ErrAgentGone, cause)
+		if closed {
+			err = fmt.Errorf("%w: %w", ErrClosed, err)
+		}
+		c.done <- outcome{err: err}
 	}
 	if r.onChange != nil {
 		r.onChange(a.office, n)

@@ -388,6 +388,22 @@ func TestAgentCloseDisconnects(t *testing.T) {
 	}
 }
 
+// TestAgentCloseFailsJobsInFlightAsClosed: a job whose agent Close disconnects fails as
+// ErrAgentGone and ErrClosed: the server stopping is no fault of the job (the job actor
+// counts no attempt for it), unlike an agent that went away on its own.
+func TestAgentCloseFailsJobsInFlightAsClosed(t *testing.T) {
+	ts := newTestServer(t, nil)
+	src := &blockingSource{started: make(chan string, 1), cancelled: make(chan string, 1)}
+	startClient(t, ts.srv.URL, testToken, src, "lento")
+	waitOnline(t, ts.remote, 1)
+	res := fetchAsync(ts.remote.Source(testOffice), testJob("j1", "das", "2026-10", ""))
+	<-src.started
+	ts.remote.Close()
+	if o := await(t, res); !errors.Is(o.err, ErrAgentGone) || !errors.Is(o.err, ErrClosed) {
+		t.Fatalf("Fetch in flight at Close = %v, want ErrAgentGone and ErrClosed", o.err)
+	}
+}
+
 // rawAgent speaks the protocol by hand, to misbehave in ways the real Client never does.
 type rawAgent struct {
 	t    *testing.T
@@ -482,8 +498,8 @@ func TestAgentKilledMidTransfer(t *testing.T) {
 	a.conn.CloseNow()
 
 	o := await(t, got)
-	if !errors.Is(o.err, ErrAgentGone) || len(o.res.Files) != 0 {
-		t.Fatalf("Fetch = %d files, %v; want no file and ErrAgentGone", len(o.res.Files), o.err)
+	if !errors.Is(o.err, ErrAgentGone) || errors.Is(o.err, ErrClosed) || len(o.res.Files) != 0 {
+		t.Fatalf("Fetch = %d files, %v; want no file and ErrAgentGone (not ErrClosed)", len(o.res.Files), o.err)
 	}
 	waitOnline(t, ts.remote, 0)
 }
