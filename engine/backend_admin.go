@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,7 +162,9 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	if err := e.db.PutStaff(ctx, office, s); err != nil {
 		return balcao.Staff{}, err
 	}
-	e.hub.DropUser(office, s.User) // their sockets reconnect with what they may see now
+	if !create && (old.Role != s.Role || !slices.Equal(old.Departments, s.Departments)) {
+		e.hub.DropUser(office, s.User) // their sockets reconnect and reload what they may see now
+	}
 	return s, nil
 }
 

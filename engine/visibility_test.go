@@ -230,3 +230,21 @@ func TestVisibilityChangeMakesSocketsResync(t *testing.T) {
 		t.Fatalf("hello after the account changed = %+v, want resync", h)
 	}
 }
+
+// TestNameChangeKeepsSockets: an account saved with the same role and departments (a new
+// name, a new password) sees what it saw: its sockets stay open (a drop makes the browser
+// reload everything).
+func TestNameChangeKeepsSockets(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	ws := admin.socket("")
+	next(t, ws, func(f wsFrame) bool { return f.Type == "hello" })
+	if status, body := admin.do("PUT", "/api/staff/admin", map[string]any{"name": "Administradora", "role": "administrador"}); status != http.StatusOK {
+		t.Fatalf("rename: %d %s", status, body)
+	}
+	if status, body := admin.inbound("demo", "5548999990001", "oi", "rename-1"); status >= 300 {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	next(t, ws, func(f wsFrame) bool { return f.Type == "message.added" }) // fails on a closed socket
+}
