@@ -228,49 +228,60 @@ func (d *dialog) answerSubmenu(kind string) bool {
 }
 
 // request moves a document request on: staff-only, then competence, then
-// company, then done.
+// company, then done. A company the message names is kept in the draft while
+// the competence is asked, so that the answer completes the request.
 func (d *dialog) request(req Request) {
 	if d.in.Settings.Disabled[req.Intent] {
 		d.handover(leadDisabled(req.Intent), &req, d.impliedDepartment(req.Intent))
 		return
 	}
 	d.reset()
+	companies := d.in.Companies
+	if req.CompanyID != "" && companyIndex(companies, req.CompanyID) < 0 {
+		req.CompanyID = "" // a draft's company the contact no longer speaks for
+	}
+	if req.CompanyID == "" && len(companies) > 1 {
+		if i := matchCompany(d.words, companies, false); i >= 0 {
+			req.CompanyID = companies[i].ID
+		}
+	}
 	if req.Intent.Period() != "" && req.Competence == "" {
 		d.out.State.Awaiting = AwaitCompetence
 		d.out.State.Draft = &req
 		d.say(d.askCompetence(req.Intent))
 		return
 	}
-	companies := d.in.Companies
 	if req.CompanyID == "" {
 		switch len(companies) {
 		case 0:
 		case 1:
 			req.CompanyID = companies[0].ID
 		default:
-			i := matchCompany(d.words, companies, false)
-			if i < 0 {
-				d.out.State.Awaiting = AwaitCompany
-				d.out.State.Draft = &req
-				d.say(msgAskCompany(companies))
-				return
-			}
-			req.CompanyID = companies[i].ID
+			d.out.State.Awaiting = AwaitCompany
+			d.out.State.Draft = &req
+			d.say(msgAskCompany(companies))
+			return
 		}
 	}
 	company := ""
-	for i, c := range companies {
-		if c.ID != req.CompanyID {
-			continue
-		}
-		company = c.Name
+	if i := companyIndex(companies, req.CompanyID); i >= 0 {
+		company = companies[i].Name
 		if req.Person != "" && matchCompany(tokenWords(tokenize(req.Person, make([]token, 0, 8))), companies[i:i+1], false) == 0 {
 			req.Person = "" // "holerite da padaria": the company, not an employee
 		}
-		break
 	}
 	d.out.Request = &req
 	d.say(msgRequested(req, company))
+}
+
+// companyIndex is the index of the company with the id in companies, or -1.
+func companyIndex(companies []Company, id string) int {
+	for i, c := range companies {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func (d *dialog) askCompetence(i Intent) string {

@@ -149,6 +149,28 @@ func TestRespondCompanyInRequest(t *testing.T) {
 	wantRequest(t, turn, Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c2"})
 }
 
+// A company named with the request is kept while the competence is asked.
+func TestRespondCompanyBeforeCompetence(t *testing.T) {
+	turns := converse(State{Greeted: true}, input("", acme, padaria), "holerite da padaria", "outubro")
+	if turns[0].State.Awaiting != AwaitCompetence {
+		t.Fatalf("first turn state = %+v, want awaiting competence", turns[0].State)
+	}
+	wantRequest(t, turns[1], Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c2"})
+
+	turns = converse(State{Greeted: true}, input("", acme, padaria), "das da acme", "mês passado")
+	wantRequest(t, turns[1], Request{Intent: DAS, Competence: "2026-10", CompanyID: "c1"})
+}
+
+// A draft's company the contact no longer speaks for is asked again.
+func TestRespondDraftCompanyGone(t *testing.T) {
+	st := State{Greeted: true, Awaiting: AwaitCompetence, Draft: &Request{Intent: Holerite, CompanyID: "c9"}}
+	turns := converse(st, input("", acme, padaria), "outubro", "2")
+	if turns[0].State.Awaiting != AwaitCompany || turns[0].Request != nil {
+		t.Fatalf("after the competence: state %+v, request %+v, want awaiting company", turns[0].State, turns[0].Request)
+	}
+	wantRequest(t, turns[1], Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c2"})
+}
+
 func TestRespondCompanyIsNotAPerson(t *testing.T) {
 	turn := Respond(State{Greeted: true}, input("holerite de outubro da padaria", padaria))
 	wantRequest(t, turn, Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c2"})
