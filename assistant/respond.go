@@ -362,8 +362,9 @@ var ordinals = map[string]int{"primeira": 1, "segunda": 2, "terceira": 3, "quart
 	"sexta": 6, "1a": 1, "2a": 2, "3a": 3, "4a": 4, "5a": 5, "6a": 6}
 
 // matchCompany finds the one company the words name, or -1 (none, or more
-// than one). Loose (an answer to "which company?") also takes part of a
-// name ("acme" for "ACME Ltda") and ordinals ("a segunda").
+// than one): a word of its name or its CNPJ. Loose (an answer to "which
+// company?") also takes part of a name ("acme" for "ACME Ltda") and ordinals
+// ("a segunda").
 func matchCompany(said []string, companies []Company, loose bool) int {
 	if loose {
 		for _, w := range said {
@@ -390,6 +391,11 @@ func matchCompany(said []string, companies []Company, loose bool) int {
 		var arr [maxTokens]token
 		name := tokenize(c.Name, arr[:0])
 		hit := false
+		for _, w := range words {
+			if sameCNPJ(w, c.CNPJ) {
+				hit = true
+			}
+		}
 		for _, nt := range name {
 			if len(nt.s) < 3 || companyStop[nt.s] {
 				continue
@@ -418,6 +424,35 @@ func matchCompany(said []string, companies []Company, loose bool) int {
 		}
 	}
 	return found
+}
+
+// sameCNPJ reports whether the word w is the CNPJ cnpj, either written with or without its
+// punctuation ("44.555.666/0001-99", "44555666000199").
+func sameCNPJ(w, cnpj string) bool {
+	if w == "" || !isDigit(w[0]) {
+		return false
+	}
+	for k := 0; k < len(w); k++ {
+		if !isDigit(w[k]) && w[k] != '.' && w[k] != '/' && w[k] != '-' {
+			return false
+		}
+	}
+	n, i, j := 0, 0, 0
+	for {
+		for i < len(w) && !isDigit(w[i]) {
+			i++
+		}
+		for j < len(cnpj) && !isDigit(cnpj[j]) {
+			j++
+		}
+		if i == len(w) || j == len(cnpj) {
+			return i == len(w) && j == len(cnpj) && n == 14
+		}
+		if w[i] != cnpj[j] {
+			return false
+		}
+		i, j, n = i+1, j+1, n+1
+	}
 }
 
 // firstName is the contact's first name, Title-cased, without emojis.

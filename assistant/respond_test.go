@@ -129,6 +129,8 @@ func TestRespondCompanyChoice(t *testing.T) {
 		{"by part of the name with accent", "pão quente", "c2"},
 		{"by first word", "acme", "c1"},
 		{"by ordinal", "a primeira", "c1"},
+		{"by CNPJ", "44555666000199", "c2"},
+		{"by CNPJ with punctuation", "é o 44.555.666/0001-99", "c2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +171,11 @@ func TestRespondDraftCompanyGone(t *testing.T) {
 		t.Fatalf("after the competence: state %+v, request %+v, want awaiting company", turns[0].State, turns[0].Request)
 	}
 	wantRequest(t, turns[1], Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c2"})
+}
+
+func TestRespondCompanyCNPJInRequest(t *testing.T) {
+	turn := Respond(State{Greeted: true}, input("das de outubro do cnpj 11.222.333/0001-81", acme, padaria))
+	wantRequest(t, turn, Request{Intent: DAS, Competence: "2026-10", CompanyID: "c1"})
 }
 
 func TestRespondCompanyIsNotAPerson(t *testing.T) {
