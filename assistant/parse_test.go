@@ -167,6 +167,13 @@ func TestParsePerson(t *testing.T) {
 		{"own", "holerite dos meus funcionários", ""},
 		{"not for company documents", "das da padaria", ""},
 		{"partner", "pro labore do sócio joão", "João"},
+		{"preposition after", "holerite do joão em outubro", "João"},
+		{"em before the month", "férias da ana em janeiro", "Ana"},
+		{"weekday after", "holerite da maria na segunda", "Maria"},
+		{"até and a weekday after", "holerite do carlos até sexta", "Carlos"},
+		{"connector then a surname", "holerite da Maria da Silva", "Maria da Silva"},
+		{"dos inside, de before the month", "holerite do João dos Santos de outubro", "João dos Santos"},
+		{"two names then em", "holerite da ana paula em janeiro", "Ana Paula"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

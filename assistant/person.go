@@ -12,7 +12,9 @@ var personIntents = map[Intent]bool{
 	ProLabore: true,
 }
 
-// Words that introduce a name, that may sit inside one, or that end one.
+// Words that introduce a name, that may sit inside one (only between two name words), or
+// that end one: dates, weekdays, prepositions and other words no name has ("do joão em
+// outubro", "da maria na segunda", "do carlos até sexta").
 var (
 	nameLinks   = map[string]bool{"do": true, "da": true, "de": true}
 	nameInner   = map[string]bool{"da": true, "de": true, "do": true, "dos": true, "das": true}
@@ -31,7 +33,11 @@ func init() {
 		amanhã que referente referência competência pfv por favor pra para pro e ou com sem ir irpf ele
 		ela eles elas vcs você vocês gente equipe urgente primeira segunda parcela exercício banco loja
 		todos todas todo toda cada outro outra mim novo nova anterior pessoal mesma filial matriz socios
-		sócios ultimo mesmo aqui ai lá já ainda também tbm tb pf obrigado obrigada vez agora favor`) {
+		sócios ultimo mesmo aqui ai lá já ainda também tbm tb pf obrigado obrigada vez agora favor
+		em no na nos nas num numa ao aos pelo pela pelos pelas até desde após entre antes depois
+		durante sobre conforme quando porque pois mas se só tudo bem logo cedo tarde noite manhã hj
+		terça quarta quinta sexta sábado domingo feira fds semanas próxima passada qdo onde como
+		foi vai saiu`) {
 		nameStopSet[normalizeWords(w)[0]] = true
 	}
 }
