@@ -14,7 +14,10 @@ import (
 // errUnknownLID is returned when a LID has no known phone number yet.
 var errUnknownLID = errors.New("lid without a known phone number")
 
-// errNotPerson is returned for a JID that is not one person's account (a group, a newsletter).
+// errNotPerson is returned for a JID that is not one person's account (a group, a newsletter,
+// a user that is no phone number): nothing to wait for, the event can be dropped. Any other
+// error from identities.phone but errUnknownLID is a failed look-up (the store busy, an I/O
+// error, the session closing) that may succeed on another delivery.
 var errNotPerson = errors.New("not a person's jid")
 
 // lidStore is the part of whatsmeow's store.LIDStore identities need.
@@ -49,7 +52,7 @@ func (ids *identities) phone(ctx context.Context, jid, alt types.JID) (string, e
 	}
 	phone, err := balcao.NormalizePhone(pn.User)
 	if err != nil {
-		return "", fmt.Errorf("jid user: %w", err)
+		return "", fmt.Errorf("jid user: %w: %w", errNotPerson, err)
 	}
 	ids.remember(phone, pn)
 	return phone, nil

@@ -38,6 +38,7 @@ func TestIdentitiesPhone(t *testing.T) {
 		want    string
 		wantErr error
 		wantPN  types.JID // remembered for replies
+		closing bool      // the session's context is cancelled: the store's query fails
 	}{
 		{name: "phone number", jid: clientPN, want: "5548999990001", wantPN: clientPN},
 		{name: "phone number of one device", jid: types.JID{User: "5548999990001", Device: 3, Server: types.DefaultUserServer}, want: "5548999990001", wantPN: clientPN},
@@ -46,13 +47,21 @@ func TestIdentitiesPhone(t *testing.T) {
 		{name: "old brazilian number gets its ninth digit", jid: oldBR, want: "5548999990002", wantPN: oldBR},
 		{name: "lid unknown", jid: types.JID{User: "111", Server: types.HiddenUserServer}, wantErr: errUnknownLID},
 		{name: "group", jid: groupJID, wantErr: errNotPerson},
+		{name: "phone-number jid that is no phone", jid: types.JID{User: "12", Server: types.DefaultUserServer}, wantErr: errNotPerson},
+		{name: "lid look-up fails", jid: clientLID, closing: true, wantErr: context.Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ids := newIdentities(lids)
+			ctx := ctx
+			if tt.closing {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				cancel()
+			}
 			got, err := ids.phone(ctx, tt.jid, tt.alt)
 			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
+				if !errors.Is(err, tt.wantErr) || errors.Is(err, errNotPerson) != errors.Is(tt.wantErr, errNotPerson) {
 					t.Fatalf("phone(%s) error = %v, want %v", tt.jid, err, tt.wantErr)
 				}
 				return

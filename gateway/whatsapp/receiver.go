@@ -54,13 +54,19 @@ func (r *receiver) message(ctx context.Context, evt *events.Message) bool {
 		from = evt.Info.Chat
 	}
 	phone, err := r.ids.phone(ctx, from, alt)
+	// Only a sender that is no person is dropped for good; a LID not mapped yet, or a look-up
+	// of the store that failed (busy, I/O, the session closing), waits for WhatsApp to deliver
+	// the message again: acknowledging it would lose it.
 	switch {
+	case errors.Is(err, errNotPerson):
+		r.log.Warn("whatsapp sender not a phone, message dropped", "id", id, "server", from.Server, "err", err)
+		return true
 	case errors.Is(err, errUnknownLID):
 		r.log.Warn("whatsapp sender unknown, left for redelivery", "id", id, "server", from.Server)
 		return false
 	case err != nil:
-		r.log.Warn("whatsapp sender not a phone, message dropped", "id", id, "server", from.Server, "err", err)
-		return true
+		r.log.Warn("whatsapp sender look-up failed, left for redelivery", "id", id, "server", from.Server, "err", err)
+		return false
 	}
 	var media *gateway.File
 	if c.Media != nil {
@@ -150,20 +156,29 @@ func joinNote(text, note string) string {
 	return text + "\n" + note
 }
 
-// receipt reports delivered and read receipts of the office's own messages.
-func (r *receiver) receipt(ctx context.Context, evt *events.Receipt) {
+// receipt reports delivered and read receipts of the office's own messages. It returns false,
+// leaving the receipt unacknowledged for WhatsApp to deliver again, when the sender's look-up
+// failed for a passing reason (the store busy, the session closing). A receipt from no person,
+// or from a LID with no known phone, is dropped: it only moves a message's ticks, not worth
+// redeliveries that may never resolve.
+func (r *receiver) receipt(ctx context.Context, evt *events.Receipt) bool {
 	status := receiptStatus(evt)
 	if status == "" {
-		return
+		return true
 	}
 	phone, err := r.ids.phone(ctx, evt.Chat, evt.SenderAlt)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotPerson), errors.Is(err, errUnknownLID):
 		r.log.Debug("whatsapp receipt without a phone", "server", evt.Chat.Server, "err", err)
-		return
+		return true
+	case err != nil:
+		r.log.Warn("whatsapp receipt sender look-up failed, left for redelivery", "server", evt.Chat.Server, "err", err)
+		return false
 	}
 	for _, rc := range receipts(r.office, phone, status, evt) {
 		r.sink.Receipt(rc)
 	}
+	return true
 }
 
 // receiptStatus is the Balcão status a receipt reports, "" for receipts Balcão ignores (groups,

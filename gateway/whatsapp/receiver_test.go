@@ -150,6 +150,49 @@ func TestReceiverLIDSender(t *testing.T) {
 	}
 }
 
+// failingLIDs is whatsmeow's LID map when its SQLite query fails: busy past the 5 s timeout,
+// an I/O error, or the session's context cancelled while Close runs.
+type failingLIDs struct{ err error }
+
+var _ lidStore = failingLIDs{}
+
+func (f failingLIDs) GetPNForLID(context.Context, types.JID) (types.JID, error) {
+	return types.JID{}, f.err
+}
+
+// A message from a LID whose phone cannot be looked up right now stays unacknowledged, so that
+// WhatsApp delivers it again; acknowledging it would lose it for good.
+func TestReceiverLIDLookupFails(t *testing.T) {
+	tests := []struct {
+		name string
+		lids lidStore
+		ctx  func() context.Context
+	}{
+		{"store busy", failingLIDs{err: errors.New("database is locked (5) (SQLITE_BUSY)")}, context.Background},
+		{"store i/o error", failingLIDs{err: errors.New("disk I/O error (10)")}, context.Background},
+		{"session closing", failingLIDs{err: context.Canceled}, context.Background},
+		{"real store, session closing", testLIDs(t), func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the session's context once Close began: the query fails
+			return ctx
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := newFakeSink()
+			r := newReceiver("office-1", sink, newIdentities(tt.lids), noDownload, discardLog(), defaultConfig())
+			e := dm("3EB0LID1", &waE2E.Message{Conversation: proto.String("quero meu holerite")})
+			e.Info.Chat, e.Info.Sender = clientLID, clientLID // no SenderAlt
+			if r.message(tt.ctx(), e) {
+				t.Error("message() = true, want false: acknowledged without reaching the engine")
+			}
+			if in, _, _ := sink.snapshot(); len(in) != 0 {
+				t.Errorf("delivered %+v, want nothing", in[0])
+			}
+		})
+	}
+}
+
 func TestReceiverMedia(t *testing.T) {
 	pdf := []byte("%PDF-1.7 holerite")
 	doc := func(size uint64) *waE2E.Message {
@@ -238,31 +281,38 @@ func TestReceipts(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name string
-		evt  *events.Receipt
-		want string // status of both receipts, "" for none
+		name   string
+		evt    *events.Receipt
+		lids   lidStore
+		want   string // status of both receipts, "" for none
+		unAckd bool   // left for WhatsApp to deliver again
 	}{
-		{"delivered", receipt(types.ReceiptTypeDelivered, clientPN), balcao.StatusDelivered},
-		{"read", receipt(types.ReceiptTypeRead, clientPN), balcao.StatusRead},
-		{"played", receipt(types.ReceiptTypePlayed, clientPN), balcao.StatusRead},
-		{"read by the office itself", receipt(types.ReceiptTypeReadSelf, clientPN), ""},
-		{"server ack", receipt(types.ReceiptTypeSender, clientPN), ""},
-		{"group", func() *events.Receipt {
+		{name: "delivered", evt: receipt(types.ReceiptTypeDelivered, clientPN), want: balcao.StatusDelivered},
+		{name: "read", evt: receipt(types.ReceiptTypeRead, clientPN), want: balcao.StatusRead},
+		{name: "played", evt: receipt(types.ReceiptTypePlayed, clientPN), want: balcao.StatusRead},
+		{name: "read by the office itself", evt: receipt(types.ReceiptTypeReadSelf, clientPN)},
+		{name: "server ack", evt: receipt(types.ReceiptTypeSender, clientPN)},
+		{name: "group", evt: func() *events.Receipt {
 			r := receipt(types.ReceiptTypeRead, groupJID)
 			r.IsGroup = true
 			return r
-		}(), ""},
-		{"lid with its phone", func() *events.Receipt {
+		}()},
+		{name: "lid with its phone", evt: func() *events.Receipt {
 			r := receipt(types.ReceiptTypeRead, clientLID)
 			r.SenderAlt = clientPN
 			return r
-		}(), balcao.StatusRead},
+		}(), want: balcao.StatusRead},
+		{name: "lid unknown is dropped", evt: receipt(types.ReceiptTypeRead, clientLID), lids: testLIDs(t)},
+		{name: "lid look-up fails", evt: receipt(types.ReceiptTypeRead, clientLID), lids: failingLIDs{err: errors.New("database is locked (5) (SQLITE_BUSY)")}, unAckd: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := newFakeSink()
 			r := testReceiver(sink, noDownload)
-			r.receipt(context.Background(), tt.evt)
+			r.ids = newIdentities(tt.lids)
+			if acked := r.receipt(context.Background(), tt.evt); acked == tt.unAckd {
+				t.Errorf("receipt() = %v, want %v", acked, !tt.unAckd)
+			}
 			_, got, _ := sink.snapshot()
 			if tt.want == "" {
 				if len(got) != 0 {

@@ -82,8 +82,7 @@ func (s *session) handle(cli *whatsmeow.Client, evt any) bool {
 	case *events.Message:
 		return s.recv.message(s.ctx, e)
 	case *events.Receipt:
-		s.recv.receipt(s.ctx, e)
-		return true
+		return s.recv.receipt(s.ctx, e)
 	}
 	if cli != s.client() {
 		return true // a replaced client's last words
