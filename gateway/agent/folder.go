@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Folder reads documents from an export tree: DIR/{cnpj digits}/{intent}/{competence}/*.pdf.
@@ -124,39 +126,59 @@ func safeSegment(s string) bool {
 	return true
 }
 
-// matchesPerson reports whether a file name carries every word of the person's name
-// (accents and case ignored). An empty person matches every file.
+// matchesPerson reports whether a file name carries the person's name (accents and case
+// ignored, words in any order). Each word must be a whole word of the file name: "Maria Silva"
+// gets holerite-maria-silva.pdf, never holerite-mariana-silva.pdf, another employee's payslip.
+// Particles and words of one or two letters ("José dos Santos", "Ana C. Lima") are not required,
+// since file names often leave them out, unless the name has nothing else ("Zé"). An empty
+// person matches every file.
 func matchesPerson(file, person string) bool {
 	if person == "" {
 		return true
 	}
-	name := fold(file)
-	for _, w := range strings.Fields(fold(person)) {
-		if len(w) > 2 && !strings.Contains(name, w) {
+	have := nameWords(strings.TrimSuffix(file, filepath.Ext(file)))
+	want := nameWords(person)
+	meaningful := slices.DeleteFunc(slices.Clone(want), func(w string) bool {
+		return utf8.RuneCountInString(w) <= 2 || nameParticles[w]
+	})
+	if len(meaningful) > 0 {
+		want = meaningful
+	}
+	for _, w := range want {
+		if !slices.Contains(have, w) {
 			return false
 		}
 	}
 	return true
 }
 
+// nameParticles are the connecting words of Portuguese names, folded.
+var nameParticles = map[string]bool{"da": true, "das": true, "de": true, "do": true, "dos": true, "e": true}
+
+// nameWords splits s, folded, into its words: runs of letters and digits.
+func nameWords(s string) []string {
+	return strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// fold lowercases s and drops the accents of the letters Portuguese names use.
 func fold(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch r {
-		case 'á', 'à', 'â', 'ã':
+		case 'á', 'à', 'â', 'ã', 'ä':
 			r = 'a'
-		case 'é', 'ê':
+		case 'é', 'ê', 'è', 'ë':
 			r = 'e'
-		case 'í':
+		case 'í', 'ì', 'ï':
 			r = 'i'
-		case 'ó', 'ô', 'õ':
+		case 'ó', 'ô', 'õ', 'ò', 'ö':
 			r = 'o'
-		case 'ú', 'ü':
+		case 'ú', 'ü', 'ù':
 			r = 'u'
 		case 'ç':
 			r = 'c'
-		case '_', '-', '.':
-			r = ' '
+		case 'ñ':
+			r = 'n'
 		}
 		b.WriteRune(r)
 	}
