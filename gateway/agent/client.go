@@ -144,7 +144,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // session is one connection. It reports whether the server welcomed the agent.
 func (c *Client) session(ctx context.Context, endpoint string, log *slog.Logger) (connected bool, err error) {
-	s := &session{c: c, jobs: map[string]context.CancelFunc{}}
+	s := &session{c: c, jobs: map[string]*run{}}
 	s.lastPing.Store(time.Now().UnixNano())
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	conn, resp, err := websocket.Dial(dctx, endpoint, &websocket.DialOptions{
@@ -202,7 +202,14 @@ type session struct {
 
 	wg   sync.WaitGroup // jobs and the watchdog
 	mu   sync.Mutex
-	jobs map[string]context.CancelFunc // running jobs; Lock mu
+	jobs map[string]*run // jobs whose result the server waits for, by id; Lock mu
+}
+
+// run is one attempt at a job. A cancelled attempt leaves session.jobs at once, although its
+// Fetch may take a while to notice; the server may meanwhile send the same job again, and the
+// old attempt, when it ends, must neither remove nor answer for the new one.
+type run struct {
+	stop context.CancelFunc
 }
 
 // run reads the server's frames until the connection ends, then cancels and waits for the
@@ -230,9 +237,13 @@ func (s *session) run(ctx context.Context, heartbeat time.Duration) error {
 		case frameJob:
 			s.start(ctx, f)
 		case frameCancel:
+			// The server freed the job's slot when it sent cancel, and may at once send another
+			// job, or this one again: the cancelled attempt no longer counts, and its result,
+			// whenever its Fetch returns, is not sent.
 			s.mu.Lock()
-			if stop, ok := s.jobs[f.Job]; ok {
-				stop()
+			if r, ok := s.jobs[f.Job]; ok {
+				r.stop()
+				delete(s.jobs, f.Job)
 			}
 			s.mu.Unlock()
 		default:
@@ -261,6 +272,7 @@ func (s *session) watchdog(ctx context.Context, heartbeat time.Duration) {
 
 // start runs a job on its own goroutine. The server sends no more jobs than the concurrency
 // the agent announced; a job beyond it is answered with an error (the server retries it).
+// Attempts cancelled by the server do not count, even while their Fetch winds down.
 func (s *session) start(ctx context.Context, f *frame) {
 	j := Job{ID: f.Job, CNPJ: f.CNPJ, Intent: f.Intent, Competence: f.Competence, Person: f.Person}
 	s.mu.Lock()
@@ -271,8 +283,9 @@ func (s *session) start(ctx context.Context, f *frame) {
 	}
 	busy := len(s.jobs) >= s.concurrency
 	jctx, stop := context.WithCancel(ctx)
+	r := &run{stop: stop}
 	if !busy {
-		s.jobs[j.ID] = stop
+		s.jobs[j.ID] = r
 	}
 	s.wg.Add(1)
 	go func() {
@@ -286,9 +299,12 @@ func (s *session) start(ctx context.Context, f *frame) {
 		start := time.Now()
 		res, err := s.c.Source.Fetch(jctx, j)
 		s.mu.Lock()
-		delete(s.jobs, j.ID)
+		current := s.jobs[j.ID] == r // false once cancelled, even if a retry took the id
+		if current {
+			delete(s.jobs, j.ID)
+		}
 		s.mu.Unlock()
-		if jctx.Err() != nil {
+		if !current || jctx.Err() != nil {
 			s.log.Info("job cancelled", "job", j.ID)
 			return // cancelled by the server, or the connection ended: nobody wants the result
 		}

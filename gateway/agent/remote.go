@@ -221,12 +221,15 @@ func (r *Remote) fetch(ctx context.Context, office string, j Job) (Result, error
 	case o := <-c.done:
 		return o.res, o.err
 	case <-ctx.Done():
+		// The cancel goes out before the slot is freed: a job waiting for the slot must reach
+		// the agent after it, or an agent of concurrency 1 would still count this one and
+		// refuse the next as busy. A cancel that crosses the job's answer is ignored.
+		if err := a.send(&frame{Type: frameCancel, Job: j.ID}); err != nil {
+			a.log.Warn("send cancel", "job", j.ID, "err", err)
+		}
 		if !r.release(a, j.ID, c) {
 			o := <-c.done // answered at the same moment
 			return o.res, o.err
-		}
-		if err := a.send(&frame{Type: frameCancel, Job: j.ID}); err != nil {
-			a.log.Warn("send cancel", "job", j.ID, "err", err)
 		}
 		return Result{}, fmt.Errorf("job %s on agent %s: %w", j.ID, a.name, context.Cause(ctx))
 	}

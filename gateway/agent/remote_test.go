@@ -171,12 +171,18 @@ func (failingSource) Fetch(context.Context, Job) (Result, error) {
 // startClient runs a real Client against the server until the test ends.
 func startClient(t *testing.T, server, token string, src Source, name string) (done <-chan error, stop func()) {
 	t.Helper()
-	logs := &syncBuffer{}
-	c := &Client{
-		Server: server, Token: token, Source: src, Name: name, Version: "test",
-		Log:        slog.New(slog.NewTextHandler(logs, nil)),
-		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-	}
+	_, done, stop = runClient(t, &Client{Server: server, Token: token, Source: src, Name: name})
+	return done, stop
+}
+
+// runClient runs c until the test ends, with short backoffs and its log in logs.
+func runClient(t *testing.T, c *Client) (logs *syncBuffer, done <-chan error, stop func()) {
+	t.Helper()
+	logs = &syncBuffer{}
+	name := c.Name
+	c.Version = "test"
+	c.Log = slog.New(slog.NewTextHandler(logs, nil))
+	c.MinBackoff, c.MaxBackoff = 10*time.Millisecond, 100*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan error, 1)
 	finished := make(chan struct{})
@@ -201,7 +207,7 @@ func startClient(t *testing.T, server, token string, src Source, name string) (d
 			t.Logf("client %s log:\n%s", name, logs)
 		}
 	})
-	return ch, stop
+	return logs, ch, stop
 }
 
 func testJob(id, intent, comp, person string) Job {
@@ -461,9 +467,15 @@ func header(name string, data []byte) fileHeader {
 
 // fetchAsync runs Fetch on its own goroutine.
 func fetchAsync(src Source, j Job) <-chan outcome {
+	return fetchAsyncCtx(context.Background(), src, j)
+}
+
+// fetchAsyncCtx runs Fetch on its own goroutine with ctx, bounded to 10 s: the server sends
+// cancel when ctx ends.
+func fetchAsyncCtx(ctx context.Context, src Source, j Job) <-chan outcome {
 	ch := make(chan outcome, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		res, err := src.Fetch(ctx, j)
 		ch <- outcome{res, err}
@@ -756,6 +768,133 @@ func TestAgentClientCancelsJob(t *testing.T) {
 	}
 	if n := ts.remote.Online(testOffice); n != 1 {
 		t.Errorf("Online = %d after a cancel, want 1", n)
+	}
+}
+
+// stuckSource hands each attempt to the test, which decides when it ends and with what: an
+// attempt ignores its cancellation the while, as a Folder does in the middle of reading a big
+// file from a network share. Attempts still running end with the test.
+type stuckSource struct {
+	t        *testing.T
+	attempts chan *attempt
+}
+
+var _ Source = (*stuckSource)(nil)
+
+type attempt struct {
+	job    Job
+	ctx    context.Context
+	answer chan Result
+}
+
+func newStuckSource(t *testing.T) *stuckSource {
+	return &stuckSource{t: t, attempts: make(chan *attempt, 4)}
+}
+
+func (s *stuckSource) Fetch(ctx context.Context, j Job) (Result, error) {
+	a := &attempt{job: j, ctx: ctx, answer: make(chan Result, 1)}
+	s.attempts <- a
+	select {
+	case res := <-a.answer:
+		return res, nil
+	case <-s.t.Context().Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// next returns the next attempt to reach the source; it fails the test if pending, a fetch
+// that should have become that attempt, returns first.
+func (s *stuckSource) next(pending <-chan outcome) *attempt {
+	s.t.Helper()
+	select {
+	case a := <-s.attempts:
+		return a
+	case o := <-pending:
+		s.t.Fatalf("Fetch = %+v, %v before its job reached the source", o.res, o.err)
+	case <-time.After(5 * time.Second):
+		s.t.Fatal("no job reached the source")
+	}
+	return nil
+}
+
+// cancelled waits for the agent to cancel a.
+func (a *attempt) cancelled(t *testing.T) {
+	t.Helper()
+	select {
+	case <-a.ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("attempt at %s not cancelled", a.job.ID)
+	}
+}
+
+// A cancelled job frees its slot on the agent at once, as on the server: with concurrency 1
+// the next job runs while the cancelled one winds down. The agent refused it as busy, and the
+// server counted that as a failure of the source against a job that never ran.
+func TestAgentClientFreesSlotOnCancel(t *testing.T) {
+	ts := newTestServer(t, nil)
+	src := newStuckSource(t)
+	runClient(t, &Client{Server: ts.srv.URL, Token: testToken, Source: src, Name: "um-slot", Concurrency: 1})
+	waitOnline(t, ts.remote, 1)
+	remote := ts.remote.Source(testOffice)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := fetchAsyncCtx(ctx, remote, testJob("lento", "das", "2026-10", ""))
+	first := src.next(nil)
+	next := fetchAsync(remote, testJob("proximo", "das", "2026-10", "")) // waits for the slot
+	cancel()
+	if o := await(t, slow); !errors.Is(o.err, context.Canceled) {
+		t.Fatalf("Fetch(lento) = %v, want context.Canceled", o.err)
+	}
+	first.cancelled(t)
+	second := src.next(next)
+	if second.job.ID != "proximo" {
+		t.Fatalf("source got %s, want proximo", second.job.ID)
+	}
+	second.answer <- Result{Pending: "ok"}
+	if o := await(t, next); o.err != nil || o.res.Pending != "ok" {
+		t.Fatalf("Fetch(proximo) = %q, %v; want its pending answer", o.res.Pending, o.err)
+	}
+	first.answer <- Result{Pending: "tarde"}
+}
+
+// The server retries a cancelled job while its first attempt still winds down: the retry
+// runs (the agent ignored it as "already running", and the server waited JobTimeout for
+// nothing), the first attempt's late end neither answers for it nor takes its place, so a
+// cancel still reaches the retry.
+func TestAgentClientRunsRetryOfCancelledJob(t *testing.T) {
+	ts := newTestServer(t, nil)
+	src := newStuckSource(t)
+	logs, _, _ := runClient(t, &Client{Server: ts.srv.URL, Token: testToken, Source: src, Name: "escritorio"})
+	waitOnline(t, ts.remote, 1)
+	remote := ts.remote.Source(testOffice)
+	job := testJob("j1", "das", "2026-10", "")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	res := fetchAsyncCtx(ctx, remote, job)
+	first := src.next(nil)
+	cancel()
+	if o := await(t, res); !errors.Is(o.err, context.Canceled) {
+		t.Fatalf("first Fetch = %v, want context.Canceled", o.err)
+	}
+	first.cancelled(t)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	res = fetchAsyncCtx(ctx, remote, job)
+	second := src.next(res)
+	first.answer <- Result{Pending: "tarde"}
+	waitFor(t, "the first attempt to end", func() bool { return strings.Contains(logs.String(), "job cancelled") })
+	cancel()
+	if o := await(t, res); !errors.Is(o.err, context.Canceled) {
+		t.Fatalf("retry = %q, %v; want context.Canceled (the first attempt's late answer was sent)", o.res.Pending, o.err)
+	}
+	second.cancelled(t)
+	second.answer <- Result{Pending: "tarde"}
+
+	res = fetchAsync(remote, job)
+	third := src.next(res)
+	third.answer <- Result{Pending: "ok"}
+	if o := await(t, res); o.err != nil || o.res.Pending != "ok" {
+		t.Fatalf("third Fetch = %q, %v; want ok", o.res.Pending, o.err)
 	}
 }
 
