@@ -135,9 +135,9 @@ func (f *frame) validate() error {
 			return checkLen("pending", f.Pending, maxTextLen)
 		case len(f.Files) == 0:
 			return protocolErr("result with neither pending nor files")
-		case len(f.Files) > MaxFiles:
-			return protocolErr("result with %d files", len(f.Files))
 		}
+		// Too many files, like too many bytes, is for newTransfer: the job is answered with a
+		// pending reason the office can act on. The 1 MiB frame limit bounds this loop.
 		for _, h := range f.Files {
 			if err := h.validate(); err != nil {
 				return err

@@ -59,6 +59,7 @@ func TestAgentTransferLimits(t *testing.T) {
 	}{
 		{"200 MB file", []fileHeader{{Name: "a.pdf", Size: 200 << 20}}, "a.pdf"},
 		{"just over 20 MB", []fileHeader{{Name: "ok.pdf", Size: 10}, {Name: "b.pdf", Size: MaxFileSize + 1}}, "b.pdf"},
+		{"too many files", make([]fileHeader, MaxFiles+1), ""},
 		{"too much in total", []fileHeader{{Name: "a.pdf", Size: MaxFileSize}, {Name: "b.pdf", Size: MaxFileSize}, {Name: "c.pdf", Size: MaxFileSize}, {Name: "d.pdf", Size: MaxFileSize}, {Name: "e.pdf", Size: MaxFileSize}, {Name: "f.pdf", Size: 1}}, ""},
 	}
 	for _, c := range cases {

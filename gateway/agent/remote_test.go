@@ -541,6 +541,27 @@ func TestAgentDeclaredTooLarge(t *testing.T) {
 	waitOnline(t, ts.remote, 0)
 }
 
+// A result declaring more than MaxFiles files is answered to its job as pending, like one
+// over the byte limits, before any byte is read; it was refused as a malformed frame, so the
+// job failed as ErrAgentGone and was retried five times for the same answer.
+func TestAgentDeclaredTooManyFiles(t *testing.T) {
+	ts := newTestServer(t, nil)
+	a := dialRaw(t, ts, 1)
+	waitOnline(t, ts.remote, 1)
+	got := fetchAsync(ts.remote.Source(testOffice), testJob("j1", "holerite", "2026-10", ""))
+	a.next()
+	files := make([]fileHeader, MaxFiles+1)
+	for i := range files {
+		files[i] = header(fmt.Sprintf("holerite-%04d.pdf", i), fakePDF(16, byte(i)))
+	}
+	a.send(&frame{Type: frameResult, Job: "j1", Files: files})
+	o := await(t, got)
+	if o.err != nil || len(o.res.Files) != 0 || !strings.Contains(o.res.Pending, "arquivos demais") {
+		t.Fatalf("Fetch = %d files, pending %q, %v; want a pending reason about the number of files", len(o.res.Files), o.res.Pending, o.err)
+	}
+	waitOnline(t, ts.remote, 0)
+}
+
 func TestAgentReplayedResult(t *testing.T) {
 	ts := newTestServer(t, nil)
 	a := dialRaw(t, ts, 1)
