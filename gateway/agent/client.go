@@ -135,8 +135,10 @@ func (c *Client) backoff(attempt int) time.Duration {
 	if hi <= 0 {
 		hi = DefaultMaxBackoff
 	}
+	// lo<<attempt only when it cannot pass hi: shifting first overflowed for a large
+	// MinBackoff, and a negative wait made rand.N panic.
 	d := hi
-	if attempt < 30 && lo<<attempt < hi {
+	if attempt < 63 && lo <= hi>>attempt {
 		d = lo << attempt
 	}
 	return d/2 + rand.N(d/2+1)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -753,6 +754,34 @@ func TestAgentBackoff(t *testing.T) {
 	}
 	if d := c.backoff(1000); d > time.Second {
 		t.Errorf("backoff(1000) = %v, want capped at 1s", d)
+	}
+}
+
+// A large MinBackoff doubles up to MaxBackoff without overflowing into a negative wait (which
+// made rand.N panic), for every attempt a long outage reaches.
+func TestAgentBackoffLarge(t *testing.T) {
+	cases := []struct{ lo, hi time.Duration }{
+		{1 << 40, math.MaxInt64}, // 18 min, doubled past 2^63 at attempt 23
+		{1 << 62, math.MaxInt64},
+		{math.MaxInt64, math.MaxInt64},
+		{time.Hour, 0}, // over the default maximum
+		{time.Hour, time.Minute},
+	}
+	for _, c := range cases {
+		cl := &Client{MinBackoff: c.lo, MaxBackoff: c.hi}
+		hi := c.hi
+		if hi == 0 {
+			hi = DefaultMaxBackoff
+		}
+		for attempt := range 100 {
+			want := hi // min(lo·2^attempt, hi), in floating point: no overflow
+			if w := float64(c.lo) * math.Pow(2, float64(attempt)); w < float64(hi) {
+				want = time.Duration(w)
+			}
+			if d := cl.backoff(attempt); d < want/2 || d > want {
+				t.Fatalf("Client{MinBackoff: %v, MaxBackoff: %v}.backoff(%d) = %v, want in [%v, %v]", c.lo, c.hi, attempt, d, want/2, want)
+			}
+		}
 	}
 }
 
