@@ -226,33 +226,32 @@ func (r Recurrence) Next(t time.Time, loc *time.Location, s Settings) time.Time 
 	if m < 0 {
 		return time.Time{}
 	}
-	lt := t.In(loc)
-	at := func(day time.Time) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, loc)
-	}
-	today := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, loc)
+	// Days are counted on dates at noon: a day's midnight may not exist (where daylight saving
+	// starts at 00:00, as in Brazil until 2019, Go makes it 23:00 of the day before), and
+	// counting from it skipped that day.
+	y, mo, d := t.In(loc).Date()
 	switch r.Kind {
 	case RepeatDaily, RepeatWeekly:
 		for n := 0; n <= 8; n++ {
-			day := today.AddDate(0, 0, n)
+			day := noon(y, mo, d+n, loc)
 			if r.Kind == RepeatWeekly && !containsString(r.Weekdays, Weekdays[day.Weekday()]) {
 				continue
 			}
-			if o := at(day); o.After(t) {
+			if o := wallClock(day, m, loc); o.After(t) {
 				return o
 			}
 		}
 	case RepeatMonthly, RepeatBusinessDay:
 		for n := 0; n <= 24; n++ {
-			month := time.Date(lt.Year(), lt.Month()+time.Month(n), 1, 0, 0, 0, 0, loc)
+			month := noon(y, mo+time.Month(n), 1, loc)
 			var day time.Time
 			if r.Kind == RepeatMonthly {
-				last := month.AddDate(0, 1, -1).Day()
-				day = month.AddDate(0, 0, min(r.Day, last)-1)
+				last := noon(month.Year(), month.Month()+1, 0, loc).Day()
+				day = noon(month.Year(), month.Month(), min(r.Day, last), loc)
 			} else {
 				day = NthBusinessDay(month, r.Day, s)
 			}
-			if o := at(day); o.After(t) {
+			if o := wallClock(day, m, loc); o.After(t) {
 				return o
 			}
 		}
@@ -260,12 +259,36 @@ func (r Recurrence) Next(t time.Time, loc *time.Location, s Settings) time.Time 
 	return time.Time{}
 }
 
-// NthBusinessDay returns the n-th business day of month (any time within it), or the month's
-// last business day when it has fewer.
+// noon is a date at 12:00 in loc: a time that exists on every day, whatever daylight saving
+// does, so that adding days to it and reading its date back is plain calendar arithmetic.
+// Days and months out of range are normalized as by time.Date.
+func noon(year int, month time.Month, day int, loc *time.Location) time.Time {
+	return time.Date(year, month, day, 12, 0, 0, 0, loc)
+}
+
+// wallClock is the given minute of the day of date (a noon) in loc. A time that the start of
+// daylight saving skips is taken as the same time after the jump (00:30 → 01:30), not as the
+// evening before, which is where time.Date puts it.
+func wallClock(date time.Time, minute int, loc *time.Location) time.Time {
+	o := time.Date(date.Year(), date.Month(), date.Day(), minute/60, minute%60, 0, 0, loc)
+	if o.Day() != date.Day() {
+		_, skipped := o.Zone()
+		_, after := date.Zone()
+		o = o.Add(time.Duration(after-skipped) * time.Second)
+	}
+	return o
+}
+
+// NthBusinessDay returns the n-th business day of month (any time within it), at noon, or the
+// month's last business day when it has fewer.
 func NthBusinessDay(month time.Time, n int, s Settings) time.Time {
-	day := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, month.Location())
+	y, m, _ := month.Date()
 	var last time.Time
-	for count := 0; day.Month() == month.Month(); day = day.AddDate(0, 0, 1) {
+	for count, d := 0, 1; ; d++ {
+		day := noon(y, m, d, month.Location())
+		if day.Month() != m {
+			return last
+		}
 		if s.BusinessDay(day) {
 			count++
 			last = day
@@ -274,7 +297,6 @@ func NthBusinessDay(month time.Time, n int, s Settings) time.Time {
 			}
 		}
 	}
-	return last
 }
 
 // Tax guides with reminders, by intent.
@@ -295,13 +317,13 @@ func ValidateReminders(r Reminders, fields map[string]string) {
 // GuideDueDay is the day of the month DAS, FGTS and INSS/DCTFWeb are due.
 const GuideDueDay = 20
 
-// GuideDueDate is the due date of the guides due in a month: the 20th, moved back to the
-// previous business day when it falls on a weekend or a national holiday (the tax calendar
+// GuideDueDate is the due date of the guides due in a month, at noon: the 20th, moved back to
+// the previous business day when it falls on a weekend or a national holiday (the tax calendar
 // ignores the office's own days off).
 func GuideDueDate(year int, month time.Month, loc *time.Location) time.Time {
-	day := time.Date(year, month, GuideDueDay, 0, 0, 0, 0, loc)
+	day := noon(year, month, GuideDueDay, loc)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday || IsNationalHoliday(day) {
-		day = day.AddDate(0, 0, -1)
+		day = noon(day.Year(), day.Month(), day.Day()-1, loc)
 	}
 	return day
 }

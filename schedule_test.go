@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the daylight-saving cases need São Paulo's real history, not the fallback
 
 	"github.com/balcao/balcao"
 )
@@ -48,6 +49,14 @@ func TestRecurrenceNext(t *testing.T) {
 		// June 2026: the 1st and 2nd, the office's day off on the 3rd, Corpus Christi on the 4th.
 		{"3rd business day across a day off and Corpus Christi", balcao.Recurrence{Kind: balcao.RepeatBusinessDay, Time: "10:00", Day: 3}, "2026-05-31 00:00", "2026-06-05 10:00"},
 		{"business day already past this month", balcao.Recurrence{Kind: balcao.RepeatBusinessDay, Time: "10:00", Day: 1}, "2026-06-01 10:00", "2026-07-01 10:00"},
+		// São Paulo's daylight saving started on 2018-11-04 at 00:00 (to 01:00): that day had no
+		// midnight, and counting days from midnights skipped it.
+		{"daily on the day daylight saving starts", balcao.Recurrence{Kind: balcao.RepeatDaily, Time: "12:00"}, "2018-11-03 12:00", "2018-11-04 12:00"},
+		{"weekly on the sunday daylight saving starts", balcao.Recurrence{Kind: balcao.RepeatWeekly, Time: "12:00", Weekdays: []string{"sun"}}, "2018-11-01 12:00", "2018-11-04 12:00"},
+		{"monthly on the day daylight saving starts", balcao.Recurrence{Kind: balcao.RepeatMonthly, Time: "10:00", Day: 4}, "2018-10-05 10:00", "2018-11-04 10:00"},
+		{"daily at a time daylight saving skips", balcao.Recurrence{Kind: balcao.RepeatDaily, Time: "00:30"}, "2018-11-03 12:00", "2018-11-04 01:30"},
+		// November 2018: the 2nd (Finados) is a holiday, then the weekend of the jump.
+		{"business day after daylight saving starts", balcao.Recurrence{Kind: balcao.RepeatBusinessDay, Time: "10:00", Day: 2}, "2018-11-01 12:00", "2018-11-05 10:00"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -37,11 +37,11 @@ func (s *scheduler) reminders(office string, now time.Time) (time.Duration, erro
 	loc := assistant.Location()
 	lt := now.In(loc)
 	due := balcao.GuideDueDate(lt.Year(), lt.Month(), loc)
-	start := due.AddDate(0, 0, -r.DaysBefore).Add(reminderHour * time.Hour)
+	start := time.Date(due.Year(), due.Month(), due.Day()-r.DaysBefore, reminderHour, 0, 0, 0, loc)
 	if now.Before(start) {
 		return start.Sub(now), nil
 	}
-	if !now.Before(due) {
+	if !now.Before(time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, loc)) {
 		return maxIdleWait, nil // this month's guides are due: next month's reminders
 	}
 	competence := time.Date(lt.Year(), lt.Month()-1, 1, 12, 0, 0, 0, loc).Format("2006-01")
