@@ -317,13 +317,19 @@ func ValidateReminders(r Reminders, fields map[string]string) {
 // GuideDueDay is the day of the month DAS, FGTS and INSS/DCTFWeb are due.
 const GuideDueDay = 20
 
-// GuideDueDate is the due date of the guides due in a month, at noon: the 20th, moved back to
-// the previous business day when it falls on a weekend or a national holiday (the tax calendar
-// ignores the office's own days off).
-func GuideDueDate(year int, month time.Month, loc *time.Location) time.Time {
+// GuideDueDate is the due date, at noon, of a guide (one of ReminderGuides) due in a month: the
+// 20th, or, when banks are closed that day (a weekend or a national holiday; the tax calendar
+// ignores the office's own days off), the next business day for the DAS of the Simples
+// Nacional (Resolução CGSN 140/2018, art. 40, § 3º: "poderá ser pago até o primeiro dia útil
+// subsequente") and the previous one for FGTS (FGTS Digital) and INSS (DCTFWeb).
+func GuideDueDate(guide string, year int, month time.Month, loc *time.Location) time.Time {
+	step := -1
+	if guide == "das" {
+		step = 1
+	}
 	day := noon(year, month, GuideDueDay, loc)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday || IsNationalHoliday(day) {
-		day = noon(day.Year(), day.Month(), day.Day()-1, loc)
+		day = noon(day.Year(), day.Month(), day.Day()+step, loc)
 	}
 	return day
 }

@@ -76,20 +76,27 @@ func TestRecurrenceNext(t *testing.T) {
 
 func TestGuideDueDate(t *testing.T) {
 	cases := []struct {
-		year  int
-		month time.Month
-		want  string
+		name      string
+		year      int
+		month     time.Month
+		das, fgts string // INSS (DCTFWeb) moves as FGTS does
 	}{
-		{2026, time.May, "2026-05-20"},       // Wednesday
-		{2026, time.June, "2026-06-19"},      // the 20th is a Saturday
-		{2026, time.September, "2026-09-18"}, // a Sunday
-		{2026, time.November, "2026-11-19"},  // Consciência Negra, a Friday
-		{2027, time.April, "2027-04-20"},     // Tiradentes is the 21st
+		{"a Wednesday", 2026, time.May, "2026-05-20", "2026-05-20"},
+		{"a Saturday", 2026, time.June, "2026-06-22", "2026-06-19"},
+		{"a Sunday", 2026, time.September, "2026-09-21", "2026-09-18"},
+		{"Consciência Negra, a Friday", 2026, time.November, "2026-11-23", "2026-11-19"},
+		{"Tiradentes on the 21st", 2027, time.April, "2027-04-20", "2027-04-20"},
+		// 2013-10-20, a Sunday, was the day São Paulo's daylight saving started, at midnight.
+		{"a Sunday without a midnight", 2013, time.October, "2013-10-21", "2013-10-18"},
 	}
 	for _, c := range cases {
-		if got := balcao.GuideDueDate(c.year, c.month, sp).Format(time.DateOnly); got != c.want {
-			t.Errorf("GuideDueDate(%d, %v) = %s, want %s", c.year, c.month, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			for guide, want := range map[string]string{"das": c.das, "fgts": c.fgts, "inss": c.fgts} {
+				if got := balcao.GuideDueDate(guide, c.year, c.month, sp).Format(time.DateOnly); got != want {
+					t.Errorf("GuideDueDate(%q, %d, %v) = %s, want %s", guide, c.year, c.month, got, want)
+				}
+			}
+		})
 	}
 }
 

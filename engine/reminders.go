@@ -11,11 +11,12 @@ import (
 )
 
 // Tax-guide reminders. For each guide an office enables (Settings.Reminders), the guide due
-// this month (the previous month's competence, due on the 20th moved back to the previous
-// business day) is sent DaysBefore days before the due date, from reminderHour, to the
-// contacts of every enabled company that has not received it yet. The reminder of a guide and
-// competence starts once (key remind/{guide}/{competence}, in the same batch as its run); its
-// messages go out like a schedule's, paced and idempotent, each with a document request.
+// this month (the previous month's competence, due on the 20th or the business day
+// balcao.GuideDueDate moves it to) is sent DaysBefore days before its due date, from
+// reminderHour, to the contacts of every enabled company that has not received it yet. The
+// reminder of a guide and competence starts once (key remind/{guide}/{competence}, in the same
+// batch as its run); its messages go out like a schedule's, paced and idempotent, each with a
+// document request.
 
 // reminderHour is when, on its day, a reminder starts (São Paulo).
 const reminderHour = 9
@@ -36,21 +37,24 @@ func (s *scheduler) reminders(office string, now time.Time) (time.Duration, erro
 	}
 	loc := assistant.Location()
 	lt := now.In(loc)
-	due := balcao.GuideDueDate(lt.Year(), lt.Month(), loc)
-	start := time.Date(due.Year(), due.Month(), due.Day()-r.DaysBefore, reminderHour, 0, 0, 0, loc)
-	if now.Before(start) {
-		return start.Sub(now), nil
-	}
-	if !now.Before(time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, loc)) {
-		return maxIdleWait, nil // this month's guides are due: next month's reminders
-	}
 	competence := time.Date(lt.Year(), lt.Month()-1, 1, 12, 0, 0, 0, loc).Format("2006-01")
+	wait := maxIdleWait
 	for _, guide := range r.Guides {
+		// Each guide has its own due date: the DAS moves forward over a weekend, the others back.
+		due := balcao.GuideDueDate(guide, lt.Year(), lt.Month(), loc)
+		start := time.Date(due.Year(), due.Month(), due.Day()-r.DaysBefore, reminderHour, 0, 0, 0, loc)
+		if now.Before(start) {
+			wait = min(wait, start.Sub(now))
+			continue
+		}
+		if !now.Before(time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, loc)) {
+			continue // this month's guide is due: next month's reminder
+		}
 		if err := s.openReminder(office, guide, competence, due, start, now); err != nil {
 			return retryAfter, fmt.Errorf("reminder %s %s: %w", guide, competence, err)
 		}
 	}
-	return maxIdleWait, nil
+	return wait, nil
 }
 
 // openReminder starts the reminder of a guide for a competence unless it was started before.

@@ -462,10 +462,11 @@ func TestBroadcastOf500IsPacedAndRecorded(t *testing.T) {
 	}
 }
 
-// TestRemindersSkipDeliveredGuides: DAS reminders 3 days before the due date. In November 2026
-// the 20th is a holiday (Consciência Negra), so DAS is due on Thursday the 19th and the
-// reminder goes on Monday the 16th, to every enabled company's contacts but the one whose guide
-// was already delivered; it never repeats.
+// TestRemindersSkipDeliveredGuides: DAS reminders 7 days before the due date. In November 2026
+// the 20th is a holiday (Consciência Negra), a Friday, so the DAS is due on Monday the 23rd
+// (the next business day, unlike FGTS and INSS) and the reminder goes on Monday the 16th, to
+// every enabled company's contacts but the one whose guide was already delivered; it never
+// repeats.
 func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	clock := newFakeClock(time.Date(2026, 11, 16, 8, 0, 0, 0, spLoc))
 	data := t.TempDir()
@@ -485,7 +486,7 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusUnprocessableEntity {
 		t.Fatalf("25 days before = %d %s, want 422", status, body)
 	}
-	settings.Reminders.DaysBefore = 3
+	settings.Reminders.DaysBefore = 7
 	arms := clock.arms0()
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
 		t.Fatalf("save settings: %d %s", status, body)
@@ -516,7 +517,7 @@ func TestRemindersSkipDeliveredGuides(t *testing.T) {
 	if run.Sent != 4 || run.Total != 4 {
 		t.Fatalf("reminder run = %+v, want 4 sends", run)
 	}
-	want := "Olá, Carlos! Lembrete do escritório: a guia do DAS de Padaria Pão Quente Ltda (competência 10/2026) vence em 19/11/2026. Segue a guia."
+	want := "Olá, Carlos! Lembrete do escritório: a guia do DAS de Padaria Pão Quente Ltda (competência 10/2026) vence em 23/11/2026. Segue a guia."
 	if n := len(scheduledMessages(t, e, "5548999990001", want)); n != 1 {
 		t.Fatalf("Carlos got %d reminders %q", n, want)
 	}

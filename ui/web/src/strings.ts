@@ -446,7 +446,7 @@ export const t = {
   prefsSurvey: 'Pesquisa de satisfação',
   prefsSurveyHint: 'Ao fim de um atendimento por uma pessoa, o cliente dá uma nota de 1 a 5.',
   prefsReminders: 'Lembretes de guias',
-  prefsRemindersHint: 'Envia a guia aos contatos da empresa antes do vencimento (no dia útil anterior, se cair em feriado ou fim de semana), uma vez por guia.',
+  prefsRemindersHint: 'Envia a guia aos contatos da empresa antes do vencimento (dia 20; em fim de semana ou feriado, o DAS vence no dia útil seguinte, o FGTS e o INSS no anterior), uma vez por guia.',
   prefsGuides: { das: 'DAS', fgts: 'FGTS', inss: 'INSS/DCTFWeb' } as Record<string, string>,
   prefsDaysBefore: 'Dias antes do vencimento',
   allDepartments: 'Todos os setores',
