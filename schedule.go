@@ -203,6 +203,12 @@ func (s *Schedule) Validate(fields map[string]string) {
 	}
 }
 
+// MaxScheduleYears is how many years ahead a one-off may be scheduled. Storage keys hold an
+// occurrence as 64-bit nanoseconds since 1970, which wrap after 2262-04-11 (a date in 2600
+// read back as 2015, due at once); no office plans a message that far, and five years is
+// already more than any of them needs.
+const MaxScheduleYears = 5
+
 // MaxBusinessDay is the highest n of "the n-th business day": every month has at least 20.
 const MaxBusinessDay = 20
 

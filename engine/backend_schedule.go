@@ -161,8 +161,12 @@ func (e *Engine) SaveSchedule(ctx context.Context, office string, by balcao.Staf
 	if q := sc.Request; q != nil && !assistant.Intent(q.Intent).IsDocument() {
 		fields["request.intent"] = "Tipo de documento desconhecido."
 	}
-	if sc.Recurrence.Kind == balcao.RepeatOnce && !sc.Recurrence.At.IsZero() && !sc.Recurrence.At.After(now) {
-		fields["recurrence.at"] = "Escolha um momento no futuro."
+	if at := sc.Recurrence.At; sc.Recurrence.Kind == balcao.RepeatOnce && !at.IsZero() {
+		if !at.After(now) {
+			fields["recurrence.at"] = "Escolha um momento no futuro."
+		} else if at.After(now.AddDate(balcao.MaxScheduleYears, 0, 0)) {
+			fields["recurrence.at"] = fmt.Sprintf("Escolha uma data nos próximos %d anos.", balcao.MaxScheduleYears)
+		}
 	}
 	if sc.Recurrence.Kind != balcao.RepeatOnce {
 		sc.Recurrence.At = time.Time{}

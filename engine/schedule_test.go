@@ -652,3 +652,65 @@ func TestScheduleHistoryIsBounded(t *testing.T) {
 		clock.next(t)
 	}
 }
+
+// TestScheduleFarAheadIsRefused: a one-off dated past the horizon is refused with a message on
+// its date (one in 2600 used to be queued under a key that wrapped to 2015 and went out at
+// once); one stored so by an older build is stopped by the scheduler, never sent.
+func TestScheduleFarAheadIsRefused(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 5, 4, 8, 0, 0, 0, spLoc))
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone, text = "5548999990001", "Aviso agendado para daqui a muito tempo."
+	once := func(at string) (int, []byte) {
+		t.Helper()
+		arms := clock.arms0()
+		status, body := admin.do("POST", "/api/schedules", map[string]any{
+			"name": "Aviso", "text": text, "enabled": true,
+			"target":     map[string]string{"kind": "contact", "id": phone},
+			"recurrence": map[string]any{"kind": "once", "at": at},
+		})
+		if status == http.StatusCreated {
+			clock.waitSleep(t, arms)
+		}
+		return status, body
+	}
+	for _, at := range []string{"2600-01-01T09:00", "2300-01-01T09:00", "2031-05-05T09:00"} {
+		status, body := once(at)
+		if status != http.StatusUnprocessableEntity || decode[fieldsBody](t, body).Error.Fields["recurrence.at"] == "" {
+			t.Fatalf("once at %s = %d %s, want 422 on recurrence.at", at, status, body)
+		}
+	}
+	if status, body := once("2031-05-01T09:00"); status != http.StatusCreated {
+		t.Fatalf("once within five years = %d %s, want 201", status, body)
+	}
+	clock.advance(t, time.Date(2026, 5, 4, 8, 5, 0, 0, spLoc))
+	if n := len(scheduledMessages(t, e, phone, text)); n != 0 {
+		t.Fatalf("%d messages sent for schedules years ahead, want none", n)
+	}
+
+	// Stored by a build that took any date: its queue key reads as 2015.
+	far := time.Date(2600, 1, 1, 9, 0, 0, 0, spLoc)
+	sc := balcao.Schedule{
+		ID: "legacy", Name: "Aviso", Text: text, Target: balcao.Target{Kind: balcao.TargetContact, ID: phone},
+		Recurrence: balcao.Recurrence{Kind: balcao.RepeatOnce, At: far}, Next: far, Enabled: true, CreatedAt: clock.Now(),
+	}
+	b := &storage.Batch{}
+	b.Put(storage.ScheduleKey(engine.DemoOffice, sc.ID), &sc)
+	b.Set(storage.ScheduleDueKey(engine.DemoOffice, sc.Next, sc.ID), nil)
+	if err := e.DB().Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	clock.next(t)
+	clock.next(t)
+	if n := len(scheduledMessages(t, e, phone, text)); n != 0 {
+		t.Fatalf("%d messages sent for a schedule stored for 2600, want none", n)
+	}
+	got, err := e.DB().Schedule(engine.DemoOffice, sc.ID)
+	if err != nil || got.Enabled || !got.Next.IsZero() {
+		t.Fatalf("schedule stored for 2600 = %+v (%v), want stopped", got, err)
+	}
+	if ids, _, err := e.DB().DueSchedules(engine.DemoOffice, clock.Now()); err != nil || len(ids) != 0 {
+		t.Fatalf("due schedules = %v (%v), want none", ids, err)
+	}
+}

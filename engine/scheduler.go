@@ -194,6 +194,19 @@ func (s *scheduler) openDue(office string, now time.Time) (time.Time, error) {
 		if err != nil {
 			return next, fmt.Errorf("load schedule %s: %w", id, err)
 		}
+		if sc.Next.After(now) {
+			// Its queue entry said due: the key's time wrapped around (a one-off past 2262,
+			// stored before SaveSchedule bounded dates). Stopped, not started centuries early.
+			s.log.Warn("schedule beyond the key range stopped", "office", office, "schedule", id, "next", sc.Next)
+			b := &storage.Batch{}
+			b.Delete(storage.ScheduleDueKey(office, sc.Next, id))
+			sc.Next, sc.Enabled = time.Time{}, false
+			b.Put(storage.ScheduleKey(office, id), &sc)
+			if err := s.commit(b); err != nil {
+				return next, fmt.Errorf("stop schedule %s: %w", id, err)
+			}
+			continue
+		}
 		if err := s.openRun(office, sc, now); err != nil {
 			return next, fmt.Errorf("start schedule %s: %w", id, err)
 		}
