@@ -290,7 +290,7 @@ func (e *Engine) Broadcast(ctx context.Context, office string, by balcao.Staff, 
 	}
 	now := e.sched.clock.Now()
 	sc := balcao.Schedule{
-		Name: "Transmissão: " + l.Name, Text: text, Target: balcao.Target{Kind: balcao.TargetList, ID: list},
+		Name: broadcastName(l.Name), Text: text, Target: balcao.Target{Kind: balcao.TargetList, ID: list},
 		Recurrence: balcao.Recurrence{Kind: balcao.RepeatOnce, At: now}, Enabled: true, Broadcast: true,
 	}
 	sc.Validate(fields)
@@ -313,6 +313,16 @@ func (e *Engine) Broadcast(ctx context.Context, office string, by balcao.Staff, 
 	}
 	s.poke()
 	return sc, nil
+}
+
+// broadcastName names the schedule of a broadcast after its list, cut to the 100 runes a
+// schedule's name may have: a list's own name may have 100, and the user typed neither.
+func broadcastName(list string) string {
+	name := []rune("Transmissão: " + list)
+	if len(name) > 100 {
+		return string(name[:99]) + "…"
+	}
+	return string(name)
 }
 
 // Sends are the runs under way (oldest first), then the latest finished run of each schedule

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/balcao/balcao"
 )
@@ -152,5 +153,27 @@ func TestScheduleAPIErrors(t *testing.T) {
 	expectFields("bad broadcast", status, raw, "list", "text")
 	if status, _ := admin.do("POST", "/api/broadcasts", "not an object"); status != http.StatusBadRequest {
 		t.Fatalf("malformed broadcast = %d, want 400", status)
+	}
+}
+
+// TestBroadcastToListWithLongName: the schedule a broadcast makes is named after its list, cut
+// to a schedule name's 100 characters (a list of 88 to 100 was refused for a name nobody typed).
+func TestBroadcastToListWithLongName(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	name := strings.Repeat("Clientes do Simples ", 5)[:95]
+	status, raw := admin.do("POST", "/api/lists", map[string]any{"name": name, "contacts": []string{"5548999990001"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create list = %d %s", status, raw)
+	}
+	list := decode[struct{ List balcao.BroadcastList }](t, raw).List
+	status, raw = admin.do("POST", "/api/broadcasts", map[string]any{"list": list.ID, "text": "Comunicado do escritório."})
+	if status != http.StatusCreated {
+		t.Fatalf("broadcast to a list of %d characters = %d %s, want 201", len(name), status, raw)
+	}
+	sc := decode[struct{ Schedule balcao.Schedule }](t, raw).Schedule
+	if n := utf8.RuneCountInString(sc.Name); n != 100 || !strings.HasPrefix(sc.Name, "Transmissão: Clientes do Simples") || !strings.HasSuffix(sc.Name, "…") {
+		t.Fatalf("broadcast name = %q (%d characters), want the list's name cut to 100 with …", sc.Name, n)
 	}
 }
