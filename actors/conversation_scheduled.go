@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,11 +17,13 @@ import (
 // idempotent on (Schedule, Occurrence, Phone): the conversation writes a balcao.ScheduledSend
 // record in the same batch as the message, and a command whose record exists sends nothing.
 // Answered with a *Result once durable: Message is the new message, or nil when it had been
-// sent already.
+// sent already; ErrNotLinked when the message is about a company that is no longer one of the
+// contact's enabled companies.
 type SendScheduled struct {
 	Phone string
 	// Company is the company the message is about ("" for none): part of the idempotency key,
-	// and the company of the document request when it is one of the contact's.
+	// and the company of the document request. "" lets a request go to the contact's first
+	// company.
 	Company    string
 	Schedule   string
 	Occurrence time.Time
@@ -36,6 +39,12 @@ type SendScheduled struct {
 
 func (m *SendScheduled) phone() string { return m.Phone }
 
+// ErrNotLinked is returned by SendScheduled when its company is not, or no longer, an enabled
+// company of the contact (unlinked, or disabled, after the run listed the contact for it):
+// nothing is sent. Sending would write about a company the contact left, and a document
+// request would go to another of theirs, which may get its own message in the same run.
+var ErrNotLinked = errors.New("contact not linked to the company")
+
 func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 	db := c.sys.cfg.DB
 	if m.Retry {
@@ -47,6 +56,10 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 	key := storage.ScheduledSendKey(c.office, m.Schedule, m.Occurrence, c.phone, m.Company)
 	if sent, err := db.Has(key); err != nil || sent {
 		ctx.Respond(&Result{Err: err})
+		return
+	}
+	if m.Company != "" && !c.linked(m.Company) {
+		ctx.Respond(&Result{Err: ErrNotLinked})
 		return
 	}
 	t := c.begin()
@@ -67,4 +80,14 @@ func (c *conversation) sendScheduled(ctx actor.Context, m *SendScheduled) {
 // String names the command in logs without its text.
 func (m *SendScheduled) String() string {
 	return fmt.Sprintf("SendScheduled{%s %s %s}", m.Schedule, m.Occurrence.Format(time.RFC3339), balcao.MaskPhone(m.Phone))
+}
+
+// linked reports whether a company is one of the contact's enabled companies.
+func (c *conversation) linked(company string) bool {
+	for _, co := range c.conv.Companies {
+		if co.ID == company {
+			return true
+		}
+	}
+	return false
 }

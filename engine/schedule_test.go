@@ -714,3 +714,67 @@ func TestScheduleFarAheadIsRefused(t *testing.T) {
 		t.Fatalf("due schedules = %v (%v), want none", ids, err)
 	}
 }
+
+// TestReminderSkipsCompanyContactLeft: a contact unlinked from a company while a reminder run
+// is under way gets nothing for that company (its guide was asked for under her other company,
+// delivered twice); the run counts that recipient as failed.
+func TestReminderSkipsCompanyContactLeft(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 11, 16, 8, 0, 0, 0, spLoc))
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	settings := balcao.DefaultSettings()
+	settings.Reminders = balcao.Reminders{Guides: []string{"das"}, DaysBefore: 7} // DAS due Monday the 23rd
+	arms := clock.arms0()
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("save settings: %d %s", status, body)
+	}
+	clock.waitSleep(t, arms)
+	const runID, mariana = "lembrete-das-2026-10", "5548999990002"
+	runs := func() []balcao.ScheduleRun {
+		t.Helper()
+		runs, err := e.DB().Runs(engine.DemoOffice, runID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runs
+	}
+	// 09:00: the run starts with Mariana for the auto-mecânica (companies go by id).
+	clock.next(t)
+	if r := runs(); len(r) != 1 || r[0].Sent != 1 || r[0].Done {
+		t.Fatalf("reminder run at 09:00 = %+v, want its first send done", r)
+	}
+	if n := len(scheduledMessagesAny(t, e, mariana)); n != 1 {
+		t.Fatalf("Mariana got %d reminders at 09:00, want the auto-mecânica's", n)
+	}
+	// She leaves the clínica before her second recipient comes.
+	if status, body := admin.do("PUT", "/api/addressbook/"+mariana, map[string]any{"name": "Mariana", "companies": []string{"auto-mecanica-sul"}}); status != http.StatusOK {
+		t.Fatalf("unlink Mariana from the clínica: %d %s", status, body)
+	}
+	var run balcao.ScheduleRun
+	for i := 0; ; i++ {
+		if r := runs(); len(r) == 1 && r[0].Done {
+			run = r[0]
+			break
+		}
+		if i > 30 {
+			t.Fatalf("reminder run = %+v", runs())
+		}
+		clock.next(t)
+	}
+	var hers []string
+	for _, j := range admin.allJobs() {
+		if j.Phone == mariana && j.Intent == "das" && j.Competence == "2026-10" {
+			hers = append(hers, j.Company)
+		}
+	}
+	if !slices.Equal(hers, []string{"auto-mecanica-sul"}) {
+		t.Fatalf("Mariana's DAS 2026-10 jobs are for %q, want one for auto-mecanica-sul", hers)
+	}
+	if run.Failed != 1 || run.Sent != run.Total-1 {
+		t.Fatalf("reminder run = %+v, want all sent but Mariana for the clínica, counted as failed", run)
+	}
+	if n := len(scheduledMessagesAny(t, e, mariana)); n != 1 {
+		t.Fatalf("Mariana got %d reminders, want only the auto-mecânica's", n)
+	}
+}

@@ -374,7 +374,12 @@ func (s *scheduler) sendOne(office string, run balcao.ScheduleRun, now time.Time
 		return s.pause(office, now) // shutting down: the run resumes at the next start
 	}
 	failed := false
-	if err != nil {
+	if errors.Is(err, actors.ErrNotLinked) {
+		// The contact left the company, or it was disabled, since the run started: nothing
+		// went out, and trying again would not change that.
+		s.log.Info("scheduled send skipped: contact no longer linked to the company", "office", office, "schedule", run.Schedule, "phone", balcao.MaskPhone(rcp.Phone))
+		failed = true
+	} else if err != nil {
 		s.attempts[attemptKey]++
 		s.log.Warn("scheduled send", "office", office, "schedule", run.Schedule, "phone", balcao.MaskPhone(rcp.Phone), "attempt", s.attempts[attemptKey], "err", err)
 		if s.attempts[attemptKey] < maxSendAttempts {
