@@ -88,7 +88,15 @@ func (o *office) addContact(ctx actor.Context, m *AddContact) {
 		ctx.Respond(&Result{Err: fmt.Errorf("load contact: %w", err)})
 		return
 	}
-	if m.Name != "" {
+	if m.Unlinked && len(contact.Companies) > 0 {
+		msg := "Este telefone já é contato de uma empresa. Só administradores e gerentes mudam as empresas de um contato."
+		if contact.Name != "" {
+			msg = "Este telefone já é contato de uma empresa: " + contact.Name + ". Só administradores e gerentes mudam as empresas de um contato."
+		}
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "already_linked", msg)})
+		return
+	}
+	if m.Name != "" && (!m.Link || contact.Name == "") {
 		contact.Name = m.Name
 	}
 	b := &storage.Batch{}

@@ -41,11 +41,16 @@ type SaveCompany struct {
 }
 
 // AddContact makes a phone a contact of companies, creating the contact when it is new; a
-// non-empty Name replaces the contact's name. Linking an unlinked phone is this with one company.
+// non-empty Name replaces the contact's name. Linking an unlinked phone is this with one company
+// and Link set.
 type AddContact struct {
 	Phone     string // normalized
 	Name      string
 	Companies []string
+	// Link is a link from the phone's conversation: Name only names a contact that has no name
+	// yet, and, with Unlinked, a phone that is already a contact of a company is refused (409
+	// already_linked) instead of getting more companies.
+	Link, Unlinked bool
 }
 
 // RemoveContactCompany removes a company from a contact's companies.

@@ -233,18 +233,21 @@ func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balca
 }
 
 // LinkContact makes a phone a contact of a company, from its conversation: staff link the
-// phones of conversations they may see; administrators and managers any phone.
+// unlinked phones of conversations they may see; administrators and managers any phone, and
+// may add a company to a phone that already has one (as Habilitação de Clientes does). The name
+// only names a contact that has none: a contact's name is changed in Gerenciar contatos.
 func (e *Engine) LinkContact(ctx context.Context, office string, by balcao.Staff, phone, company, name string) (balcao.Contact, balcao.ConversationView, error) {
 	p, err := balcao.NormalizePhone(phone)
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, balcao.NewError(balcao.ErrInvalid, "invalid_phone", "Número de telefone inválido.")
 	}
-	if !canManageClients(by) {
+	manager := canManageClients(by)
+	if !manager {
 		if _, err := e.conversation(office, by, p); err != nil {
 			return balcao.Contact{}, balcao.ConversationView{}, err
 		}
 	}
-	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name})
+	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name, Link: true, Unlinked: !manager})
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, err
 	}

@@ -256,6 +256,65 @@ func TestRemovedContactKeepsItsConversation(t *testing.T) {
 	}
 }
 
+// TestAttendantCannotLinkALinkedContact: "link" names and links an unlinked phone from its
+// conversation; an attendant may not use it to give a client's phone another company (whose
+// documents its portal would then list) nor to rename a contact. Administrators and managers
+// may add a company there, and the name stays.
+func TestAttendantCannotLinkALinkedContact(t *testing.T) {
+	e := startEngine(t)
+	ana, admin := newClient(t, e), newClient(t, e)
+	ana.login("demo", "ana")
+	admin.login("demo", "admin")
+	const joao = "5548999990003" // Tech Floripa's contact
+	const supplier = "5548988887777"
+	if status, body := admin.do("POST", "/api/addressbook", map[string]any{"phone": supplier, "name": "Fornecedor X"}); status != http.StatusCreated {
+		t.Fatalf("create the supplier: %d %s", status, body)
+	}
+	for _, phone := range []string{joao, supplier} {
+		if status, body := ana.inbound("demo", phone, "oi", ""); status != http.StatusAccepted {
+			t.Fatalf("inbound: %d %s", status, body)
+		}
+		eventually(t, "the conversation of "+phone, func() bool {
+			status, _ := ana.do("GET", "/api/conversations/"+phone, nil)
+			return status == http.StatusOK
+		})
+	}
+	contact := func(phone string) balcao.Contact {
+		t.Helper()
+		page := admin.book("q=" + phone)
+		if len(page.Contacts) != 1 {
+			t.Fatalf("address book q=%s = %+v, want one contact", phone, page.Contacts)
+		}
+		return page.Contacts[0]
+	}
+
+	status, body := ana.do("POST", "/api/contacts/"+joao+"/link", map[string]string{"company": "padaria-pao-quente", "name": "Outro Nome"})
+	if status != http.StatusConflict || decode[fieldErr](t, body).Error.Code != "already_linked" {
+		t.Fatalf("attendant links Tech Floripa's contact to the Padaria = %d %s, want 409 already_linked", status, body)
+	}
+	if c := contact(joao); c.Name != "João Pereira" || !slices.Equal(c.Companies, []string{"tech-floripa"}) {
+		t.Fatalf("João after the refused link = %+v", c)
+	}
+
+	// A phone with no company is unlinked: the attendant links it, and its name stays.
+	status, body = ana.do("POST", "/api/contacts/"+supplier+"/link", map[string]string{"company": "tech-floripa", "name": "Outro Nome"})
+	if status != http.StatusOK || !strings.Contains(string(body), `"linked":true`) {
+		t.Fatalf("attendant links the supplier = %d %s", status, body)
+	}
+	if c := contact(supplier); c.Name != "Fornecedor X" || !slices.Equal(c.Companies, []string{"tech-floripa"}) {
+		t.Fatalf("supplier after the link = %+v, want Fornecedor X of tech-floripa", c)
+	}
+
+	// An administrator may add a company from the conversation; the name stays.
+	status, body = admin.do("POST", "/api/contacts/"+joao+"/link", map[string]string{"company": "padaria-pao-quente", "name": "Outro Nome"})
+	if status != http.StatusOK {
+		t.Fatalf("administrator links João to the Padaria = %d %s", status, body)
+	}
+	if c := contact(joao); c.Name != "João Pereira" || !slices.Equal(c.Companies, []string{"tech-floripa", "padaria-pao-quente"}) {
+		t.Fatalf("João after the administrator's link = %+v, want João Pereira of both companies", c)
+	}
+}
+
 // importCSV posts a CSV file as text/csv.
 func (c *client) importCSV(query, csv string) (int, []byte) {
 	c.t.Helper()
