@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/actors"
@@ -15,27 +16,37 @@ func (e *Engine) Jobs(_ context.Context, office string, by balcao.Staff, tab, cu
 		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_tab", "Aba inválida: use pendentes, aguardando, processando ou processados.")
 	}
 	jobs, next, err := e.db.Jobs(office, state, cursor, limit)
-	if err != nil || by.Role != balcao.RoleAttendant {
-		return jobs, next, err
-	}
-	keep, err := e.seer(office, by)
 	if err != nil {
 		return nil, "", err
 	}
+	visible, err := e.jobFilter(office, by)
+	if err != nil || visible == nil {
+		return jobs, next, err
+	}
+	return slices.DeleteFunc(jobs, func(j balcao.Job) bool { return !visible(&j) }), next, nil
+}
+
+// jobFilter returns whether the staff member may see a job: nil for administrators and
+// managers, who see every job; for attendants, whether they may see the job's conversation,
+// read once per phone.
+func (e *Engine) jobFilter(office string, by balcao.Staff) (func(*balcao.Job) bool, error) {
+	if by.Role != balcao.RoleAttendant {
+		return nil, nil
+	}
+	keep, err := e.seer(office, by)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
-	visible := jobs[:0]
-	for _, j := range jobs {
+	return func(j *balcao.Job) bool {
 		ok, known := seen[j.Phone]
 		if !known {
 			c, err := e.db.Conversation(office, j.Phone)
 			ok = err == nil && keep(&c)
 			seen[j.Phone] = ok
 		}
-		if ok {
-			visible = append(visible, j)
-		}
-	}
-	return visible, next, nil
+		return ok
+	}, nil
 }
 
 // job returns a job of a conversation the staff member may see.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/storage"
@@ -41,13 +42,22 @@ func (e *Engine) Queues(ctx context.Context, office string, by balcao.Staff) (ba
 	if q.Agents, err = e.Agents(ctx, office); err != nil {
 		return q, err
 	}
+	visible, err := e.jobFilter(office, by)
+	if err != nil {
+		return q, err
+	}
 	for tab, state := range balcao.JobTab {
 		if state == balcao.JobDone {
 			continue
 		}
+		// The newest maxQueueScan jobs of the tab, as for conversations: an attendant's count is
+		// of the visible ones among them (one conversation read per phone).
 		jobs, _, err := e.db.Jobs(office, state, "", maxQueueScan)
 		if err != nil {
 			return q, err
+		}
+		if visible != nil {
+			jobs = slices.DeleteFunc(jobs, func(j balcao.Job) bool { return !visible(&j) })
 		}
 		q.Jobs[tab] = len(jobs)
 	}

@@ -154,6 +154,42 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	}
 }
 
+// TestQueuesCountOnlyVisibleJobs: /api/queues is what the caller may see; under message
+// restriction an attendant's request centre hides the jobs of conversations they never served,
+// and so do the queues' job counts.
+func TestQueuesCountOnlyVisibleJobs(t *testing.T) {
+	e := startEngine(t)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	_, body := admin.do("GET", "/api/settings", nil)
+	settings := decode[map[string]any](t, body)
+	settings["restrict"] = true
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("restrict: %d %s", status, body)
+	}
+	_, name := month(0) // this month's payroll is not calculated: the job goes to pendentes
+	if status, body := admin.inbound("demo", "5548999990003", "holerite de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "João's job in pendentes", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=pendentes", nil)
+		return len(decode[jobList](t, body).Jobs) == 1
+	})
+	type queues struct {
+		Jobs map[string]int `json:"jobs"`
+	}
+	if _, body := admin.do("GET", "/api/queues", nil); decode[queues](t, body).Jobs["pendentes"] != 1 {
+		t.Fatalf("the administrator's queues = %s, want pendentes 1", body)
+	}
+	if _, body := ana.do("GET", "/api/jobs?tab=pendentes", nil); len(decode[jobList](t, body).Jobs) != 0 {
+		t.Fatalf("ana's pendentes = %s, want none", body)
+	}
+	if _, body := ana.do("GET", "/api/queues", nil); decode[queues](t, body).Jobs["pendentes"] != 0 {
+		t.Fatalf("ana's queues = %s, want pendentes 0: she may not see João's job", body)
+	}
+}
+
 // TestCarteiraValidation: the carteira names known companies, departments and staff, one
 // responsible per company and department; a wrong entry changes nothing.
 func TestCarteiraValidation(t *testing.T) {
