@@ -211,6 +211,64 @@ func TestPortalNeverCrossesCompanies(t *testing.T) {
 	}
 }
 
+// portalLoginLink asks for the portal on Carlos's phone and returns the new one-time login link.
+func portalLoginLink(t *testing.T, c *client) string {
+	t.Helper()
+	links := func() []string {
+		var out []string
+		for _, m := range c.outbound("5548999990001") {
+			if i := strings.Index(m.Text, "http"); i >= 0 && strings.Contains(m.Text, "/portal/entrar") {
+				out = append(out, strings.TrimSpace(m.Text[i:]))
+			}
+		}
+		return out
+	}
+	before := len(links())
+	if status, body := c.inbound("demo", "5548999990001", "me manda o link do portal", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var all []string
+	eventually(t, "the portal link", func() bool { all = links(); return len(all) > before })
+	return all[len(all)-1]
+}
+
+// TestPortalOfARemovedContactAsksForANewLink: a portal session whose contact was removed gets
+// the page that asks for a new link (401, the cookie cleared), not an internal error.
+func TestPortalOfARemovedContactAsksForANewLink(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	login := portalLoginLink(t, admin)
+	browser := newClient(t, e)
+	resp, err := browser.http.Get(login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("portal login: %d", resp.StatusCode)
+	}
+	if status, body := admin.do("DELETE", "/api/addressbook/5548999990001", nil); status != http.StatusNoContent {
+		t.Fatalf("remove Carlos: %d %s", status, body)
+	}
+	resp, err = browser.http.Get(browser.base + "/portal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(page), "peça o link de acesso") {
+		t.Fatalf("portal of a removed contact = %d %s, want 401 asking for a new link", resp.StatusCode, page)
+	}
+	cleared := false
+	for _, ck := range resp.Cookies() {
+		cleared = cleared || ck.Name == "balcao_portal" && ck.MaxAge < 0
+	}
+	if !cleared {
+		t.Fatalf("portal of a removed contact kept its cookie: %v", resp.Header["Set-Cookie"])
+	}
+}
+
 func TestPendingJobRetriedByTheOffice(t *testing.T) {
 	e := startEngine(t)
 	c := newClient(t, e)

@@ -125,11 +125,14 @@ func (e *Engine) PortalSession(_ context.Context, token string) (string, string,
 	return f[0], f[1], nil
 }
 
-// PortalDocuments lists the documents of the companies a contact speaks for, newest first.
+// PortalDocuments lists the documents of the companies a contact speaks for, newest first. A
+// phone that is no longer a contact (removed since its session began) is ErrUnauthorized.
 func (e *Engine) PortalDocuments(_ context.Context, office, phone string) ([]balcao.PortalCompany, error) {
 	contact, err := e.db.Contact(office, phone)
-	if err != nil {
+	if errors.Is(err, balcao.ErrNotFound) {
 		return nil, balcao.ErrUnauthorized
+	} else if err != nil {
+		return nil, fmt.Errorf("load contact: %w", err)
 	}
 	var out []balcao.PortalCompany
 	for _, id := range contact.Companies {

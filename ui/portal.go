@@ -78,12 +78,20 @@ func (s *Server) portalCaller(r *http.Request) (office, phone string, ok bool) {
 }
 
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) {
+	askForLink := portalView{Message: "Para ver seus documentos, peça o link de acesso ao escritório pelo WhatsApp (escreva \"portal\")."}
 	office, phone, ok := s.portalCaller(r)
 	if !ok {
-		s.renderPortal(w, http.StatusUnauthorized, portalView{Message: "Para ver seus documentos, peça o link de acesso ao escritório pelo WhatsApp (escreva \"portal\")."})
+		s.renderPortal(w, http.StatusUnauthorized, askForLink)
 		return
 	}
 	companies, err := s.cfg.Backend.PortalDocuments(r.Context(), office, phone)
+	if errors.Is(err, balcao.ErrUnauthorized) || errors.Is(err, balcao.ErrNotFound) {
+		// The session's phone is no longer a contact of the office: the session is over.
+		http.SetCookie(w, &http.Cookie{Name: PortalCookie, Value: "", Path: "/portal", MaxAge: -1,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		s.renderPortal(w, http.StatusUnauthorized, askForLink)
+		return
+	}
 	if err != nil {
 		s.log.Error("portal documents", "err", err)
 		s.renderPortal(w, http.StatusInternalServerError, portalView{Message: "Não foi possível carregar seus documentos. Tente novamente."})
