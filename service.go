@@ -53,6 +53,11 @@ func (s *Service) FirstResponseTime() time.Duration {
 	return s.FirstResponse.Sub(from)
 }
 
+// FirstYear and LastYear bound the days the history and the dashboards accept (the API answers
+// 400 outside them): a service's key holds its start as nanoseconds since 1970 in an unsigned
+// number, which holds 1970 to 2262 only, and no office has services outside these years.
+const FirstYear, LastYear = 2000, 2100
+
 // HistoryFilter selects services in the history (Histórico de Atendimentos).
 type HistoryFilter struct {
 	From, To time.Time // services that started in [From, To)

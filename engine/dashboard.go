@@ -60,8 +60,8 @@ func (e *Engine) Dashboard(ctx context.Context, office string, by balcao.Staff, 
 		return balcao.Dashboard{}, forbidden("Só administradores e gerentes veem os painéis.")
 	}
 	start, err := time.ParseInLocation("2006-01", month, assistant.Location())
-	if err != nil {
-		return balcao.Dashboard{}, balcao.NewError(balcao.ErrInvalid, "invalid_month", "Mês inválido: use AAAA-MM.")
+	if err != nil || start.Year() < balcao.FirstYear || start.Year() > balcao.LastYear {
+		return balcao.Dashboard{}, balcao.NewError(balcao.ErrInvalid, "invalid_month", "Mês inválido: use AAAA-MM, de 2000 a 2100.")
 	}
 	cur, err := e.figures(ctx, office, start, start.AddDate(0, 1, 0))
 	if err != nil {

@@ -132,6 +132,57 @@ func TestHistoryFiltersPagesAndPermissions(t *testing.T) {
 	}
 }
 
+// TestHistoryRefusesDatesOutsideTheKeys: a day before 1970 or after 2262 has no service key
+// (the start's UnixNano as an unsigned number), and history said nothing happened: dates
+// outside 2000–2100, in the history, its export and the dashboards, are a 400.
+func TestHistoryRefusesDatesOutsideTheKeys(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const carlos = "5548999990001"
+	admin.inbound("demo", carlos, "quero falar com um atendente", "")
+	eventually(t, "Carlos pending", func() bool {
+		status, _ := admin.do("POST", "/api/conversations/"+carlos+"/start", nil)
+		return status == http.StatusOK
+	})
+	if status, body := admin.do("POST", "/api/conversations/"+carlos+"/messages", map[string]string{"text": "Olá!"}); status != http.StatusCreated {
+		t.Fatalf("send: %d %s", status, body)
+	}
+	if status, body := admin.do("POST", "/api/conversations/"+carlos+"/finish", nil); status != http.StatusOK {
+		t.Fatalf("finish: %d %s", status, body)
+	}
+	services := func(query string) int {
+		_, body := admin.do("GET", "/api/history?"+query, nil)
+		return len(decode[struct {
+			Services []balcao.Service `json:"services"`
+		}](t, body).Services)
+	}
+	eventually(t, "the service in the history", func() bool { return services("") == 1 })
+	if n := services("from=2000-01-01&to=2100-12-31"); n != 1 {
+		t.Fatalf("history from 2000 to 2100 = %d services, want 1", n)
+	}
+	if status, body := admin.do("GET", "/api/dashboard?month=2000-01", nil); status != http.StatusOK {
+		t.Fatalf("dashboard of 2000-01 = %d %s", status, body)
+	}
+	for _, tc := range []struct{ path, code string }{
+		{"/api/history?from=1969-12-01", "invalid_filter"},
+		{"/api/history?from=1999-12-31", "invalid_filter"},
+		{"/api/history?from=2000-01-01&to=2300-01-01", "invalid_filter"},
+		{"/api/history?to=2101-01-01", "invalid_filter"},
+		{"/api/history?from=0001-01-01&to=9999-12-31", "invalid_filter"},
+		{"/api/history?from=1900-01-01&format=csv", "invalid_filter"},
+		{"/api/dashboard?month=1969-12", "invalid_month"},
+		{"/api/dashboard?month=1970-01", "invalid_month"},
+		{"/api/dashboard?month=0000-01", "invalid_month"},
+		{"/api/dashboard?month=2263-01", "invalid_month"},
+	} {
+		status, body := admin.do("GET", tc.path, nil)
+		if status != http.StatusBadRequest || decode[fieldErr](t, body).Error.Code != tc.code {
+			t.Errorf("GET %s = %d %s, want 400 %s", tc.path, status, body, tc.code)
+		}
+	}
+}
+
 // TestServicesAreRecorded: a real service (pending, started, answered, finished) lands in the
 // history with its times and outcome.
 func TestServicesAreRecorded(t *testing.T) {

@@ -266,8 +266,15 @@ func ServiceKey(office string, start time.Time, id string) []byte {
 // ServicesPrefix is the prefix of an office's services.
 func ServicesPrefix(office string) []byte { return officeKey(office, "svc", "") }
 
-// ServiceBound is the first key of the services that started at t or later.
+// ServiceBound is the first key of the services that started at t or later: the first of them
+// all for t before 1970, past them all for t after 2262 (where UnixNano no longer fits).
 func ServiceBound(office string, t time.Time) []byte {
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		return officeKey(office, "svc", hex16(0))
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return officeKey(office, "svc", hex16(math.MaxUint64))
+	}
 	return officeKey(office, "svc", hex16(uint64(t.UnixNano())))
 }
 

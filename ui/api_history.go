@@ -10,8 +10,8 @@ import (
 
 // History (Histórico de Atendimentos) and dashboards. The backend answers 403 to attendants.
 
-// historyFilter reads ?from=YYYY-MM-DD&to=YYYY-MM-DD (days in São Paulo; to inclusive,
-// default the last 30 days)&contact=&company=&status=&staff=.
+// historyFilter reads ?from=YYYY-MM-DD&to=YYYY-MM-DD (days in São Paulo, in the years
+// balcao.FirstYear to LastYear; to inclusive, default the last 30 days)&contact=&company=&status=&staff=.
 func historyFilter(r *http.Request) (balcao.HistoryFilter, bool) {
 	q := r.URL.Query()
 	loc := saoPaulo()
@@ -19,16 +19,20 @@ func historyFilter(r *http.Request) (balcao.HistoryFilter, bool) {
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	f := balcao.HistoryFilter{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1),
 		Contact: q.Get("contact"), Company: q.Get("company"), Status: balcao.Outcome(q.Get("status")), Staff: q.Get("staff")}
-	if v := q.Get("from"); v != "" {
+	day := func(v string) (time.Time, bool) {
 		t, err := time.ParseInLocation(time.DateOnly, v, loc)
-		if err != nil {
+		return t, err == nil && t.Year() >= balcao.FirstYear && t.Year() <= balcao.LastYear
+	}
+	if v := q.Get("from"); v != "" {
+		t, ok := day(v)
+		if !ok {
 			return f, false
 		}
 		f.From = t
 	}
 	if v := q.Get("to"); v != "" {
-		t, err := time.ParseInLocation(time.DateOnly, v, loc)
-		if err != nil {
+		t, ok := day(v)
+		if !ok {
 			return f, false
 		}
 		f.To = t.AddDate(0, 0, 1)
@@ -44,7 +48,7 @@ func historyFilter(r *http.Request) (balcao.HistoryFilter, bool) {
 func (s *Server) history(w http.ResponseWriter, r *http.Request, c caller) {
 	f, ok := historyFilter(r)
 	if !ok {
-		writeProblem(w, http.StatusBadRequest, "invalid_filter", "Filtro inválido: datas em AAAA-MM-DD (de ≤ até) e resultado assistente, atendente ou desconsiderado.")
+		writeProblem(w, http.StatusBadRequest, "invalid_filter", "Filtro inválido: datas em AAAA-MM-DD, de 2000 a 2100 (de ≤ até), e resultado assistente, atendente ou desconsiderado.")
 		return
 	}
 	if r.URL.Query().Get("format") == "csv" {
