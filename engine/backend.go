@@ -23,21 +23,21 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("balcao-dummy-password"), 
 
 // Login checks a staff member's password and stores a new session.
 func (e *Engine) Login(ctx context.Context, office, user, password string) (string, balcao.Session, error) {
-	key := office + "/" + user
-	if e.throttle.blocked(key, time.Now()) {
+	key := accountKey(office, user)
+	if !e.throttle.reserve(key, time.Now()) { // counted before the check: concurrent guesses too
 		return "", balcao.Session{}, balcao.NewError(balcao.ErrOverloaded, "too_many_attempts", "Muitas tentativas erradas. Aguarde alguns minutos e tente de novo.")
 	}
 	staff, err := e.db.Staff(office, user)
 	hash := staff.PasswordHash
 	if err != nil {
 		if !errors.Is(err, balcao.ErrNotFound) {
+			e.throttle.release(key)
 			return "", balcao.Session{}, err
 		}
 		hash = dummyHash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
-		e.throttle.failed(key, time.Now())
-		return "", balcao.Session{}, balcao.ErrUnauthorized
+		return "", balcao.Session{}, balcao.ErrUnauthorized // the reserved attempt stays counted
 	}
 	e.throttle.succeeded(key)
 	var raw [32]byte

@@ -2,11 +2,18 @@ package engine_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
+
+// maxChecked is how many wrong passwords of one account are checked within five minutes.
+const maxChecked = 5
 
 func TestBadInputGetsClearErrors(t *testing.T) {
 	e := startEngine(t)
@@ -140,4 +147,39 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("login after five failures = %d %s, want 429", status, body)
 	}
 	c.login("demo", "ana")
+}
+
+// TestLoginThrottleHoldsUnderConcurrency: five wrong passwords within five minutes block the
+// account however the attempts are spread over connections: of twenty sent at once, at most
+// five passwords are checked, the rest are refused as too many attempts.
+func TestLoginThrottleHoldsUnderConcurrency(t *testing.T) {
+	e := startEngine(t)
+	const n = 20
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = newClient(t, e)
+		clients[i].http.Timeout = 2 * time.Minute // bcrypt under the race detector
+	}
+	var wg sync.WaitGroup
+	var checked, refused atomic.Int32
+	start := make(chan struct{})
+	for i, c := range clients {
+		wg.Go(func() {
+			<-start
+			status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "ana", "password": fmt.Sprintf("palpite-%d", i)})
+			switch status {
+			case http.StatusUnauthorized:
+				checked.Add(1)
+			case http.StatusTooManyRequests:
+				refused.Add(1)
+			default:
+				t.Errorf("wrong password = %d %s", status, body)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if checked.Load() > maxChecked || checked.Load()+refused.Load() != n {
+		t.Fatalf("%d wrong passwords checked and %d refused of %d sent at once, want at most %d checked", checked.Load(), refused.Load(), n, maxChecked)
+	}
 }

@@ -5,60 +5,103 @@ import (
 	"time"
 )
 
-// loginThrottle slows password guessing: after maxFailures wrong passwords for one account
-// within failureWindow, that account refuses logins until the window passes. The map is
-// bounded: past maxAccounts entries the oldest windows are dropped first.
+// loginThrottle slows password guessing: at most maxFailures passwords of one account are
+// checked and found wrong within failureSpan; after that the account refuses logins until the
+// window passes. An attempt is counted (reserved) before its password is checked, so
+// concurrent guesses cannot all pass the check; a right password forgets the account's
+// failures.
+//
+// At most maxAccounts windows are kept. When the map is full only expired
+// windows are dropped; a live window is never dropped, since that would let anyone lift an
+// account's block by failing logins under junk names. If no window has expired, an account
+// that has none is refused (reserve reports false) until one does: filling the map takes
+// maxAccounts failed attempts within failureSpan, and refusing for a few minutes is the
+// lesser harm than checking passwords with no count.
 type loginThrottle struct {
 	mu       sync.Mutex
-	failures map[string]*failureWindow // by office/user; mu guards it
+	failures map[throttleKey]failureWindow // mu guards it
+	// oldest is at or before the start of every window in failures (exact after a sweep):
+	// while now is less than failureSpan after it, no window has expired and a full map is
+	// not scanned again. mu guards it.
+	oldest time.Time
 }
 
+// throttleKey names an account in the throttle.
+type throttleKey string
+
+func accountKey(office, user string) throttleKey { return throttleKey(office + "/" + user) }
+
 type failureWindow struct {
-	count int
+	count int // attempts reserved in the window (checked, or being checked)
 	start time.Time
 }
 
 const (
 	maxFailures = 5
 	failureSpan = 5 * time.Minute
-	maxAccounts = 10000
+	maxAccounts = 100000
 )
 
-// blocked reports whether logins of an account are refused now.
-func (l *loginThrottle) blocked(key string, now time.Time) bool {
+// reserve counts an attempt to log in to an account before its password is checked; false
+// means the attempt is refused: the account had maxFailures attempts in its window, or the map
+// is full of live windows.
+func (l *loginThrottle) reserve(key throttleKey, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w := l.failures[key]
-	return w != nil && w.count >= maxFailures && now.Sub(w.start) < failureSpan
+	w, ok := l.failures[key]
+	if ok && now.Sub(w.start) < failureSpan {
+		if w.count >= maxFailures {
+			return false
+		}
+		w.count++
+		l.failures[key] = w
+		return true
+	}
+	if !ok {
+		if l.failures == nil {
+			l.failures = map[throttleKey]failureWindow{}
+		}
+		if len(l.failures) >= maxAccounts && !l.sweep(now) {
+			return false
+		}
+	}
+	if len(l.failures) == 0 || now.Before(l.oldest) {
+		l.oldest = now
+	}
+	l.failures[key] = failureWindow{count: 1, start: now}
+	return true
 }
 
-// failed records a wrong password.
-func (l *loginThrottle) failed(key string, now time.Time) {
+// sweep drops the expired windows and reports whether there is room for another.
+// Lock must be held.
+func (l *loginThrottle) sweep(now time.Time) bool {
+	if now.Sub(l.oldest) < failureSpan {
+		return false // nothing can have expired yet
+	}
+	oldest := now
+	for k, w := range l.failures {
+		if now.Sub(w.start) >= failureSpan {
+			delete(l.failures, k)
+		} else if w.start.Before(oldest) {
+			oldest = w.start
+		}
+	}
+	l.oldest = oldest
+	return len(l.failures) < maxAccounts
+}
+
+// release gives back an attempt reserved for a check that did not happen (a storage error).
+func (l *loginThrottle) release(key throttleKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failures == nil {
-		l.failures = map[string]*failureWindow{}
-	}
-	w := l.failures[key]
-	if w == nil || now.Sub(w.start) >= failureSpan {
-		if len(l.failures) >= maxAccounts {
-			for k, old := range l.failures {
-				if now.Sub(old.start) >= failureSpan || len(l.failures) >= maxAccounts {
-					delete(l.failures, k)
-				}
-				if len(l.failures) < maxAccounts/2 {
-					break
-				}
-			}
-		}
-		w = &failureWindow{start: now}
+	if w, ok := l.failures[key]; ok && w.count > 0 {
+		w.count--
 		l.failures[key] = w
 	}
-	w.count++
 }
 
 // succeeded forgets an account's failures.
-func (l *loginThrottle) succeeded(key string) {
+func (l *loginThrottle) succeeded(key throttleKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, key)
