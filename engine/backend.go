@@ -21,8 +21,15 @@ import (
 // as long as a wrong password.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("balcao-dummy-password"), bcrypt.DefaultCost)
 
+// maxLoginName bounds the office and user of a login: longer names (no account can have one)
+// are refused as a wrong password before the throttle or the store sees them.
+const maxLoginName = 128
+
 // Login checks a staff member's password and stores a new session.
 func (e *Engine) Login(ctx context.Context, office, user, password string) (string, balcao.Session, error) {
+	if len(office) > maxLoginName || len(user) > maxLoginName {
+		return "", balcao.Session{}, balcao.ErrUnauthorized
+	}
 	key := accountKey(office, user)
 	if !e.throttle.reserve(key, time.Now()) { // counted before the check: concurrent guesses too
 		return "", balcao.Session{}, balcao.NewError(balcao.ErrOverloaded, "too_many_attempts", "Muitas tentativas erradas. Aguarde alguns minutos e tente de novo.")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,6 +148,34 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("login after five failures = %d %s, want 429", status, body)
 	}
 	c.login("demo", "ana")
+}
+
+// TestLoginKeepsNoHugeNames: failed logins with user names near the 1 MB body limit answer
+// as a wrong password and leave nothing in memory (the throttle kept each failure's
+// office/user, up to 10 000 of them: 20 GB).
+func TestLoginKeepsNoHugeNames(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	_, wrong := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "ana", "password": "errada"})
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	const n, size = 48, 1000 << 10
+	for i := range n {
+		user := fmt.Sprintf("%03d", i) + strings.Repeat("x", size)
+		status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": user, "password": "x"})
+		if status != http.StatusUnauthorized || !bytes.Equal(body, wrong) {
+			t.Fatalf("login with a %d KB user name = %d %.200s, want 401 %s", size>>10, status, body, wrong)
+		}
+	}
+	if grown := int64(heap()) - int64(before); grown > 16<<20 {
+		t.Fatalf("the heap kept %d MB after %d failed logins with %d KB user names", grown>>20, n, size>>10)
+	}
 }
 
 // TestLoginThrottleHoldsUnderConcurrency: five wrong passwords within five minutes block the

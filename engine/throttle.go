@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto/sha256"
 	"sync"
 	"time"
 )
@@ -11,7 +12,8 @@ import (
 // concurrent guesses cannot all pass the check; a right password forgets the account's
 // failures.
 //
-// At most maxAccounts windows are kept. When the map is full only expired
+// Memory is bounded: accounts are keyed by a hash of office and user (fixed size, whatever
+// names are sent), and at most maxAccounts windows are kept. When the map is full only expired
 // windows are dropped; a live window is never dropped, since that would let anyone lift an
 // account's block by failing logins under junk names. If no window has expired, an account
 // that has none is refused (reserve reports false) until one does: filling the map takes
@@ -26,10 +28,18 @@ type loginThrottle struct {
 	oldest time.Time
 }
 
-// throttleKey names an account in the throttle.
-type throttleKey string
+// throttleKey names an account in the throttle: the SHA-256 of office and user.
+type throttleKey [sha256.Size]byte
 
-func accountKey(office, user string) throttleKey { return throttleKey(office + "/" + user) }
+func accountKey(office, user string) throttleKey {
+	h := sha256.New()
+	h.Write([]byte(office))
+	h.Write([]byte{0})
+	h.Write([]byte(user))
+	var k throttleKey
+	h.Sum(k[:0])
+	return k
+}
 
 type failureWindow struct {
 	count int // attempts reserved in the window (checked, or being checked)
@@ -39,7 +49,7 @@ type failureWindow struct {
 const (
 	maxFailures = 5
 	failureSpan = 5 * time.Minute
-	maxAccounts = 100000
+	maxAccounts = 100000 // ~6 MB of windows at most
 )
 
 // reserve counts an attempt to log in to an account before its password is checked; false
