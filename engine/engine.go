@@ -76,7 +76,8 @@ type Engine struct {
 	remote   *agent.Remote // the office's remote execution agents
 	sched    *scheduler    // scheduled messages, broadcasts and reminders
 	wa       gateway.WhatsApp
-	secret   []byte // signs portal links
+	secret   []byte      // signs portal links
+	spending nonceClaims // portal login links being spent
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -103,17 +104,53 @@ func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Ti
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
 	office, phone, nonce := f[0], f[1], f[2]
+	// The link is claimed from before its used/ key is read until that key is durable, so that
+	// of requests opening it at once one spends it and the others are refused.
+	claim := office + "/" + nonce
+	if !e.spending.claim(claim) {
+		return "", time.Time{}, balcao.ErrUnauthorized
+	}
+	defer e.spending.release(claim)
 	used := []byte("o/" + office + "/used/" + nonce)
 	if seen, err := e.db.Has(used); err != nil || seen {
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
 	b := &storage.Batch{}
 	b.Set(used, nil)
-	if err := e.db.Writer.Commit(ctx, b); err != nil {
+	// Settled even when the request ends first: the claim must outlast a write in flight.
+	if err := e.db.Writer.Commit(context.WithoutCancel(ctx), b); err != nil {
 		return "", time.Time{}, err
 	}
 	exp := time.Now().Add(portalSessionTTL)
 	return e.sign("s", office, phone, strconv.FormatInt(exp.Unix(), 10)), exp, nil
+}
+
+// nonceClaims holds the portal login links being spent (by office/nonce). Its size is the
+// number of PortalLogin calls under way.
+type nonceClaims struct {
+	mu     sync.Mutex
+	claims map[string]struct{} // mu guards it
+}
+
+// claim reports whether key was free, and takes it.
+func (c *nonceClaims) claim(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, taken := c.claims[key]; taken {
+		return false
+	}
+	if c.claims == nil {
+		c.claims = map[string]struct{}{}
+	}
+	c.claims[key] = struct{}{}
+	return true
+}
+
+// release gives a claimed key back.
+func (c *nonceClaims) release(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.claims, key)
 }
 
 // PortalSession returns the office and phone of a portal session token.
