@@ -47,6 +47,10 @@ type Staff struct {
 	Departments  []string  `msgpack:"departments,omitempty" json:"departments"`
 	PasswordHash []byte    `msgpack:"password_hash" json:"-"`
 	CreatedAt    time.Time `msgpack:"created_at" json:"createdAt"`
+	// Stamp is random, made anew when the account is created and when its password changes;
+	// a session is valid only with its account's stamp. Empty in accounts stored before it
+	// existed (their sessions are bound to CreatedAt instead).
+	Stamp string `msgpack:"stamp,omitempty" json:"-"`
 }
 
 // Session is a logged-in staff member's session.
@@ -54,4 +58,8 @@ type Session struct {
 	Office  string    `msgpack:"office" json:"office"`
 	User    string    `msgpack:"user" json:"user"`
 	Expires time.Time `msgpack:"expires" json:"expires"`
+	// Stamp is the account's stamp when the session began: a session of a removed account
+	// whose user name was given again, or from before a password change, no longer matches.
+	// Sessions stored before it existed have none and are refused.
+	Stamp string `msgpack:"stamp,omitempty" json:"-"`
 }

@@ -1,11 +1,18 @@
 package engine_test
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/storage"
 )
 
 func TestClientEnablement(t *testing.T) {
@@ -103,6 +110,130 @@ func TestStaffAccounts(t *testing.T) {
 	}
 	if status, _ := c.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
 		t.Fatalf("removed account's session = %d, want 401", status)
+	}
+}
+
+// TestRemovedStaffSessionStaysDead: a removed account's sessions stop working, and a new
+// account later made with the same user name (another person, another password) does not bring
+// them back.
+func TestRemovedStaffSessionStaysDead(t *testing.T) {
+	e := startEngine(t)
+	admin, old := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	old.login("demo", "bruno")
+	if status, body := admin.do("DELETE", "/api/staff/bruno", nil); status != http.StatusNoContent {
+		t.Fatalf("delete bruno: %d %s", status, body)
+	}
+	if status, _ := old.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("removed account's session = %d, want 401", status)
+	}
+	if status, body := admin.do("POST", "/api/staff", map[string]any{"user": "bruno", "name": "Bruno Novo", "role": "gerente", "password": "outra-senha-123"}); status != http.StatusCreated {
+		t.Fatalf("create the new bruno: %d %s", status, body)
+	}
+	if status, body := old.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("the removed person's session as the new account = %d %s, want 401", status, body)
+	}
+	if status, body := newClient(t, e).do("POST", "/api/login", map[string]string{"office": "demo", "user": "bruno", "password": "outra-senha-123"}); status != http.StatusOK {
+		t.Fatalf("the new bruno logs in = %d %s", status, body)
+	}
+}
+
+// TestPasswordChangeEndsSessions: a new password ends every session of the account, the
+// sockets too (an administrator resets it when it may be in someone else's hands), also the
+// session of an administrator who changes their own; saving the account without a password
+// keeps them.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	e := startEngine(t)
+	admin, ana1, ana2, bruno := newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana1.login("demo", "ana")
+	ana2.login("demo", "ana")
+	bruno.login("demo", "bruno")
+	ws := ana1.socket("")
+	next(t, ws, func(wsFrame) bool { return true }) // hello
+	ana := map[string]any{"name": "Ana Ribeiro", "role": "atendente", "password": "nova-senha-da-ana"}
+	if status, body := admin.do("PUT", "/api/staff/ana", ana); status != http.StatusOK {
+		t.Fatalf("change ana's password: %d %s", status, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := ws.Read(ctx); err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+				t.Fatalf("ana's socket after her password changed ended with %v, want a policy violation", err)
+			}
+			break
+		}
+	}
+	for i, c := range []*client{ana1, ana2} {
+		if status, body := c.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+			t.Fatalf("ana's session %d after her password changed = %d %s, want 401", i+1, status, body)
+		}
+	}
+	for _, c := range []*client{admin, bruno} {
+		if status, body := c.do("GET", "/api/me", nil); status != http.StatusOK {
+			t.Fatalf("another account's session after ana's password changed = %d %s", status, body)
+		}
+	}
+	again := newClient(t, e)
+	if status, body := again.do("POST", "/api/login", map[string]string{"office": "demo", "user": "ana", "password": "nova-senha-da-ana"}); status != http.StatusOK {
+		t.Fatalf("ana logs in with her new password = %d %s", status, body)
+	}
+	delete(ana, "password")
+	ana["name"] = "Ana R."
+	if status, body := admin.do("PUT", "/api/staff/ana", ana); status != http.StatusOK {
+		t.Fatalf("rename ana: %d %s", status, body)
+	}
+	if status, body := again.do("GET", "/api/me", nil); status != http.StatusOK {
+		t.Fatalf("ana's session after her account was saved without a password = %d %s, want 200", status, body)
+	}
+	self := map[string]any{"name": "Administrador", "role": "administrador", "password": "nova-senha-do-admin"}
+	if status, body := admin.do("PUT", "/api/staff/admin", self); status != http.StatusOK {
+		t.Fatalf("admin changes their own password: %d %s", status, body)
+	}
+	if status, body := admin.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("the session that changed its own password = %d %s, want 401", status, body)
+	}
+}
+
+// TestSessionsFromBeforeStamps: a session stored before sessions carried their account's
+// stamp is refused (it cannot be told from a removed person's session on an account made again
+// with the same user name): its staff member logs in again once. An account stored before
+// stamps logs in and keeps its new session.
+func TestSessionsFromBeforeStamps(t *testing.T) {
+	dir := t.TempDir()
+	e := startEngine(t, func(c *engine.Config) { c.DataDir = dir })
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	stop(t, e)
+	offline(t, dir, func(db *storage.DB, b *storage.Batch) {
+		err := db.Scan([]byte("sess/"), nil, false, func(k, v []byte) bool {
+			var s balcao.Session
+			if err := storage.Decode(v, &s); err != nil {
+				t.Fatal(err)
+			}
+			s.Stamp = ""
+			b.Put(bytes.Clone(k), &s)
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff, err := db.Staff("demo", "ana")
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff.Stamp = ""
+		b.Put(storage.StaffKey("demo", "ana"), &staff)
+	})
+	e = startEngine(t, func(c *engine.Config) { c.DataDir = dir })
+	ana.base = "http://" + e.Addr() // the same cookie jar
+	if status, body := ana.do("GET", "/api/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("a session stored without a stamp = %d %s, want 401", status, body)
+	}
+	ana.login("demo", "ana")
+	if status, body := ana.do("GET", "/api/me", nil); status != http.StatusOK {
+		t.Fatalf("a new session of an account stored without a stamp = %d %s, want 200", status, body)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -50,7 +51,7 @@ func (e *Engine) Login(ctx context.Context, office, user, password string) (stri
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	sess := balcao.Session{Office: office, User: user, Expires: e.now().Add(e.cfg.SessionTTL)}
+	sess := balcao.Session{Office: office, User: user, Expires: e.now().Add(e.cfg.SessionTTL), Stamp: sessionStamp(&staff)}
 	b := &storage.Batch{}
 	b.Put(storage.SessionKey(tokenHash(token)), &sess)
 	if err := e.db.Writer.Commit(ctx, b); err != nil {
@@ -76,7 +77,32 @@ func (e *Engine) Session(_ context.Context, token string) (balcao.Session, balca
 	if errors.Is(err, balcao.ErrNotFound) {
 		return sess, staff, balcao.ErrUnauthorized // the account was removed
 	}
-	return sess, staff, err
+	if err != nil {
+		return sess, staff, err
+	}
+	if sess.Stamp == "" || sess.Stamp != sessionStamp(&staff) {
+		// The account was removed and its user name given again, or its password changed,
+		// since the session began (or the session is from before stamps).
+		return sess, balcao.Staff{}, balcao.ErrUnauthorized
+	}
+	return sess, staff, nil
+}
+
+// newStamp returns a new random account stamp (balcao.Staff.Stamp).
+func newStamp() string {
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	return base64.RawURLEncoding.EncodeToString(raw[:])
+}
+
+// sessionStamp is the stamp a session of the account must carry: its Stamp, or for an account
+// stored before stamps existed, its creation time (a new account of the same user name has
+// another; its first password change gives it a Stamp).
+func sessionStamp(s *balcao.Staff) string {
+	if s.Stamp != "" {
+		return s.Stamp
+	}
+	return "created:" + strconv.FormatInt(s.CreatedAt.UnixNano(), 10)
 }
 
 // Logout deletes a session.

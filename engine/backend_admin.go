@@ -150,7 +150,7 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	if len(fields) > 0 {
 		return balcao.Staff{}, balcao.Invalid(fields)
 	}
-	s.PasswordHash, s.CreatedAt = old.PasswordHash, old.CreatedAt
+	s.PasswordHash, s.CreatedAt, s.Stamp = old.PasswordHash, old.CreatedAt, old.Stamp
 	if create {
 		s.CreatedAt = time.Now()
 	}
@@ -158,17 +158,21 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 		if s.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost); err != nil {
 			return balcao.Staff{}, fmt.Errorf("hash password: %w", err)
 		}
+		s.Stamp = newStamp() // every session of the account ends (a new account's: none of an old one's)
 	}
 	if err := e.db.PutStaff(ctx, office, s); err != nil {
 		return balcao.Staff{}, err
 	}
-	if !create && (old.Role != s.Role || !slices.Equal(old.Departments, s.Departments)) {
-		e.hub.DropUser(office, s.User) // their sockets reconnect and reload what they may see now
+	if !create && (password != "" || old.Role != s.Role || !slices.Equal(old.Departments, s.Departments)) {
+		// Their sockets reconnect and reload what they may see now, or, after a new
+		// password, find their session ended.
+		e.hub.DropUser(office, s.User)
 	}
 	return s, nil
 }
 
-// DeleteStaff removes a staff account; their sessions stop working at once.
+// DeleteStaff removes a staff account; their sessions stop working at once, and stay dead
+// when an account of the same user name is made again (it has another stamp).
 func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff, user string) error {
 	if by.Role != balcao.RoleAdmin {
 		return forbidden("Só administradores gerenciam a equipe.")

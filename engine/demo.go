@@ -120,8 +120,11 @@ func writeOffice(ctx context.Context, db *storage.DB, spec OfficeSpec) error {
 			b.Set(storage.CompanyContactKey(id, co, c.Phone), nil)
 		}
 	}
-	for i := range spec.Staff {
-		b.Put(storage.StaffKey(id, spec.Staff[i].User), &spec.Staff[i])
+	for _, s := range spec.Staff {
+		if s.Stamp == "" {
+			s.Stamp = newStamp()
+		}
+		b.Put(storage.StaffKey(id, s.User), &s)
 	}
 	b.Put(storage.OfficeKey(id), &spec.Office)
 	return db.Writer.Commit(ctx, b)
