@@ -32,22 +32,23 @@ func (e *Engine) Login(ctx context.Context, office, user, password string) (stri
 		return "", balcao.Session{}, balcao.ErrUnauthorized
 	}
 	key := accountKey(office, user)
-	if !e.throttle.reserve(key, time.Now()) { // counted before the check: concurrent guesses too
+	if !e.throttle.begin(key, time.Now) { // counted before the check: concurrent guesses too
 		return "", balcao.Session{}, balcao.NewError(balcao.ErrOverloaded, "too_many_attempts", "Muitas tentativas erradas. Aguarde alguns minutos e tente de novo.")
 	}
 	staff, err := e.db.Staff(office, user)
 	hash := staff.PasswordHash
 	if err != nil {
 		if !errors.Is(err, balcao.ErrNotFound) {
-			e.throttle.release(key)
+			e.throttle.end(key, checkUndecided)
 			return "", balcao.Session{}, err
 		}
 		hash = dummyHash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
-		return "", balcao.Session{}, balcao.ErrUnauthorized // the reserved attempt stays counted
+		e.throttle.end(key, checkWrong)
+		return "", balcao.Session{}, balcao.ErrUnauthorized
 	}
-	e.throttle.succeeded(key)
+	e.throttle.end(key, checkRight)
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])

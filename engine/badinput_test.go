@@ -178,6 +178,31 @@ func TestLoginKeepsNoHugeNames(t *testing.T) {
 	}
 }
 
+// TestLoginsOfOneAccountAtOnceAllPass: people logging in to one account at the same moment
+// (more of them than the attempts the throttle allows) wait for each other's password checks
+// instead of being refused as guesses.
+func TestLoginsOfOneAccountAtOnceAllPass(t *testing.T) {
+	e := startEngine(t)
+	const n = 3 * maxChecked
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = newClient(t, e)
+		clients[i].http.Timeout = 2 * time.Minute // bcrypt under the race detector
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, c := range clients {
+		wg.Go(func() {
+			<-start
+			if status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "ana", "password": demoPassword}); status != http.StatusOK {
+				t.Errorf("a right password sent with %d others = %d %s", n-1, status, body)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
 // TestLoginThrottleHoldsUnderConcurrency: five wrong passwords within five minutes block the
 // account however the attempts are spread over connections: of twenty sent at once, at most
 // five passwords are checked, the rest are refused as too many attempts.

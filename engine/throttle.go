@@ -7,20 +7,22 @@ import (
 )
 
 // loginThrottle slows password guessing: at most maxFailures passwords of one account are
-// checked and found wrong within failureSpan; after that the account refuses logins until the
-// window passes. An attempt is counted (reserved) before its password is checked, so
-// concurrent guesses cannot all pass the check; a right password forgets the account's
-// failures.
+// found wrong within failureSpan; after that the account refuses logins until the window
+// passes. A check that could be the one over the limit waits for the checks of the account
+// already under way (begin): guesses sent at once cannot all pass, and people logging in to
+// one account at the same moment wait a password check rather than being refused. A right
+// password forgets the account's failures.
 //
 // Memory is bounded: accounts are keyed by a hash of office and user (fixed size, whatever
 // names are sent), and at most maxAccounts windows are kept. When the map is full only expired
 // windows are dropped; a live window is never dropped, since that would let anyone lift an
 // account's block by failing logins under junk names. If no window has expired, an account
-// that has none is refused (reserve reports false) until one does: filling the map takes
+// that has none is refused (begin reports false) until one does: filling the map takes
 // maxAccounts failed attempts within failureSpan, and refusing for a few minutes is the
 // lesser harm than checking passwords with no count.
 type loginThrottle struct {
 	mu       sync.Mutex
+	done     *sync.Cond                    // on mu: a check ended
 	failures map[throttleKey]failureWindow // mu guards it
 	// oldest is at or before the start of every window in failures (exact after a sweep):
 	// while now is less than failureSpan after it, no window has expired and a full map is
@@ -42,8 +44,9 @@ func accountKey(office, user string) throttleKey {
 }
 
 type failureWindow struct {
-	count int // attempts reserved in the window (checked, or being checked)
-	start time.Time
+	failed   int // wrong passwords in the window
+	checking int // passwords of the account being checked now
+	start    time.Time
 }
 
 const (
@@ -52,45 +55,87 @@ const (
 	maxAccounts = 100000 // ~6 MB of windows at most
 )
 
-// reserve counts an attempt to log in to an account before its password is checked; false
-// means the attempt is refused: the account had maxFailures attempts in its window, or the map
-// is full of live windows.
-func (l *loginThrottle) reserve(key throttleKey, now time.Time) bool {
+// Outcomes of a password check (loginThrottle.end).
+const (
+	checkWrong     = iota // counted against the account
+	checkRight            // forgets the account's failures
+	checkUndecided        // not checked (a storage error): not counted
+)
+
+// begin counts a password check of an account about to run; false means it is refused: the
+// account had maxFailures wrong passwords in its window, or the map is full of live windows.
+// While the checks under way could take the account to the limit, it waits for them. Each
+// begin that reports true is followed by end.
+func (l *loginThrottle) begin(key throttleKey, now func() time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w, ok := l.failures[key]
-	if ok && now.Sub(w.start) < failureSpan {
-		if w.count >= maxFailures {
-			return false
+	if l.done == nil {
+		l.done = sync.NewCond(&l.mu)
+	}
+	for {
+		t := now()
+		w, ok := l.failures[key]
+		if ok && t.Sub(w.start) >= failureSpan { // a new window, with the checks under way
+			w.failed, w.start = 0, t
 		}
-		w.count++
+		if !ok {
+			if l.failures == nil {
+				l.failures = map[throttleKey]failureWindow{}
+			}
+			if len(l.failures) >= maxAccounts && !l.sweep(t) {
+				return false
+			}
+			w.start = t
+			if len(l.failures) == 0 || t.Before(l.oldest) {
+				l.oldest = t
+			}
+		}
+		switch {
+		case w.failed >= maxFailures:
+			l.failures[key] = w
+			return false
+		case w.failed+w.checking < maxFailures:
+			w.checking++
+			l.failures[key] = w
+			return true
+		}
 		l.failures[key] = w
-		return true
+		l.done.Wait() // one of the checks under way may be the account's last failure
 	}
-	if !ok {
-		if l.failures == nil {
-			l.failures = map[throttleKey]failureWindow{}
-		}
-		if len(l.failures) >= maxAccounts && !l.sweep(now) {
-			return false
-		}
-	}
-	if len(l.failures) == 0 || now.Before(l.oldest) {
-		l.oldest = now
-	}
-	l.failures[key] = failureWindow{count: 1, start: now}
-	return true
 }
 
-// sweep drops the expired windows and reports whether there is room for another.
-// Lock must be held.
+// end records how a check begun with begin went.
+func (l *loginThrottle) end(key throttleKey, outcome int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer l.done.Broadcast()
+	w, ok := l.failures[key]
+	if !ok {
+		return
+	}
+	w.checking--
+	switch outcome {
+	case checkWrong:
+		w.failed++
+	case checkRight:
+		w.failed = 0
+	}
+	if w.failed == 0 && w.checking == 0 {
+		delete(l.failures, key)
+		return
+	}
+	l.failures[key] = w
+}
+
+// sweep drops the expired windows with no check under way and reports whether there is room
+// for another. Lock must be held.
 func (l *loginThrottle) sweep(now time.Time) bool {
 	if now.Sub(l.oldest) < failureSpan {
 		return false // nothing can have expired yet
 	}
 	oldest := now
 	for k, w := range l.failures {
-		if now.Sub(w.start) >= failureSpan {
+		if now.Sub(w.start) >= failureSpan && w.checking == 0 {
 			delete(l.failures, k)
 		} else if w.start.Before(oldest) {
 			oldest = w.start
@@ -98,21 +143,4 @@ func (l *loginThrottle) sweep(now time.Time) bool {
 	}
 	l.oldest = oldest
 	return len(l.failures) < maxAccounts
-}
-
-// release gives back an attempt reserved for a check that did not happen (a storage error).
-func (l *loginThrottle) release(key throttleKey) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if w, ok := l.failures[key]; ok && w.count > 0 {
-		w.count--
-		l.failures[key] = w
-	}
-}
-
-// succeeded forgets an account's failures.
-func (l *loginThrottle) succeeded(key throttleKey) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
 }
