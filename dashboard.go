@@ -3,7 +3,8 @@ package balcao
 import "time"
 
 // DayFiguresFinalAfter is how old a day must be before its dashboard figures are stored for
-// good. A service that ends later than this after it started drops its day's stored figures.
+// good. A service stored, or ending, more than six days after it started drops its day's
+// stored figures.
 const DayFiguresFinalAfter = 7 * 24 * time.Hour
 
 // Dashboard is a month's figures (GET /api/dashboard).

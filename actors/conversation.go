@@ -172,10 +172,25 @@ func (c *conversation) start(ctx actor.Context) {
 	default:
 		panic(fmt.Sprintf("load conversation: %v", err))
 	}
-	if c.exists && c.gen != 0 && c.conv.ContactGen == c.gen {
-		return // no contact or company changed since the record's copies of them were read
+	if !c.exists || c.gen == 0 || c.conv.ContactGen != c.gen {
+		c.loadContact() // else no contact or company changed since the record's copies were read
 	}
-	c.loadContact()
+	c.endQuietService(ctx)
+}
+
+// endQuietService ends, as idle would have, a service the assistant alone served that its
+// client left quiet for IdleAfter while no actor ran: the engine stopped (or the actor failed)
+// before the office found it idle. Left open, the client's next visit, days later maybe,
+// joined it: one service spanning days, counted on the first one, and the visit missing from
+// history and dashboards until then. Its batch goes before any message the actor handles.
+func (c *conversation) endQuietService(ctx actor.Context) {
+	if !c.exists || c.conv.Service == nil || c.conv.State != balcao.StateAssistant ||
+		c.sys.cfg.Now().Sub(c.conv.LastAt) < c.sys.cfg.IdleAfter {
+		return
+	}
+	t := c.begin()
+	c.closeService(t, balcao.OutcomeAssistant, c.conv.LastAt)
+	c.commit(ctx, t, nil)
 }
 
 // loadContact reads the contact and its enabled companies and refreshes the copies of them

@@ -235,8 +235,11 @@ func (c *conversation) closeService(t *turn, outcome balcao.Outcome, end time.Ti
 	}
 	svc.End, svc.Outcome = end, outcome
 	t.b.Put(storage.ServiceKey(c.office, svc.Start, svc.ID), svc)
-	if end.Sub(svc.Start) > balcao.DayFiguresFinalAfter-24*time.Hour {
-		// Its day's figures may be stored already: they are computed again.
+	if now := c.sys.cfg.Now(); now.Sub(svc.Start) > balcao.DayFiguresFinalAfter-24*time.Hour ||
+		end.Sub(svc.Start) > balcao.DayFiguresFinalAfter-24*time.Hour {
+		// Its day's figures may be stored already: they are computed again. Counted from now
+		// as well as from its end: one ended at a restart (endQuietService) may end days
+		// before it is stored.
 		t.b.Delete(storage.DayMetricsKey(c.office, svc.Start.In(assistant.Location()).Format(time.DateOnly)))
 	}
 	t.b.Set(storage.ServiceIDKey(c.office, svc.ID), seqBytes(uint64(svc.Start.UnixNano())))

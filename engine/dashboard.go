@@ -16,8 +16,8 @@ import (
 // Dashboards are built from the service records: each day's figures (counts and
 // HdrHistograms of the response times) are computed from that day's services, and a day that
 // is over (a week old) is stored, so that a month's percentiles come from merging its days,
-// exact to the histograms' precision, and survive restarts. A service that ends more than a
-// week after it started drops its day's stored figures, which are then computed again.
+// exact to the histograms' precision, and survive restarts. A service stored, or ending, more
+// than six days after it started drops its day's stored figures, which are then computed again.
 
 // dayMetrics are one day's figures, as stored.
 type dayMetrics struct {
