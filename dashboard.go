@@ -7,7 +7,9 @@ import "time"
 // stored figures.
 const DayFiguresFinalAfter = 7 * 24 * time.Hour
 
-// Dashboard is a month's figures (GET /api/dashboard).
+// Dashboard is a month's figures (GET /api/dashboard). Its times are capped: one past its
+// cap (an assistant reply at 10 minutes, a first response or a service at 30 days) counts at
+// the cap, which is then the Max, so that every service counts in the percentiles.
 type Dashboard struct {
 	Month          string          `json:"month"`
 	Services       map[Outcome]int `json:"services"`

@@ -18,6 +18,7 @@ import (
 // is over (a week old) is stored, so that a month's percentiles come from merging its days,
 // exact to the histograms' precision, and survive restarts. A service stored, or ending, more
 // than six days after it started drops its day's stored figures, which are then computed again.
+// Times past a histogram's range count at its cap (see record).
 
 // dayMetrics are one day's figures, as stored.
 type dayMetrics struct {
@@ -33,6 +34,14 @@ type dayMetrics struct {
 
 func newReplyHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 600_000_000, 2) }   // µs, up to 10 min
 func newTimeHist() *hdrhistogram.Histogram  { return hdrhistogram.New(1, 30*86_400_000, 2) } // ms, up to 30 days
+
+// record adds v to h, capped at the most h tracks, which HdrHistogram would refuse past it: a
+// service left open for 60 days counts as one of 30 days (an assistant reply of 15 minutes as
+// one of 10), so that every service in Services is in the percentiles too, whose Max is then
+// the cap.
+func record(h *hdrhistogram.Histogram, v int64) {
+	_ = h.RecordValue(min(v, h.HighestTrackableValue())) // the times recorded are at least 1
+}
 
 // monthFigures are the merged figures of a span of days.
 type monthFigures struct {
@@ -181,16 +190,16 @@ func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetr
 	err := e.db.Services(office, day, end, "", func(_ string, s balcao.Service) bool {
 		m.Counts[s.Outcome]++
 		for _, us := range s.ReplyMicros {
-			_ = reply.RecordValue(us)
+			record(reply, us)
 		}
 		if d := s.FirstResponseTime(); d > 0 {
-			_ = first.RecordValue(max(d.Milliseconds(), 1))
+			record(first, max(d.Milliseconds(), 1))
 			if staffFirst[s.Staff] == nil {
 				staffFirst[s.Staff] = newTimeHist()
 			}
-			_ = staffFirst[s.Staff].RecordValue(max(d.Milliseconds(), 1))
+			record(staffFirst[s.Staff], max(d.Milliseconds(), 1))
 		}
-		_ = total.RecordValue(max(s.End.Sub(s.Start).Milliseconds(), 1))
+		record(total, max(s.End.Sub(s.Start).Milliseconds(), 1))
 		if s.Outcome == balcao.OutcomeStaff {
 			m.Staff[s.Staff]++
 		}

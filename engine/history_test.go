@@ -347,3 +347,35 @@ func TestHistoryCSVNeutralizesFormulas(t *testing.T) {
 		t.Errorf("CSV = %s, want the name as text (leading apostrophe)", body)
 	}
 }
+
+// TestDashboardCountsVeryLongServices: a service left open for 60 days, past the 30 days the
+// time histograms hold, counts in the percentiles at the cap, as it counts in Services (it
+// was left out of them).
+func TestDashboardCountsVeryLongServices(t *testing.T) {
+	e := startEngine(t)
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, assistant.Location())
+	day := 24 * time.Hour
+	b := &storage.Batch{}
+	for i, s := range []balcao.Service{
+		{Queued: start, FirstResponse: start.Add(time.Minute), End: start.Add(5 * time.Minute)},
+		{Queued: start, FirstResponse: start.Add(60 * day), End: start.Add(60 * day)}, // nobody answered for 60 days
+	} {
+		s.ID, s.Phone, s.Start = fmt.Sprintf("554890000000%d-1", i), fmt.Sprintf("554890000000%d", i), start
+		s.Outcome, s.Staff, s.StaffMessages = balcao.OutcomeStaff, "ana", 1
+		b.Put(storage.ServiceKey("demo", s.Start, s.ID), &s)
+		b.Set(storage.ServiceIDKey("demo", s.ID), beNanos(s.Start))
+	}
+	if err := e.DB().Writer.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/dashboard?month=2026-03", nil)
+	d := decode[balcao.Dashboard](t, body)
+	if d.Services[balcao.OutcomeStaff] != 2 || d.ServiceTime.Count != 2 || d.FirstResponse.Count != 2 {
+		t.Fatalf("services = %v, service time = %+v, first response = %+v; want 2 of each", d.Services, d.ServiceTime, d.FirstResponse)
+	}
+	if cap := (30 * day).Milliseconds(); d.ServiceTime.Max < cap*99/100 || d.ServiceTime.Max > cap*101/100 {
+		t.Errorf("service time max = %d ms, want the cap, %d ms (to 2 significant digits)", d.ServiceTime.Max, cap)
+	}
+}
