@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"time"
 
@@ -178,16 +179,48 @@ func (e *Engine) figures(ctx context.Context, office string, from, to time.Time)
 // day returns one day's figures: stored, or computed from its services (and stored when the
 // day is old enough).
 func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetrics, error) {
-	key := storage.DayMetricsKey(office, day.Format(time.DateOnly))
 	var m dayMetrics
-	if err := e.db.Get(key, &m); err == nil {
+	if err := e.db.Get(storage.DayMetricsKey(office, day.Format(time.DateOnly)), &m); err == nil {
 		return m, nil
 	}
-	m = dayMetrics{Counts: map[balcao.Outcome]int{}, Staff: map[string]int{}, StaffFirst: map[string][]byte{}, Companies: map[string]int{}, Ratings: map[int]int{}}
+	m, err := e.computeDay(office, day)
+	if err != nil || time.Since(day.AddDate(0, 0, 1)) <= balcao.DayFiguresFinalAfter {
+		return m, err
+	}
+	return e.storeDay(ctx, office, day, m)
+}
+
+// storeDay stores m, the figures of day as computed from its services, for good, unless a
+// service of the day was stored (closed, or rated) after they were read. Such a service's
+// batch deletes the day's figures; when it lands between the read and this Put, the Put
+// comes after the delete and the figures would stay wrong for good. The writer applies
+// batches in the order they were submitted, so that once the Put is durable such a service is
+// there to read: the day is computed again, and if it changed the figures are dropped (the
+// next request computes them again). Neither step heeds ctx: a request that ends after the
+// Put is submitted still checks it.
+func (e *Engine) storeDay(ctx context.Context, office string, day time.Time, m dayMetrics) (dayMetrics, error) {
+	ctx = context.WithoutCancel(ctx)
+	key := storage.DayMetricsKey(office, day.Format(time.DateOnly))
+	b := &storage.Batch{}
+	b.Put(key, &m)
+	if err := e.db.Writer.Commit(ctx, b); err != nil {
+		return m, err
+	}
+	again, err := e.computeDay(office, day)
+	if err != nil || reflect.DeepEqual(again, m) {
+		return m, err
+	}
+	b = &storage.Batch{}
+	b.Delete(key)
+	return again, e.db.Writer.Commit(ctx, b)
+}
+
+// computeDay computes one day's figures from its services.
+func (e *Engine) computeDay(office string, day time.Time) (dayMetrics, error) {
+	m := dayMetrics{Counts: map[balcao.Outcome]int{}, Staff: map[string]int{}, StaffFirst: map[string][]byte{}, Companies: map[string]int{}, Ratings: map[int]int{}}
 	reply, first, total := newReplyHist(), newTimeHist(), newTimeHist()
 	staffFirst := map[string]*hdrhistogram.Histogram{}
-	end := day.AddDate(0, 0, 1)
-	err := e.db.Services(office, day, end, "", func(_ string, s balcao.Service) bool {
+	err := e.db.Services(office, day, day.AddDate(0, 0, 1), "", func(_ string, s balcao.Service) bool {
 		m.Counts[s.Outcome]++
 		for _, us := range s.ReplyMicros {
 			record(reply, us)
@@ -223,13 +256,6 @@ func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetr
 	m.Assistant, m.First, m.Total = enc(reply), enc(first), enc(total)
 	for s, h := range staffFirst {
 		m.StaffFirst[s] = enc(h)
-	}
-	if time.Since(end) > balcao.DayFiguresFinalAfter {
-		b := &storage.Batch{}
-		b.Put(key, &m)
-		if err := e.db.Writer.Commit(ctx, b); err != nil {
-			return m, err
-		}
 	}
 	return m, nil
 }
