@@ -3,35 +3,12 @@ package engine_test
 import (
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/balcao/balcao/ui"
 )
-
-// newPortalLoginLink asks for the portal on Carlos's phone and returns the new one-time login
-// link sent to him.
-func newPortalLoginLink(t *testing.T, c *client) string {
-	t.Helper()
-	links := func() []string {
-		var out []string
-		for _, m := range c.outbound("5548999990001") {
-			if i := strings.Index(m.Text, "http"); i >= 0 && strings.Contains(m.Text, "/portal/entrar") {
-				out = append(out, strings.TrimSpace(m.Text[i:]))
-			}
-		}
-		return out
-	}
-	before := len(links())
-	if status, body := c.inbound("demo", "5548999990001", "me manda o link do portal", ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var all []string
-	eventually(t, "the portal link", func() bool { all = links(); return len(all) > before })
-	return all[len(all)-1]
-}
 
 // TestPortalLoginLinkIsOneTimeUnderConcurrency: a one-time login link opens one portal
 // session, even when it is opened many times at once (a link preview bot, a forwarded message,
@@ -56,7 +33,7 @@ func TestPortalLoginLinkIsOneTimeUnderConcurrency(t *testing.T) {
 		resp.Body.Close()
 	}
 	for round := range rounds {
-		login := newPortalLoginLink(t, c)
+		login := portalLoginLink(t, c)
 		var wg sync.WaitGroup
 		var sessions atomic.Int32
 		start := make(chan struct{})

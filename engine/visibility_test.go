@@ -267,9 +267,9 @@ func TestVisibilityChangeMakesSocketsResync(t *testing.T) {
 	}
 }
 
-// TestNameChangeKeepsSockets: an account saved with the same role and departments (a new
-// name, a new password) sees what it saw: its sockets stay open (a drop makes the browser
-// reload everything).
+// TestNameChangeKeepsSockets: an account saved with the same role, departments and password
+// (a new name) sees what it saw: its sockets stay open (a drop makes the browser reload
+// everything; a new password ends its sessions, TestPasswordChangeEndsSessions).
 func TestNameChangeKeepsSockets(t *testing.T) {
 	e := startEngine(t)
 	admin := newClient(t, e)
