@@ -183,7 +183,7 @@ func TestLoginKeepsNoHugeNames(t *testing.T) {
 // instead of being refused as guesses.
 func TestLoginsOfOneAccountAtOnceAllPass(t *testing.T) {
 	e := startEngine(t)
-	const n = 3 * maxChecked
+	const n = maxChecked + 3
 	clients := make([]*client, n)
 	for i := range clients {
 		clients[i] = newClient(t, e)
