@@ -207,6 +207,10 @@ export class Store {
     this.epoch = ''
     this.seq = 0
     this.synced = false
+    // A reload of the previous session that is still on its way ends ignored (its generation
+    // is gone): it must not leave the new session's store syncing and buffering for good.
+    this.syncing = false
+    this.buffered = []
     this.state = initial()
   }
 

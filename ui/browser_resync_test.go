@@ -1,0 +1,67 @@
+package ui_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// holdScript runs before the app: while window.__hold is set, the answers to the inbox's list
+// requests are kept back (the request itself goes at once, so what is held is what the
+// server had then) until releaseLists; while window.__wsHold is set, a websocket cannot open.
+const holdScript = `(() => {
+  const orig = window.fetch.bind(window)
+  window.__held = []
+  window.__hold = HOLD
+  window.fetch = (u, init) => {
+    const p = orig(u, init)
+    if (!window.__hold || !String(u).includes('/api/conversations?tab=')) return p
+    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
+  }
+  const WS = window.WebSocket
+  window.WebSocket = class extends WS {
+    constructor(u, p) { super(window.__wsHold ? String(u).replace('/ws', '/no-ws') : u, p) }
+  }
+})()`
+
+const releaseLists = `window.__hold = false; window.__held.splice(0).forEach((f) => f()); true`
+
+// holdLists installs holdScript in every page the tab opens, holding from the start when from.
+func (p *tab) holdLists(from bool) {
+	p.t.Helper()
+	src := strings.Replace(holdScript, "HOLD", strconv.FormatBool(from), 1)
+	p.do("install the request hold", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}))
+}
+
+// TestBrowserLogoutWhileListsLoad: Sair while the lists are still loading, then a login as
+// someone else: the new user's lists load (the unfinished reload of the first user's must not
+// keep the store "syncing" for good, buffering every frame).
+func TestBrowserLogoutWhileListsLoad(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	const phone = "5548966660001"
+	sim.inbound(phone, askForPerson)
+
+	p := newTab(t, base)
+	p.holdLists(true)
+	p.login("ana")
+	p.until("the lists requested and held", `window.__held.length >= 3`)
+	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
+	p.eval(releaseLists + ` && ''`)
+
+	p.eval(`document.querySelector('input[name=office]').select(); ''`)
+	p.do("type the office", chromedp.SendKeys(chromedp.CSS(`input[name=office]`), "demo"))
+	p.eval(`document.querySelector('input[name=user]').select(); ''`)
+	p.do("log in as bruno",
+		chromedp.SendKeys(chromedp.CSS(`input[name=user]`), "bruno"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), browserPass),
+		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.rail`)),
+	)
+	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
+	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes"))
+	p.until("bruno's pending list loaded", `document.querySelector(`+js(row("pendentes", phone))+`) !== null`)
+}
