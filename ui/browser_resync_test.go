@@ -1,9 +1,11 @@
 package ui_test
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -64,4 +66,47 @@ func TestBrowserLogoutWhileListsLoad(t *testing.T) {
 	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
 	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes"))
 	p.until("bruno's pending list loaded", `document.querySelector(`+js(row("pendentes", phone))+`) !== null`)
+}
+
+// TestBrowserResyncDuringResync: a hello that asks for a reload while the previous reload is
+// still on its way (the socket dropped twice, and a conversation became pending in between)
+// reloads again: the lists the first reload brings are older than the events the server no
+// longer replays, and the new pending conversation must still appear.
+func TestBrowserResyncDuringResync(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	admin := newAPIAs(t, base, "admin")
+	const first, second = "5548966660002", "5548966660003"
+	sim.inbound(first, askForPerson)
+
+	p := newTab(t, base)
+	p.holdLists(false)
+	p.login("ana")
+	p.do("open pendentes", chromedp.Navigate(base+"/#/atendimento/pendentes"))
+	p.until("websocket online", `document.querySelector('[data-conn=online]') !== null`)
+	p.until("first pending shown", `document.querySelector(`+js(row("pendentes", first))+`) !== null`)
+
+	// A first reload, held on its way.
+	p.eval(`window.__hold = true; ''`)
+	sharedEngine.Hub().DropUser("demo", "ana")
+	p.until("the reload's lists held", `window.__held.length >= 3`)
+
+	// The socket drops again; while it is down a conversation becomes pending.
+	p.eval(`window.__wsHold = true; ''`)
+	sharedEngine.Hub().DropUser("demo", "ana")
+	p.until("websocket down", `document.querySelector('[data-conn=online]') === null`)
+	sim.inbound(second, askForPerson)
+	for i := 0; ; i++ {
+		if st, body := admin.do("GET", "/api/conversations/"+second, nil); st == http.StatusOK && strings.Contains(string(body), `"state":"pending"`) {
+			break
+		}
+		if i > 100 {
+			t.Fatal("the second conversation never became pending")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.eval(`window.__wsHold = false; dispatchEvent(new Event('online')); ''`)
+	p.until("websocket back online", `document.querySelector('[data-conn=online]') !== null`)
+	p.eval(releaseLists + ` && ''`)
+	p.until("the second pending shown", `document.querySelector(`+js(row("pendentes", second))+`) !== null`)
 }

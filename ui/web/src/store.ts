@@ -116,6 +116,7 @@ export class Store {
   private attempt = 0
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private syncing = false
+  private syncAgain = false // a reload was asked for while one was on its way
   private buffered: Frame[] = []
   private generation = 0 // bumps on logout so stale callbacks are ignored
 
@@ -210,6 +211,7 @@ export class Store {
     // A reload of the previous session that is still on its way ends ignored (its generation
     // is gone): it must not leave the new session's store syncing and buffering for good.
     this.syncing = false
+    this.syncAgain = false
     this.buffered = []
     this.state = initial()
   }
@@ -318,25 +320,35 @@ export class Store {
   }
 
   private async resync() {
-    if (this.syncing) return
+    if (this.syncing) {
+      // The lists on their way may be older than events the server will not replay (a new
+      // hello asked for a reload): load them again once these arrive.
+      this.syncAgain = true
+      return
+    }
     this.syncing = true
     this.buffered = []
     const gen = this.generation
     try {
-      const pages = await Promise.all(
-        TABS.map((tab) => this.call<{ conversations: Conversation[]; next: string }>('GET', `/api/conversations?tab=${tab}&limit=${PAGE}`)),
-      )
-      if (gen !== this.generation) return
-      const conversations: Record<string, Conversation> = {}
-      const tabs = emptyTabs()
-      pages.forEach((p, i) => {
-        for (const c of p.conversations) conversations[c.id] = c
-        tabs[TABS[i]] = { next: p.next, loaded: true, loading: false }
-      })
-      this.set({ conversations, tabs, listError: '' })
-      this.refreshCounts()
-      const open = this.state.open
-      if (open) await this.loadConversation(open.id, true)
+      do {
+        this.syncAgain = false
+        const pages = await Promise.all(
+          TABS.map((tab) => this.call<{ conversations: Conversation[]; next: string }>('GET', `/api/conversations?tab=${tab}&limit=${PAGE}`)),
+        )
+        if (gen !== this.generation) return
+        if (this.syncAgain) continue
+        const conversations: Record<string, Conversation> = {}
+        const tabs = emptyTabs()
+        pages.forEach((p, i) => {
+          for (const c of p.conversations) conversations[c.id] = c
+          tabs[TABS[i]] = { next: p.next, loaded: true, loading: false }
+        })
+        this.set({ conversations, tabs, listError: '' })
+        this.refreshCounts()
+        const open = this.state.open
+        if (open) await this.loadConversation(open.id, true)
+        if (gen !== this.generation) return
+      } while (this.syncAgain)
       this.synced = true
     } catch (err) {
       if (gen !== this.generation) return
@@ -345,6 +357,7 @@ export class Store {
     } finally {
       if (gen === this.generation) {
         this.syncing = false
+        this.syncAgain = false
         const frames = this.buffered
         this.buffered = []
         for (const f of frames) this.apply(f)
