@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatCNPJ, formatPhone, shortDate, time } from '../format'
 import { useLoad, useReloadOn } from '../hooks'
@@ -17,7 +17,14 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
   const [replying, setReplying] = useState<string | null>(null)
   const [text, setText] = useState('')
 
+  // One action at a time: a second press while a reply or a retry is on its way would send
+  // the client the reply twice (the buttons are disabled too, once the page re-renders).
+  const [busy, setBusy] = useState(false)
+  const running = useRef(false)
   const act = async (fn: () => Promise<unknown>): Promise<boolean> => {
+    if (running.current) return false
+    running.current = true
+    setBusy(true)
     setError('')
     try {
       await fn()
@@ -26,6 +33,9 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
     } catch (err) {
       setError(messageOf(err))
       return false
+    } finally {
+      running.current = false
+      setBusy(false)
     }
   }
 
@@ -72,7 +82,7 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
                 </div>
                 <div class="row-actions">
                   {j.state === 'pendente_escritorio' && (
-                    <button class="btn primary sm job-retry" onClick={() => act(() => store.call('POST', `/api/jobs/${encodeURIComponent(j.id)}/retry`))}>
+                    <button class="btn primary sm job-retry" disabled={busy} onClick={() => act(() => store.call('POST', `/api/jobs/${encodeURIComponent(j.id)}/retry`))}>
                       {j.hold === 'confirm' ? t.confirm : t.retry}
                     </button>
                   )}
@@ -93,7 +103,9 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
                     }}
                   >
                     <input placeholder={t.replyPlaceholder} aria-label={t.replyPlaceholder} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-                    <button class="btn primary sm">{t.send}</button>
+                    <button class="btn primary sm" disabled={busy}>
+                      {t.send}
+                    </button>
                   </form>
                 )}
               </li>
