@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatPhone } from '../format'
 import { useAttempt } from '../hooks'
@@ -18,6 +18,21 @@ export function Lists() {
   const [chosenCompanies, setChosenCompanies] = useState<string[]>([])
   const [chosenContacts, setChosenContacts] = useState<string[]>([])
   const [filter, setFilter] = useState('')
+  // One save or removal at a time: Salvar pressed again while a new list is on its way would
+  // make a second list of the same name.
+  const [busy, setBusy] = useState(false)
+  const running = useRef(false)
+  const once = async (fn: () => Promise<void>) => {
+    if (running.current) return
+    running.current = true
+    setBusy(true)
+    try {
+      await fn()
+    } finally {
+      running.current = false
+      setBusy(false)
+    }
+  }
 
   const load = () =>
     store
@@ -49,22 +64,25 @@ export function Lists() {
   }
   const toggle = (list: string[], set: (v: string[]) => void, v: string) => set(list.includes(v) ? list.filter((x) => x !== v) : [...list, v])
 
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault()
     const body = { name, companies: chosenCompanies, contacts: chosenContacts }
-    const ok = await attempt(() =>
-      editing ? store.call('PUT', `/api/lists/${encodeURIComponent(editing)}`, body) : store.call('POST', '/api/lists', body),
-    )
-    if (ok) {
-      reset()
+    return once(async () => {
+      const ok = await attempt(() =>
+        editing ? store.call('PUT', `/api/lists/${encodeURIComponent(editing)}`, body) : store.call('POST', '/api/lists', body),
+      )
+      if (ok) {
+        reset()
+        await load()
+      }
+    })
+  }
+  const remove = (l: BroadcastList) =>
+    once(async () => {
+      if (!(await attempt(() => store.call('DELETE', `/api/lists/${encodeURIComponent(l.id)}`)))) return
+      if (editing === l.id) reset()
       await load()
-    }
-  }
-  const remove = async (l: BroadcastList) => {
-    if (!(await attempt(() => store.call('DELETE', `/api/lists/${encodeURIComponent(l.id)}`)))) return
-    if (editing === l.id) reset()
-    await load()
-  }
+    })
 
   const f = filter.trim().toLowerCase()
   const shown = contacts.filter((c) => !f || c.name.toLowerCase().includes(f) || c.phone.includes(f)).slice(0, 200)
@@ -116,8 +134,8 @@ export function Lists() {
               {t.listNew}
             </button>
           )}
-          <button class="btn primary" type="submit" id="list-save">
-            {t.listSave}
+          <button class="btn primary" type="submit" id="list-save" disabled={busy}>
+            {busy ? t.saving : t.listSave}
           </button>
         </div>
       </form>
@@ -137,7 +155,7 @@ export function Lists() {
                   <button class="btn ghost sm" onClick={() => edit(l)}>
                     {t.listEdit}
                   </button>
-                  <button class="btn ghost sm" onClick={() => void remove(l)}>
+                  <button class="btn ghost sm" disabled={busy} onClick={() => void remove(l)}>
                     {t.listRemove}
                   </button>
                 </td>
