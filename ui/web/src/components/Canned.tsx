@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { useAttempt, useStore } from '../hooks'
 import { store } from '../store'
@@ -16,6 +16,21 @@ export function Canned() {
   const [shortcut, setShortcut] = useState('')
   const [text, setText] = useState('')
   const [personal, setPersonal] = useState(!manager)
+  // One addition or removal at a time: Adicionar pressed again while an answer is on its way
+  // would send it again (and show "already exists" for the answer just added).
+  const [busy, setBusy] = useState(false)
+  const running = useRef(false)
+  const once = async (fn: () => Promise<void>) => {
+    if (running.current) return
+    running.current = true
+    setBusy(true)
+    try {
+      await fn()
+    } finally {
+      running.current = false
+      setBusy(false)
+    }
+  }
   const load = () =>
     store
       .call<{ canned: CannedAnswer[] }>('GET', '/api/canned')
@@ -25,18 +40,21 @@ export function Canned() {
     void load()
   }, [])
 
-  const add = async (e: Event) => {
+  const add = (e: Event) => {
     e.preventDefault()
-    const ok = await attempt(() => store.call('POST', '/api/canned', { shortcut, text, personal }))
-    if (ok) {
-      setShortcut('')
-      setText('')
-      await load()
-    }
+    return once(async () => {
+      const ok = await attempt(() => store.call('POST', '/api/canned', { shortcut, text, personal }))
+      if (ok) {
+        setShortcut('')
+        setText('')
+        await load()
+      }
+    })
   }
-  const remove = async (c: CannedAnswer) => {
-    if (await attempt(() => store.call('DELETE', `/api/canned/${encodeURIComponent(c.id)}`))) await load()
-  }
+  const remove = (c: CannedAnswer) =>
+    once(async () => {
+      if (await attempt(() => store.call('DELETE', `/api/canned/${encodeURIComponent(c.id)}`))) await load()
+    })
 
   return (
     <Screen id="screen-respostas" title={t.cannedTitle} hint={t.cannedScreenHint}>
@@ -56,8 +74,8 @@ export function Canned() {
           <input type="checkbox" checked={personal || !manager} disabled={!manager} onChange={(e) => setPersonal(e.currentTarget.checked)} id="canned-personal" />
           {t.cannedPersonal}
         </label>
-        <button class="btn primary" type="submit" id="canned-add">
-          {t.cannedAdd}
+        <button class="btn primary" type="submit" id="canned-add" disabled={busy}>
+          {busy ? t.saving : t.cannedAdd}
         </button>
       </form>
       <div class="card table-card">
@@ -80,7 +98,7 @@ export function Canned() {
                 <td>{c.owner ? t.cannedMine : t.cannedShared}</td>
                 <td>
                   {(c.owner || manager) && (
-                    <button class="btn sm" onClick={() => void remove(c)}>
+                    <button class="btn sm" disabled={busy} onClick={() => void remove(c)}>
                       {t.remove}
                     </button>
                   )}
