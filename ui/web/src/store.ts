@@ -445,14 +445,18 @@ export class Store {
     const page = this.state.tabs[tab]
     if (!page.next || page.loading) return
     this.set({ tabs: { ...this.state.tabs, [tab]: { ...page, loading: true } } })
+    // A page answered after Sair (and maybe someone else's login) belongs to the old session.
+    const gen = this.generation
     try {
       const r = await this.call<{ conversations: Conversation[]; next: string }>(
         'GET',
         `/api/conversations?tab=${tab}&limit=${PAGE}&cursor=${encodeURIComponent(page.next)}`,
       )
+      if (gen !== this.generation) return
       for (const c of r.conversations) this.putConversation(c, false)
       this.set({ tabs: { ...this.state.tabs, [tab]: { next: r.next, loaded: true, loading: false } } })
     } catch (err) {
+      if (gen !== this.generation) return
       this.set({ tabs: { ...this.state.tabs, [tab]: { ...page, loading: false } }, listError: err instanceof ApiError ? err.message : '' })
     }
   }
@@ -542,9 +546,14 @@ export class Store {
 
   // ---- Reference data ----
 
+  // loadStaff and loadCompanies drop an answer that comes after Sair: it is the old
+  // session's, and would replace what the next user's own load brought.
+
   async loadStaff() {
+    const gen = this.generation
     try {
       const r = await this.call<{ staff: StaffMember[] }>('GET', '/api/staff')
+      if (gen !== this.generation) return
       const staff: Record<string, StaffMember> = {}
       for (const s of r.staff) staff[s.user] = s
       this.set({ staff })
@@ -555,8 +564,9 @@ export class Store {
 
   async loadCompanies(force = false): Promise<Company[]> {
     if (this.state.companies && !force) return this.state.companies
+    const gen = this.generation
     const r = await this.call<{ companies: Company[] }>('GET', '/api/companies')
-    this.set({ companies: r.companies })
+    if (gen === this.generation) this.set({ companies: r.companies })
     return r.companies
   }
 

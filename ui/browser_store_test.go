@@ -1,0 +1,58 @@
+package ui_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// holdStaff keeps back the answers to the page's GET /api/staff while window.__holdStaff is
+// set (the request goes at once: what is held is what the server had then).
+const holdStaff = `(() => {
+  const orig = window.fetch.bind(window)
+  window.__held = []
+  window.__holdStaff = true
+  window.fetch = (u, init) => {
+    const p = orig(u, init)
+    if (!window.__holdStaff || !String(u).endsWith('/api/staff') || (init?.method ?? 'GET') !== 'GET') return p
+    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
+  }
+})()`
+
+// TestBrowserLateStaffAfterLogout: the staff list of a user who logged out, answered late,
+// does not replace the list the next user loaded.
+func TestBrowserLateStaffAfterLogout(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	p := newTab(t, base)
+	p.do("hold the staff list", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: holdStaff}))
+	p.login("ana")
+	p.until("ana's staff list held", `window.__held.length >= 1`)
+	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
+	p.eval(`window.__holdStaff = false; ''`)
+
+	const name = "Dora Tardia"
+	if st, body := admin.do("POST", "/api/staff", map[string]any{"user": "dora", "name": name, "role": "atendente", "password": managerPass}); st != http.StatusCreated {
+		t.Fatalf("new staff member: %d %s", st, body)
+	}
+	p.eval(`document.querySelector('input[name=office]').select(); ''`)
+	p.do("type the office", chromedp.SendKeys(chromedp.CSS(`input[name=office]`), "demo"))
+	p.eval(`document.querySelector('input[name=user]').select(); ''`)
+	p.do("log in as admin",
+		chromedp.SendKeys(chromedp.CSS(`input[name=user]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), browserPass),
+		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.rail`)),
+		chromedp.Navigate(base+"/#/historico"),
+	)
+	has := `[...document.querySelectorAll('select[name=staff] option')].some(o => o.textContent === ` + js(name) + `)`
+	p.until("the new member among admin's staff", has)
+	p.eval(`window.__held.splice(0).forEach((f) => f()); ''`)
+	time.Sleep(500 * time.Millisecond) // the late list would be applied by now
+	if p.eval(`String(`+has+`)`) != "true" {
+		t.Errorf("ana's late staff list replaced admin's: %s is gone from the staff filter", name)
+	}
+}
