@@ -2,6 +2,8 @@ package ui_test
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +56,67 @@ func TestBrowserLateStaffAfterLogout(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // the late list would be applied by now
 	if p.eval(`String(`+has+`)`) != "true" {
 		t.Errorf("ana's late staff list replaced admin's: %s is gone from the staff filter", name)
+	}
+}
+
+// holdMessages keeps back the answers to the page's first pages of messages while
+// window.__holdMsgs is set, and counts the message.status frames the socket receives.
+const holdMessages = `(() => {
+  const orig = window.fetch.bind(window)
+  window.__held = []
+  window.__holdMsgs = true
+  window.__statuses = 0
+  window.fetch = (u, init) => {
+    const p = orig(u, init)
+    if (!window.__holdMsgs || !/\/messages\?limit=\d+$/.test(String(u))) return p
+    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
+  }
+  const WS = window.WebSocket
+  window.WebSocket = class extends WS {
+    constructor(u, p) {
+      super(u, p)
+      this.addEventListener('message', (ev) => {
+        const f = JSON.parse(String(ev.data))
+        for (const one of Array.isArray(f) ? f : [f]) if (one.type === 'message.status' && one.data?.status === 'read') window.__statuses++
+      })
+    }
+  }
+})()`
+
+// TestBrowserStatusWhileMessagesLoad: a read receipt that arrives while the conversation's
+// messages are loading shows once they arrive (the page loaded holds the older status).
+func TestBrowserStatusWhileMessagesLoad(t *testing.T) {
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	const phone = "5548966660011"
+	sim.inbound(phone, askForPerson)
+	var ids []string
+	for i := 0; len(ids) == 0; i++ {
+		sent, _ := sharedEngine.Sim().Outbound("demo", phone, "")
+		for _, m := range sent {
+			ids = append(ids, m.ID)
+		}
+		if i > 300 {
+			t.Fatal("the assistant never answered")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	p := newTab(t, base)
+	p.do("hold the messages", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: holdMessages}))
+	p.resume("ana")
+	p.do("open the conversation", chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone))
+	p.until("the messages held", `window.__held.length >= 1`)
+	for _, id := range ids {
+		if err := sharedEngine.Sim().Read("demo", phone, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.until("the read receipts received", `window.__statuses >= `+strconv.Itoa(len(ids)))
+	p.eval(`window.__holdMsgs = false; window.__held.splice(0).forEach((f) => f()); ''`)
+	p.until("the messages shown", `document.querySelector('#history .msg.out [data-status]') !== null`)
+	time.Sleep(300 * time.Millisecond)
+	if got := p.eval(`[...document.querySelectorAll('#history .msg.out [data-status]')].map(e => e.dataset.status).join(',')`); strings.Trim(strings.ReplaceAll(got, "read", ""), ",") != "" {
+		t.Errorf("statuses after the load = %s, want all read", got)
 	}
 }

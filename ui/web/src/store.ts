@@ -102,6 +102,15 @@ function mergeMessages(list: Message[], add: Message[]): Message[] {
   return [...byId.values()].sort((a, b) => a.id - b.id)
 }
 
+/** withStatuses moves messages' delivery states forward (never back) to those given by id. */
+function withStatuses(messages: Message[], statuses: Map<number, string>): Message[] {
+  if (statuses.size === 0) return messages
+  return messages.map((m) => {
+    const status = statuses.get(m.id)
+    return status !== undefined && rank(status) > rank(m.status) ? { ...m, status } : m
+  })
+}
+
 export class Store {
   private state: State = initial()
   private listeners = new Set<Listener>()
@@ -119,6 +128,9 @@ export class Store {
   private syncAgain = false // a reload was asked for while one was on its way
   private buffered: Frame[] = []
   private generation = 0 // bumps on logout so stale callbacks are ignored
+  // Delivery states received while a conversation's messages load: the page on its way may
+  // predate them, so they are applied once it arrives.
+  private loadStatuses: { id: string; statuses: Map<number, string> } | null = null
 
   // Tab counts: refetched at most once a second while conversations change.
   private refreshCounts = throttle(() => void this.loadCounts(), 1000)
@@ -213,6 +225,7 @@ export class Store {
     this.syncing = false
     this.syncAgain = false
     this.buffered = []
+    this.loadStatuses = null
     this.state = initial()
   }
 
@@ -378,9 +391,11 @@ export class Store {
       }
       case 'message.status': {
         const { conversation, id, status } = f.data as { conversation: string; id: number; status: string }
+        const pending = this.loadStatuses
+        if (pending?.id === conversation && rank(status) > rank(pending.statuses.get(id))) pending.statuses.set(id, status)
         const open = this.state.open
         if (open && open.id === conversation) {
-          this.set({ open: { ...open, messages: open.messages.map((m) => (m.id === id && rank(status) > rank(m.status) ? { ...m, status } : m)) } })
+          this.set({ open: { ...open, messages: withStatuses(open.messages, new Map([[id, status]])) } })
         }
         break
       }
@@ -477,6 +492,8 @@ export class Store {
     if (!refresh || !cur || cur.id !== id) {
       this.set({ open: { id, messages: [], more: false, loading: true, loadingOlder: false, error: '' } })
     }
+    const statuses = { id, statuses: new Map<number, string>() }
+    this.loadStatuses = statuses
     try {
       const [conv, page] = await Promise.all([
         this.call<{ conversation: Conversation }>('GET', `/api/conversations/${encodeURIComponent(id)}`),
@@ -487,10 +504,13 @@ export class Store {
       const open = this.state.open
       // Keep live messages that arrived meanwhile; a refresh replaces the rest.
       const live = refresh ? [] : open.messages
-      this.set({ open: { ...open, messages: mergeMessages(page.messages, live), more: page.more, loading: false, error: '' } })
+      const messages = withStatuses(mergeMessages(page.messages, live), statuses.statuses)
+      this.set({ open: { ...open, messages, more: page.more, loading: false, error: '' } })
     } catch (err) {
       if (this.state.open?.id !== id) return
       this.set({ open: { ...this.state.open, loading: false, error: err instanceof ApiError ? err.message : String(err) } })
+    } finally {
+      if (this.loadStatuses === statuses) this.loadStatuses = null
     }
   }
 
