@@ -120,3 +120,36 @@ func TestBrowserStatusWhileMessagesLoad(t *testing.T) {
 		t.Errorf("statuses after the load = %s, want all read", got)
 	}
 }
+
+// brokenConversation answers the page's GET of a conversation with a body of the wrong shape,
+// as a proxy or a server bug might: the store fails with a JavaScript TypeError.
+const brokenConversation = `(() => {
+  const orig = window.fetch.bind(window)
+  window.fetch = (u, init) => /\/api\/conversations\/\d+$/.test(String(u)) ? Promise.resolve(new Response('{}', { headers: { 'Content-Type': 'application/json' } })) : orig(u, init)
+})()`
+
+// TestBrowserUnexpectedErrorInPortuguese: a conversation that fails to open for an unexpected
+// reason says so in Portuguese, not with the JavaScript error's English text.
+func TestBrowserUnexpectedErrorInPortuguese(t *testing.T) {
+	base := sharedServer(t)
+	const phone = "5548966660012"
+	newAPI(t, base).inbound(phone, askForPerson)
+	admin := newAPIAs(t, base, "admin")
+	for i := 0; ; i++ {
+		if st, _ := admin.do("GET", "/api/conversations/"+phone, nil); st == http.StatusOK {
+			break
+		}
+		if i > 300 {
+			t.Fatal("the conversation never started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p := newTab(t, base)
+	p.do("break the conversation's answer", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: brokenConversation}))
+	p.resume("ana")
+	p.do("open a conversation", chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone))
+	p.until("the error shown", `document.querySelector('#screen-atendimento .error.banner, .error.banner') !== null`)
+	if got, want := p.eval(`document.querySelector('.error.banner').textContent`), "Algo deu errado. Tente novamente."; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}

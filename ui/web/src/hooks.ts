@@ -80,7 +80,7 @@ export function useLoad<T>(path: string | null): Loaded<T> {
       (err) => {
         if (!live) return
         setData(null)
-        setError(err instanceof Error ? err.message : String(err))
+        setError(messageOf(err))
         setLoading(false)
       },
     )

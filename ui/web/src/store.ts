@@ -11,7 +11,7 @@
 // frames that arrive meanwhile and applying them afterwards. A closed socket reconnects with exponential backoff
 // and full jitter; a socket that fails before its hello checks /api/me, and a 401 brings back
 // the login screen (drafts stay in sessionStorage).
-import { ApiError, request } from './api'
+import { ApiError, messageOf, request } from './api'
 import { throttle } from './throttle'
 import type { Company, Conversation, Frame, Hello, Me, Message, StaffMember, Tab } from './types'
 import { TABS } from './types'
@@ -365,7 +365,7 @@ export class Store {
       this.synced = true
     } catch (err) {
       if (gen !== this.generation) return
-      this.set({ listError: err instanceof ApiError ? err.message : String(err) })
+      this.set({ listError: messageOf(err) })
       this.synced = false
     } finally {
       if (gen === this.generation) {
@@ -508,7 +508,7 @@ export class Store {
       this.set({ open: { ...open, messages, more: page.more, loading: false, error: '' } })
     } catch (err) {
       if (this.state.open?.id !== id) return
-      this.set({ open: { ...this.state.open, loading: false, error: err instanceof ApiError ? err.message : String(err) } })
+      this.set({ open: { ...this.state.open, loading: false, error: messageOf(err) } })
     } finally {
       if (this.loadStatuses === statuses) this.loadStatuses = null
     }
