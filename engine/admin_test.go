@@ -3,8 +3,11 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,5 +277,43 @@ func TestCannedAnswers(t *testing.T) {
 	}
 	if status, _ := admin.do("DELETE", "/api/canned/"+list[0].ID, nil); status != http.StatusNoContent {
 		t.Fatalf("admin deletes a shared answer = %d, want 204", status)
+	}
+}
+
+// TestCannedShortcutTakenOnceAtOnce: saves of one shortcut sent at once (two tabs, a double
+// press) store one answer; the others are told the shortcut is taken. Each checked the
+// shortcut before any stored it, and all were stored.
+func TestCannedShortcutTakenOnceAtOnce(t *testing.T) {
+	e := startEngine(t)
+	const n, rounds = 8, 10 // one browser each, as two tabs or two people are
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = newClient(t, e)
+		clients[i].login("demo", "admin")
+	}
+	for round := range rounds {
+		shortcut := fmt.Sprintf("prazo-%d", round)
+		var wg sync.WaitGroup
+		var created atomic.Int32
+		start := make(chan struct{})
+		for _, c := range clients {
+			wg.Go(func() {
+				<-start
+				status, body := c.do("POST", "/api/canned", map[string]any{"shortcut": shortcut, "text": "O prazo é dia 20."})
+				switch status {
+				case http.StatusCreated:
+					created.Add(1)
+				case http.StatusUnprocessableEntity:
+				default:
+					t.Errorf("save = %d %s", status, body)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		_, body := clients[0].do("GET", "/api/canned", nil)
+		if got := strings.Count(string(body), `"shortcut":"`+shortcut+`"`); created.Load() != 1 || got != 1 {
+			t.Fatalf("round %d: %d of %d saves of one shortcut at once created, %d stored; want 1", round, created.Load(), n, got)
+		}
 	}
 }

@@ -33,6 +33,11 @@ func (e *Engine) SaveCannedAnswer(ctx context.Context, office string, by balcao.
 	}
 	fields := map[string]string{}
 	c.Validate(fields)
+	// The shortcut is checked and the answer stored one save at a time: two saves at once both
+	// found their shortcut free. The write is waited for even when the request ends first, so
+	// that the next save sees it.
+	e.canned.Lock()
+	defer e.canned.Unlock()
 	if len(fields) == 0 {
 		existing, err := e.CannedAnswers(ctx, office, by)
 		if err != nil {
@@ -55,7 +60,7 @@ func (e *Engine) SaveCannedAnswer(ctx context.Context, office string, by balcao.
 	}
 	b := &storage.Batch{}
 	b.Put(storage.CannedKey(office, c.ID), &c)
-	return c, e.db.Writer.Commit(ctx, b)
+	return c, e.db.Writer.Commit(context.WithoutCancel(ctx), b)
 }
 
 // DeleteCannedAnswer removes a canned answer: one's own, or a shared one by an administrator

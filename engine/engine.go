@@ -78,6 +78,7 @@ type Engine struct {
 	wa       gateway.WhatsApp
 	secret   []byte      // signs portal links
 	spending nonceClaims // portal login links being spent
+	canned   sync.Mutex  // a canned answer's shortcut checked and stored one at a time
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
