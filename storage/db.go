@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"syscall"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -77,7 +78,11 @@ func Options(log *slog.Logger) *pebble.Options {
 	return opts
 }
 
-// Open opens (creating if needed) the database in dir and starts its writer.
+// ErrInUse is returned by Open when another process holds the database's lock file.
+var ErrInUse = errors.New("in use by another process (is another balcao serve running on this data dir?)")
+
+// Open opens (creating if needed) the database in dir and starts its writer. It fails with
+// ErrInUse when another process has the database open.
 func Open(dir string, log *slog.Logger) (*DB, error) {
 	opts := Options(log)
 	defer opts.Cache.Unref()
@@ -90,6 +95,9 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	pacer := &walPacer{now: time.Now}
 	opts.WALMinSyncInterval = pacer.minSyncInterval
 	pdb, err := pebble.Open(dir, opts)
+	if errors.Is(err, syscall.EAGAIN) {
+		err = ErrInUse // Pebble's fcntl(F_SETLK) on its LOCK file, held by another process
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}
