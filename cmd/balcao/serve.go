@@ -56,10 +56,18 @@ func runServe(args []string) error {
 	fmt.Println("Press Ctrl-C to stop.")
 	log.Info("serving", "addr", e.Addr(), "data", *data, "whatsapp", *wa)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	<-ctx.Done()
-	fmt.Println("\nStopping…")
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	<-sigs
+	fmt.Println("\nStopping… (press Ctrl-C again to stop at once)")
+	// A second signal ends the process without waiting for the stop (requests in flight, the
+	// actors): every acknowledged message is already synced, so nothing acknowledged is lost.
+	go func() {
+		<-sigs
+		log.Warn("second signal: exiting without a clean stop")
+		os.Exit(1)
+	}()
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := e.Stop(sctx); err != nil {

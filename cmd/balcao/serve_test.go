@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -39,5 +42,62 @@ func TestServeSecondOnSameDataDir(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("the first server's /healthz after the second's attempt: %d", resp.StatusCode)
+	}
+}
+
+// TestServeSecondSignalStopsAtOnce holds a request in flight (its body never comes), so that
+// the graceful stop after SIGINT waits for it; a second SIGINT must end the process at once,
+// as Ctrl-C pressed twice does, rather than after the whole shutdown budget.
+func TestServeSecondSignalStopsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	srv := startServer(t, bin, t.TempDir())
+	u, _ := url.Parse(srv.base)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the server read the headers: the request is in flight
+	if err := srv.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	// The stop has begun once the listener is closed.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections 5 s after SIGINT")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- srv.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Fatalf("the server exited (%v) before the request in flight ended: nothing to test", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err == nil {
+			t.Errorf("the server stopped by a second signal exited 0")
+		}
+	case <-time.After(3 * time.Second):
+		_ = srv.cmd.Process.Kill()
+		<-exited
+		t.Fatal("the server still runs 3 s after a second SIGINT")
 	}
 }
