@@ -248,11 +248,25 @@ func (e *Engine) Stop(ctx context.Context) error {
 	return e.stopErr
 }
 
+// httpStopBudget is how long Stop waits for HTTP requests in flight before cutting them.
+const httpStopBudget = 5 * time.Second
+
 func (e *Engine) stop(ctx context.Context) error {
 	var errs []error
 	e.cancel()
-	if err := e.srv.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("shut down http: %w", err))
+	// Requests in flight get httpStopBudget (websockets end with e.cancel); one still running
+	// then (a client that stopped sending its body) is cut, so that it cannot spend the time
+	// the actors and storage need to stop.
+	hctx, hcancel := context.WithTimeout(ctx, httpStopBudget)
+	err := e.srv.Shutdown(hctx)
+	hcancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			errs = append(errs, fmt.Errorf("shut down http: %w", err))
+		} else {
+			e.log.Warn("requests still in flight at stop cut", "after", httpStopBudget)
+		}
+		_ = e.srv.Close() // the listener is closed already; this closes the connections left
 	}
 	if err := <-e.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("serve http: %w", err))

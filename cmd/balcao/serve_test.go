@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -99,5 +100,43 @@ func TestServeSecondSignalStopsAtOnce(t *testing.T) {
 		_ = srv.cmd.Process.Kill()
 		<-exited
 		t.Fatal("the server still runs 3 s after a second SIGINT")
+	}
+}
+
+// TestServeStopCutsAStalledRequest holds a request in flight whose body never comes, then
+// sends one SIGTERM: the stop must not wait out its whole budget for that client and then stop
+// the actors and storage with no time left; it cuts the request and exits 0.
+func TestServeStopCutsAStalledRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	srv := startServer(t, bin, t.TempDir())
+	u, _ := url.Parse(srv.base)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the server read the headers: the request is in flight
+	start := time.Now()
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- srv.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		took := time.Since(start)
+		if logs, _ := os.ReadFile(srv.logs); err != nil || took > 10*time.Second {
+			t.Errorf("the server exited with %v after %v, want 0 within 10 s:\n%s", err, took.Round(time.Millisecond), logs)
+		}
+	case <-time.After(25 * time.Second):
+		_ = srv.cmd.Process.Kill()
+		<-exited
+		t.Fatal("the server still runs 25 s after SIGTERM")
 	}
 }
