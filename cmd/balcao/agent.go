@@ -29,6 +29,9 @@ func runAgent(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
 	if *token == "" {
 		*token = os.Getenv("BALCAO_AGENT_TOKEN")
 	}

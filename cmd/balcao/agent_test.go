@@ -156,6 +156,7 @@ func TestRunAgentFlags(t *testing.T) {
 		{"missing dir", []string{"--server", "http://127.0.0.1:1", "--token", "t", "--dir", filepath.Join(dir, "nada")}, "not a directory"},
 		{"bad jobs", []string{"--server", "http://127.0.0.1:1", "--token", "t", "--dir", dir, "--jobs", "0"}, "--jobs"},
 		{"bad server", []string{"--server", "127.0.0.1:1", "--token", "t", "--dir", dir}, "server address"},
+		{"stray argument", []string{"--server", "http://127.0.0.1:1", "--token", "t", "stray", "--dir", dir}, `unexpected arguments ["stray"`},
 	}
 	for _, c := range cases {
 		err := runAgent(c.args, io.Discard)

@@ -140,3 +140,21 @@ func TestServeStopCutsAStalledRequest(t *testing.T) {
 		t.Fatal("the server still runs 25 s after SIGTERM")
 	}
 }
+
+// TestServeRejectsStrayArguments: the flag package stops at the first argument that is not a
+// flag, so `--demo true --log-level debug` would leave every flag after "true" unread.
+func TestServeRejectsStrayArguments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--demo", "true", "--log-level", "debug").CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("serve with a stray argument still ran after 10 s:\n%s", out)
+	}
+	if err == nil || !strings.Contains(string(out), `unexpected arguments ["true"`) {
+		t.Errorf("serve with a stray argument = %v, want an error naming it:\n%s", err, out)
+	}
+}
