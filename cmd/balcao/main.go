@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -42,6 +44,9 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "balcao: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the flag set printed its flags
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "balcao %s: %v\n", os.Args[1], err)

@@ -158,3 +158,15 @@ func TestServeRejectsStrayArguments(t *testing.T) {
 		t.Errorf("serve with a stray argument = %v, want an error naming it:\n%s", err, out)
 	}
 }
+
+// TestHelpFlagExitsZero: `balcao serve -h` prints the flags and exits 0, as the flag package
+// does by itself, without an error line after them.
+func TestHelpFlagExitsZero(t *testing.T) {
+	bin := buildBinary(t)
+	for _, cmd := range []string{"serve", "agent", "bench"} {
+		out, err := exec.Command(bin, cmd, "-h").CombinedOutput()
+		if err != nil || strings.Contains(string(out), "help requested") || !strings.Contains(string(out), "-log-level") && cmd != "bench" {
+			t.Errorf("balcao %s -h = %v, want exit 0 and the flags without an error:\n%s", cmd, err, out)
+		}
+	}
+}
