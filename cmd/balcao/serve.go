@@ -38,6 +38,11 @@ func runServe(args []string) error {
 		return fmt.Errorf("create data dir: %w", err)
 	}
 
+	// Signals are caught before the engine starts: one sent as soon as the address is printed
+	// (or during the start) stops it cleanly instead of killing the process.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	e, err := engine.Start(engine.Config{
 		DataDir: *data, Addr: *addr, WhatsApp: *wa, Demo: *demo, DemoPassword: *demoPassword, Log: log,
 		Documents: *documents, PublicURL: *publicURL,
@@ -59,9 +64,6 @@ func runServe(args []string) error {
 	fmt.Println("Press Ctrl-C to stop.")
 	log.Info("serving", "addr", e.Addr(), "data", *data, "whatsapp", *wa)
 
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	<-sigs
 	fmt.Println("\nStopping… (press Ctrl-C again to stop at once)")
 	// A second signal ends the process without waiting for the stop (requests in flight, the

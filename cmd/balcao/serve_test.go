@@ -170,3 +170,20 @@ func TestHelpFlagExitsZero(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSignalRightAfterStart sends SIGTERM as soon as serve printed its address: the
+// signal must already be handled then (a clean stop, exit 0), not kill the process.
+func TestServeSignalRightAfterStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	for i := range 10 {
+		srv := startServer(t, bin, data)
+		_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+		if err := srv.cmd.Wait(); err != nil {
+			t.Fatalf("start %d: SIGTERM right after the address was printed: %v", i, err)
+		}
+	}
+}
