@@ -49,31 +49,32 @@ var demoStaff = []balcao.Staff{
 	{User: "bruno", Name: "Bruno Alves", Role: balcao.RoleAttendant},
 }
 
-// seedDemo creates the demo office unless it exists, and returns the demo users' password.
-// Seeding is idempotent: when the office exists nothing is written, and the password is the
-// one saved at the first seed (or the one given then).
-func seedDemo(ctx context.Context, db *storage.DB, dataDir, password string) (string, error) {
+// seedDemo creates the demo office unless it exists, and returns the demo users' password and
+// whether it created the office. Seeding is idempotent: when the office exists nothing is
+// written (password is not applied: the users keep theirs), and the password returned is the
+// one saved at the first seed, or none when one was given then.
+func seedDemo(ctx context.Context, db *storage.DB, dataDir, password string) (string, bool, error) {
 	pwFile := filepath.Join(dataDir, demoPasswordFile)
 	if _, err := db.Office(DemoOffice); err == nil {
 		saved, err := os.ReadFile(pwFile)
 		if err != nil {
-			return "", nil // seeded with a password given on the command line: not ours to print
+			return "", false, nil // seeded with a password given on the command line: not ours to print
 		}
-		return strings.TrimSpace(string(saved)), nil
+		return strings.TrimSpace(string(saved)), false, nil
 	} else if !errors.Is(err, balcao.ErrNotFound) {
-		return "", err
+		return "", false, err
 	}
 	if password == "" {
 		var raw [9]byte
 		_, _ = rand.Read(raw[:])
 		password = base64.RawURLEncoding.EncodeToString(raw[:])
 		if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
-			return "", fmt.Errorf("save demo password: %w", err)
+			return "", false, fmt.Errorf("save demo password: %w", err)
 		}
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return "", fmt.Errorf("hash demo password: %w", err)
+		return "", false, fmt.Errorf("hash demo password: %w", err)
 	}
 	now := time.Now()
 	spec := OfficeSpec{Office: balcao.Office{ID: DemoOffice, Name: "Escritório Demo", CreatedAt: now}}
@@ -92,9 +93,9 @@ func seedDemo(ctx context.Context, db *storage.DB, dataDir, password string) (st
 		spec.Staff = append(spec.Staff, s)
 	}
 	if err := writeOffice(ctx, db, spec); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return password, nil
+	return password, true, nil
 }
 
 // OfficeSpec is everything a new office starts with.

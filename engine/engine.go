@@ -83,6 +83,9 @@ type Engine struct {
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.
 	DemoPassword string
+	// DemoCreated is whether this Start created the demo office (Config.DemoPassword applies
+	// only then).
+	DemoCreated bool
 }
 
 // Start opens everything and serves HTTP on cfg.Addr.
@@ -121,7 +124,7 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	if cfg.Demo {
-		if e.DemoPassword, err = seedDemo(context.Background(), db, cfg.DataDir, cfg.DemoPassword); err != nil {
+		if e.DemoPassword, e.DemoCreated, err = seedDemo(context.Background(), db, cfg.DataDir, cfg.DemoPassword); err != nil {
 			return fail(fmt.Errorf("seed demo: %w", err))
 		}
 	}

@@ -60,6 +60,9 @@ func runServe(args []string) error {
 			fmt.Printf(", password %s", e.DemoPassword)
 		}
 		fmt.Println()
+		if *demoPassword != "" && !e.DemoCreated {
+			fmt.Println("  --demo-password not applied: the demo office exists in this data dir, and its users keep their passwords")
+		}
 	}
 	fmt.Println("Press Ctrl-C to stop.")
 	log.Info("serving", "addr", e.Addr(), "data", *data, "whatsapp", *wa)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"net"
 	"net/http"
@@ -185,5 +186,53 @@ func TestServeSignalRightAfterStart(t *testing.T) {
 		if err := srv.cmd.Wait(); err != nil {
 			t.Fatalf("start %d: SIGTERM right after the address was printed: %v", i, err)
 		}
+	}
+}
+
+// TestServeDemoPasswordOnExistingOffice: --demo-password sets the demo users' password when the
+// demo office is created; on a data dir where it exists, the users keep theirs (an admin may
+// have changed them), and serve says the flag was not applied instead of leaving the user to
+// find out at the login.
+func TestServeDemoPasswordOnExistingOffice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	first := startServer(t, bin, data) // --demo-password segredo
+	_ = first.cmd.Process.Signal(syscall.SIGTERM)
+	if err := first.cmd.Wait(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--demo", "--demo-password", "outra", "--log-level", "warn")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var out strings.Builder
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		out.WriteString(lines.Text() + "\n")
+		if strings.HasPrefix(lines.Text(), "Press Ctrl-C") {
+			break
+		}
+	}
+	if !strings.Contains(out.String(), "--demo-password not applied") {
+		t.Errorf("serve --demo-password on an existing demo office printed:\n%s\nwant it to say the password was not applied", out.String())
+	}
+	base := ""
+	for _, l := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(l, "Balcão is running at "); ok {
+			base = rest
+		}
+	}
+	if status, body, err := post(http.DefaultClient, base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
+		t.Errorf("login with the first password after the restart: %d %s %v", status, body, err)
 	}
 }
