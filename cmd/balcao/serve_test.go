@@ -56,16 +56,7 @@ func TestServeSecondSignalStopsAtOnce(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	srv := startServer(t, bin, t.TempDir())
-	u, _ := url.Parse(srv.base)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.Write([]byte("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond) // let the server read the headers: the request is in flight
+	u := stallRequest(t, srv)
 	if err := srv.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -113,16 +104,7 @@ func TestServeStopCutsAStalledRequest(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	srv := startServer(t, bin, t.TempDir())
-	u, _ := url.Parse(srv.base)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.Write([]byte("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond) // let the server read the headers: the request is in flight
+	stallRequest(t, srv)
 	start := time.Now()
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -235,4 +217,22 @@ func TestServeDemoPasswordOnExistingOffice(t *testing.T) {
 	if status, body, err := post(http.DefaultClient, base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
 		t.Errorf("login with the first password after the restart: %d %s %v", status, body, err)
 	}
+}
+
+// stallRequest sends srv a request whose body never comes and returns the server's URL once
+// the server read its headers: the request is in flight until its connection closes (at the
+// test's end).
+func stallRequest(t *testing.T, srv *server) *url.URL {
+	t.Helper()
+	u, _ := url.Parse(srv.base)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.Write([]byte("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the server reads the headers
+	return u
 }

@@ -127,3 +127,26 @@ export function useReloadOn(types: string[], reload: () => void, ms = 500) {
     }
   }, [ms])
 }
+
+/**
+ * useOneAtATime runs one action at a time: a second press of a button while the first action
+ * is on its way (a save, a reply) is ignored, rather than sending it again. busy is true while
+ * one runs, for disabling the buttons; run reports whether fn ran.
+ */
+export function useOneAtATime(): { busy: boolean; run: (fn: () => Promise<void>) => Promise<boolean> } {
+  const [busy, setBusy] = useState(false)
+  const running = useRef(false)
+  const run = async (fn: () => Promise<void>): Promise<boolean> => {
+    if (running.current) return false
+    running.current = true
+    setBusy(true)
+    try {
+      await fn()
+      return true
+    } finally {
+      running.current = false
+      setBusy(false)
+    }
+  }
+  return { busy, run }
+}

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
-import { useAttempt, useStore } from '../hooks'
+import { useAttempt, useOneAtATime, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { CannedAnswer } from '../types'
@@ -18,19 +18,7 @@ export function Canned() {
   const [personal, setPersonal] = useState(!manager)
   // One addition or removal at a time: Adicionar pressed again while an answer is on its way
   // would send it again (and show "already exists" for the answer just added).
-  const [busy, setBusy] = useState(false)
-  const running = useRef(false)
-  const once = async (fn: () => Promise<void>) => {
-    if (running.current) return
-    running.current = true
-    setBusy(true)
-    try {
-      await fn()
-    } finally {
-      running.current = false
-      setBusy(false)
-    }
-  }
+  const { busy, run: once } = useOneAtATime()
   const load = () =>
     store
       .call<{ canned: CannedAnswer[] }>('GET', '/api/canned')

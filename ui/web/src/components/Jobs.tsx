@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatCNPJ, formatPhone, shortDate, time } from '../format'
-import { useLoad, useReloadOn } from '../hooks'
+import { useLoad, useOneAtATime, useReloadOn } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Job } from '../types'
@@ -19,24 +19,20 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
 
   // One action at a time: a second press while a reply or a retry is on its way would send
   // the client the reply twice (the buttons are disabled too, once the page re-renders).
-  const [busy, setBusy] = useState(false)
-  const running = useRef(false)
+  const { busy, run } = useOneAtATime()
   const act = async (fn: () => Promise<unknown>): Promise<boolean> => {
-    if (running.current) return false
-    running.current = true
-    setBusy(true)
-    setError('')
-    try {
-      await fn()
-      list.reload()
-      return true
-    } catch (err) {
-      setError(messageOf(err))
-      return false
-    } finally {
-      running.current = false
-      setBusy(false)
-    }
+    let done = false
+    await run(async () => {
+      setError('')
+      try {
+        await fn()
+        list.reload()
+        done = true
+      } catch (err) {
+        setError(messageOf(err))
+      }
+    })
+    return done
   }
 
   useReloadOn(['job.changed'], list.reload) // live: the tab follows its jobs

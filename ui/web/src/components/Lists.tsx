@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatPhone } from '../format'
-import { useAttempt } from '../hooks'
+import { useAttempt, useOneAtATime } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { BroadcastList, Company, Contact } from '../types'
@@ -20,19 +20,7 @@ export function Lists() {
   const [filter, setFilter] = useState('')
   // One save or removal at a time: Salvar pressed again while a new list is on its way would
   // make a second list of the same name.
-  const [busy, setBusy] = useState(false)
-  const running = useRef(false)
-  const once = async (fn: () => Promise<void>) => {
-    if (running.current) return
-    running.current = true
-    setBusy(true)
-    try {
-      await fn()
-    } finally {
-      running.current = false
-      setBusy(false)
-    }
-  }
+  const { busy, run: once } = useOneAtATime()
 
   const load = () =>
     store
