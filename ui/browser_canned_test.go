@@ -5,15 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
-
-// slowCanned makes the page's new canned answers take 600 ms on their way.
-const slowCanned = `(() => {
-  const orig = window.fetch.bind(window)
-  window.fetch = (u, init) => String(u).includes('/api/canned') && init?.method === 'POST' ? new Promise((ok) => setTimeout(ok, 600)).then(() => orig(u, init)) : orig(u, init)
-})()`
 
 // TestBrowserCannedAddedOnce: Adicionar pressed again while a new answer is on its way adds it
 // once, and shows no "already exists" error for the second press.
@@ -21,7 +14,7 @@ func TestBrowserCannedAddedOnce(t *testing.T) {
 	base := sharedServer(t)
 	bruno := newAPIAs(t, base, "bruno")
 	p := newTab(t, base)
-	p.do("slow the additions", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: slowCanned}))
+	p.beforeApp("slow the additions", slowRequests(`String(u).includes('/api/canned') && init?.method === 'POST'`))
 	p.resume("bruno")
 	const shortcut = "umavez"
 	p.do("add, pressing Adicionar twice",

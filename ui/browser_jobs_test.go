@@ -6,15 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
-
-// slowReplies makes the page's job replies take 600 ms on their way, as on a slow network.
-const slowReplies = `(() => {
-  const orig = window.fetch.bind(window)
-  window.fetch = (u, init) => String(u).includes('/reply') ? new Promise((ok) => setTimeout(ok, 600)).then(() => orig(u, init)) : orig(u, init)
-})()`
 
 // TestBrowserJobReplyOnce: Enviar pressed again while a reply to a job is on its way does not
 // send the client the reply twice.
@@ -31,7 +24,7 @@ func TestBrowserJobReplyOnce(t *testing.T) {
 	}
 
 	p := newTab(t, base)
-	p.do("slow the replies", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: slowReplies}))
+	p.beforeApp("slow the replies", slowRequests(`String(u).includes('/reply')`))
 	p.resume("admin")
 	p.do("open pendentes", chromedp.Navigate(base+"/#/pedidos/pendentes"), chromedp.WaitVisible(chromedp.CSS(`#screen-pedidos .tabs`)))
 	admin.inbound(phone, "me manda o holerite de outubro")

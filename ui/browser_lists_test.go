@@ -5,15 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
-
-// slowLists makes the page's list saves take 600 ms on their way.
-const slowLists = `(() => {
-  const orig = window.fetch.bind(window)
-  window.fetch = (u, init) => String(u).includes('/api/lists') && init?.method === 'POST' ? new Promise((ok) => setTimeout(ok, 600)).then(() => orig(u, init)) : orig(u, init)
-})()`
 
 // TestBrowserListSavedOnce: Salvar pressed again while a new list is on its way makes one
 // list, not two of the same name.
@@ -21,7 +14,7 @@ func TestBrowserListSavedOnce(t *testing.T) {
 	base := sharedServer(t)
 	admin := newAPIAs(t, base, "admin")
 	p := newTab(t, base)
-	p.do("slow the saves", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: slowLists}))
+	p.beforeApp("slow the saves", slowRequests(`String(u).includes('/api/lists') && init?.method === 'POST'`))
 	p.resume("admin")
 	const name = "Lista salva uma vez"
 	p.do("open Listas de Transmissão", chromedp.Navigate(base+"/#/listas"), chromedp.WaitVisible(chromedp.CSS(`#list-form`)))

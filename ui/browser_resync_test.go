@@ -2,40 +2,26 @@ package ui_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
-// holdScript runs before the app: while window.__hold is set, the answers to the inbox's list
-// requests are kept back (the request itself goes at once, so what is held is what the
-// server had then) until releaseLists; while window.__wsHold is set, a websocket cannot open.
-const holdScript = `(() => {
-  const orig = window.fetch.bind(window)
-  window.__held = []
-  window.__hold = HOLD
-  window.fetch = (u, init) => {
-    const p = orig(u, init)
-    if (!window.__hold || !String(u).includes('/api/conversations?tab=')) return p
-    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
-  }
+// holdSockets keeps a websocket from opening while window.__wsHold is set.
+const holdSockets = `(() => {
   const WS = window.WebSocket
   window.WebSocket = class extends WS {
     constructor(u, p) { super(window.__wsHold ? String(u).replace('/ws', '/no-ws') : u, p) }
   }
 })()`
 
-const releaseLists = `window.__hold = false; window.__held.splice(0).forEach((f) => f()); true`
-
-// holdLists installs holdScript in every page the tab opens, holding from the start when from.
+// holdLists keeps back the answers to the inbox's list requests (holdAnswers, from the start
+// when from) and the websockets (holdSockets) in every page the tab opens.
 func (p *tab) holdLists(from bool) {
 	p.t.Helper()
-	src := strings.Replace(holdScript, "HOLD", strconv.FormatBool(from), 1)
-	p.do("install the request hold", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}))
+	p.beforeApp("install the request hold", holdAnswers(`String(u).includes('/api/conversations?tab=')`, from)+";"+holdSockets)
 }
 
 // TestBrowserLogoutWhileListsLoad: Sair while the lists are still loading, then a login as
@@ -52,7 +38,7 @@ func TestBrowserLogoutWhileListsLoad(t *testing.T) {
 	p.login("ana")
 	p.until("the lists requested and held", `window.__held.length >= 3`)
 	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
-	p.eval(releaseLists + ` && ''`)
+	p.eval(releaseHeld + ` && ''`)
 
 	p.eval(`document.querySelector('input[name=office]').select(); ''`)
 	p.do("type the office", chromedp.SendKeys(chromedp.CSS(`input[name=office]`), "demo"))
@@ -107,6 +93,6 @@ func TestBrowserResyncDuringResync(t *testing.T) {
 	}
 	p.eval(`window.__wsHold = false; dispatchEvent(new Event('online')); ''`)
 	p.until("websocket back online", `document.querySelector('[data-conn=online]') !== null`)
-	p.eval(releaseLists + ` && ''`)
+	p.eval(releaseHeld + ` && ''`)
 	p.until("the second pending shown", `document.querySelector(`+js(row("pendentes", second))+`) !== null`)
 }

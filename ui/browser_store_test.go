@@ -7,22 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
-
-// holdStaff keeps back the answers to the page's GET /api/staff while window.__holdStaff is
-// set (the request goes at once: what is held is what the server had then).
-const holdStaff = `(() => {
-  const orig = window.fetch.bind(window)
-  window.__held = []
-  window.__holdStaff = true
-  window.fetch = (u, init) => {
-    const p = orig(u, init)
-    if (!window.__holdStaff || !String(u).endsWith('/api/staff') || (init?.method ?? 'GET') !== 'GET') return p
-    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
-  }
-})()`
 
 // TestBrowserLateStaffAfterLogout: the staff list of a user who logged out, answered late,
 // does not replace the list the next user loaded.
@@ -30,11 +16,11 @@ func TestBrowserLateStaffAfterLogout(t *testing.T) {
 	base := sharedServer(t)
 	admin := newAPIAs(t, base, "admin")
 	p := newTab(t, base)
-	p.do("hold the staff list", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: holdStaff}))
+	p.beforeApp("hold the staff list", holdAnswers(`String(u).endsWith('/api/staff') && (init?.method ?? 'GET') === 'GET'`, true))
 	p.login("ana")
 	p.until("ana's staff list held", `window.__held.length >= 1`)
 	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
-	p.eval(`window.__holdStaff = false; ''`)
+	p.eval(`window.__hold = false; ''`)
 
 	const name = "Dora Tardia"
 	if st, body := admin.do("POST", "/api/staff", map[string]any{"user": "dora", "name": name, "role": "atendente", "password": managerPass}); st != http.StatusCreated {
@@ -59,18 +45,9 @@ func TestBrowserLateStaffAfterLogout(t *testing.T) {
 	}
 }
 
-// holdMessages keeps back the answers to the page's first pages of messages while
-// window.__holdMsgs is set, and counts the message.status frames the socket receives.
-const holdMessages = `(() => {
-  const orig = window.fetch.bind(window)
-  window.__held = []
-  window.__holdMsgs = true
+// countReads counts the message.status "read" frames the page's websockets receive.
+const countReads = `(() => {
   window.__statuses = 0
-  window.fetch = (u, init) => {
-    const p = orig(u, init)
-    if (!window.__holdMsgs || !/\/messages\?limit=\d+$/.test(String(u))) return p
-    return p.then((r) => new Promise((ok) => window.__held.push(() => ok(r))))
-  }
   const WS = window.WebSocket
   window.WebSocket = class extends WS {
     constructor(u, p) {
@@ -103,7 +80,7 @@ func TestBrowserStatusWhileMessagesLoad(t *testing.T) {
 	}
 
 	p := newTab(t, base)
-	p.do("hold the messages", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: holdMessages}))
+	p.beforeApp("hold the messages", holdAnswers(`/\/messages\?limit=\d+$/.test(String(u))`, true)+";"+countReads)
 	p.resume("ana")
 	p.do("open the conversation", chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone))
 	p.until("the messages held", `window.__held.length >= 1`)
@@ -113,7 +90,7 @@ func TestBrowserStatusWhileMessagesLoad(t *testing.T) {
 		}
 	}
 	p.until("the read receipts received", `window.__statuses >= `+strconv.Itoa(len(ids)))
-	p.eval(`window.__holdMsgs = false; window.__held.splice(0).forEach((f) => f()); ''`)
+	p.eval(releaseHeld + ` && ''`)
 	p.until("the messages shown", `document.querySelector('#history .msg.out [data-status]') !== null`)
 	time.Sleep(300 * time.Millisecond)
 	if got := p.eval(`[...document.querySelectorAll('#history .msg.out [data-status]')].map(e => e.dataset.status).join(',')`); strings.Trim(strings.ReplaceAll(got, "read", ""), ",") != "" {
@@ -145,7 +122,7 @@ func TestBrowserUnexpectedErrorInPortuguese(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	p := newTab(t, base)
-	p.do("break the conversation's answer", command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: brokenConversation}))
+	p.beforeApp("break the conversation's answer", brokenConversation)
 	p.resume("ana")
 	p.do("open a conversation", chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone))
 	p.until("the error shown", `document.querySelector('#screen-atendimento .error.banner, .error.banner') !== null`)
