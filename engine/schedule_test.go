@@ -697,7 +697,8 @@ func TestScheduleFarAheadIsRefused(t *testing.T) {
 	}
 	b := &storage.Batch{}
 	b.Put(storage.ScheduleKey(engine.DemoOffice, sc.ID), &sc)
-	b.Set(storage.ScheduleDueKey(engine.DemoOffice, sc.Next, sc.ID), nil)
+	wrapped := time.Unix(0, far.UnixNano()) // the time the old key named (UnixNano wraps past 2262)
+	b.Set(storage.ScheduleDueKey(engine.DemoOffice, wrapped, sc.ID), nil)
 	if err := e.DB().Writer.Commit(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}

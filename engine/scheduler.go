@@ -185,21 +185,23 @@ func (s *scheduler) office(office string, now time.Time) time.Duration {
 func (s *scheduler) openDue(office string, now time.Time) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids, next, err := s.e.db.DueSchedules(office, now)
+	due, next, err := s.e.db.DueSchedules(office, now)
 	if err != nil {
 		return time.Time{}, err
 	}
-	for _, id := range ids {
+	for _, d := range due {
+		id := d.ID
 		sc, err := s.e.db.Schedule(office, id)
 		if err != nil {
 			return next, fmt.Errorf("load schedule %s: %w", id, err)
 		}
 		if sc.Next.After(now) {
 			// Its queue entry said due: the key's time wrapped around (a one-off past 2262,
-			// stored before SaveSchedule bounded dates). Stopped, not started centuries early.
+			// stored by a version before the keys held such times, storage.keyNanos). Stopped,
+			// not started centuries early; the entry goes by the time its key names.
 			s.log.Warn("schedule beyond the key range stopped", "office", office, "schedule", id, "next", sc.Next)
 			b := &storage.Batch{}
-			b.Delete(storage.ScheduleDueKey(office, sc.Next, id))
+			b.Delete(storage.ScheduleDueKey(office, d.At, id))
 			sc.Next, sc.Enabled = time.Time{}, false
 			b.Put(storage.ScheduleKey(office, id), &sc)
 			if err := s.commit(b); err != nil {
@@ -211,7 +213,7 @@ func (s *scheduler) openDue(office string, now time.Time) (time.Time, error) {
 			return next, fmt.Errorf("start schedule %s: %w", id, err)
 		}
 	}
-	if len(ids) > 0 {
+	if len(due) > 0 {
 		// Opening moved the schedules' next occurrences: read the earliest again.
 		_, next, err = s.e.db.DueSchedules(office, now)
 	}

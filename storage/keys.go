@@ -180,7 +180,7 @@ func IndexKey(office string, tab balcao.Tab, at time.Time, phone string) []byte 
 
 // AppendIndexKey appends IndexKey(office, tab, at, phone) to dst.
 func AppendIndexKey(dst []byte, office string, tab balcao.Tab, at time.Time, phone string) []byte {
-	n := uint64(at.UnixNano())
+	n := keyNanos(at)
 	if tab == balcao.TabContacts {
 		n = math.MaxUint64 - n // newest first
 	}
@@ -217,7 +217,7 @@ func JobKey(office, job string) []byte { return officeKey(office, "job", job) }
 
 // JobIndexKey is the entry of a job in a request centre tab.
 func JobIndexKey(office string, state balcao.JobState, created time.Time, job string) []byte {
-	return officeKey(office, "jx", string(state)+"/"+hex16(math.MaxUint64-uint64(created.UnixNano()))+"/"+job)
+	return officeKey(office, "jx", string(state)+"/"+hex16(math.MaxUint64-keyNanos(created))+"/"+job)
 }
 
 // MoveJobIndex moves a job's entry in the request centre's index from tab from to tab to, in b
@@ -252,7 +252,7 @@ func DocumentKey(office, doc string) []byte { return officeKey(office, "doc", do
 
 // PortalKey is the entry of a document in its company's portal.
 func PortalKey(office, company string, created time.Time, doc string) []byte {
-	return officeKey(office, "pd", company+"/"+hex16(math.MaxUint64-uint64(created.UnixNano()))+"/"+doc)
+	return officeKey(office, "pd", company+"/"+hex16(math.MaxUint64-keyNanos(created))+"/"+doc)
 }
 
 // PortalPrefix is the prefix of a company's portal.
@@ -260,22 +260,16 @@ func PortalPrefix(office, company string) []byte { return officeKey(office, "pd"
 
 // ServiceKey is the key of an ended service, ordered by its start.
 func ServiceKey(office string, start time.Time, id string) []byte {
-	return officeKey(office, "svc", hex16(uint64(start.UnixNano()))+"/"+id)
+	return officeKey(office, "svc", hex16(keyNanos(start))+"/"+id)
 }
 
 // ServicesPrefix is the prefix of an office's services.
 func ServicesPrefix(office string) []byte { return officeKey(office, "svc", "") }
 
-// ServiceBound is the first key of the services that started at t or later: the first of them
-// all for t before 1970, past them all for t after 2262 (where UnixNano no longer fits).
+// ServiceBound is the first key of the services that started at t or later (keyNanos: the
+// first of them all for t before 1970, past them all for t after 2262).
 func ServiceBound(office string, t time.Time) []byte {
-	switch {
-	case t.Before(time.Unix(0, 0)):
-		return officeKey(office, "svc", hex16(0))
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return officeKey(office, "svc", hex16(math.MaxUint64))
-	}
-	return officeKey(office, "svc", hex16(uint64(t.UnixNano())))
+	return officeKey(office, "svc", hex16(keyNanos(t)))
 }
 
 // ServiceIDKey maps a service id to its start, to find its record.
@@ -334,6 +328,22 @@ func ParseOutboxKey(office string, key []byte) (phone string, seq uint64, ok boo
 }
 
 func hex16(n uint64) string { return string(appendHex16(nil, n)) }
+
+// The times keyNanos tells apart.
+var firstKeyTime, lastKeyTime = time.Unix(0, 0), time.Unix(0, math.MaxInt64)
+
+// keyNanos is t in nanoseconds since 1970 for a time-ordered key: a time before 1970 is 0 and
+// one after 2262 (where UnixNano no longer fits) the largest, so that they sort first and last
+// instead of wrapping (a schedule for 2600 read as due in 2015 and went out at once).
+func keyNanos(t time.Time) uint64 {
+	switch {
+	case t.Before(firstKeyTime):
+		return 0
+	case t.After(lastKeyTime):
+		return math.MaxInt64
+	}
+	return uint64(t.UnixNano())
+}
 
 // appendHex16 appends n as 16 lower-case hex digits.
 func appendHex16(b []byte, n uint64) []byte {

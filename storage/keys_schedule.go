@@ -31,7 +31,7 @@ func SchedulesPrefix(office string) []byte { return officeKey(office, "sched", "
 
 // ScheduleDueKey is the entry of an enabled schedule in the queue of next occurrences.
 func ScheduleDueKey(office string, next time.Time, id string) []byte {
-	return officeKey(office, "schedx", hex16(uint64(next.UnixNano()))+"/"+id)
+	return officeKey(office, "schedx", hex16(keyNanos(next))+"/"+id)
 }
 
 // ScheduleDuePrefix is the prefix of the queue of next occurrences.
@@ -44,17 +44,17 @@ func ParseScheduleDueKey(office string, key []byte) (time.Time, string, bool) {
 
 // RunKey is the key of one occurrence's run.
 func RunKey(office, schedule string, at time.Time) []byte {
-	return officeKey(office, "run", schedule+"/"+hex16(math.MaxUint64-uint64(at.UnixNano())))
+	return officeKey(office, "run", schedule+"/"+hex16(math.MaxUint64-keyNanos(at)))
 }
 
 // RunRecipientKey is the i-th recipient of a run (a balcao.Recipient).
 func RunRecipientKey(office, schedule string, at time.Time, i int) []byte {
-	return officeKey(office, "runrcp", schedule+"/"+hex16(uint64(at.UnixNano()))+"/"+hex16(uint64(i)))
+	return officeKey(office, "runrcp", schedule+"/"+hex16(keyNanos(at))+"/"+hex16(uint64(i)))
 }
 
 // RunRecipientsPrefix is the prefix of one occurrence's recipients.
 func RunRecipientsPrefix(office, schedule string, at time.Time) []byte {
-	return officeKey(office, "runrcp", schedule+"/"+hex16(uint64(at.UnixNano()))+"/")
+	return officeKey(office, "runrcp", schedule+"/"+hex16(keyNanos(at))+"/")
 }
 
 // RunsPrefix is the prefix of a schedule's runs, newest first.
@@ -62,7 +62,7 @@ func RunsPrefix(office, schedule string) []byte { return officeKey(office, "run"
 
 // OpenRunKey marks a run not yet finished.
 func OpenRunKey(office string, at time.Time, schedule string) []byte {
-	return officeKey(office, "runopen", hex16(uint64(at.UnixNano()))+"/"+schedule)
+	return officeKey(office, "runopen", hex16(keyNanos(at))+"/"+schedule)
 }
 
 // OpenRunsPrefix is the prefix of an office's unfinished runs, oldest occurrence first.
@@ -77,7 +77,7 @@ func ParseOpenRunKey(office string, key []byte) (time.Time, string, bool) {
 // idempotency key of scheduled sends (schedule, occurrence, phone). A reminder may write to one
 // phone for each of its companies: the company, when given, is part of the key.
 func ScheduledSendKey(office, schedule string, at time.Time, phone, company string) []byte {
-	rest := schedule + "/" + hex16(uint64(at.UnixNano())) + "/" + phone
+	rest := schedule + "/" + hex16(keyNanos(at)) + "/" + phone
 	if company != "" {
 		rest += "/" + company
 	}
@@ -86,7 +86,7 @@ func ScheduledSendKey(office, schedule string, at time.Time, phone, company stri
 
 // ScheduledSendsPrefix is the prefix of the send records of one occurrence.
 func ScheduledSendsPrefix(office, schedule string, at time.Time) []byte {
-	return officeKey(office, "ssent", schedule+"/"+hex16(uint64(at.UnixNano()))+"/")
+	return officeKey(office, "ssent", schedule+"/"+hex16(keyNanos(at))+"/")
 }
 
 // ReminderKey marks the reminder of a guide for a competence as started.

@@ -30,9 +30,15 @@ func (db *DB) Schedules(office string) ([]balcao.Schedule, error) {
 	return scanAll[balcao.Schedule](db, SchedulesPrefix(office))
 }
 
-// DueSchedules returns the ids of the enabled schedules whose next occurrence is at or before
-// now, oldest first, and the next occurrence after now (zero when none).
-func (db *DB) DueSchedules(office string, now time.Time) (due []string, next time.Time, err error) {
+// DueSchedule is a schedule's entry in its office's queue: the occurrence its key names.
+type DueSchedule struct {
+	ID string
+	At time.Time
+}
+
+// DueSchedules returns the enabled schedules whose next occurrence is at or before now, oldest
+// first, and the next occurrence after now (zero when none).
+func (db *DB) DueSchedules(office string, now time.Time) (due []DueSchedule, next time.Time, err error) {
 	err = db.Scan(ScheduleDuePrefix(office), nil, false, func(k, _ []byte) bool {
 		at, id, ok := ParseScheduleDueKey(office, k)
 		if !ok {
@@ -42,7 +48,7 @@ func (db *DB) DueSchedules(office string, now time.Time) (due []string, next tim
 			next = at
 			return false
 		}
-		due = append(due, id)
+		due = append(due, DueSchedule{ID: id, At: at})
 		return true
 	})
 	return due, next, err
