@@ -60,7 +60,7 @@ func (e *Engine) SaveCannedAnswer(ctx context.Context, office string, by balcao.
 	}
 	b := &storage.Batch{}
 	b.Put(storage.CannedKey(office, c.ID), &c)
-	return c, e.db.Writer.Commit(context.WithoutCancel(ctx), b)
+	return c, e.db.Writer.CommitSettled(b)
 }
 
 // DeleteCannedAnswer removes a canned answer: one's own, or a shared one by an administrator

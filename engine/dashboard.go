@@ -73,11 +73,11 @@ func (e *Engine) Dashboard(ctx context.Context, office string, by balcao.Staff, 
 	if err != nil || start.Year() < balcao.FirstYear || start.Year() > balcao.LastYear {
 		return balcao.Dashboard{}, balcao.NewError(balcao.ErrInvalid, "invalid_month", "Mês inválido: use AAAA-MM, de 2000 a 2100.")
 	}
-	cur, err := e.figures(ctx, office, start, start.AddDate(0, 1, 0))
+	cur, err := e.figures(office, start, start.AddDate(0, 1, 0))
 	if err != nil {
 		return balcao.Dashboard{}, err
 	}
-	prev, err := e.figures(ctx, office, start.AddDate(0, -1, 0), start)
+	prev, err := e.figures(office, start.AddDate(0, -1, 0), start)
 	if err != nil {
 		return balcao.Dashboard{}, err
 	}
@@ -131,13 +131,13 @@ func (e *Engine) Dashboard(ctx context.Context, office string, by balcao.Staff, 
 }
 
 // figures merges the days of [from, to).
-func (e *Engine) figures(ctx context.Context, office string, from, to time.Time) (*monthFigures, error) {
+func (e *Engine) figures(office string, from, to time.Time) (*monthFigures, error) {
 	f := &monthFigures{
 		counts: map[balcao.Outcome]int{}, assistant: newReplyHist(), first: newTimeHist(), total: newTimeHist(),
 		staff: map[string]int{}, staffFirst: map[string]*hdrhistogram.Histogram{}, companies: map[string]int{}, ratings: map[int]int{},
 	}
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
-		m, err := e.day(ctx, office, day)
+		m, err := e.day(office, day)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +178,7 @@ func (e *Engine) figures(ctx context.Context, office string, from, to time.Time)
 
 // day returns one day's figures: stored, or computed from its services (and stored when the
 // day is old enough).
-func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetrics, error) {
+func (e *Engine) day(office string, day time.Time) (dayMetrics, error) {
 	var m dayMetrics
 	if err := e.db.Get(storage.DayMetricsKey(office, day.Format(time.DateOnly)), &m); err == nil {
 		return m, nil
@@ -187,7 +187,7 @@ func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetr
 	if err != nil || time.Since(day.AddDate(0, 0, 1)) <= balcao.DayFiguresFinalAfter {
 		return m, err
 	}
-	return e.storeDay(ctx, office, day, m)
+	return e.storeDay(office, day, m)
 }
 
 // storeDay stores m, the figures of day as computed from its services, for good, unless a
@@ -196,14 +196,13 @@ func (e *Engine) day(ctx context.Context, office string, day time.Time) (dayMetr
 // comes after the delete and the figures would stay wrong for good. The writer applies
 // batches in the order they were submitted, so that once the Put is durable such a service is
 // there to read: the day is computed again, and if it changed the figures are dropped (the
-// next request computes them again). Neither step heeds ctx: a request that ends after the
-// Put is submitted still checks it.
-func (e *Engine) storeDay(ctx context.Context, office string, day time.Time, m dayMetrics) (dayMetrics, error) {
-	ctx = context.WithoutCancel(ctx)
+// next request computes them again). Both writes are waited for (CommitSettled): a request
+// that ends after the Put is submitted still checks it.
+func (e *Engine) storeDay(office string, day time.Time, m dayMetrics) (dayMetrics, error) {
 	key := storage.DayMetricsKey(office, day.Format(time.DateOnly))
 	b := &storage.Batch{}
 	b.Put(key, &m)
-	if err := e.db.Writer.Commit(ctx, b); err != nil {
+	if err := e.db.Writer.CommitSettled(b); err != nil {
 		return m, err
 	}
 	again, err := e.computeDay(office, day)
@@ -212,7 +211,7 @@ func (e *Engine) storeDay(ctx context.Context, office string, day time.Time, m d
 	}
 	b = &storage.Batch{}
 	b.Delete(key)
-	return again, e.db.Writer.Commit(ctx, b)
+	return again, e.db.Writer.CommitSettled(b)
 }
 
 // computeDay computes one day's figures from its services.

@@ -48,11 +48,11 @@ func TestDashboardDayStoredAsAServiceOfItCloses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store("5548900000002", day.Add(10*time.Hour))                 // …a service of it closes…
-	if _, err := e.storeDay(ctx, "demo", day, read); err != nil { // …and it stores what it read
+	store("5548900000002", day.Add(10*time.Hour))            // …a service of it closes…
+	if _, err := e.storeDay("demo", day, read); err != nil { // …and it stores what it read
 		t.Fatal(err)
 	}
-	m, err := e.day(ctx, "demo", day)
+	m, err := e.day("demo", day)
 	if err != nil {
 		t.Fatal(err)
 	}

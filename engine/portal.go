@@ -118,7 +118,7 @@ func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Ti
 	b := &storage.Batch{}
 	b.Set(used, nil)
 	// Settled even when the request ends first: the claim must outlast a write in flight.
-	if err := e.db.Writer.Commit(context.WithoutCancel(ctx), b); err != nil {
+	if err := e.db.Writer.CommitSettled(b); err != nil {
 		return "", time.Time{}, err
 	}
 	exp := time.Now().Add(portalSessionTTL)

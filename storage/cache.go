@@ -32,7 +32,9 @@ func (d *decoded[T]) get(key string, read func() (T, error)) (T, error) {
 
 // write runs the durable write w of key's record; once it succeeded, v is the record (or
 // there is none, when gone). When it fails the record is read again next time: it may or may
-// not have been written. w must not return before its write is settled (DB.commitSettled).
+// not have been written. w must not return before its write is settled (Writer.CommitSettled:
+// a batch still in the writer would land after a read that missed cached the record it
+// replaces, and the cache would keep that).
 func (d *decoded[T]) write(key string, v T, gone bool, w func() error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -93,7 +93,7 @@ func (db *DB) PutStaff(ctx context.Context, office string, s balcao.Staff) error
 	key := StaffKey(office, s.User)
 	b := &Batch{}
 	b.Put(key, &s)
-	return db.staff.write(string(key), s, false, func() error { return db.commitSettled(ctx, b) })
+	return db.staff.write(string(key), s, false, func() error { return db.Writer.CommitSettled(b) })
 }
 
 // DeleteStaff removes a staff account durably.
@@ -101,7 +101,7 @@ func (db *DB) DeleteStaff(ctx context.Context, office, user string) error {
 	key := StaffKey(office, user)
 	b := &Batch{}
 	b.Delete(key)
-	return db.staff.write(string(key), balcao.Staff{}, true, func() error { return db.commitSettled(ctx, b) })
+	return db.staff.write(string(key), balcao.Staff{}, true, func() error { return db.Writer.CommitSettled(b) })
 }
 
 // Conversation returns one conversation.
@@ -322,15 +322,7 @@ func (db *DB) Settings(office string) (balcao.Settings, error) {
 func (db *DB) SaveSettings(ctx context.Context, office string, s balcao.Settings) error {
 	b := &Batch{}
 	b.Put(SettingsKey(office), &s)
-	return db.settings.write(office, s, false, func() error { return db.commitSettled(ctx, b) })
-}
-
-// commitSettled commits b and returns once it is durable or has failed, whether or not ctx
-// ends first: a cached record's write must be settled before decoded.write lets a read that
-// missed read it from Pebble (a batch still in the writer would land after that read cached
-// the record it replaces, and the cache would keep it).
-func (db *DB) commitSettled(ctx context.Context, b *Batch) error {
-	return db.Writer.Commit(context.WithoutCancel(ctx), b)
+	return db.settings.write(office, s, false, func() error { return db.Writer.CommitSettled(b) })
 }
 
 // ConversationsWhere is Conversations keeping only the conversations keep accepts. It examines

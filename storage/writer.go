@@ -101,7 +101,15 @@ func (w *Writer) Submit(b *Batch, done func(error)) error {
 	return nil
 }
 
-// Commit submits b and waits until it is durable.
+// CommitSettled submits b and returns once it is durable or has failed. Commit returns when
+// its context ends while the batch may still land: a caller that keeps something in step with
+// the write (a cache, a claim, a check after it) waits for its outcome instead.
+func (w *Writer) CommitSettled(b *Batch) error {
+	return w.Commit(context.Background(), b)
+}
+
+// Commit submits b and waits until it is durable, or until ctx ends (the batch may still
+// land then: see CommitSettled).
 func (w *Writer) Commit(ctx context.Context, b *Batch) error {
 	ch := make(chan error, 1)
 	if err := w.Submit(b, func(err error) { ch <- err }); err != nil {
