@@ -710,10 +710,12 @@ func TestAgentSilentIsDropped(t *testing.T) {
 }
 
 func TestAgentHeartbeatKeepsClient(t *testing.T) {
-	ts := newTestServer(t, func(r *Remote) { r.Heartbeat = 20 * time.Millisecond })
+	// Each pong has a heartbeat to come back: 150 ms, so that a loaded machine running the
+	// other packages' tests with -race does not drop it (at 20 ms it sometimes did).
+	ts := newTestServer(t, func(r *Remote) { r.Heartbeat = 150 * time.Millisecond })
 	startClient(t, ts.srv.URL, testToken, Folder{Dir: t.TempDir()}, "escritorio")
 	waitOnline(t, ts.remote, 1)
-	deadline := time.Now().Add(300 * time.Millisecond) // 15 heartbeats
+	deadline := time.Now().Add(1200 * time.Millisecond) // 8 heartbeats
 	for time.Now().Before(deadline) {
 		if ts.remote.Online(testOffice) != 1 {
 			t.Fatal("a client answering pings was dropped")
