@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 // reminderHour, to the contacts of every enabled company that has not received it yet. The
 // reminder of a guide and competence starts once (key remind/{guide}/{competence}, in the same
 // batch as its run); its messages go out like a schedule's, paced and idempotent, each with a
-// document request.
+// document request. Each guide keeps a bounded history, as a schedule does: a new reminder
+// drops, in its batch, the runs and markers of the guide's finished reminders after the newest
+// keptRuns. Only past competences go: a reminder is only ever due for the current one (the
+// previous month's), and a marker dropped for it would start that reminder again.
 
 // reminderHour is when, on its day, a reminder starts (São Paulo).
 const reminderHour = 9
@@ -96,7 +100,7 @@ func (s *scheduler) openReminder(office, guide, competence string, due, start, n
 	}
 	month := competence[5:] + "/" + competence[:4]
 	run := balcao.ScheduleRun{
-		Schedule: reminderRunPrefix + guide + "-" + competence,
+		Schedule: reminderRunID(guide, competence),
 		Name:     "Lembrete: guia do " + label + " de " + month,
 		At:       start, Author: balcao.AuthorSystem, Recipients: recipients, Total: len(recipients), StartedAt: now,
 		Text: "Olá, {cliente}! Lembrete do escritório: a guia do " + label + " de {empresa} (competência " + month +
@@ -105,7 +109,45 @@ func (s *scheduler) openReminder(office, guide, competence string, due, start, n
 	}
 	b := &storage.Batch{}
 	b.Set(key, nil)
+	if err := s.dropOldReminders(b, office, guide, competence, keptRuns-1); err != nil {
+		return err
+	}
 	return s.storeRun(office, b, &run, now)
+}
+
+// reminderRunID is the schedule id of the run of a guide's reminder for a competence.
+func reminderRunID(guide, competence string) string {
+	return reminderRunPrefix + guide + "-" + competence
+}
+
+// dropOldReminders adds to b the deletion of a guide's reminders after its newest keep, each
+// competence's runs and marker, when the competence is before current (the one whose reminder
+// may still start: its marker is what keeps it from starting twice) and its run is finished.
+// s.mu must be held.
+func (s *scheduler) dropOldReminders(b *storage.Batch, office, guide, current string, keep int) error {
+	db := s.e.db
+	competences, err := db.ReminderCompetences(office, guide)
+	if err != nil {
+		return err
+	}
+	for i, c := range competences {
+		if i < keep || c >= current {
+			continue
+		}
+		id := reminderRunID(guide, c)
+		runs, err := db.Runs(office, id, keptRuns)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(runs, func(r balcao.ScheduleRun) bool { return !r.Done }) {
+			continue // still sending: dropped by a later reminder once finished
+		}
+		b.Delete(storage.ReminderKey(office, guide, c))
+		if err := db.DropAllRuns(b, office, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // guideDelivered reports whether a company already received a guide for a competence: a

@@ -15,7 +15,7 @@ import (
 //	o/{office}/runrcp/{schedule}/{at:16x}/{i:16x}  balcao.Recipient, dropped when the run finishes
 //	o/{office}/runopen/{at:16x}/{schedule}         empty: a run not finished (resumed at start), oldest first
 //	o/{office}/ssent/{schedule}/{at:16x}/{phone}[/{company}]   balcao.ScheduledSend, written with the message, dropped when the run finishes
-//	o/{office}/remind/{guide}/{competence}         empty: the reminder run of a guide was started
+//	o/{office}/remind/{guide}/{competence}         empty: the reminder run of a guide was started; dropped with the run, once older than the newest 20
 
 // BroadcastListKey is the key of a broadcast list.
 func BroadcastListKey(office, id string) []byte { return officeKey(office, "blist", id) }
@@ -93,6 +93,9 @@ func ScheduledSendsPrefix(office, schedule string, at time.Time) []byte {
 func ReminderKey(office, guide, competence string) []byte {
 	return officeKey(office, "remind", guide+"/"+competence)
 }
+
+// RemindersPrefix is the prefix of a guide's reminder markers, by competence.
+func RemindersPrefix(office, guide string) []byte { return officeKey(office, "remind", guide+"/") }
 
 // parseTimeID reads "{prefix}{t:16x}/{id}".
 func parseTimeID(key, prefix []byte) (time.Time, string, bool) {

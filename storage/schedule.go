@@ -140,6 +140,18 @@ func (db *DB) dropRuns(b *Batch, office, schedule string, keep int) error {
 	return nil
 }
 
+// ReminderCompetences lists the competences whose reminder of a guide was started (its
+// marker is there), newest first.
+func (db *DB) ReminderCompetences(office, guide string) ([]string, error) {
+	prefix := RemindersPrefix(office, guide)
+	var out []string
+	err := db.Scan(prefix, nil, true, func(k, _ []byte) bool {
+		out = append(out, string(k[len(prefix):]))
+		return true
+	})
+	return out, err
+}
+
 // OpenRuns returns the unfinished runs of an office, oldest occurrence first.
 func (db *DB) OpenRuns(office string) ([]balcao.ScheduleRun, error) {
 	type ref struct {
