@@ -163,7 +163,8 @@ func TestParseMix(t *testing.T) {
 	if counts[Greeting] < 6500 || counts[Person] < 800 {
 		t.Errorf("mix spread: %v", counts)
 	}
-	for _, bad := range []string{"", "greetings", "smalltalk:1", "greetings:-1", "greetings:0"} {
+	for _, bad := range []string{"", "greetings", "smalltalk:1", "greetings:-1", "greetings:0",
+		"greetings:70,documents:20", "greetings:70,documents:40", "greetings:50,greetings:50", "greetings:150,person:-50"} {
 		if _, err := ParseMix(bad); err == nil {
 			t.Errorf("ParseMix(%q) accepted", bad)
 		}

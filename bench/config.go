@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,32 +131,33 @@ type Mix []int
 // DefaultMix is greetings:70,documents:20,person:10.
 func DefaultMix() Mix { return Mix{70, 20, 10} }
 
-// ParseMix reads "greetings:70,documents:20,person:10" (missing kinds weigh 0).
+// ParseMix reads "greetings:70,documents:20,person:10": each kind at most once, its share in
+// percent, the shares adding up to 100 (missing kinds weigh 0).
 func ParseMix(s string) (Mix, error) {
 	m := make(Mix, nKinds)
+	seen := make([]bool, nKinds)
 	total := 0
 	for _, part := range strings.Split(s, ",") {
 		name, w, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
-			return nil, fmt.Errorf("mix %q: want kind:weight", part)
+			return nil, fmt.Errorf("%q: want kind:percent", part)
+		}
+		k := slices.Index(kindNames[:], name)
+		if k < 0 {
+			return nil, fmt.Errorf("unknown kind %q: want greetings, documents or person", name)
+		}
+		if seen[k] {
+			return nil, fmt.Errorf("%s given twice", name)
 		}
 		n, err := strconv.Atoi(w)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("mix %q: bad weight", part)
+		if err != nil || n < 0 || n > 100 {
+			return nil, fmt.Errorf("%s:%s: want a percentage from 0 to 100", name, w)
 		}
-		found := false
-		for k, kn := range kindNames {
-			if kn == name {
-				m[k], found = n, true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("mix: unknown kind %q (greetings, documents, person)", name)
-		}
+		m[k], seen[k] = n, true
 		total += n
 	}
-	if total == 0 {
-		return nil, fmt.Errorf("mix %q: all weights are zero", s)
+	if total != 100 {
+		return nil, fmt.Errorf("the percentages add up to %d: want 100", total)
 	}
 	return m, nil
 }
@@ -194,5 +196,10 @@ func splitmix(x uint64) uint64 {
 // officeID and phone name the simulated tenants and clients.
 func officeID(i int) string { return fmt.Sprintf("bench-%03d", i) }
 
-// phone is the E.164 number of global client k: São Paulo mobiles 55 11 9 6xxxxxxx.
+// MaxClients is how many simulated clients have a phone number: from client 40 000 000 on, one
+// would have a digit too many for a Brazilian mobile, which the engine refuses.
+const MaxClients = 40_000_000
+
+// phone is the E.164 number of global client k < MaxClients: São Paulo mobiles 55 11 9 6xxxxxxx
+// to 55 11 9 9xxxxxxx.
 func phone(k int) string { return fmt.Sprintf("55119%d%07d", 6+k/10_000_000, k%10_000_000) }

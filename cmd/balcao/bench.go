@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,12 +15,30 @@ import (
 
 // runBench runs the load harness: `balcao bench [flags]`. See BENCHMARKS.md.
 func runBench(args []string, stdout io.Writer) error {
+	cfg, err := benchConfig(args, stdout)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.Summary)
+	return nil
+}
+
+// benchConfig reads bench's flags. A value out of its flag's range is refused (a usageError)
+// before anything starts: bench.Config takes a zero or negative value for the default, which
+// would run something else than what the command line says.
+func benchConfig(args []string, stdout io.Writer) (bench.Config, error) {
 	d := bench.Defaults()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	var (
 		cfg   = d
-		mix   = fs.String("mix", d.Mix.String(), "what the phones write: greetings:N,documents:N,person:N")
+		mix   = fs.String("mix", d.Mix.String(), "what the phones write, in percent adding up to 100: greetings:N,documents:N,person:N")
 		quiet = fs.Bool("quiet", false, "print only the summary line")
 	)
 	fs.StringVar(&cfg.DataDir, "data", "", "directory of the engine's Pebble (a fresh temp dir, removed afterwards, when empty)")
@@ -29,7 +48,7 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.Rate, "rate", d.Rate, "offered inbound messages per second (open loop)")
 	fs.DurationVar(&cfg.Duration, "duration", d.Duration, "length of the measured run")
 	fs.DurationVar(&cfg.Warmup, "warmup", 0, "load at the run's rate before the measured run, not measured (without --ramp, whose steps warm up)")
-	fs.IntVar(&cfg.Staff, "staff", d.Staff, "staff websockets per office")
+	fs.IntVar(&cfg.Staff, "staff", d.Staff, "staff websockets per office (0: none)")
 	fs.IntVar(&cfg.MaxInFlight, "max-in-flight", d.MaxInFlight, "messages waiting for their acknowledgement at most (beyond them the schedule slips)")
 	fs.BoolVar(&cfg.Release, "release", d.Release, "play the staff: take and finish conversations that went pending, so that they get replies again")
 	fs.BoolVar(&cfg.NoAgent, "no-agent", false, "no execution agent: document requests wait for one instead of being served at once (one PDF) and sent")
@@ -52,25 +71,67 @@ func runBench(args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile at the end of the measured run to this file")
 	fs.StringVar(&cfg.Label, "label", "", "free text stored in the JSON result")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cfg, usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return cfg, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
 	m, err := bench.ParseMix(*mix)
 	if err != nil {
-		return err
+		return cfg, usageError{fmt.Errorf("--mix %s: %w", *mix, err)}
 	}
 	cfg.Mix = m
+	if err := checkBenchFlags(fs, cfg); err != nil {
+		return cfg, usageError{err}
+	}
 	if !*quiet {
 		cfg.Progress = stdout
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	rep, err := bench.Run(ctx, cfg)
-	if err != nil {
-		return err
+	return cfg, nil
+}
+
+// checkBenchFlags refuses a value out of its flag's range, naming the flag, the value and the
+// range.
+func checkBenchFlags(fs *flag.FlagSet, cfg bench.Config) error {
+	const (
+		rate     = "1 or more messages per second"
+		positive = "a positive duration"
+		share    = "a share above 0 and at most 1 (0.01 is 1%)"
+	)
+	for _, c := range []struct {
+		flag string
+		ok   bool
+		want string
+	}{
+		{"offices", cfg.Offices >= 1, "1 or more"},
+		{"phones", cfg.Phones >= 1, "1 or more per office"},
+		// Rates below 1 msg/s were raised to 1; NaN and infinities fail the comparisons.
+		{"rate", cfg.Rate >= 1 && cfg.Rate <= math.MaxFloat64, rate},
+		{"duration", cfg.Duration > 0, positive},
+		{"warmup", cfg.Warmup >= 0, "0 (none) or " + positive},
+		{"staff", cfg.Staff >= 0, "0 (no staff sockets) or more per office"},
+		{"max-in-flight", cfg.MaxInFlight >= 1, "1 or more"},
+		{"fault-rate", cfg.FaultRate > 0 && cfg.FaultRate <= 1, share},
+		{"ramp-start", cfg.RampStart >= 1 && cfg.RampStart <= math.MaxFloat64, rate},
+		{"ramp-step", cfg.RampStep > 0, positive},
+		{"ramp-p99", cfg.RampP99 > 0, positive},
+		{"ramp-bisect", cfg.RampBisect >= 0, "0 or more"},
+		{"ramp-max", cfg.RampMaxRate >= cfg.RampStart && cfg.RampMaxRate <= math.MaxFloat64,
+			fmt.Sprintf("--ramp-start (%g) or more messages per second", cfg.RampStart)},
+		{"pebble-duration", cfg.PebbleDuration != 0, positive + ", or a negative one to skip the measurement"},
+		{"pebble-writers", cfg.PebbleWriters >= 1, "1 or more"},
+		{"conversations", cfg.Conversations >= 0 && cfg.Conversations <= bench.MaxClients,
+			fmt.Sprintf("0 (no storage-scale run) to %d", bench.MaxClients)},
+		{"active-share", cfg.ActiveShare > 0 && cfg.ActiveShare <= 1, share},
+		{"idle-after", cfg.IdleAfter > 0, positive},
+	} {
+		if !c.ok {
+			return fmt.Errorf("--%s %s: want %s", c.flag, fs.Lookup(c.flag).Value, c.want)
+		}
 	}
-	fmt.Fprintln(stdout, rep.Summary)
+	// Without --conversations every phone of every office is a client, with its own number.
+	if cfg.Conversations == 0 && cfg.Phones > bench.MaxClients/cfg.Offices {
+		return fmt.Errorf("--offices %d × --phones %d: want at most %d phones in all", cfg.Offices, cfg.Phones, bench.MaxClients)
+	}
 	return nil
 }

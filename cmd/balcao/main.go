@@ -50,6 +50,16 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "balcao %s: %v\n", os.Args[1], err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
+
+// usageError is a command line refused before anything started (bad flag syntax, a value out
+// of its flag's range): main exits 2 for it, as the flag package does for bad syntax.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
