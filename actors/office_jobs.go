@@ -61,7 +61,9 @@ func (o *office) jobChanged(ctx actor.Context, m *jobChanged) {
 // own. Routed, the stale ask would have the documents sent twice: the new actor's first ask does
 // not look for the job's marker, and a look could miss it anyway while the stale ask's batch is
 // still in the writer. Dropping it keeps the rule that the conversation has one ask of a job at
-// a time, from an actor that waits for its answer (see jobActor.delivering).
+// a time, from an actor that waits for its answer (see jobActor.delivering). A job's actor
+// restarted by its supervisor keeps its pid, so an ask of the failed instance would pass: the
+// actor fails only as it starts, before it asks (TestJobRestartedUnderItsPidDeliversOnce).
 func (o *office) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
 	if pid, ok := o.jobs[m.job.ID]; !ok || !pid.Equal(ctx.Sender()) {
 		return

@@ -2,8 +2,12 @@ package actors
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +36,13 @@ type officeUnderTest struct {
 // changes their configuration.
 func startOffice(t *testing.T, src agent.Source, cfg func(*Config)) *officeUnderTest {
 	t.Helper()
+	return startOfficeWithJob(t, nil, src, cfg)
+}
+
+// startOfficeWithJob is startOffice with the job changed by set, when not nil, before it is
+// stored.
+func startOfficeWithJob(t *testing.T, set func(*balcao.Job), src agent.Source, cfg func(*Config)) *officeUnderTest {
+	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	dir := t.TempDir()
 	db, err := storage.Open(filepath.Join(dir, "db"), quiet)
@@ -47,6 +58,9 @@ func startOffice(t *testing.T, src agent.Source, cfg func(*Config)) *officeUnder
 	u := &officeUnderTest{db: db, pub: &heldPublisher{held: make(chan chan struct{}, 1), done: make(chan struct{})}}
 	u.job = balcao.Job{ID: "j1", Phone: "5548999990001", Intent: "das", State: balcao.JobWaiting, CreatedAt: now, UpdatedAt: now,
 		History: []balcao.JobEvent{{State: balcao.JobWaiting, At: now}}}
+	if set != nil {
+		set(&u.job)
+	}
 	b := &storage.Batch{}
 	b.Put(storage.OfficeKey("o1"), &balcao.Office{ID: "o1", Name: "Escritório", CreatedAt: now})
 	b.Put(storage.JobKey("o1", u.job.ID), &u.job)
@@ -217,5 +231,97 @@ func (u *officeUnderTest) awaitJob(t *testing.T, what string, ok func(balcao.Job
 			t.Fatalf("no %s: job %s, delivered %v, %v", what, j.State, j.Delivered, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestJobRestartedUnderItsPidDeliversOnce: a job's actor that fails is restarted by its
+// supervisor (the office) under the same pid, so that the office's check of the sender of an
+// ask for delivery (office.deliverDocuments) cannot tell an ask of the failed instance from
+// one of the new: were the actor to fail while its ask was on its way, the new instance, which
+// finds the job still unsent on disk, would fetch and ask again, and the documents would go
+// into the chat twice. It is safe because the actor can fail only before it asks: the test
+// fails it at each point where it reads the clock, one run each — its start (where a failed
+// writer barrier fails it), while its fetch runs (storing processando), as it stamps the files
+// fetched and as it builds its ask — and the job must be fetched, stored and sent once, its
+// actor gone. A fetch the failed instance left running answers the new instance, which takes
+// the first answer for its own (the same job's files) and drops the second. The runs go on
+// until one where the actor reads the clock fewer times than the run's number, so that a clock
+// read added to the actor (after its ask, say) is failed too.
+func TestJobRestartedUnderItsPidDeliversOnce(t *testing.T) {
+	for read := 1; read <= 16; read++ {
+		var ran, failed bool // ran: not left out by -run
+		t.Run(fmt.Sprintf("read %d", read), func(t *testing.T) { ran, failed = true, failJobAtClockRead(t, read) })
+		if ran && !failed {
+			if read <= 4 {
+				t.Fatalf("the job's actor read the clock %d times, want at least 4 (start, fetch running, files, ask)", read-1)
+			}
+			return
+		}
+	}
+}
+
+// failJobAtClockRead runs a job stored processando (as a crash leaves it) to its end with its
+// actor failing at its read-th clock read, and reports whether it did.
+func failJobAtClockRead(t *testing.T, read int) bool {
+	src := newPDFSource()
+	var reads atomic.Int32
+	u := startOfficeWithJob(t, func(j *balcao.Job) { j.State = balcao.JobProcessing }, src, func(c *Config) {
+		c.Now = func() time.Time {
+			if onJobActor() && int(reads.Add(1)) == read {
+				panic("injected failure of a job's actor")
+			}
+			return time.Now()
+		}
+	})
+	// Each instance stores the job aguardando as it starts, and processando once its fetch
+	// has run for processingAfter: then each fetch (a failed instance's too) is answered.
+	u.awaitJob(t, "the job resumed and stored processando", func(j balcao.Job) bool {
+		return len(j.History) >= 3 && j.State == balcao.JobProcessing
+	})
+	close(src.release)
+	u.awaitJob(t, "the job delivered and its actor stopped", func(j balcao.Job) bool {
+		st, err := u.sys.OfficeStats(t.Context(), "o1")
+		return err == nil && st.Jobs == 0 && j.State == balcao.JobDone && j.Delivered
+	})
+	// Every ask the actor sent was handled by the office before the stats (the office routes or
+	// drops it), then by the conversation before this command, and its batch written before
+	// the barrier.
+	if _, err := u.sys.Request(t.Context(), "o1", &FinishService{Phone: u.job.Phone, Staff: "ana"}); !errors.Is(err, balcao.ErrConflict) {
+		t.Fatalf("finish a service not open = %v, want a conflict", err)
+	}
+	if err := u.db.Writer.Commit(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := u.db.Messages("o1", u.job.Phone, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := 0
+	for _, m := range msgs {
+		if m.Document != nil {
+			docs++
+		}
+	}
+	if docs != 1 {
+		t.Fatalf("%d document messages in the chat, want 1", docs)
+	}
+	if j, err := u.db.Job("o1", u.job.ID); err != nil || len(j.Documents) != 1 {
+		t.Fatalf("job stored with documents %v, %v; want 1", j.Documents, err)
+	}
+	return int(reads.Load()) >= read
+}
+
+// onJobActor reports whether its caller runs in a job actor's code.
+func onJobActor() bool {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.Contains(f.Function, "(*jobActor).") {
+			return true
+		}
+		if !more {
+			return false
+		}
 	}
 }
