@@ -96,7 +96,12 @@ func (o *office) addContact(ctx actor.Context, m *AddContact) {
 		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrConflict, "already_linked", msg)})
 		return
 	}
-	if m.Name != "" && (!m.Link || contact.Name == "") {
+	if m.Unlinked && m.Name != "" && contact.Name != "" && m.Name != contact.Name {
+		ctx.Respond(&Result{Err: balcao.NewError(balcao.ErrForbidden, "rename_forbidden",
+			"Este contato já se chama "+contact.Name+". Só administradores e gerentes mudam o nome de um contato.")})
+		return
+	}
+	if m.Name != "" {
 		contact.Name = m.Name
 	}
 	b := &storage.Batch{}

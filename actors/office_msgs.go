@@ -41,16 +41,16 @@ type SaveCompany struct {
 }
 
 // AddContact makes a phone a contact of companies, creating the contact when it is new; a
-// non-empty Name replaces the contact's name. Linking an unlinked phone is this with one company
-// and Link set.
+// non-empty Name replaces the contact's name. Linking an unlinked phone is this with one company.
 type AddContact struct {
 	Phone     string // normalized
 	Name      string
 	Companies []string
-	// Link is a link from the phone's conversation: Name only names a contact that has no name
-	// yet, and, with Unlinked, a phone that is already a contact of a company is refused (409
-	// already_linked) instead of getting more companies.
-	Link, Unlinked bool
+	// Unlinked is an attendant's link from the phone's conversation: a phone that is already a
+	// contact of a company is refused (409 already_linked) instead of getting more companies,
+	// and a Name that would rename a contact that has one is refused (403 rename_forbidden):
+	// only administrators and managers rename contacts.
+	Unlinked bool
 }
 
 // RemoveContactCompany removes a company from a contact's companies.

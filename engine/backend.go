@@ -268,8 +268,9 @@ func (e *Engine) SendMessage(ctx context.Context, office, id string, staff balca
 
 // LinkContact makes a phone a contact of a company, from its conversation: staff link the
 // unlinked phones of conversations they may see; administrators and managers any phone, and
-// may add a company to a phone that already has one (as Habilitação de Clientes does). The name
-// only names a contact that has none: a contact's name is changed in Gerenciar contatos.
+// may add a company to a phone that already has one (as Habilitação de Clientes does). A name
+// names the contact: administrators and managers rename it, as in Gerenciar contatos; other
+// staff only name a contact that has no name (an empty name keeps the contact's).
 func (e *Engine) LinkContact(ctx context.Context, office string, by balcao.Staff, phone, company, name string) (balcao.Contact, balcao.ConversationView, error) {
 	p, err := balcao.NormalizePhone(phone)
 	if err != nil {
@@ -281,7 +282,7 @@ func (e *Engine) LinkContact(ctx context.Context, office string, by balcao.Staff
 			return balcao.Contact{}, balcao.ConversationView{}, err
 		}
 	}
-	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name, Link: true, Unlinked: !manager})
+	r, err := e.actors.Request(ctx, office, &actors.AddContact{Phone: p, Companies: []string{company}, Name: name, Unlinked: !manager})
 	if err != nil {
 		return balcao.Contact{}, balcao.ConversationView{}, err
 	}

@@ -258,8 +258,9 @@ func TestRemovedContactKeepsItsConversation(t *testing.T) {
 
 // TestAttendantCannotLinkALinkedContact: "link" names and links an unlinked phone from its
 // conversation; an attendant may not use it to give a client's phone another company (whose
-// documents its portal would then list) nor to rename a contact. Administrators and managers
-// may add a company there, and the name stays.
+// documents its portal would then list) nor to rename a contact that has a name (403
+// rename_forbidden, not a name silently kept). Administrators and managers may add a company
+// there, and the name they send is the contact's.
 func TestAttendantCannotLinkALinkedContact(t *testing.T) {
 	e := startEngine(t)
 	ana, admin := newClient(t, e), newClient(t, e)
@@ -296,8 +297,16 @@ func TestAttendantCannotLinkALinkedContact(t *testing.T) {
 		t.Fatalf("João after the refused link = %+v", c)
 	}
 
-	// A phone with no company is unlinked: the attendant links it, and its name stays.
+	// A phone with no company is unlinked: the attendant links it, keeping its name (an empty
+	// name or its own), and may not rename it.
 	status, body = ana.do("POST", "/api/contacts/"+supplier+"/link", map[string]string{"company": "tech-floripa", "name": "Outro Nome"})
+	if status != http.StatusForbidden || decode[fieldErr](t, body).Error.Code != "rename_forbidden" {
+		t.Fatalf("attendant renames the supplier = %d %s, want 403 rename_forbidden", status, body)
+	}
+	if c := contact(supplier); c.Name != "Fornecedor X" || len(c.Companies) != 0 {
+		t.Fatalf("supplier after the refused rename = %+v", c)
+	}
+	status, body = ana.do("POST", "/api/contacts/"+supplier+"/link", map[string]string{"company": "tech-floripa", "name": "Fornecedor X"})
 	if status != http.StatusOK || !strings.Contains(string(body), `"linked":true`) {
 		t.Fatalf("attendant links the supplier = %d %s", status, body)
 	}
@@ -305,13 +314,13 @@ func TestAttendantCannotLinkALinkedContact(t *testing.T) {
 		t.Fatalf("supplier after the link = %+v, want Fornecedor X of tech-floripa", c)
 	}
 
-	// An administrator may add a company from the conversation; the name stays.
-	status, body = admin.do("POST", "/api/contacts/"+joao+"/link", map[string]string{"company": "padaria-pao-quente", "name": "Outro Nome"})
+	// An administrator may add a company from the conversation, and rename the contact.
+	status, body = admin.do("POST", "/api/contacts/"+joao+"/link", map[string]string{"company": "padaria-pao-quente", "name": "João P. Pereira"})
 	if status != http.StatusOK {
 		t.Fatalf("administrator links João to the Padaria = %d %s", status, body)
 	}
-	if c := contact(joao); c.Name != "João Pereira" || !slices.Equal(c.Companies, []string{"tech-floripa", "padaria-pao-quente"}) {
-		t.Fatalf("João after the administrator's link = %+v, want João Pereira of both companies", c)
+	if c := contact(joao); c.Name != "João P. Pereira" || !slices.Equal(c.Companies, []string{"tech-floripa", "padaria-pao-quente"}) {
+		t.Fatalf("João after the administrator's link = %+v, want João P. Pereira of both companies", c)
 	}
 }
 

@@ -146,3 +146,89 @@ func TestBrowserAddressBookFollowsOtherStaff(t *testing.T) {
 	add("/api/contacts", "+5547971230098", "Novo Da Tech", []string{"tech-floripa"})
 	q.until("the contact added elsewhere among the company's", `document.querySelector('#contacts').textContent.includes('Novo Da Tech')`)
 }
+
+// TestBrowserLinkRenamesContact: the link dialog of a phone that is a contact with a name but
+// no company (someone of Gerenciar contatos) shows that name, and follows a rename made
+// elsewhere until edited; what an administrator types instead is the name stored, shown in the conversation and, live, in another staff member's
+// Contatos and inbox. An attendant may not rename a contact that has a name: the dialog shows it
+// without letting it be changed, and the link keeps it.
+func TestBrowserLinkRenamesContact(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	sim := newAPI(t, base)
+	const supplier, other = "5547971230201", "5547971230202"
+	for phone, name := range map[string]string{supplier: "Fornecedor Antigo", other: "Fornecedor Dois"} {
+		if st, body := admin.do("POST", "/api/addressbook", map[string]any{"phone": phone, "name": name, "companies": []string{}}); st != http.StatusCreated {
+			t.Fatalf("create %s: %d %s", name, st, body)
+		}
+		t.Cleanup(func() { admin.do("DELETE", "/api/addressbook/"+phone, nil) })
+		sim.inbound(phone, "bom dia")
+	}
+	stored := func(phone string) (name string, companies []string) {
+		t.Helper()
+		st, body := admin.do("GET", "/api/addressbook?q="+phone, nil)
+		var got struct {
+			Contacts []struct {
+				Name      string   `json:"name"`
+				Companies []string `json:"companies"`
+			} `json:"contacts"`
+		}
+		if st != http.StatusOK || json.Unmarshal(body, &got) != nil || len(got.Contacts) != 1 {
+			t.Fatalf("address book q=%s: %d %s", phone, st, body)
+		}
+		return got.Contacts[0].Name, got.Contacts[0].Companies
+	}
+	openLink := func(p *tab, phone, name string) {
+		t.Helper()
+		p.do("open the link dialog of "+phone,
+			chromedp.Navigate(base+"/#/atendimento/pendentes/"+phone),
+			chromedp.WaitVisible(chromedp.CSS(`#link-contact`)),
+			chromedp.Click(chromedp.CSS(`#link-contact`)),
+			chromedp.WaitReady(chromedp.CSS(`#link-dialog select option[value="tech-floripa"]`)),
+			chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#link-dialog select'); s.value = 'tech-floripa'; s.dispatchEvent(new Event('change', {bubbles: true})) })()`),
+		)
+		p.until("the contact's name in the dialog", `document.querySelector('#link-dialog input[name=name]').value === `+js(name))
+	}
+
+	// Ana watches Contatos and the pending list on another tab.
+	watch := newTab(t, base)
+	watch.resume("ana")
+	watch.do("open Contatos", chromedp.Navigate(base+"/#/contatos"))
+	watch.until("the supplier listed", `document.querySelector('tr[data-contact="`+supplier+`"]')?.textContent.includes('Fornecedor Antigo')`)
+
+	p := newTab(t, base)
+	p.resume("admin")
+	openLink(p, supplier, "Fornecedor Antigo")
+	// Renamed elsewhere while the dialog is open and untouched: the dialog shows the new name
+	// (sending the old one would undo that rename).
+	if st, body := admin.do("PUT", "/api/addressbook/"+supplier, map[string]any{"name": "Fornecedor Novo", "companies": []string{}}); st != http.StatusOK {
+		t.Fatalf("rename the supplier: %d %s", st, body)
+	}
+	p.until("the name renamed elsewhere in the dialog", `document.querySelector('#link-dialog input[name=name]').value === 'Fornecedor Novo'`)
+	p.do("rename and link",
+		fill(`#link-dialog input[name=name]`, "Paula Fornecedora"),
+		chromedp.Click(chromedp.CSS(`#link-dialog button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#link-dialog`)),
+	)
+	p.until("the new name in the header", `document.querySelector('#conv-name').textContent === 'Paula Fornecedora'`)
+	if name, companies := stored(supplier); name != "Paula Fornecedora" || len(companies) != 1 || companies[0] != "tech-floripa" {
+		t.Errorf("supplier stored as %q of %v, want Paula Fornecedora of tech-floripa", name, companies)
+	}
+	watch.until("the new name in the other staff member's Contatos", `document.querySelector('tr[data-contact="`+supplier+`"]')?.textContent.includes('Paula Fornecedora')`)
+	watch.do("open the pending list", chromedp.Navigate(base+"/#/atendimento/pendentes"))
+	watch.until("the new name in the other staff member's list", `document.querySelector(`+js(row("pendentes", supplier))+`)?.textContent.includes('Paula Fornecedora')`)
+
+	// Ana links the other one: its name is shown, not editable, and stays.
+	openLink(watch, other, "Fornecedor Dois")
+	if ro := watch.eval(`String(document.querySelector('#link-dialog input[name=name]').readOnly)`); ro != "true" {
+		t.Errorf("the attendant's name field is editable (readOnly=%s), want read-only", ro)
+	}
+	watch.do("link",
+		chromedp.Click(chromedp.CSS(`#link-dialog button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#link-dialog`)),
+	)
+	watch.until("linked, name kept", `document.querySelector('#conv-name').textContent === 'Fornecedor Dois' && !document.querySelector('#link-contact')`)
+	if name, companies := stored(other); name != "Fornecedor Dois" || len(companies) != 1 {
+		t.Errorf("the attendant's link stored %q of %v, want Fornecedor Dois of tech-floripa", name, companies)
+	}
+}

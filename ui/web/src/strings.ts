@@ -99,6 +99,7 @@ export const t = {
   company: 'Empresa',
   chooseCompany: 'Escolha a empresa',
   contactName: 'Nome do contato',
+  linkNameLocked: 'Só administradores e gerentes mudam o nome de um contato.',
   save: 'Salvar',
   cancel: 'Cancelar',
   close: 'Fechar',

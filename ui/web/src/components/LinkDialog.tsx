@@ -1,16 +1,24 @@
 import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatCNPJ, formatPhone } from '../format'
+import { useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Company, Conversation } from '../types'
+import { isManager } from './Nav'
 import { SaveActions } from './Screen'
 
-/** LinkDialog makes an unknown phone a contact of a company. */
+/** LinkDialog makes an unknown phone a contact of a company, with the name typed. Until the
+ * name is edited it follows the contact's (a rename elsewhere shows). Only administradores and
+ * gerentes rename a contact that has a name: for the other staff that name shows, read-only,
+ * and the link keeps it. */
 export function LinkDialog({ c, onClose }: { c: Conversation; onClose: () => void }) {
+  const me = useStore().me
   const [companies, setCompanies] = useState<Company[] | null>(null)
   const [company, setCompany] = useState('')
-  const [name, setName] = useState(c.contact.name)
+  const [edited, setName] = useState<string | null>(null)
+  const [locked] = useState(() => !isManager(me?.role) && c.contact.name !== '')
+  const name = locked ? c.contact.name : (edited ?? c.contact.name)
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   useEffect(() => {
@@ -30,7 +38,7 @@ export function LinkDialog({ c, onClose }: { c: Conversation; onClose: () => voi
     setBusy(true)
     setError('')
     try {
-      await store.link(c.id, company, name.trim())
+      await store.link(c.id, company, locked ? '' : name.trim())
       onClose()
     } catch (err) {
       setError(messageOf(err))
@@ -58,7 +66,8 @@ export function LinkDialog({ c, onClose }: { c: Conversation; onClose: () => voi
         </label>
         <label>
           {t.contactName}
-          <input name="name" value={name} maxLength={200} onInput={(e) => setName(e.currentTarget.value)} required />
+          <input name="name" value={name} maxLength={200} readOnly={locked} onInput={(e) => setName(e.currentTarget.value)} required />
+          {locked && <small class="muted">{t.linkNameLocked}</small>}
         </label>
         {error && (
           <p class="error" role="alert">
