@@ -23,6 +23,10 @@ func runAssistant(args []string, stdout io.Writer) error {
 		return errors.New(assistantUsage)
 	}
 	sub := args[0]
+	if sub == "-h" || sub == "-help" || sub == "--help" || sub == "help" {
+		fmt.Fprintln(stdout, assistantUsage)
+		return flag.ErrHelp // main exits 0
+	}
 	fs := flag.NewFlagSet("assistant "+sub, flag.ContinueOnError)
 	nowFlag := fs.String("now", "", "reference date YYYY-MM-DD for relative dates (default: today)")
 	rest, err := parseInterleaved(fs, args[1:])

@@ -143,13 +143,21 @@ func TestServeRejectsStrayArguments(t *testing.T) {
 }
 
 // TestHelpFlagExitsZero: `balcao serve -h` prints the flags and exits 0, as the flag package
-// does by itself, without an error line after them.
+// does by itself, without an error line after them; `balcao assistant -h`, whose flags belong
+// to its subcommands, prints their usage.
 func TestHelpFlagExitsZero(t *testing.T) {
 	bin := buildBinary(t)
-	for _, cmd := range []string{"serve", "agent", "bench"} {
-		out, err := exec.Command(bin, cmd, "-h").CombinedOutput()
-		if err != nil || strings.Contains(string(out), "help requested") || !strings.Contains(string(out), "-log-level") && cmd != "bench" {
-			t.Errorf("balcao %s -h = %v, want exit 0 and the flags without an error:\n%s", cmd, err, out)
+	tests := []struct{ args, want string }{
+		{"serve -h", "-log-level"},
+		{"agent -h", "-log-level"},
+		{"bench -h", "-rate"},
+		{"assistant -h", "balcao assistant parse"},
+		{"assistant --help", "balcao assistant eval"},
+	}
+	for _, tt := range tests {
+		out, err := exec.Command(bin, strings.Fields(tt.args)...).CombinedOutput()
+		if err != nil || strings.Contains(string(out), "help requested") || strings.Contains(string(out), "unknown") || !strings.Contains(string(out), tt.want) {
+			t.Errorf("balcao %s = %v, want exit 0 and %q without an error:\n%s", tt.args, err, tt.want, out)
 		}
 	}
 }
