@@ -53,7 +53,9 @@ func runServe(args []string) error {
 	url := "http://" + e.Addr()
 	fmt.Printf("Balcão is running at %s\n", url)
 	fmt.Printf("  staff inbox:        %s/\n", url)
-	fmt.Printf("  simulated WhatsApp: %s/sim/\n", url)
+	if e.Sim() != nil { // the real WhatsApp serves no phone page
+		fmt.Printf("  simulated WhatsApp: %s/sim/\n", url)
+	}
 	if *demo {
 		fmt.Printf("  demo login:         office %q, users admin, ana, bruno", engine.DemoOffice)
 		if e.DemoPassword != "" {

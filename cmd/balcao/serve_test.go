@@ -162,6 +162,61 @@ func TestHelpFlagExitsZero(t *testing.T) {
 	}
 }
 
+// TestServeBannerNamesSimOnlyWithSim: serve prints the simulated WhatsApp's page only when it
+// runs one; with the real WhatsApp /sim/ does not exist. No office exists, so the whatsmeow
+// gateway opens no session and nothing reaches WhatsApp.
+func TestServeBannerNamesSimOnlyWithSim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	for _, tt := range []struct {
+		whatsapp string
+		sim      bool
+	}{{"sim", true}, {"whatsmeow", false}} {
+		t.Run(tt.whatsapp, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--whatsapp", tt.whatsapp, "--log-level", "warn")
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+			var out strings.Builder
+			base := ""
+			lines := bufio.NewScanner(stdout)
+			for lines.Scan() {
+				out.WriteString(lines.Text() + "\n")
+				if rest, ok := strings.CutPrefix(lines.Text(), "Balcão is running at "); ok {
+					base = rest
+				}
+				if strings.HasPrefix(lines.Text(), "Press Ctrl-C") {
+					break
+				}
+			}
+			resp, err := http.Get(base + "/sim/")
+			if err != nil {
+				t.Fatalf("GET /sim/: %v\n%s", err, out.String())
+			}
+			resp.Body.Close()
+			if served := resp.StatusCode == http.StatusOK; served != tt.sim {
+				t.Fatalf("GET /sim/ with --whatsapp %s = %d, want the page served: %v", tt.whatsapp, resp.StatusCode, tt.sim)
+			}
+			if printed := strings.Contains(out.String(), "/sim/"); printed != tt.sim {
+				t.Errorf("serve --whatsapp %s printed:\n%s\nwant the simulated WhatsApp's page named: %v", tt.whatsapp, out.String(), tt.sim)
+			}
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		})
+	}
+}
+
 // TestServeSignalRightAfterStart sends SIGTERM as soon as serve printed its address: the
 // signal must already be handled then (a clean stop, exit 0), not kill the process.
 func TestServeSignalRightAfterStart(t *testing.T) {
