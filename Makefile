@@ -5,9 +5,12 @@ ADDR    ?= 127.0.0.1:8080
 
 .PHONY: run test build vet bench microbench deps web web-check
 
-## run: start the server on an embedded Pebble with the demo office and simulated WhatsApp
-run:
-	$(GO) run ./cmd/balcao serve --data $(DATA) --addr $(ADDR) --demo
+## run: start the server on an embedded Pebble with the demo office and simulated WhatsApp;
+## another address or data dir: make run ADDR=127.0.0.1:9090 DATA=./outro
+# The built binary runs, not `go run`: go run exits 1 after Ctrl-C even when the server stopped
+# cleanly, and make then reported the clean stop as "Error 1".
+run: build
+	./bin/balcao serve --data $(DATA) --addr $(ADDR) --demo
 
 ## build: the balcao binary in ./bin
 build:
@@ -16,7 +19,7 @@ build:
 ## deps: install what the tests need that is missing
 deps:
 	$(GO) mod download
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || { s=$$([ "$$(id -u)" = 0 ] || echo sudo); $$s apt-get update && $$s apt-get install -y chromium; }
 
 ## web: rebuild the staff web client (ui/web) into ui/dist; needs Node and npm
 web:
