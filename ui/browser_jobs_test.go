@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,7 +33,8 @@ func TestBrowserJobReplyOnce(t *testing.T) {
 	rowSel := `[...document.querySelectorAll(` + js(job) + `)].find(e => e.textContent.includes('55 (48) 99999-6666'))`
 	p.until("held job appears", rowSel+` !== undefined`)
 
-	const answer = "Rita, já vou conferir o seu holerite."
+	// A text of this run only: the shared server keeps the replies of earlier runs (-count=N).
+	answer := fmt.Sprintf("Rita, já vou conferir o seu holerite (%d).", time.Now().UnixNano())
 	p.do("reply, pressing Enviar twice",
 		chromedp.Evaluate[chromedp.Void](rowSel+`.querySelector('.job-reply').click()`),
 		chromedp.WaitVisible(chromedp.CSS(`.job-reply-form input`)),
