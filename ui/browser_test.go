@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -841,6 +842,10 @@ func TestBrowserJobs(t *testing.T) {
 	admin.inbound(phone, "me manda o holerite de outubro")
 	job := `#screen-pedidos li[data-job]`
 	p.until("held job appears live", `[...document.querySelectorAll(`+js(job)+`)].some(e => e.textContent.includes('Holerite') && e.textContent.includes('55 (48) 99999-5555'))`)
+	// The competence reads as accountants write it, as in the pending reason next to it.
+	if c := p.eval(`[...document.querySelectorAll(` + js(job) + `)].find(e => e.textContent.includes('55 (48) 99999-5555')).querySelector('.job-main .chip').textContent`); !regexp.MustCompile(`^10/\d{4}$`).MatchString(c) {
+		t.Errorf("the job's competence reads %q, want 10/YYYY", c)
+	}
 	p.do("confirm it", chromedp.Click(chromedp.CSS(job+` .job-retry`)))
 	p.until("job leaves pendentes", `![...document.querySelectorAll(`+js(job)+`)].some(e => e.textContent.includes('55 (48) 99999-5555'))`)
 	p.do("see it processed",

@@ -14,6 +14,12 @@ export function formatPhone(p: string): string {
   return '+' + p
 }
 
+/** A competence as accountants write it: 2026-10 → 10/2026; a year (2025) stays as it is. */
+export function formatCompetence(c: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(c)
+  return m ? `${m[2]}/${m[1]}` : c
+}
+
 export function onlyDigits(s: string): string {
   return s.replace(/\D/g, '')
 }

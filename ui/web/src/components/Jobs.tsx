@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
-import { formatCNPJ, formatPhone, shortDate, time } from '../format'
+import { formatCNPJ, formatCompetence, formatPhone, shortDate, time } from '../format'
 import { useLoad, useOneAtATime, useReloadOn } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
@@ -64,7 +64,7 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
               <li key={j.id} data-job={j.id}>
                 <div class="job-main">
                   <strong>{t.intents[j.intent] ?? j.intent}</strong>
-                  {j.competence && <span class="chip">{j.competence}</span>}
+                  {j.competence && <span class="chip">{formatCompetence(j.competence)}</span>}
                   <span>{companies[j.company] ?? j.company}</span>
                   <span class="muted mono">{formatCNPJ(j.cnpj)}</span>
                   {j.person && <span class="muted">{j.person}</span>}
