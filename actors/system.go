@@ -85,7 +85,8 @@ func Start(cfg Config) (*System, error) {
 	}
 	log := cfg.Log
 	as := actor.NewActorSystem(
-		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("component", "protoactor") }),
+		// cfg.Log names the component already: a second "component" key is written twice.
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("library", "protoactor") }),
 		actor.WithDeadLetterRequestLogging(false),
 	)
 	shrinkRegistry(as)
