@@ -77,12 +77,39 @@ func (s *Server) messageFile(w http.ResponseWriter, r *http.Request, c caller) {
 // maxAttachmentBody bounds an attachment upload: the 20 MB file and its form.
 const maxAttachmentBody = 20<<20 + 64<<10
 
-// allowedAttachments are the kinds of file staff may send, by the type their content shows.
+// allowedAttachments are the kinds of file staff may send, by the type their content shows. A
+// zip is allowed for itself (offices send bundles of notas fiscais' XML) and is how Office and
+// OpenDocument files show: see officeTypes.
 var allowedAttachments = map[string]bool{
 	"application/pdf": true, "image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
 	"text/plain; charset=utf-8": true, "application/zip": true,
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       true,
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+}
+
+// officeTypes are the types of the documents that are zip containers, by their extension: a zip
+// so named is sent with its document's type. Never the type the browser declared, which could
+// label any zip application/pdf.
+var officeTypes = map[string]string{
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	".ods":  "application/vnd.oasis.opendocument.spreadsheet",
+	".odt":  "application/vnd.oasis.opendocument.text",
+	".odp":  "application/vnd.oasis.opendocument.presentation",
+}
+
+// attachmentType is the type a file is sent with, from its content and, for a zip, its name;
+// false when staff may not send it.
+func attachmentType(name string, data []byte) (string, bool) {
+	mime := http.DetectContentType(data)
+	if !allowedAttachments[mime] {
+		return "", false
+	}
+	if mime == "application/zip" {
+		if t, ok := officeTypes[strings.ToLower(filepath.Ext(name))]; ok {
+			return t, true
+		}
+	}
+	return mime, true
 }
 
 // sendAttachment takes a multipart form (file, caption) and sends the file to the client.
@@ -108,14 +135,9 @@ func (s *Server) sendAttachment(w http.ResponseWriter, r *http.Request, c caller
 		writeProblem(w, http.StatusRequestEntityTooLarge, "attachment_too_large", "O arquivo é grande demais (máximo de 20 MB).")
 		return
 	}
-	mime := http.DetectContentType(data)
-	if strings.HasSuffix(strings.ToLower(header.Filename), ".xlsx") || strings.HasSuffix(strings.ToLower(header.Filename), ".docx") {
-		if mime == "application/zip" {
-			mime = header.Header.Get("Content-Type")
-		}
-	}
-	if !allowedAttachments[mime] {
-		writeProblem(w, http.StatusUnsupportedMediaType, "attachment_type", "Tipo de arquivo não permitido: envie PDF, imagem, texto, planilha ou documento.")
+	mime, ok := attachmentType(header.Filename, data)
+	if !ok {
+		writeProblem(w, http.StatusUnsupportedMediaType, "attachment_type", "Tipo de arquivo não permitido: envie PDF, imagem, texto, planilha, documento, apresentação ou arquivo compactado (.zip).")
 		return
 	}
 	caption := r.FormValue("caption")
