@@ -79,6 +79,7 @@ type Engine struct {
 	secret   []byte      // signs portal links
 	spending nonceClaims // portal login links being spent
 	canned   sync.Mutex  // a canned answer's shortcut checked and stored one at a time
+	docLocks keyLocks    // a document's downloads recorded one at a time (recordDownload)
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.

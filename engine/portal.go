@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"slices"
@@ -212,12 +213,44 @@ func (e *Engine) PortalFile(ctx context.Context, office, phone, doc, linkToken s
 	if err != nil {
 		return d, nil, fmt.Errorf("open document %s: %w", doc, err)
 	}
+	if d, err = e.recordDownload(office, doc); err != nil {
+		fh.Close()
+		return d, nil, err
+	}
+	return d, fh, nil
+}
+
+// recordDownload adds a download to a document's record (its last 50 kept) and returns the
+// record. Downloads of a document are recorded one at a time, each from reading the record
+// until its write is durable, so that two at once do not write over each other's.
+func (e *Engine) recordDownload(office, doc string) (balcao.StoredDocument, error) {
+	mu := e.docLocks.of(office + "/" + doc)
+	mu.Lock()
+	defer mu.Unlock()
+	d, err := e.db.Document(office, doc)
+	if err != nil {
+		return d, fmt.Errorf("load document %s: %w", doc, err)
+	}
 	d.Downloads = append(d.Downloads, time.Now())
 	if len(d.Downloads) > 50 {
 		d.Downloads = d.Downloads[len(d.Downloads)-50:]
 	}
 	b := &storage.Batch{}
 	b.Put(storage.DocumentKey(office, doc), &d)
-	_ = e.db.Writer.Submit(b, nil)
-	return d, fh, nil
+	// Settled even when the request ends first: the lock must outlast a write in flight.
+	if err := e.db.Writer.CommitSettled(b); err != nil {
+		return d, fmt.Errorf("record download of %s: %w", doc, err)
+	}
+	return d, nil
+}
+
+// keyLocks are 64 mutexes shared by keys by hash: a lock per key without a map that grows
+// with the keys.
+type keyLocks [64]sync.Mutex
+
+// of returns key's mutex.
+func (l *keyLocks) of(key string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &l[h.Sum32()%uint32(len(l))]
 }

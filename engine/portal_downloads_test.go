@@ -1,0 +1,77 @@
+package engine_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"sync"
+	"testing"
+)
+
+// TestPortalCountsConcurrentDownloads: a document downloaded many times at once through the
+// portal records every download: each one read the record, appended its time and wrote it
+// back, so those that overlapped wrote over one another's.
+func TestPortalCountsConcurrentDownloads(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	_, name := month(2)
+	if status, body := c.inbound("demo", "5548999990001", "guia do das de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var docs []simMessage
+	eventually(t, "the guide on the phone", func() bool {
+		docs = documentsOf(c.outbound("5548999990001"))
+		return len(docs) == 1
+	})
+	link := docs[0].Document.URL
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := path.Base(u.Path)
+	const n, rounds = 16, 3 // 48 downloads: the record keeps the last 50
+	browsers := make([]*http.Client, n)
+	for i := range browsers {
+		browsers[i] = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+		t.Cleanup(browsers[i].CloseIdleConnections)
+		resp, err := browsers[i].Get(c.base + "/healthz") // a warm connection each, so that they race
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for round := 1; round <= rounds; round++ {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, b := range browsers {
+			wg.Go(func() {
+				<-start
+				resp, err := b.Get(link)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("download = %d", resp.StatusCode)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		// Whatever the downloads submitted is durable after this barrier.
+		if err := e.DB().Writer.CommitSettled(nil); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.DB().Document("demo", doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(d.Downloads); got != round*n {
+			t.Fatalf("after %d rounds of %d concurrent downloads the document records %d, want %d", round, n, got, round*n)
+		}
+	}
+}
