@@ -50,8 +50,8 @@ type Config struct {
 	Now func() time.Time
 	// PublicURL is where clients reach this server (links sent on WhatsApp); http://Addr when empty.
 	PublicURL string
-	// Clock drives scheduled messages and reminders (tests move it); when set and Now is nil,
-	// it is also the actors' clock. The real time when nil.
+	// Clock drives scheduled messages and reminders and times portal links (tests move it);
+	// when set and Now is nil, it is also the actors' clock. The real time when nil.
 	Clock Clock
 }
 
@@ -75,6 +75,7 @@ type Engine struct {
 	source   agent.Source  // the embedded document source, nil when there is none
 	remote   *agent.Remote // the office's remote execution agents
 	sched    *scheduler    // scheduled messages, broadcasts and reminders
+	clock    Clock         // Config.Clock or the real time: the scheduler's, and portal links'
 	wa       gateway.WhatsApp
 	secret   []byte      // signs portal links
 	spending nonceClaims // portal login links being spent
@@ -100,7 +101,10 @@ func Start(cfg Config) (*Engine, error) {
 	if cfg.Clock != nil && cfg.Now == nil {
 		cfg.Now = cfg.Clock.Now
 	}
-	e := &Engine{cfg: cfg, log: cfg.Log, hub: ui.NewHub(), served: make(chan error, 1)}
+	e := &Engine{cfg: cfg, log: cfg.Log, hub: ui.NewHub(), served: make(chan error, 1), clock: cfg.Clock}
+	if e.clock == nil {
+		e.clock = realClock{now: time.Now}
+	}
 	var wa gateway.WhatsApp
 	switch cfg.WhatsApp {
 	case "", "sim":
@@ -177,11 +181,7 @@ func Start(cfg Config) (*Engine, error) {
 			e.awaitSimSession(context.Background(), o.ID)
 		}
 	}
-	clock := cfg.Clock
-	if clock == nil {
-		clock = realClock{now: time.Now}
-	}
-	e.sched = startScheduler(e, clock)
+	e.sched = startScheduler(e, e.clock)
 	var sim http.Handler
 	if e.sim != nil {
 		sim = e.sim.Handler()

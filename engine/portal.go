@@ -56,38 +56,46 @@ func (e *Engine) sign(fields ...string) string {
 	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
 }
 
-// verify checks a token's signature, kind and expiry and returns its fields after the kind.
-func (e *Engine) verify(token, kind string) ([]string, error) {
+// verify checks a token's signature, kind and expiry and returns its fields after the kind,
+// and its expiry.
+func (e *Engine) verify(token, kind string) ([]string, int64, error) {
 	payload, sig, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 1024 {
-		return nil, balcao.ErrUnauthorized
+		return nil, 0, balcao.ErrUnauthorized
 	}
 	mac := hmac.New(sha256.New, e.secret)
 	mac.Write([]byte(payload))
 	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
 	if !hmac.Equal([]byte(sig), []byte(want)) {
-		return nil, balcao.ErrUnauthorized
+		return nil, 0, balcao.ErrUnauthorized
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
-		return nil, balcao.ErrUnauthorized
+		return nil, 0, balcao.ErrUnauthorized
 	}
 	f := strings.Split(string(raw), "|")
 	if len(f) < 3 || f[0] != kind {
-		return nil, balcao.ErrUnauthorized
+		return nil, 0, balcao.ErrUnauthorized
 	}
 	exp, err := strconv.ParseInt(f[len(f)-1], 10, 64)
-	if err != nil || time.Now().Unix() > exp {
-		return nil, balcao.ErrUnauthorized
+	if err != nil || e.expired(exp) {
+		return nil, 0, balcao.ErrUnauthorized
 	}
-	return f[1 : len(f)-1], nil
+	return f[1 : len(f)-1], exp, nil
 }
 
-func expiry(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).Unix(), 10) }
+// expired reports whether a link that expires at exp (unix seconds) has expired. Links are
+// timed by the engine's clock, as is the dropping of spent login links' markers.
+func (e *Engine) expired(exp int64) bool { return e.clock.Now().Unix() > exp }
+
+// expiry is the expiry (unix seconds) of a link made now that lasts d.
+func (e *Engine) expiry(d time.Duration) string {
+	return strconv.FormatInt(e.clock.Now().Add(d).Unix(), 10)
+}
 
 // portalLink is the signed link of a document for a contact, sent with the document.
 func (e *Engine) portalLink(office, phone, doc string) string {
-	return e.publicURL + "/portal/d/" + url.PathEscape(doc) + "?t=" + e.sign("d", office, phone, doc, expiry(docLinkTTL))
+	return e.publicURL + "/portal/d/" + url.PathEscape(doc) + "?t=" + e.sign("d", office, phone, doc, e.expiry(docLinkTTL))
 }
 
 // portalLogin is a one-time login link to a contact's portal.
@@ -95,12 +103,12 @@ func (e *Engine) portalLogin(office, phone string) string {
 	var nonce [9]byte
 	_, _ = rand.Read(nonce[:])
 	n := base64.RawURLEncoding.EncodeToString(nonce[:])
-	return e.publicURL + "/portal/entrar?t=" + e.sign("l", office, phone, n, expiry(loginLinkTTL))
+	return e.publicURL + "/portal/entrar?t=" + e.sign("l", office, phone, n, e.expiry(loginLinkTTL))
 }
 
 // PortalLogin spends a one-time login link and returns the portal session token.
 func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Time, error) {
-	f, err := e.verify(token, "l")
+	f, linkExp, err := e.verify(token, "l")
 	if err != nil || len(f) != 3 {
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
@@ -112,18 +120,38 @@ func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Ti
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
 	defer e.spending.release(claim)
-	used := []byte("o/" + office + "/used/" + nonce)
+	used := storage.SpentLoginKey(office, nonce)
 	if seen, err := e.db.Has(used); err != nil || seen {
+		return "", time.Time{}, balcao.ErrUnauthorized
+	}
+	// A spent link's marker goes once the link has expired (dropSpentLogins): one that expired
+	// since it was verified may have lost it already.
+	if e.expired(linkExp) {
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
 	b := &storage.Batch{}
 	b.Set(used, nil)
+	b.Set(storage.SpentLoginExpiryKey(office, time.Unix(linkExp, 0), nonce), nil)
 	// Settled even when the request ends first: the claim must outlast a write in flight.
 	if err := e.db.Writer.CommitSettled(b); err != nil {
 		return "", time.Time{}, err
 	}
-	exp := time.Now().Add(portalSessionTTL)
+	exp := e.clock.Now().Add(portalSessionTTL)
 	return e.sign("s", office, phone, strconv.FormatInt(exp.Unix(), 10)), exp, nil
+}
+
+// spentLoginsPerBatch bounds the markers of expired login links dropped in one batch.
+const spentLoginsPerBatch = 1000
+
+// dropSpentLogins deletes the markers of an office's spent login links that have expired (at
+// now, by the engine's clock): the scheduler calls it on each pass, at least hourly.
+func (e *Engine) dropSpentLogins(office string, now time.Time) error {
+	for {
+		n, err := e.db.DropSpentLogins(office, time.Unix(now.Unix(), 0), spentLoginsPerBatch)
+		if err != nil || n < spentLoginsPerBatch {
+			return err
+		}
+	}
 }
 
 // nonceClaims holds the portal login links being spent (by office/nonce). Its size is the
@@ -156,7 +184,7 @@ func (c *nonceClaims) release(key string) {
 
 // PortalSession returns the office and phone of a portal session token.
 func (e *Engine) PortalSession(_ context.Context, token string) (string, string, error) {
-	f, err := e.verify(token, "s")
+	f, _, err := e.verify(token, "s")
 	if err != nil || len(f) != 2 {
 		return "", "", balcao.ErrUnauthorized
 	}
@@ -192,7 +220,7 @@ func (e *Engine) PortalDocuments(_ context.Context, office, phone string) ([]bal
 // download.
 func (e *Engine) PortalFile(ctx context.Context, office, phone, doc, linkToken string) (balcao.StoredDocument, *os.File, error) {
 	if linkToken != "" {
-		f, err := e.verify(linkToken, "d")
+		f, _, err := e.verify(linkToken, "d")
 		if err != nil || len(f) != 3 || f[2] != doc {
 			return balcao.StoredDocument{}, nil, balcao.ErrUnauthorized
 		}

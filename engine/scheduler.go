@@ -59,7 +59,8 @@ const (
 // office, through the conversation actors (actors.SendScheduled, idempotent per schedule,
 // occurrence and phone). After each send the run's cursor is stored; a restart resumes the
 // open runs from there, and a recipient handled but not yet counted is found in its send
-// record, never sent twice.
+// record, never sent twice. Each pass also drops the office's spent portal login link markers
+// whose links have expired (Engine.dropSpentLogins).
 type scheduler struct {
 	e     *Engine
 	clock Clock
@@ -143,6 +144,9 @@ func (s *scheduler) pass() time.Duration {
 
 func (s *scheduler) office(office string, now time.Time) time.Duration {
 	wait := maxIdleWait
+	if err := s.e.dropSpentLogins(office, now); err != nil {
+		s.log.Error("drop expired portal login markers", "office", office, "err", err)
+	}
 	if d, err := s.reminders(office, now); err != nil {
 		s.log.Error("reminders", "office", office, "err", err)
 	} else {

@@ -39,6 +39,11 @@ import (
 //	o/{office}/jobsent/{job}                  empty: the job's documents were put in the conversation
 //	o/{office}/doc/{doc}                      balcao.StoredDocument
 //	o/{office}/pd/{company}/{^created:16x}/{doc}  empty: the company's portal, newest first
+//	o/{office}/used/{nonce}                   empty: a spent one-time portal login link
+//	o/{office}/usedx/{expires:16x}/{nonce}    empty: that link's expiry, oldest first; the
+//	                                          scheduler drops both once it has passed (until
+//	                                          schema version 3 used/ stayed forever: its
+//	                                          migration queues them a day after it)
 //	o/{office}/agent-token                    sha256 of the office's agent token
 //	o/{office}/canned/{id}                    balcao.CannedAnswer
 //	o/{office}/svc/{start:16x}/{service}      balcao.Service, once ended (history, dashboards)
@@ -257,6 +262,26 @@ func PortalKey(office, company string, created time.Time, doc string) []byte {
 
 // PortalPrefix is the prefix of a company's portal.
 func PortalPrefix(office, company string) []byte { return officeKey(office, "pd", company+"/") }
+
+// SpentLoginKey marks a one-time portal login link as spent, by its nonce.
+func SpentLoginKey(office, nonce string) []byte { return officeKey(office, "used", nonce) }
+
+// SpentLoginsPrefix is the prefix of an office's spent login link markers.
+func SpentLoginsPrefix(office string) []byte { return officeKey(office, "used", "") }
+
+// SpentLoginExpiryKey is the entry of a spent login link's marker in the queue of their links'
+// expiries: once its link has expired, the marker guards nothing and both go.
+func SpentLoginExpiryKey(office string, expires time.Time, nonce string) []byte {
+	return officeKey(office, "usedx", hex16(keyNanos(expires))+"/"+nonce)
+}
+
+// SpentLoginExpiriesPrefix is the prefix of the queue of spent login links' expiries.
+func SpentLoginExpiriesPrefix(office string) []byte { return officeKey(office, "usedx", "") }
+
+// ParseSpentLoginExpiryKey returns the link's expiry and nonce of a queue entry.
+func ParseSpentLoginExpiryKey(office string, key []byte) (time.Time, string, bool) {
+	return parseTimeID(key, SpentLoginExpiriesPrefix(office))
+}
 
 // ServiceKey is the key of an ended service, ordered by its start.
 func ServiceKey(office string, start time.Time, id string) []byte {

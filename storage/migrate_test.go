@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -60,5 +61,63 @@ func TestMigrationDropsOpenJobMarkers(t *testing.T) {
 	}
 	if v, err := db.getRaw(officeKey("o1", "openings", "x")); err != nil || string(v) != "kept" {
 		t.Errorf("a key outside open/ = %q, %v", v, err)
+	}
+}
+
+// TestMigrationQueuesSpentLogins: a version 2 store's spent login link markers (used/{nonce},
+// kept forever) open as version 3 each queued to go a login link's life after the upgrade (their
+// links' expiries were not stored, and are no later): still there, and still refusing their
+// links, until then; gone after.
+func TestMigrationQueuesSpentLogins(t *testing.T) {
+	dir := t.TempDir()
+	quiet := slog.New(slog.DiscardHandler)
+	db, err := Open(dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := db.pdb.NewBatch()
+	for _, office := range []string{"o1", "o2"} {
+		_ = b.Set(OfficeKey(office), Encode(&balcao.Office{ID: office, Name: office}), nil)
+		_ = b.Set(SpentLoginKey(office, "nonce-a-"+office), nil, nil)
+		_ = b.Set(SpentLoginKey(office, "nonce-b-"+office), nil, nil)
+	}
+	_ = b.Set([]byte(keyVersion), beBytes(2), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	upgraded := time.Now()
+	db, err = Open(dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
+		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
+	}
+	for _, office := range []string{"o1", "o2"} {
+		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL-time.Minute), 100); err != nil || n != 0 {
+			t.Errorf("%s: dropping the markers of links expired before a login link's life after the upgrade = %d, %v; want none", office, n, err)
+		}
+		for _, nonce := range []string{"nonce-a-" + office, "nonce-b-" + office} {
+			if seen, err := db.Has(SpentLoginKey(office, nonce)); err != nil || !seen {
+				t.Errorf("%s: marker %s before its queue time = %v, %v; want kept", office, nonce, seen, err)
+			}
+		}
+		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL+time.Minute), 100); err != nil || n != 2 {
+			t.Errorf("%s: dropping the markers a login link's life after the upgrade = %d, %v; want 2", office, n, err)
+		}
+		left := 0
+		for _, p := range [][]byte{SpentLoginsPrefix(office), SpentLoginExpiriesPrefix(office)} {
+			if err := db.Scan(p, nil, false, func([]byte, []byte) bool { left++; return true }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if left != 0 {
+			t.Errorf("%s: %d spent login keys left after their time", office, left)
+		}
 	}
 }

@@ -449,3 +449,26 @@ func (db *DB) ServiceStart(office, id string) (time.Time, error) {
 func (db *DB) CannedAnswers(office string) ([]balcao.CannedAnswer, error) {
 	return scanAll[balcao.CannedAnswer](db, CannedPrefix(office))
 }
+
+// DropSpentLogins deletes durably the markers of spent portal login links that expired before
+// the given time, at most limit of them, oldest first, and returns how many it dropped.
+func (db *DB) DropSpentLogins(office string, before time.Time, limit int) (int, error) {
+	b := &Batch{}
+	n := 0
+	err := db.Scan(SpentLoginExpiriesPrefix(office), nil, false, func(k, _ []byte) bool {
+		at, nonce, ok := ParseSpentLoginExpiryKey(office, k)
+		if ok && !at.Before(before) {
+			return false
+		}
+		b.DeleteSingle(bytes.Clone(k))
+		if ok {
+			b.DeleteSingle(SpentLoginKey(office, nonce))
+		}
+		n++
+		return n < limit
+	})
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	return n, db.Writer.CommitSettled(b)
+}
