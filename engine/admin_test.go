@@ -317,3 +317,33 @@ func TestCannedShortcutTakenOnceAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableRecordIsNotUnknown: a canned answer or staff account whose stored record
+// cannot be read is an internal error (500, logged), not "not found": only a record that is
+// not there is 404.
+func TestUnreadableRecordIsNotUnknown(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	b := &storage.Batch{}
+	b.Set(storage.CannedKey(engine.DemoOffice, "quebrada"), []byte{0xc1}) // 0xc1: never valid msgpack
+	b.Set(storage.StaffKey(engine.DemoOffice, "quebrado"), []byte{0xc1})
+	if err := e.DB().Writer.CommitSettled(b); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		status     int
+		code       string
+	}{
+		{"unreadable canned answer", "/api/canned/quebrada", http.StatusInternalServerError, `"internal"`},
+		{"unknown canned answer", "/api/canned/nenhuma", http.StatusNotFound, `"unknown_canned"`},
+		{"unreadable staff account", "/api/staff/quebrado", http.StatusInternalServerError, `"internal"`},
+		{"unknown staff account", "/api/staff/ninguem", http.StatusNotFound, `"unknown_staff"`},
+	}
+	for _, tt := range tests {
+		if status, body := admin.do("DELETE", tt.path, nil); status != tt.status || !strings.Contains(string(body), tt.code) {
+			t.Errorf("%s: DELETE %s = %d %s, want %d %s", tt.name, tt.path, status, body, tt.status, tt.code)
+		}
+	}
+}

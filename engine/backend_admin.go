@@ -180,8 +180,10 @@ func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff
 	if user == by.User {
 		return balcao.NewError(balcao.ErrConflict, "cannot_delete_self", "Você não pode remover a si mesmo.")
 	}
-	if _, err := e.db.Staff(office, user); err != nil {
+	if _, err := e.db.Staff(office, user); errors.Is(err, balcao.ErrNotFound) {
 		return balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")
+	} else if err != nil {
+		return fmt.Errorf("load staff %s: %w", user, err)
 	}
 	if err := e.db.DeleteStaff(ctx, office, user); err != nil {
 		return err

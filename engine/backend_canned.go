@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/balcao/balcao"
@@ -67,8 +69,10 @@ func (e *Engine) SaveCannedAnswer(ctx context.Context, office string, by balcao.
 // or manager.
 func (e *Engine) DeleteCannedAnswer(ctx context.Context, office string, by balcao.Staff, id string) error {
 	var c balcao.CannedAnswer
-	if err := e.db.Get(storage.CannedKey(office, id), &c); err != nil {
+	if err := e.db.Get(storage.CannedKey(office, id), &c); errors.Is(err, balcao.ErrNotFound) {
 		return balcao.NewError(balcao.ErrNotFound, "unknown_canned", "Resposta não encontrada.")
+	} else if err != nil {
+		return fmt.Errorf("load canned answer %s: %w", id, err)
 	}
 	switch {
 	case c.Owner != "" && c.Owner != by.User:
