@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 
@@ -344,6 +345,29 @@ func TestUnreadableRecordIsNotUnknown(t *testing.T) {
 	for _, tt := range tests {
 		if status, body := admin.do("DELETE", tt.path, nil); status != tt.status || !strings.Contains(string(body), tt.code) {
 			t.Errorf("%s: DELETE %s = %d %s, want %d %s", tt.name, tt.path, status, body, tt.status, tt.code)
+		}
+	}
+}
+
+// TestStaffNameLimitCountsCharacters: a staff member's name may have 100 characters, as its
+// message says, however many bytes its accents take; 101 are refused.
+func TestStaffNameLimitCountsCharacters(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	tests := []struct {
+		name   string
+		user   string
+		status int
+	}{
+		{strings.Repeat("ã", 100), "joao", http.StatusCreated}, // 200 bytes
+		{strings.Repeat("ã", 101), "joana", http.StatusUnprocessableEntity},
+		{strings.Repeat("a", 101), "jonas", http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		body := map[string]any{"user": tt.user, "name": tt.name, "role": "atendente", "password": "senha-de-teste"}
+		if status, got := admin.do("POST", "/api/staff", body); status != tt.status {
+			t.Errorf("staff named with %d characters (%d bytes) = %d %s, want %d", utf8.RuneCountInString(tt.name), len(tt.name), status, got, tt.status)
 		}
 	}
 }

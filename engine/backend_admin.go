@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -117,7 +118,7 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	if !validUser.MatchString(s.User) {
 		fields["user"] = "Use de 1 a 40 letras minúsculas, números, ponto, hífen ou sublinhado."
 	}
-	if s.Name == "" || len(s.Name) > 100 {
+	if s.Name == "" || utf8.RuneCountInString(s.Name) > 100 {
 		fields["name"] = "Informe o nome (até 100 caracteres)."
 	}
 	if s.Role != balcao.RoleAdmin && s.Role != balcao.RoleManager && s.Role != balcao.RoleAttendant {
