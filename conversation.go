@@ -168,13 +168,11 @@ type Transition struct {
 
 // Transition reasons.
 const (
-	ReasonAskedForPerson = "asked_for_person"
-	ReasonNotLinked      = "not_linked"
-	ReasonAssistantGave  = "assistant_handover"
-	ReasonProcessFailed  = "processing_failed"
-	ReasonDocumentAsked  = "document_requested"
-	ReasonStarted        = "service_started"
-	ReasonFinished       = "service_finished"
+	ReasonNotLinked     = "not_linked"
+	ReasonAssistantGave = "assistant_handover"
+	ReasonProcessFailed = "processing_failed"
+	ReasonStarted       = "service_started"
+	ReasonFinished      = "service_finished"
 )
 
 // MaxTextBytes is the longest text a message may carry (WhatsApp's own limit is 65536 chars).

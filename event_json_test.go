@@ -141,7 +141,7 @@ func TestEventJSONCases(t *testing.T) {
 		MessageAdded{Message: &Message{Document: &Document{Name: "a", Size: -3}, StatusAt: map[string]time.Time{}}},
 		MessageAdded{Message: &Message{StatusAt: map[string]time.Time{"": {}, "<&>": at, "b": at, "a": at, "\xff": at, "\u2028": at}}},
 		MessageStatusChanged{Conversation: "5511961234567", Seq: 7, Status: StatusDelivered, View: &view},
-		ConversationChanged{Conversation: &view, Reason: ReasonAskedForPerson, Prev: &view},
+		ConversationChanged{Conversation: &view, Reason: ReasonAssistantGave, Prev: &view},
 		ConversationChanged{Conversation: &ConversationView{Companies: []CompanyRef{}, Unread: -5}},
 		JobChanged{Job: job, View: &view},
 		JobChanged{Job: Job{Documents: []string{}, History: []JobEvent{}}},
@@ -399,7 +399,7 @@ func BenchmarkEventJSON(b *testing.B) {
 		{"message.added/statuses", MessageAdded{Conversation: view.ID, Message: &Message{Seq: 41, Direction: Outbound, Author: AuthorAssistant,
 			Text: "Certo! Vou gerar a guia.", Status: StatusRead, At: at,
 			StatusAt: map[string]time.Time{StatusSent: at, StatusDelivered: at, StatusRead: at}}}},
-		{"conversation.changed", ConversationChanged{Conversation: &view, Reason: ReasonAskedForPerson}},
+		{"conversation.changed", ConversationChanged{Conversation: &view, Reason: ReasonAssistantGave}},
 		{"job.changed", JobChanged{Job: Job{ID: "j1", Company: "c1", CNPJ: "12345678000190", Intent: "das", Competence: "2026-10",
 			Phone: view.ID, State: JobWaiting, History: []JobEvent{{State: JobWaiting, At: at}}, CreatedAt: at, UpdatedAt: at}}},
 	}

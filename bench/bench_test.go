@@ -180,7 +180,7 @@ func TestParseFrame(t *testing.T) {
 	if n, ok := parseBenchID(f.waID); !ok || benchID(n) != "B1z" {
 		t.Errorf("bench id round trip: %d %v", n, ok)
 	}
-	b = []byte(`{"seq":8,"type":"conversation.changed","at":"x","data":{"conversation":{"id":"5511961234567","state":"pending","contact":{}},"reason":"asked_for_person"}}`)
+	b = []byte(`{"seq":8,"type":"conversation.changed","at":"x","data":{"conversation":{"id":"5511961234567","state":"pending","contact":{}},"reason":"assistant_handover"}}`)
 	if !parseFrame(b, &f) || string(f.conv) != "5511961234567" || string(f.state) != "pending" {
 		t.Fatalf("parsed %+v", f)
 	}

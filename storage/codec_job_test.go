@@ -45,7 +45,7 @@ func moreCodecCases() (jobs []balcao.Job, trs []balcao.Transition, dialogs []ass
 	}
 	trs = []balcao.Transition{
 		{},
-		{From: balcao.StateAssistant, To: balcao.StatePending, Reason: balcao.ReasonAskedForPerson, At: at},
+		{From: balcao.StateAssistant, To: balcao.StatePending, Reason: balcao.ReasonAssistantGave, At: at},
 		{From: balcao.StatePending, To: balcao.StateAttending, Staff: "ana", Reason: balcao.ReasonStarted, At: now},
 		{From: balcao.StateAttending, To: balcao.StateAssistant, Staff: long, Reason: long, At: sp},
 		{Staff: "x", At: time.Unix(1<<35, 5)},

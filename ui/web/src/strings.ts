@@ -280,11 +280,9 @@ export const t = {
   noTransitions: 'Nenhuma mudança de estado registrada.',
   convStates: { assistant: 'Assistente virtual', pending: 'Pendente', attending: 'Em atendimento' } as Record<string, string>,
   reasons: {
-    asked_for_person: 'o cliente pediu para falar com uma pessoa',
     not_linked: 'contato não vinculado a uma empresa',
     assistant_handover: 'o assistente encaminhou para a equipe',
     processing_failed: 'falha ao processar o pedido',
-    document_requested: 'documento solicitado',
     service_started: 'atendimento iniciado',
     service_finished: 'atendimento concluído',
   } as Record<string, string>,
