@@ -12,24 +12,30 @@ import (
 
 // Key layout. Every office's data sits under "o/{office}/" so that one office is one contiguous
 // range. Ids never contain '/': offices, companies and users are slugs, phones are digits.
-// Numbers inside keys are fixed-width hex so that byte order is numeric order.
+// Numbers inside keys are fixed-width hex so that byte order is numeric order. The keys of
+// scheduled messages, broadcast lists and reminders are in keys_schedule.go.
 //
 //	meta/version                              schema version (uint64, big endian)
+//	meta/secret                               32 random bytes signing portal links (engine)
 //	office/{office}                           balcao.Office
-//	sess/{sha256(token) hex}                  Session
+//	sess/{sha256(token) hex}                  balcao.Session
 //	o/{office}/company/{id}                   balcao.Company
 //	o/{office}/contact/{phone}                balcao.Contact
 //	o/{office}/cc/{company}/{phone}           empty: the phone is a contact of the company
 //	o/{office}/staff/{user}                   balcao.Staff
 //	o/{office}/conv/{phone}                   balcao.Conversation
-//	o/{office}/msg/{phone}/{seq:16x}          balcao.Message
+//	o/{office}/msg/{phone}/{seq:16x}          balcao.Message (an outbound one as it was queued)
+//	o/{office}/mst/{phone}/{seq:16x}          Delivery: an outbound message's later progress
+//	                                          (sent, delivered, read), read over it
 //	o/{office}/tr/{phone}/{n:16x}             balcao.Transition
 //	o/{office}/wa/{phone}/{whatsapp id}       message seq (8 bytes): redelivery dedupe of inbound
 //	                                          messages (outbound ids carry their seq)
 //	o/{office}/ix/pendentes/{since:16x}/{phone}    empty: pending conversations, oldest first
 //	o/{office}/ix/atendimento/{since:16x}/{phone}  empty: conversations being attended
 //	o/{office}/ix/contatos/{^lastAt:16x}/{phone}   empty: every conversation, newest first
-//	o/{office}/outbox/{phone}/{seq:16x}       empty: outbound message not yet handed to WhatsApp
+//	o/{office}/outbox/{phone}/{seq:16x}       a turn's replies not yet all accepted by WhatsApp, by
+//	                                          the last one's seq; value: the earlier replies' seqs
+//	                                          (8 bytes each, empty for one reply), see OutboxKey
 //	o/{office}/settings                       balcao.Settings
 //	o/{office}/cgen                           contacts generation (8 bytes), see ContactsGenKey
 //	o/{office}/job/{job}                      balcao.Job
