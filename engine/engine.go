@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +54,9 @@ type Config struct {
 	// Clock drives scheduled messages and reminders and times portal links (tests move it);
 	// when set and Now is nil, it is also the actors' clock. The real time when nil.
 	Clock Clock
+	// StopBudget is how long Stop waits for the HTTP requests in flight before it stops the
+	// rest under those still running (5 s when zero).
+	StopBudget time.Duration
 }
 
 // Engine is a running Balcão node.
@@ -252,25 +256,29 @@ func (e *Engine) Stop(ctx context.Context) error {
 	return e.stopErr
 }
 
-// httpStopBudget is how long Stop waits for HTTP requests in flight before cutting them.
-const httpStopBudget = 5 * time.Second
+// defaultStopBudget is how long Stop waits for HTTP requests in flight (Config.StopBudget).
+const defaultStopBudget = 5 * time.Second
 
 func (e *Engine) stop(ctx context.Context) error {
 	var errs []error
 	e.cancel()
-	// Requests in flight get httpStopBudget (websockets end with e.cancel); one still running
-	// then (a client that stopped sending its body) is cut, so that it cannot spend the time
-	// the actors and storage need to stop.
-	hctx, hcancel := context.WithTimeout(ctx, httpStopBudget)
+	// Requests in flight get the stop budget (websockets end with e.cancel). Those still
+	// running then (a client that stopped sending its body, a long read) do not hold up the
+	// rest, which stops under them: one that reaches the actors or storage after they stopped
+	// gets balcao.ErrClosed, answered 503. Their connections are closed only once storage is,
+	// so that a request that got that far hears its outcome (a write it made is durable and
+	// answered) instead of a connection cut while its write may still land.
+	budget := cmp.Or(e.cfg.StopBudget, defaultStopBudget)
+	hctx, hcancel := context.WithTimeout(ctx, budget)
 	err := e.srv.Shutdown(hctx)
 	hcancel()
-	if err != nil {
+	cut := err != nil
+	if cut {
 		if ctx.Err() != nil {
 			errs = append(errs, fmt.Errorf("shut down http: %w", err))
 		} else {
-			e.log.Warn("requests still in flight at stop cut", "after", httpStopBudget)
+			e.log.Warn("requests still in flight at stop", "after", budget)
 		}
-		_ = e.srv.Close() // the listener is closed already; this closes the connections left
 	}
 	if err := <-e.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("serve http: %w", err))
@@ -285,8 +293,13 @@ func (e *Engine) stop(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("close whatsapp: %w", err))
 		}
 	}
+	// Storage refuses what comes after (a request past the budget, a staff socket, an actor
+	// that outlived the actors' stop) and waits for the reads under way.
 	if err := e.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close storage: %w", err))
+	}
+	if cut {
+		_ = e.srv.Close() // the listener is closed already; this closes the connections left
 	}
 	return errors.Join(errs...)
 }

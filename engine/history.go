@@ -47,9 +47,10 @@ func (e *Engine) History(_ context.Context, office string, by balcao.Staff, f ba
 	return out, next, nil
 }
 
-// HistoryCSV streams the filtered services as CSV, newest first. Rows go out as they are read
-// (flushed every 500), so an export of any size holds one page of rows in memory.
-func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, w io.Writer, flush func()) error {
+// HistoryCSV streams the filtered services as CSV, newest first, csvPage rows at a time: an
+// export of any size holds one page of rows in memory, and each page is read before it is
+// written, so that no read of storage waits on the client (storage's Close waits for reads).
+func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff, f balcao.HistoryFilter, w io.Writer, flush func()) error {
 	if !canSeeHistory(by) {
 		return historyForbidden()
 	}
@@ -59,42 +60,42 @@ func (e *Engine) HistoryCSV(_ context.Context, office string, by balcao.Staff, f
 	}
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id", "inicio", "fim", "contato", "telefone", "empresa", "resultado", "atendente", "primeira_resposta_s", "duracao_s", "avaliacao", "setor"})
-	n := 0
-	var werr error
-	err = e.db.Services(office, f.From, f.To, "", func(_ string, s balcao.Service) bool {
-		if !f.Match(&s) {
-			return true
+	cursor := ""
+	for {
+		page, next, err := e.History(ctx, office, by, f, cursor, csvPage)
+		if err != nil {
+			return err // what went out already stays; the first page's failure sends nothing
 		}
-		department := s.Department
-		if d, ok := settings.Department(department); ok {
-			department = d.Name
-		}
-		rating := ""
-		if s.Rating > 0 {
-			rating = strconv.Itoa(s.Rating)
-		}
-		werr = cw.Write([]string{
-			s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
-			csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), s.Staff,
-			seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, csvText(department),
-		})
-		if n++; n%500 == 0 {
-			cw.Flush()
-			if flush != nil {
-				flush()
+		for _, s := range page {
+			department := s.Department
+			if d, ok := settings.Department(department); ok {
+				department = d.Name
+			}
+			rating := ""
+			if s.Rating > 0 {
+				rating = strconv.Itoa(s.Rating)
+			}
+			if err := cw.Write([]string{
+				s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
+				csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), s.Staff,
+				seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, csvText(department),
+			}); err != nil {
+				return err
 			}
 		}
-		return werr == nil
-	})
-	cw.Flush()
-	if err != nil {
-		return err
+		cw.Flush()
+		if err := cw.Error(); err != nil || next == "" {
+			return err
+		}
+		if flush != nil {
+			flush()
+		}
+		cursor = next
 	}
-	if werr != nil {
-		return werr
-	}
-	return cw.Error()
 }
+
+// csvPage is how many rows of an export are read, then written and flushed, at a time.
+const csvPage = 500
 
 // csvText keeps a name from being read as a formula by a spreadsheet ("=HYPERLINK(…)" as a
 // contact's name): a cell that starts like one gets a leading apostrophe, which spreadsheets hide.

@@ -30,6 +30,7 @@ type DB struct {
 	wal      *walPacer // Pebble asks it after each WAL sync
 	gate     *compactionGate
 	flushes  *flushYield
+	readers  readers // Pebble reads in flight, which Close waits for
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
@@ -104,7 +105,7 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	gate.open(func() int { return int(pdb.Metrics().Levels[0].Sublevels) })
 	flushes.open(pdb)
 	ev.fsync = pdb.Metrics().LogWriter.FsyncLatency
-	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate, flushes: flushes}
+	db := &DB{pdb: pdb, log: log, events: ev, wal: pacer, gate: gate, flushes: flushes, readers: newReaders()}
 	if err := db.migrate(); err != nil {
 		pdb.Close()
 		return nil, err
@@ -114,9 +115,18 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
-// Close stops the writer, after everything submitted is committed, flushes the memtable (so
-// that the next start has no log to replay) and closes Pebble.
+// Close refuses reads from now on (they return balcao.ErrClosed) and waits for those in
+// flight, stops the writer, after everything submitted is committed, flushes the memtable (so
+// that the next start has no log to replay) and closes Pebble. A write submitted while the
+// reads drain still lands; one submitted after is refused (Writer.Submit). Called again, it
+// returns balcao.ErrClosed.
+//
+// Every read is bounded by the data it goes over: a Scan's callback must not wait on anything
+// outside the process (a client's connection), or Close waits with it.
 func (db *DB) Close() error {
+	if !db.readers.close() {
+		return balcao.ErrClosed
+	}
 	db.Writer.close()
 	db.flushes.closing.Store(true)
 	ferr := db.pdb.Flush()
@@ -137,7 +147,7 @@ func (db *DB) Settle(ctx context.Context) error {
 	if err := db.Writer.Commit(ctx, nil); err != nil {
 		return err
 	}
-	if err := db.pdb.Flush(); err != nil {
+	if err := db.flush(); err != nil {
 		return err
 	}
 	var quietSince time.Time
@@ -157,6 +167,15 @@ func (db *DB) Settle(ctx context.Context) error {
 		case <-time.After(settlePoll):
 		}
 	}
+}
+
+// flush flushes the memtable; balcao.ErrClosed once Close began.
+func (db *DB) flush() error {
+	if !db.readers.enter() {
+		return balcao.ErrClosed
+	}
+	defer db.readers.leave()
+	return db.pdb.Flush()
 }
 
 const (
@@ -226,8 +245,12 @@ func (db *DB) getRaw(key []byte) ([]byte, error) {
 }
 
 // view calls fn with the value at key, valid only during the call; balcao.ErrNotFound when
-// there is none.
+// there is none, balcao.ErrClosed once Close began.
 func (db *DB) view(key []byte, fn func(v []byte) error) error {
+	if !db.readers.enter() {
+		return balcao.ErrClosed
+	}
+	defer db.readers.leave()
 	v, closer, err := db.pdb.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return balcao.ErrNotFound
@@ -265,8 +288,13 @@ func (db *DB) Has(key []byte) (bool, error) {
 }
 
 // Scan calls fn for each key under prefix in order, starting after the key `after` (if not nil)
-// and in reverse when reverse is set; fn returns false to stop.
+// and in reverse when reverse is set; fn returns false to stop. It returns balcao.ErrClosed
+// once Close began; Close waits for a Scan under way (fn must not block: see Close).
 func (db *DB) Scan(prefix, after []byte, reverse bool, fn func(key, value []byte) bool) error {
+	if !db.readers.enter() {
+		return balcao.ErrClosed
+	}
+	defer db.readers.leave()
 	opts := &pebble.IterOptions{LowerBound: prefix, UpperBound: PrefixEnd(prefix)}
 	if after != nil {
 		if reverse {

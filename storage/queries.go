@@ -406,7 +406,7 @@ func (db *DB) page(prefix []byte, cursor string, limit int) ([]string, string, e
 
 // Services calls fn for each ended service of an office that started in [from, to), newest
 // first, starting after the opaque cursor, with the cursor that continues after that service;
-// fn returns false to stop.
+// fn returns false to stop, and must not block (see Close).
 func (db *DB) Services(office string, from, to time.Time, cursor string, fn func(next string, s balcao.Service) bool) error {
 	lower := ServiceBound(office, from)
 	upper := ServiceBound(office, to)
@@ -419,6 +419,10 @@ func (db *DB) Services(office string, from, to time.Time, cursor string, fn func
 	case raw != nil:
 		upper = raw
 	}
+	if !db.readers.enter() {
+		return balcao.ErrClosed
+	}
+	defer db.readers.leave()
 	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return err
