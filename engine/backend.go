@@ -53,8 +53,10 @@ func (e *Engine) Login(ctx context.Context, office, user, password string) (stri
 	_, _ = rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	sess := balcao.Session{Office: office, User: user, Expires: e.now().Add(e.cfg.SessionTTL), Stamp: sessionStamp(&staff)}
+	th := tokenHash(token)
 	b := &storage.Batch{}
-	b.Put(storage.SessionKey(tokenHash(token)), &sess)
+	b.Put(storage.SessionKey(th), &sess)
+	b.Set(storage.SessionExpiryKey(sess.Expires, th), nil) // dropSessions deletes both after it
 	if err := e.db.Writer.Commit(ctx, b); err != nil {
 		return "", balcao.Session{}, fmt.Errorf("store session: %w", err)
 	}
@@ -106,11 +108,34 @@ func sessionStamp(s *balcao.Staff) string {
 	return "created:" + strconv.FormatInt(s.CreatedAt.UnixNano(), 10)
 }
 
-// Logout deletes a session.
+// Logout deletes a session and its entry in the queue of expiries (left to dropSessions when
+// the record cannot be read).
 func (e *Engine) Logout(ctx context.Context, token string) error {
+	hash := tokenHash(token)
 	b := &storage.Batch{}
-	b.Delete(storage.SessionKey(tokenHash(token)))
+	var sess balcao.Session
+	if err := e.db.Get(storage.SessionKey(hash), &sess); err == nil {
+		b.Delete(storage.SessionExpiryKey(sess.Expires, hash))
+	} else if errors.Is(err, balcao.ErrNotFound) {
+		return nil
+	}
+	b.Delete(storage.SessionKey(hash))
 	return e.db.Writer.Commit(ctx, b)
+}
+
+// sessionsPerBatch bounds the expired staff sessions dropped in one batch.
+const sessionsPerBatch = 1000
+
+// dropSessions deletes the staff sessions that have expired, and their queue entries: the
+// scheduler calls it on each pass, at least hourly. Sessions are timed by the real time
+// (e.now), not the scheduler's clock: their cookie and a socket's end are.
+func (e *Engine) dropSessions() error {
+	for {
+		n, err := e.db.DropSessions(e.now(), sessionsPerBatch)
+		if err != nil || n < sessionsPerBatch {
+			return err
+		}
+	}
 }
 
 func tokenHash(token string) string {

@@ -60,7 +60,8 @@ const (
 // occurrence and phone). After each send the run's cursor is stored; a restart resumes the
 // open runs from there, and a recipient handled but not yet counted is found in its send
 // record, never sent twice. Each pass also drops the office's spent portal login link markers
-// whose links have expired (Engine.dropSpentLogins).
+// whose links have expired (Engine.dropSpentLogins), and the staff sessions that have expired
+// (Engine.dropSessions).
 type scheduler struct {
 	e     *Engine
 	clock Clock
@@ -130,6 +131,9 @@ func (s *scheduler) loop() {
 
 // pass does what is due now in every office and returns how long to wait for the next thing.
 func (s *scheduler) pass() time.Duration {
+	if err := s.e.dropSessions(); err != nil {
+		s.log.Error("drop expired staff sessions", "err", err)
+	}
 	offices, err := s.e.db.Offices()
 	if err != nil {
 		s.log.Error("list offices", "err", err)

@@ -34,7 +34,7 @@ type DB struct {
 }
 
 // schemaVersion is the newest migration. Migrations run in order at Open.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // Options are Balcão's Pebble options (FIELD-NOTES: these removed the write stalls of the
 // defaults), with bloom filters on every level. The caller unrefs opts.Cache after Open.
@@ -202,6 +202,11 @@ func (db *DB) migrate() error {
 	if v == 1 || v == 2 {
 		if err := db.queueSpentLogins(time.Now()); err != nil {
 			return fmt.Errorf("migrate to version 3: %w", err)
+		}
+	}
+	if v >= 1 && v <= 3 {
+		if err := db.queueSessions(time.Now()); err != nil {
+			return fmt.Errorf("migrate to version 4: %w", err)
 		}
 	}
 	if v < schemaVersion {

@@ -19,6 +19,10 @@ import (
 //	meta/secret                               32 random bytes signing portal links (engine)
 //	office/{office}                           balcao.Office
 //	sess/{sha256(token) hex}                  balcao.Session
+//	sessx/{expires:16x}/{sha256(token) hex}   empty: that session's expiry, oldest first; the
+//	                                          scheduler drops both once it has passed (until
+//	                                          schema version 4 sess/ stayed forever: its
+//	                                          migration queues them by their expiry)
 //	o/{office}/company/{id}                   balcao.Company
 //	o/{office}/contact/{phone}                balcao.Contact
 //	o/{office}/cc/{company}/{phone}           empty: the phone is a contact of the company
@@ -67,6 +71,23 @@ func OfficesPrefix() []byte { return []byte("office/") }
 
 // SessionKey is the key of a staff session, by the hex SHA-256 of its token.
 func SessionKey(tokenHash string) []byte { return []byte("sess/" + tokenHash) }
+
+// SessionsPrefix is the prefix of all staff sessions.
+func SessionsPrefix() []byte { return []byte("sess/") }
+
+// SessionExpiryKey is the entry of a staff session in the queue of sessions' expiries: once it
+// has expired, the session lets no one in and both go.
+func SessionExpiryKey(expires time.Time, tokenHash string) []byte {
+	return []byte("sessx/" + hex16(keyNanos(expires)) + "/" + tokenHash)
+}
+
+// SessionExpiriesPrefix is the prefix of the queue of staff sessions' expiries.
+func SessionExpiriesPrefix() []byte { return []byte("sessx/") }
+
+// ParseSessionExpiryKey returns the session's expiry and token hash of a queue entry.
+func ParseSessionExpiryKey(key []byte) (time.Time, string, bool) {
+	return parseTimeID(key, SessionExpiriesPrefix())
+}
 
 // OfficePrefix is the prefix of everything an office owns.
 func OfficePrefix(office string) []byte { return []byte("o/" + office + "/") }

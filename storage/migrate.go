@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/balcao/balcao"
 )
 
 // legacyLoginLinkTTL is how long the portal login links that versions 1 and 2 marked as spent
@@ -31,6 +33,29 @@ func (db *DB) queueSpentLogins(now time.Time) error {
 		if err != nil {
 			return err
 		}
+	}
+	return b.Commit(pebble.Sync)
+}
+
+// queueSessions gives each staff session of versions 1 to 3 (sess/{hash}, kept forever) an
+// entry in the queue of sessions' expiries (sessx/) by its expiry, so that the scheduler drops
+// it once expired, as it does those written since. A record that does not decode lets no one
+// in (Session answers an error): it is queued as expired now.
+func (db *DB) queueSessions(now time.Time) error {
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	prefix := SessionsPrefix()
+	err := db.Scan(prefix, nil, false, func(k, v []byte) bool {
+		var s balcao.Session
+		expires := now
+		if Decode(v, &s) == nil {
+			expires = s.Expires
+		}
+		_ = b.Set(SessionExpiryKey(expires, string(k[len(prefix):])), nil, nil)
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	return b.Commit(pebble.Sync)
 }

@@ -121,3 +121,66 @@ func TestMigrationQueuesSpentLogins(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrationQueuesSessions: a version 3 store's staff sessions (sess/{hash}, kept forever)
+// open as version 4 each queued by its own expiry, as sessions written since are: an expired one
+// goes at the next drop, a live one stays until it expires, and a record that does not decode
+// (it lets no one in) goes at once.
+func TestMigrationQueuesSessions(t *testing.T) {
+	dir := t.TempDir()
+	quiet := slog.New(slog.DiscardHandler)
+	db, err := Open(dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	b := db.pdb.NewBatch()
+	_ = b.Set(SessionKey("expired"), Encode(&balcao.Session{Office: "o1", User: "a", Expires: now.Add(-time.Hour)}), nil)
+	_ = b.Set(SessionKey("live"), Encode(&balcao.Session{Office: "o1", User: "b", Expires: now.Add(12 * time.Hour)}), nil)
+	_ = b.Set(SessionKey("corrupt"), []byte{0xc1}, nil)
+	_ = b.Set([]byte(keyVersion), beBytes(3), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
+		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
+	}
+	left := func() (hashes []string) {
+		t.Helper()
+		for _, p := range [][]byte{SessionsPrefix(), SessionExpiriesPrefix()} {
+			err := db.Scan(p, nil, false, func(k, _ []byte) bool {
+				if _, hash, ok := ParseSessionExpiryKey(k); ok {
+					hashes = append(hashes, "queued "+hash)
+				} else {
+					hashes = append(hashes, string(k[len(p):]))
+				}
+				return true
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return hashes
+	}
+	if n, err := db.DropSessions(time.Now().Add(time.Minute), 100); err != nil || n != 2 {
+		t.Errorf("dropping the expired sessions after the upgrade = %d, %v; want 2 (the expired and the corrupt one)", n, err)
+	}
+	if got := left(); !slices.Equal(got, []string{"live", "queued live"}) {
+		t.Errorf("left after the expired ones went: %q; want the live session and its entry", got)
+	}
+	if n, err := db.DropSessions(now.Add(12*time.Hour+time.Minute), 100); err != nil || n != 1 {
+		t.Errorf("dropping the sessions once the live one expired = %d, %v; want 1", n, err)
+	}
+	if got := left(); len(got) != 0 {
+		t.Errorf("left after every session expired: %q", got)
+	}
+}

@@ -476,3 +476,27 @@ func (db *DB) DropSpentLogins(office string, before time.Time, limit int) (int, 
 	}
 	return n, db.Writer.CommitSettled(b)
 }
+
+// DropSessions deletes durably the staff sessions that expired before the given time, at most
+// limit of them, oldest first, and returns how many it dropped. A session ended by a logout
+// may be gone already (Delete, not DeleteSingle: each key may be deleted twice).
+func (db *DB) DropSessions(before time.Time, limit int) (int, error) {
+	b := &Batch{}
+	n := 0
+	err := db.Scan(SessionExpiriesPrefix(), nil, false, func(k, _ []byte) bool {
+		at, hash, ok := ParseSessionExpiryKey(k)
+		if ok && !at.Before(before) {
+			return false
+		}
+		b.Delete(bytes.Clone(k))
+		if ok {
+			b.Delete(SessionKey(hash))
+		}
+		n++
+		return n < limit
+	})
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	return n, db.Writer.CommitSettled(b)
+}
