@@ -44,8 +44,10 @@ func (e *Engine) Contacts(_ context.Context, office, company string) ([]balcao.C
 	if company == "" {
 		return e.db.Contacts(office)
 	}
-	if _, err := e.db.Company(office, company); err != nil {
+	if _, err := e.db.Company(office, company); errors.Is(err, balcao.ErrNotFound) {
 		return nil, balcao.NewError(balcao.ErrNotFound, "unknown_company", "Empresa não encontrada.")
+	} else if err != nil {
+		return nil, fmt.Errorf("load company %s: %w", company, err)
 	}
 	phones, err := e.db.CompanyContacts(office, company)
 	if err != nil {

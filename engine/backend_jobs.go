@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/balcao/balcao"
@@ -53,10 +55,13 @@ func (e *Engine) jobFilter(office string, by balcao.Staff) (func(*balcao.Job) bo
 func (e *Engine) job(office string, by balcao.Staff, id string) (balcao.Job, error) {
 	j, err := e.db.Job(office, id)
 	if err == nil {
-		_, err = e.conversation(office, by, j.Phone)
+		_, err = e.conversation(office, by, j.Phone) // ErrNotFound also when hidden from them
+	}
+	if errors.Is(err, balcao.ErrNotFound) {
+		return j, balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")
 	}
 	if err != nil {
-		return j, balcao.NewError(balcao.ErrNotFound, "unknown_job", "Pedido não encontrado.")
+		return j, fmt.Errorf("load job %s: %w", id, err)
 	}
 	return j, nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/balcao/balcao"
@@ -73,6 +74,9 @@ func (e *Engine) MessageFile(_ context.Context, office string, by balcao.Staff, 
 		return balcao.Document{}, nil, err
 	}
 	m, err := e.db.Message(office, c.ID, seq)
+	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return balcao.Document{}, nil, fmt.Errorf("load message %d: %w", seq, err)
+	}
 	if err != nil || m.Document == nil || m.Document.SHA == "" {
 		return balcao.Document{}, nil, balcao.NewError(balcao.ErrNotFound, "no_document", "Esta mensagem não tem arquivo.")
 	}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -121,17 +123,22 @@ func (e *Engine) ServiceDetail(_ context.Context, office string, by balcao.Staff
 	}
 	notFound := balcao.NewError(balcao.ErrNotFound, "unknown_service", "Atendimento não encontrado.")
 	start, err := e.db.ServiceStart(office, id)
-	if err != nil {
+	if errors.Is(err, balcao.ErrNotFound) {
 		return balcao.Service{}, nil, nil, notFound
+	} else if err != nil {
+		return balcao.Service{}, nil, nil, fmt.Errorf("load service %s: %w", id, err)
 	}
 	var svc *balcao.Service
-	_ = e.db.Services(office, start, start.Add(1), "", func(_ string, s balcao.Service) bool {
+	err = e.db.Services(office, start, start.Add(1), "", func(_ string, s balcao.Service) bool {
 		if s.ID == id {
 			svc = &s
 			return false
 		}
 		return true
 	})
+	if err != nil {
+		return balcao.Service{}, nil, nil, fmt.Errorf("load service %s: %w", id, err)
+	}
 	if svc == nil {
 		return balcao.Service{}, nil, nil, notFound
 	}

@@ -121,7 +121,9 @@ func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Ti
 	}
 	defer e.spending.release(claim)
 	used := storage.SpentLoginKey(office, nonce)
-	if seen, err := e.db.Has(used); err != nil || seen {
+	if seen, err := e.db.Has(used); err != nil {
+		return "", time.Time{}, fmt.Errorf("read spent login marker: %w", err)
+	} else if seen {
 		return "", time.Time{}, balcao.ErrUnauthorized
 	}
 	// A spent link's marker goes once the link has expired (dropSpentLogins): one that expired
@@ -226,15 +228,26 @@ func (e *Engine) PortalFile(ctx context.Context, office, phone, doc, linkToken s
 		}
 		office, phone = f[0], f[1]
 	}
+	// Only a record that is not there is "not found": any other error reading one is the
+	// server's (500), not a document that does not exist.
 	d, err := e.db.Document(office, doc)
-	if err != nil {
+	if errors.Is(err, balcao.ErrNotFound) {
 		return d, nil, balcao.ErrNotFound
+	} else if err != nil {
+		return d, nil, fmt.Errorf("load document %s: %w", doc, err)
 	}
 	contact, err := e.db.Contact(office, phone)
+	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return d, nil, fmt.Errorf("load contact: %w", err)
+	}
 	if err != nil || !slices.Contains(contact.Companies, d.Company) {
 		return d, nil, balcao.ErrNotFound // never say that the document exists
 	}
-	if co, err := e.db.Company(office, d.Company); err != nil || !co.Enabled {
+	co, err := e.db.Company(office, d.Company)
+	if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+		return d, nil, fmt.Errorf("load company %s: %w", d.Company, err)
+	}
+	if err != nil || !co.Enabled {
 		return d, nil, balcao.ErrNotFound
 	}
 	fh, err := e.files.Open(d.SHA256)

@@ -443,8 +443,11 @@ func (db *DB) Services(office string, from, to time.Time, cursor string, fn func
 // ServiceStart returns when a service started, from its id.
 func (db *DB) ServiceStart(office, id string) (time.Time, error) {
 	raw, err := db.Value(ServiceIDKey(office, id))
-	if err != nil || len(raw) != 8 {
-		return time.Time{}, balcao.ErrNotFound
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(raw) != 8 {
+		return time.Time{}, fmt.Errorf("service %s: its start is %d bytes, not 8", id, len(raw))
 	}
 	return time.Unix(0, int64(beUint64(raw))), nil
 }

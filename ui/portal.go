@@ -59,8 +59,13 @@ func (s *Server) renderPortal(w http.ResponseWriter, status int, v portalView) {
 // portalLogin spends a one-time link and opens the portal.
 func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) {
 	session, expires, err := s.cfg.Backend.PortalLogin(r.Context(), r.URL.Query().Get("t"))
-	if err != nil {
+	if errors.Is(err, balcao.ErrUnauthorized) {
 		s.renderPortal(w, http.StatusUnauthorized, portalView{Message: "Este link expirou ou já foi usado. Peça um novo link ao escritório pelo WhatsApp (escreva \"portal\")."})
+		return
+	}
+	if err != nil {
+		s.log.Error("portal login", "err", err)
+		s.renderPortal(w, http.StatusInternalServerError, portalView{Message: "Não foi possível abrir o portal agora. Tente novamente em alguns minutos."})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: PortalCookie, Value: session, Path: "/portal", Expires: expires,
@@ -110,12 +115,12 @@ func (s *Server) portalFile(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, f, err := s.cfg.Backend.PortalFile(r.Context(), office, phone, r.PathValue("doc"), link)
 	if err != nil {
-		status := http.StatusNotFound
 		if !errors.Is(err, balcao.ErrNotFound) && !errors.Is(err, balcao.ErrUnauthorized) {
 			s.log.Error("portal file", "err", err)
-			status = http.StatusInternalServerError
+			s.renderPortal(w, http.StatusInternalServerError, portalView{Message: "Não foi possível abrir o documento agora. Tente novamente em alguns minutos."})
+			return
 		}
-		s.renderPortal(w, status, portalView{Message: "Documento não encontrado, ou o link expirou. Peça um novo ao escritório pelo WhatsApp."})
+		s.renderPortal(w, http.StatusNotFound, portalView{Message: "Documento não encontrado, ou o link expirou. Peça um novo ao escritório pelo WhatsApp."})
 		return
 	}
 	defer f.Close()
