@@ -30,11 +30,10 @@ const (
 	docLinkTTL       = 30 * 24 * time.Hour
 	loginLinkTTL     = 24 * time.Hour
 	portalSessionTTL = 12 * time.Hour
-	secretKey        = "meta/secret"
 )
 
 func loadSecret(ctx context.Context, db *storage.DB) ([]byte, error) {
-	v, err := db.Value([]byte(secretKey))
+	v, err := db.Value(storage.SecretKey())
 	if err == nil && len(v) == 32 {
 		return v, nil
 	}
@@ -44,7 +43,7 @@ func loadSecret(ctx context.Context, db *storage.DB) ([]byte, error) {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	b := &storage.Batch{}
-	b.Set([]byte(secretKey), secret)
+	b.Set(storage.SecretKey(), secret)
 	return secret, db.Writer.Commit(ctx, b)
 }
 

@@ -16,7 +16,7 @@ import (
 // scheduled messages, broadcast lists and reminders are in keys_schedule.go.
 //
 //	meta/version                              schema version (uint64, big endian)
-//	meta/secret                               32 random bytes signing portal links (engine)
+//	meta/secret                               32 random bytes signing portal links
 //	office/{office}                           balcao.Office
 //	sess/{sha256(token) hex}                  balcao.Session
 //	sessx/{expires:16x}/{sha256(token) hex}   empty: that session's expiry, oldest first; the
@@ -62,6 +62,10 @@ import (
 const (
 	keyVersion = "meta/version"
 )
+
+// SecretKey is the key of the node's secret: 32 random bytes signing portal links, made by
+// the engine at its first start.
+func SecretKey() []byte { return []byte("meta/secret") }
 
 // OfficeKey is the key of an office record.
 func OfficeKey(office string) []byte { return []byte("office/" + office) }
