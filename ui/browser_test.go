@@ -38,6 +38,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/ui"
 )
 
 const (
@@ -1310,6 +1311,46 @@ func TestBrowserAttachment(t *testing.T) {
 	sim.waitOutbound(phone, "Segue o contrato")
 	p.until("the document in the conversation", `[...document.querySelectorAll('#history .msg.out')].some(e => e.textContent.includes('contrato-social.pdf'))`)
 	p.until("the composer emptied (its text went as the caption)", `document.querySelector('#composer').value === ''`)
+}
+
+// TestBrowserPickerOffersWhatTheServerTakes: the clip's file picker offers the files the
+// server takes and no others: every type it takes by content (under the usual extensions) and
+// every document it takes as a zip by name. It listed .xlsx and .docx but not .pptx or the
+// OpenDocument files the server sends with their types, and any image, though the server
+// refuses all but four kinds.
+var pickerRuns atomic.Int32
+
+func TestBrowserPickerOffersWhatTheServerTakes(t *testing.T) {
+	extensions := map[string][]string{ // a type the server takes → its files' extensions
+		"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"},
+		"image/gif": {".gif"}, "image/webp": {".webp"}, "text/plain; charset=utf-8": {".txt"},
+		"application/zip": {".zip"},
+	}
+	var want []string
+	for mime := range ui.AllowedAttachments {
+		ext, ok := extensions[mime]
+		if !ok {
+			t.Fatalf("the server takes %s: name its extensions here", mime)
+		}
+		want = append(want, ext...)
+	}
+	for ext := range ui.OfficeTypes {
+		want = append(want, ext)
+	}
+	slices.Sort(want)
+
+	base := sharedServer(t)
+	sim := newAPI(t, base)
+	p := newTab(t, base)
+	p.resume("bruno")
+	phone := fmt.Sprintf("55479777700%02d", pickerRuns.Add(1)) // a pending conversation each run
+	sim.inbound(phone, "vou precisar mandar uns arquivos")
+	p.do("open and start", startService(base, phone)...)
+	got := strings.Split(p.eval(`document.querySelector('#attachment').accept`), ",")
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the picker offers %q, want %q", got, want)
+	}
 }
 
 // TestBrowserCannedAnswer: "/" and a shortcut in the composer lists the canned answers; Enter

@@ -6,6 +6,10 @@ import { MAX_TEXT_BYTES, utf8Length } from '../format'
 
 /** The largest file the server accepts (it says so too, with 413). */
 const MAX_ATTACHMENT_BYTES = 20 << 20
+/** The files the picker offers: those the server takes (ui/api_whatsapp.go: allowedAttachments,
+ * by content, and officeTypes, the documents that are zips, by name), and no others
+ * (TestBrowserPickerOffersWhatTheServerTakes). */
+const ATTACHMENT_ACCEPT = '.pdf,.jpg,.jpeg,.png,.gif,.webp,.txt,.zip,.xlsx,.docx,.pptx,.ods,.odt,.odp'
 import { store } from '../store'
 import { t } from '../strings'
 import { IconClip, IconSend } from './icons'
@@ -180,7 +184,7 @@ export function Composer({
           type="file"
           id="attachment"
           hidden
-          accept=".pdf,image/*,.txt,.xlsx,.docx,.zip"
+          accept={ATTACHMENT_ACCEPT}
           onChange={(e) => attach(e.currentTarget.files?.[0])}
         />
         <button class="attach" onClick={() => picker.current?.click()} aria-label={t.attach} title={t.attach} id="attach">
