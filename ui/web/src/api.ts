@@ -50,6 +50,6 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 /** The Portuguese message to show for any error. */
 export function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message
+  if (err instanceof ApiError) return err.unauthorized ? t.sessionEndedNotDone : err.message
   return t.unexpected
 }

@@ -513,6 +513,10 @@ export const t = {
 
   // Errors
   networkError: 'Não foi possível falar com o servidor. Verifique sua conexão.',
+  // A request refused because the session had ended: shown where the action was, which the
+  // person sees again once logged back in (the server's "entre novamente" would then be stale).
+  sessionEndedNotDone: 'Sua sessão havia terminado e nada foi feito. Tente novamente.',
+  sessionEndedNotSent: 'Sua sessão havia terminado e a mensagem não foi enviada. Envie de novo.',
   unexpected: 'Algo deu errado. Tente novamente.',
 }
 

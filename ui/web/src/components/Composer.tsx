@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { CannedAnswer } from '../types'
-import { messageOf } from '../api'
+import { ApiError, messageOf } from '../api'
 import { MAX_TEXT_BYTES, utf8Length } from '../format'
 
 /** The largest file the server accepts (it says so too, with 413). */
@@ -128,7 +128,7 @@ export function Composer({
     } catch (err) {
       // The texts and captions that did not go come back into the composer, ahead of anything
       // typed since, with the error; a file that did not go has to be chosen again.
-      setError(messageOf(err))
+      setError(err instanceof ApiError && err.unauthorized ? t.sessionEndedNotSent : messageOf(err))
       setSending('')
       const back = [...queue.current.splice(0).map((q) => q.text), area.current?.value ?? ''].filter((s) => s !== '').join('\n')
       setText(back)
