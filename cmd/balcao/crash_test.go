@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/bench"
+	"github.com/balcao/balcao/storage"
 )
 
 // server is a `balcao serve` child process.
@@ -261,6 +265,190 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	t.Logf("acknowledged %d messages before SIGKILL; all found once after restart", len(acked))
 }
 
+// TestCrashDuringDocumentDeliveries kills the server with SIGKILL while clients' document
+// requests are being fetched and their documents sent, and checks, after a restart on the same
+// data, that every request acknowledged with 202 ends with its documents in the chat once each,
+// every one of them delivered, and its job done.
+func TestCrashDuringDocumentDeliveries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	srv := startServer(t, bin, data)
+	jar, _ := cookiejar.New(nil)
+	admin := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	if status, body, err := post(admin, srv.base+"/api/login", map[string]string{"office": "demo", "user": "admin", "password": "segredo"}); err != nil || status != 200 {
+		t.Fatalf("login: %d %s %v", status, body, err)
+	}
+	// Clients of the padaria, whose payroll of last month the demo documents hold (a payslip
+	// per employee).
+	const clients, workers = 60, 8
+	phone := func(i int) string { return fmt.Sprintf("55479%08d", 80000000+i) }
+	for i := range clients {
+		status, body, err := post(admin, srv.base+"/api/contacts", map[string]any{"phone": phone(i), "name": fmt.Sprint("Sócio ", i), "companies": []string{"padaria-pao-quente"}})
+		if err != nil || status != http.StatusCreated {
+			t.Fatalf("add contact: %d %s %v", status, body, err)
+		}
+	}
+	now := time.Now().In(assistant.Location())
+	prev := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, now.Location()).AddDate(0, -1, 0)
+	months := []string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}
+	ask := "me manda o holerite de " + months[prev.Month()-1] + " de " + prev.Format("2006")
+
+	// The requests go 8 at a time; the server dies as soon as a document reached a phone, with
+	// the fetches and sends of the other requests under way.
+	jobs := make(chan string)
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var order []string // acknowledged phones, in order
+	var killed sync.Once
+	kill := func() { killed.Do(func() { _ = srv.cmd.Process.Signal(syscall.SIGKILL) }) }
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 20 * time.Second}
+	for range workers {
+		wg.Go(func() {
+			for p := range jobs {
+				status, _, err := post(client, srv.base+"/sim/inbound", map[string]string{"office": "demo", "from": p, "text": ask})
+				if err == nil && status == http.StatusAccepted {
+					mu.Lock()
+					acked[p] = true
+					order = append(order, p)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	var watcher sync.WaitGroup
+	var seen atomic.Int64 // documents on the phones when the kill was sent
+	stopWatching := make(chan struct{})
+	watcher.Go(func() {
+		for {
+			select {
+			case <-stopWatching:
+				return
+			default:
+			}
+			mu.Lock()
+			phones := slices.Clone(order)
+			mu.Unlock()
+			for _, p := range phones {
+				resp, err := client.Get(srv.base + "/sim/outbound?office=demo&to=" + p)
+				if err != nil {
+					return // killed
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if n := bytes.Count(body, []byte(`"document":{`)); n > 0 {
+					seen.Store(int64(n))
+					kill()
+					return
+				}
+			}
+		}
+	})
+	for i := range clients {
+		jobs <- phone(i)
+	}
+	close(jobs)
+	wg.Wait()
+	close(stopWatching)
+	watcher.Wait()
+	kill()
+	_ = srv.cmd.Wait()
+	// What the kill left to do: requests open, replies and documents not handed to WhatsApp.
+	db, err := storage.Open(filepath.Join(data, "pebble"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := db.OpenJobs("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsent := 0
+	if err := db.Outbox("demo", func(string, uint64, bool) bool { unsent++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv = startServer(t, bin, data)
+	jar, _ = cookiejar.New(nil)
+	admin = &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	if status, body, err := post(admin, srv.base+"/api/login", map[string]string{"office": "demo", "user": "admin", "password": "segredo"}); err != nil || status != 200 {
+		t.Fatalf("login after restart: %d %s %v", status, body, err)
+	}
+	// Every acknowledged request's documents reach the chat once each and are delivered.
+	deadline := time.Now().Add(60 * time.Second)
+	for p := range acked {
+		for {
+			docs, delivered := map[string]int{}, 0
+			for _, m := range allMessages(t, admin, srv.base, p) {
+				if m.Document != nil {
+					docs[m.Document.Name]++
+					if m.Status == "delivered" {
+						delivered++
+					}
+				}
+			}
+			for name, n := range docs {
+				if n > 1 {
+					t.Fatalf("%s got %s %d times in its chat", p, name, n)
+				}
+			}
+			if len(docs) > 0 && delivered == len(docs) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: documents %v, %d delivered, after the restart; want its payslips, each delivered", p, docs, delivered)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// No request stays open: each job is done and delivered, one per phone that asked.
+	resp, err := admin.Get(srv.base + "/api/jobs?tab=processados&limit=200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Jobs []struct {
+			Phone     string `json:"phone"`
+			State     string `json:"state"`
+			Delivered bool   `json:"delivered"`
+		} `json:"jobs"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	done := map[string]int{}
+	for _, j := range page.Jobs {
+		if j.Delivered {
+			done[j.Phone]++
+		}
+	}
+	for p := range acked {
+		if done[p] != 1 {
+			t.Errorf("%s has %d delivered jobs, want 1", p, done[p])
+		}
+	}
+	for _, tab := range []string{"pendentes", "aguardando", "processando"} {
+		resp, err := admin.Get(srv.base + "/api/jobs?tab=" + tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.Contains(body, []byte(`"jobs":[]`)) {
+			t.Errorf("jobs left in %s after the restart: %s", tab, body)
+		}
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Errorf("stop after the restart: %v", err)
+	}
+	t.Logf("%d requests acknowledged, SIGKILL with %d documents on a phone, %d jobs open and %d outbox entries; all delivered once after the restart", len(acked), seen.Load(), len(open), unsent)
+}
+
 // tabPhones lists an inbox tab whole: how many times each conversation is in it.
 func tabPhones(t *testing.T, c *http.Client, base, tab string) map[string]int {
 	t.Helper()
@@ -297,6 +485,10 @@ type storedMessage struct {
 	ID        uint64 `json:"id"`
 	Direction string `json:"direction"`
 	WAID      string `json:"waId"`
+	Status    string `json:"status"`
+	Document  *struct {
+		Name string `json:"name"`
+	} `json:"document"`
 }
 
 // allMessages pages through a conversation's whole history.
