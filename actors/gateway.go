@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"time"
 
@@ -170,7 +171,15 @@ func (g *gatewayActor) send(ctx actor.Context, m *sendOutbound) bool {
 	out := &gateway.Outbound{Office: g.office, To: m.phone, ID: m.msg.WAID, Text: m.msg.Text, Document: m.msg.Document}
 	if d := m.msg.Document; d != nil && d.SHA != "" && g.sys.cfg.Files != nil {
 		data, err := g.sys.cfg.Files.Read(d.SHA)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// The file left the store (a data directory restored without its files): the
+			// message can never go. It fails, as the staff see, rather than be retried for
+			// ever with every later message of the office waiting behind it.
+			g.log.Error("document to send is not in the file store", "seq", m.msg.Seq, "err", err)
+			ctx.Send(ctx.Parent(), &deliveryChanged{to: m.phone, seq: m.msg.Seq, waID: m.msg.WAID, status: balcao.StatusFailed, outboxEnd: m.end})
+			return true
+		case err != nil:
 			g.log.Error("read document for sending", "seq", m.msg.Seq, "err", err)
 			return false
 		}

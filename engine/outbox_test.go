@@ -153,3 +153,64 @@ func TestRepliesGoOutInOrderWhenWhatsAppFails(t *testing.T) {
 		return entries == 0
 	})
 }
+
+// TestDocumentWhoseFileIsGoneDoesNotHoldTheOffice: a queued document message whose file is no
+// longer in the file store (a data directory restored without its files) can never be sent:
+// it ends failed, which the staff see, and the office's other messages behind it go out. It
+// was retried for ever, and every later message of every phone of the office waited behind it.
+func TestDocumentWhoseFileIsGoneDoesNotHoldTheOffice(t *testing.T) {
+	data := t.TempDir()
+	cfg := func(c *engine.Config) { c.DataDir = data }
+	e := startEngine(t, cfg)
+	const lost, other = "5548999990001", "5548999990003" // lost's entries are read first
+	for _, p := range []string{lost, other} {
+		if _, err := e.Sim().Deliver(context.Background(), "demo", p, "", "oi"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the replies handed over", func() bool { return outboxEmpty(t, e) && len(sentTo(t, e, other)) > 0 })
+	stop(t, e)
+
+	var doc balcao.Message
+	offline(t, data, func(db *storage.DB, b *storage.Batch) {
+		queue := func(phone string, m balcao.Message) balcao.Message {
+			conv, err := db.Conversation("demo", phone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv.LastSeq++
+			m.Seq, m.Direction, m.Author, m.Status, m.At = conv.LastSeq, balcao.Outbound, "ana", balcao.StatusQueued, time.Now()
+			m.WAID = fmt.Sprintf("3EB0%08X%012X", 0xABCDEF, m.Seq)
+			b.Put(storage.MessageKey("demo", phone, m.Seq), &m)
+			b.Put(storage.ConversationKey("demo", phone), &conv)
+			b.Set(storage.OutboxKey("demo", phone, m.Seq), storage.OutboxValue(nil))
+			return m
+		}
+		doc = queue(lost, balcao.Message{Text: "Segue o recibo", Document: &balcao.Document{Name: "recibo.pdf", MIME: "application/pdf", Size: 9,
+			SHA: "0000000000000000000000000000000000000000000000000000000000000000"}})
+		queue(other, balcao.Message{Text: "mensagem atrás do documento perdido"})
+	})
+
+	e = startEngine(t, cfg)
+	eventually(t, "the other phone's message sent", func() bool {
+		return slices.Contains(sentTo(t, e, other), "mensagem atrás do documento perdido")
+	})
+	eventually(t, "the document failed and the outbox empty", func() bool {
+		m, err := e.DB().Message("demo", lost, doc.Seq)
+		return err == nil && m.Status == balcao.StatusFailed && outboxEmpty(t, e)
+	})
+}
+
+// sentTo lists the texts the engine's simulated WhatsApp sent a demo phone, oldest first.
+func sentTo(t *testing.T, e *engine.Engine, phone string) []string {
+	t.Helper()
+	sent, err := e.Sim().Outbound("demo", phone, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, s := range sent {
+		texts = append(texts, s.Text)
+	}
+	return texts
+}
