@@ -52,7 +52,8 @@ const (
 )
 
 func newGatewayActor(sys *System, office string) *gatewayActor {
-	return &gatewayActor{sys: sys, office: office, log: sys.cfg.Log.With("office", office, "actor", "gateway")}
+	return &gatewayActor{sys: sys, office: office, log: sys.cfg.Log.With("office", office, "actor", "gateway"),
+		guard: sendGuard{timeout: sys.cfg.SendTimeout}}
 }
 
 func (g *gatewayActor) Receive(ctx actor.Context) {

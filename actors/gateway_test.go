@@ -1,12 +1,15 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -47,5 +50,70 @@ func TestGatewayKeepsAPhonesOrderPastItsRetryQueue(t *testing.T) {
 	}
 	if !slices.Equal(seqs, []uint64{1, 3}) {
 		t.Fatalf("the phone got replies %v, want 1 then 3 (in the order they were stored)", seqs)
+	}
+}
+
+// hangingWhatsApp is fakeWhatsApp whose first hang sends reach WhatsApp and then hang, their
+// acknowledgement lost, until their context ends: whatsmeow's SendMessage when the connection
+// stalls after the server took the message.
+type hangingWhatsApp struct {
+	*fakeWhatsApp
+	hang     atomic.Int32
+	hung     chan string  // the id of each send that hangs
+	released atomic.Int32 // hung sends whose context ended
+}
+
+var (
+	_ gateway.WhatsApp = (*hangingWhatsApp)(nil)
+	_ gateway.Session  = (*hangingWhatsApp)(nil)
+)
+
+func (h *hangingWhatsApp) Open(ctx context.Context, office string, sink gateway.Sink) (gateway.Session, error) {
+	if _, err := h.fakeWhatsApp.Open(ctx, office, sink); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *hangingWhatsApp) Send(ctx context.Context, m *gateway.Outbound) error {
+	if h.hang.Add(-1) < 0 {
+		return h.fakeWhatsApp.Send(ctx, m)
+	}
+	h.mu.Lock()
+	h.sent = append(h.sent, *m)
+	h.mu.Unlock()
+	h.hung <- m.ID
+	<-ctx.Done()
+	h.released.Add(1)
+	return context.Cause(ctx)
+}
+
+// TestHungSendIsCancelledAndSentAgain: WhatsApp takes a reply and then hangs without
+// acknowledging it. Other phones' messages are stored meanwhile (the hang holds up the
+// gateway, not the conversations); after the send timeout the reply is sent again with the same
+// id (WhatsApp keeps one), then the replies queued behind it go out, and the outbox empties.
+func TestHungSendIsCancelledAndSentAgain(t *testing.T) {
+	const first, second = "5511900000001", "5511900000002"
+	h := &hangingWhatsApp{fakeWhatsApp: &fakeWhatsApp{allow: -1}, hung: make(chan string, 1)}
+	h.hang.Store(1)
+	s := startSystem(t, h.fakeWhatsApp, func(c *Config) { c.WhatsApp, c.SendTimeout = h, 3*time.Second }, nil)
+	s.deliver(t, first, "IN1", "oi") // not a contact: the reply says so
+	id := await(t, h.hung, "the reply's send hanging")
+	s.deliver(t, second, "IN2", "oi")
+	if h.released.Load() != 0 {
+		t.Fatalf("an inbound message waited for the hung send to time out")
+	}
+	eventually(t, "both phones' replies sent and the outbox empty", func() bool {
+		entries := 0
+		if err := s.db.Outbox("o1", func(string, uint64, bool) bool { entries++; return true }); err != nil {
+			t.Fatal(err)
+		}
+		return len(h.sentTo(first)) >= 2 && len(h.sentTo(second)) >= 1 && entries == 0
+	})
+	if got := h.sentTo(first); len(got) != 2 || got[0].ID != id || got[1].ID != id {
+		t.Fatalf("the first phone got %d sends, want the hung one and its retry, both with id %s: %+v", len(got), id, got)
+	}
+	if h.released.Load() != 1 {
+		t.Fatalf("%d hung sends ended, want 1 (by the timeout)", h.released.Load())
 	}
 }

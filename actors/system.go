@@ -48,6 +48,9 @@ type Config struct {
 	// maxFetches run; one past it is refused and its job tries again later
 	// (DefaultFetchQueue when zero).
 	FetchQueue int
+	// SendTimeout cancels a WhatsApp send that takes longer, which is then retried like a
+	// failed one (90 s when zero; tests shorten it).
+	SendTimeout time.Duration
 }
 
 // DefaultFetchQueue is Config.FetchQueue's default.
