@@ -560,7 +560,7 @@ func (c *conversation) respondView(ctx actor.Context, _ string) {
 
 func seqBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
-// preview is the start of a text, for inbox lists.
+// preview is the start of a text, for inbox lists and to quote in an error what someone sent.
 func preview(text string) string {
 	const max = 120
 	n := 0

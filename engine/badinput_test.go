@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -381,6 +383,22 @@ func TestEveryRouteRefusesBadInput(t *testing.T) {
 				status, ctype, body = send(t, e, r.method, path, bad.contentType, bad.body, admin)
 				expect(what+" with "+bad.name, status, ctype, body, bad.status, bad.code)
 			}
+			// Each text of the valid body 800 kB long: refused, saying so in a few words (not
+			// echoing the text).
+			var v any
+			if err := json.Unmarshal(valid, &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, variant := range withHugeText(v) {
+				raw, _ := json.Marshal(variant.body)
+				status, ctype, body = send(t, e, r.method, path, "application/json", raw, admin)
+				huge := fmt.Sprintf("%s with an 800 kB %s", what, variant.field)
+				if status < 400 || status >= 500 || len(body) > 4<<10 {
+					t.Errorf("%s = %d, %d bytes: %.300s; want a short 4xx", huge, status, len(body), body)
+				} else {
+					checkProblem(t, huge, ctype, body)
+				}
+			}
 		case fileBody:
 			status, ctype, body = send(t, e, r.method, path, "application/json", []byte(`{}`), admin)
 			expect(what+" with JSON instead of a form", status, ctype, body, 400, "attachment_required")
@@ -431,4 +449,37 @@ func TestEveryRouteRefusesAnExpiredSession(t *testing.T) {
 			t.Errorf("%s %s with an expired session = %d %s, want 401 session_expired", r.method, path, status, body)
 		}
 	}
+}
+
+// hugeText is a variant of a JSON body with one text made 800 kB long.
+type hugeText struct {
+	field string
+	body  any
+}
+
+// withHugeText returns a variant of v for each string in it, that string replaced by 800 kB.
+func withHugeText(v any) []hugeText {
+	big := strings.Repeat("á", 400<<10)
+	var out []hugeText
+	switch x := v.(type) {
+	case string:
+		out = append(out, hugeText{"", big})
+	case map[string]any:
+		for k, val := range x {
+			for _, sub := range withHugeText(val) {
+				c := maps.Clone(x)
+				c[k] = sub.body
+				out = append(out, hugeText{strings.TrimSuffix(k+"."+sub.field, "."), c})
+			}
+		}
+	case []any:
+		for i, val := range x {
+			for _, sub := range withHugeText(val) {
+				c := slices.Clone(x)
+				c[i] = sub.body
+				out = append(out, hugeText{strings.TrimSuffix(fmt.Sprint(i)+"."+sub.field, "."), c})
+			}
+		}
+	}
+	return out
 }
