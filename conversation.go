@@ -1,6 +1,9 @@
 package balcao
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // State is where a conversation is in its service cycle:
 // assistant ──▶ pending ──▶ attending ──▶ assistant.
@@ -177,3 +180,20 @@ const (
 
 // MaxTextBytes is the longest text a message may carry (WhatsApp's own limit is 65536 chars).
 const MaxTextBytes = 64 << 10
+
+// Preview is the start of a text (120 characters), for inbox lists and to quote in an error
+// what someone sent.
+func Preview(text string) string {
+	const max = 120
+	n := 0
+	for i := range text {
+		if n == max {
+			if head := text[:i]; utf8.ValidString(head) {
+				return head + "…"
+			}
+			return string([]rune(text)[:max]) + "…" // invalid bytes become U+FFFD, as ever
+		}
+		n++
+	}
+	return text
+}

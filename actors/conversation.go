@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -559,22 +558,6 @@ func (c *conversation) respondView(ctx actor.Context, _ string) {
 }
 
 func seqBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
-
-// preview is the start of a text, for inbox lists and to quote in an error what someone sent.
-func preview(text string) string {
-	const max = 120
-	n := 0
-	for i := range text {
-		if n == max {
-			if head := text[:i]; utf8.ValidString(head) {
-				return head + "…"
-			}
-			return string([]rune(text)[:max]) + "…" // invalid bytes become U+FFFD, as ever
-		}
-		n++
-	}
-	return text
-}
 
 // logger is the conversation's logger, made when something is logged (most actors never log:
 // a child logger per actor would cost memory for nothing).

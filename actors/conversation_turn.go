@@ -172,7 +172,7 @@ func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text st
 		c.remember(m)
 	}
 	t.b.Put(c.seqKey(t.b, storage.AppendMessageKey, m.Seq), &m)
-	c.conv.LastAt, c.conv.Preview = at, preview(text)
+	c.conv.LastAt, c.conv.Preview = at, balcao.Preview(text)
 	t.events = append(t.events, event{Type: balcao.EventMessageAdded, Data: balcao.MessageAdded{Conversation: c.phone, Message: &m, View: &t.view}})
 	return m
 }

@@ -136,7 +136,7 @@ func (o *office) saveContact(ctx actor.Context, m *SaveContact) {
 	c.Companies = slices.Compact(slices.Sorted(slices.Values(c.Companies)))
 	for _, id := range c.Companies {
 		if _, err := db.Company(o.id, id); errors.Is(err, balcao.ErrNotFound) {
-			fields["companies"] = "Empresa não encontrada: " + preview(id) + "."
+			fields["companies"] = "Empresa não encontrada: " + balcao.Preview(id) + "."
 		} else if err != nil {
 			ctx.Respond(&Result{Err: fmt.Errorf("load company: %w", err)})
 			return
@@ -221,7 +221,7 @@ func (o *office) importContacts(ctx actor.Context, m *ImportContacts) {
 	for _, in := range m.Contacts {
 		for _, id := range in.Companies {
 			if !known[id] {
-				ctx.Respond(&Result{Err: balcao.Invalid(map[string]string{"companies": "Empresa não encontrada: " + preview(id) + "."})})
+				ctx.Respond(&Result{Err: balcao.Invalid(map[string]string{"companies": "Empresa não encontrada: " + balcao.Preview(id) + "."})})
 				return
 			}
 		}

@@ -132,7 +132,7 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	}
 	for _, d := range s.Departments {
 		if _, ok := settings.Department(d); !ok {
-			fields["departments"] = "Setor desconhecido: " + d + "."
+			fields["departments"] = "Setor desconhecido: " + balcao.Preview(d) + "."
 		}
 	}
 	if (create || password != "") && (len(password) < 8 || len(password) > 72) {

@@ -1,4 +1,4 @@
-package actors
+package balcao
 
 import (
 	"strings"
@@ -20,8 +20,8 @@ func TestPreview(t *testing.T) {
 		strings.Repeat("é", 200), strings.Repeat("x", 60) + "\xff" + strings.Repeat("y", 100),
 		strings.Repeat("🙂", 130), strings.Repeat("a", 119) + "🙂🙂",
 	} {
-		if got, want := preview(text), old(text); got != want {
-			t.Errorf("preview(%q) = %q, want %q", text, got, want)
+		if got, want := Preview(text), old(text); got != want {
+			t.Errorf("Preview(%q) = %q, want %q", text, got, want)
 		}
 	}
 }
