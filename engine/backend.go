@@ -206,11 +206,8 @@ func (e *Engine) Conversations(_ context.Context, office string, by balcao.Staff
 		return nil, "", err
 	}
 	list, next, err := e.db.ConversationsWhere(office, tab, cursor, limit, maxVisibleScan, keep)
-	if errors.Is(err, balcao.ErrInvalid) {
-		return nil, "", balcao.NewError(balcao.ErrInvalid, "invalid_cursor", "Cursor de página inválido.")
-	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", cursorError(err)
 	}
 	views := make([]balcao.ConversationView, len(list))
 	for i := range list {
@@ -338,4 +335,13 @@ func (e *Engine) SendAttachment(ctx context.Context, office, id string, staff ba
 		return balcao.Message{}, err
 	}
 	return *r.Message, nil
+}
+
+// cursorError is a page's error as the API answers it: a cursor the store could not read
+// (balcao.ErrInvalid) is 400 invalid_cursor, saying so; any other error as it is.
+func cursorError(err error) error {
+	if errors.Is(err, balcao.ErrInvalid) {
+		return balcao.NewError(balcao.ErrInvalid, "invalid_cursor", "Cursor de página inválido.")
+	}
+	return err
 }

@@ -19,7 +19,7 @@ func (e *Engine) Jobs(_ context.Context, office string, by balcao.Staff, tab, cu
 	}
 	jobs, next, err := e.db.Jobs(office, state, cursor, limit)
 	if err != nil {
-		return nil, "", err
+		return nil, "", cursorError(err)
 	}
 	visible, err := e.jobFilter(office, by)
 	if err != nil || visible == nil {

@@ -51,7 +51,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"bad cursor", "GET", "/api/conversations?cursor=bm9wZQ", "", nil, 400, "invalid_cursor"},
 		{"bad jobs tab", "GET", "/api/jobs?tab=lixo", "", nil, 400, "invalid_tab"},
 		{"bad jobs limit", "GET", "/api/jobs?limit=0", "", nil, 400, "invalid_limit"},
-		{"bad jobs cursor", "GET", "/api/jobs?cursor=bm9wZQ", "", nil, 400, "invalid"},
+		{"bad jobs cursor", "GET", "/api/jobs?cursor=bm9wZQ", "", nil, 400, "invalid_cursor"},
 		{"bad history dates", "GET", "/api/history?from=2026-13-01", "", nil, 400, "invalid_filter"},
 		{"bad history outcome", "GET", "/api/history?status=x", "", nil, 400, "invalid_filter"},
 		{"bad export dates", "GET", "/api/history?format=csv&from=ontem", "", nil, 400, "invalid_filter"},
@@ -94,6 +94,12 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 				t.Fatalf("%s %s = %d %s, want %d %s with a message", tc.method, tc.path, status, out, tc.status, tc.code)
 			}
 		})
+	}
+	// A cursor past the history's keys ("zzz"), as an administrator (attendants see no history).
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, out := admin.raw("GET", "/api/history?cursor=enp6", "", nil); status != 400 || decode[errBody](t, out).Error.Code != "invalid_cursor" {
+		t.Errorf("history with a bad cursor = %d %s, want 400 invalid_cursor", status, out)
 	}
 	// The simulator refuses a body declared too large unread; one of unknown length (chunked) is
 	// cut at the limit with the same answer.

@@ -44,7 +44,7 @@ func (e *Engine) History(_ context.Context, office string, by balcao.Staff, f ba
 		return true
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", cursorError(err)
 	}
 	return out, next, nil
 }
