@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,11 +25,7 @@ func TestAgentBinaryAgainstServer(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	srv := startServer(t, bin, t.TempDir())
-	jar, _ := cookiejar.New(nil)
-	admin := &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	if status, body, err := post(admin, srv.base+"/api/login", map[string]string{"office": "demo", "user": "admin", "password": "segredo"}); err != nil || status != 200 {
-		t.Fatalf("login: %d %s %v", status, body, err)
-	}
+	admin := srv.login(t, "admin")
 	status, body, err := post(admin, srv.base+"/api/agents/token", nil)
 	if err != nil || status != http.StatusCreated {
 		t.Fatalf("agent token: %d %s %v", status, body, err)

@@ -87,6 +87,18 @@ func startServer(t *testing.T, bin, data string) *server {
 	return nil
 }
 
+// login signs a demo staff member in (the tests' password) and returns a client holding the
+// session.
+func (s *server) login(t *testing.T, user string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	if status, body, err := post(c, s.base+"/api/login", map[string]string{"office": "demo", "user": user, "password": "segredo"}); err != nil || status != 200 {
+		t.Fatalf("login as %s: %d %s %v", user, status, body, err)
+	}
+	return c
+}
+
 func post(c *http.Client, url string, body any) (int, []byte, error) {
 	raw, _ := json.Marshal(body)
 	resp, err := c.Post(url, "application/json", bytes.NewReader(raw))
@@ -110,11 +122,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	srv := startServer(t, bin, data)
-	jar, _ := cookiejar.New(nil)
-	staff := &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	if status, body, err := post(staff, srv.base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
-		t.Fatalf("login: %d %s %v", status, body, err)
-	}
+	staff := srv.login(t, "ana")
 	// Unlinked phones go to pending on their first message; five of them are then attended.
 	const controlled, attended = 10, 5
 	for i := range controlled {
@@ -170,11 +178,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	}
 
 	srv = startServer(t, bin, data)
-	jar, _ = cookiejar.New(nil)
-	staff = &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	if status, body, err := post(staff, srv.base+"/api/login", map[string]string{"office": "demo", "user": "ana", "password": "segredo"}); err != nil || status != 200 {
-		t.Fatalf("login after restart: %d %s %v", status, body, err)
-	}
+	staff = srv.login(t, "ana")
 	stored := map[string]int{} // waId → count
 	for p := range phones {
 		for _, m := range allMessages(t, staff, srv.base, phoneOf(p)) {
@@ -276,11 +280,7 @@ func TestCrashDuringDocumentDeliveries(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	srv := startServer(t, bin, data)
-	jar, _ := cookiejar.New(nil)
-	admin := &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	if status, body, err := post(admin, srv.base+"/api/login", map[string]string{"office": "demo", "user": "admin", "password": "segredo"}); err != nil || status != 200 {
-		t.Fatalf("login: %d %s %v", status, body, err)
-	}
+	admin := srv.login(t, "admin")
 	// Clients of the padaria, whose payroll of last month the demo documents hold (a payslip
 	// per employee).
 	const clients, workers = 60, 8
@@ -374,11 +374,7 @@ func TestCrashDuringDocumentDeliveries(t *testing.T) {
 	}
 
 	srv = startServer(t, bin, data)
-	jar, _ = cookiejar.New(nil)
-	admin = &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	if status, body, err := post(admin, srv.base+"/api/login", map[string]string{"office": "demo", "user": "admin", "password": "segredo"}); err != nil || status != 200 {
-		t.Fatalf("login after restart: %d %s %v", status, body, err)
-	}
+	admin = srv.login(t, "admin")
 	// Every acknowledged request's documents reach the chat once each and are delivered.
 	deadline := time.Now().Add(60 * time.Second)
 	for p := range acked {
