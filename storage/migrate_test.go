@@ -15,38 +15,17 @@ import (
 // marker (open/{job}) beside their contact's, opens as version 2 without those markers, and its
 // open jobs are still listed, from the contacts' markers.
 func TestMigrationDropsOpenJobMarkers(t *testing.T) {
-	dir := t.TempDir()
-	quiet := slog.New(slog.DiscardHandler)
-	db, err := Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The store as version 1 left it: two offices, an open job each, a delivered one without
 	// markers; and a key of another kind whose name starts the same.
-	b := db.pdb.NewBatch()
-	for _, office := range []string{"o1", "o2"} {
-		rec := Encode(&balcao.Office{ID: office, Name: office})
-		_ = b.Set(OfficeKey(office), rec, nil)
-		_ = b.Set(officeKey(office, "open", "job-"+office), nil, nil)
-		_ = b.Set(ContactJobKey(office, "5548999990001", "job-"+office), nil, nil)
-	}
-	_ = b.Set(officeKey("o1", "openings", "x"), []byte("kept"), nil)
-	_ = b.Set([]byte(keyVersion), beBytes(1), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err = Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
-		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
-	}
+	db := migrateFrom(t, 1, func(b *pebble.Batch) {
+		for _, office := range []string{"o1", "o2"} {
+			rec := Encode(&balcao.Office{ID: office, Name: office})
+			_ = b.Set(OfficeKey(office), rec, nil)
+			_ = b.Set(officeKey(office, "open", "job-"+office), nil, nil)
+			_ = b.Set(ContactJobKey(office, "5548999990001", "job-"+office), nil, nil)
+		}
+		_ = b.Set(officeKey("o1", "openings", "x"), []byte("kept"), nil)
+	})
 	for _, office := range []string{"o1", "o2"} {
 		left := 0
 		if err := db.Scan(officeKey(office, "open", ""), nil, false, func([]byte, []byte) bool { left++; return true }); err != nil {
@@ -69,35 +48,14 @@ func TestMigrationDropsOpenJobMarkers(t *testing.T) {
 // links' expiries were not stored, and are no later): still there, and still refusing their
 // links, until then; gone after.
 func TestMigrationQueuesSpentLogins(t *testing.T) {
-	dir := t.TempDir()
-	quiet := slog.New(slog.DiscardHandler)
-	db, err := Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := db.pdb.NewBatch()
-	for _, office := range []string{"o1", "o2"} {
-		_ = b.Set(OfficeKey(office), Encode(&balcao.Office{ID: office, Name: office}), nil)
-		_ = b.Set(SpentLoginKey(office, "nonce-a-"+office), nil, nil)
-		_ = b.Set(SpentLoginKey(office, "nonce-b-"+office), nil, nil)
-	}
-	_ = b.Set([]byte(keyVersion), beBytes(2), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
 	upgraded := time.Now()
-	db, err = Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
-		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
-	}
+	db := migrateFrom(t, 2, func(b *pebble.Batch) {
+		for _, office := range []string{"o1", "o2"} {
+			_ = b.Set(OfficeKey(office), Encode(&balcao.Office{ID: office, Name: office}), nil)
+			_ = b.Set(SpentLoginKey(office, "nonce-a-"+office), nil, nil)
+			_ = b.Set(SpentLoginKey(office, "nonce-b-"+office), nil, nil)
+		}
+	})
 	for _, office := range []string{"o1", "o2"} {
 		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL-time.Minute), 100); err != nil || n != 0 {
 			t.Errorf("%s: dropping the markers of links expired before a login link's life after the upgrade = %d, %v; want none", office, n, err)
@@ -127,33 +85,12 @@ func TestMigrationQueuesSpentLogins(t *testing.T) {
 // goes at the next drop, a live one stays until it expires, and a record that does not decode
 // (it lets no one in) goes at once.
 func TestMigrationQueuesSessions(t *testing.T) {
-	dir := t.TempDir()
-	quiet := slog.New(slog.DiscardHandler)
-	db, err := Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now()
-	b := db.pdb.NewBatch()
-	_ = b.Set(SessionKey("expired"), Encode(&balcao.Session{Office: "o1", User: "a", Expires: now.Add(-time.Hour)}), nil)
-	_ = b.Set(SessionKey("live"), Encode(&balcao.Session{Office: "o1", User: "b", Expires: now.Add(12 * time.Hour)}), nil)
-	_ = b.Set(SessionKey("corrupt"), []byte{0xc1}, nil)
-	_ = b.Set([]byte(keyVersion), beBytes(3), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err = Open(dir, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
-		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
-	}
+	db := migrateFrom(t, 3, func(b *pebble.Batch) {
+		_ = b.Set(SessionKey("expired"), Encode(&balcao.Session{Office: "o1", User: "a", Expires: now.Add(-time.Hour)}), nil)
+		_ = b.Set(SessionKey("live"), Encode(&balcao.Session{Office: "o1", User: "b", Expires: now.Add(12 * time.Hour)}), nil)
+		_ = b.Set(SessionKey("corrupt"), []byte{0xc1}, nil)
+	})
 	left := func() (hashes []string) {
 		t.Helper()
 		for _, p := range [][]byte{SessionsPrefix(), SessionExpiriesPrefix()} {
@@ -183,4 +120,33 @@ func TestMigrationQueuesSessions(t *testing.T) {
 	if got := left(); len(got) != 0 {
 		t.Errorf("left after every session expired: %q", got)
 	}
+}
+
+// migrateFrom opens a store written as schema version from left it (fill adds its keys), and
+// checks that it opens migrated to schemaVersion; the store is closed after the test.
+func migrateFrom(t *testing.T, from int, fill func(b *pebble.Batch)) *DB {
+	t.Helper()
+	dir := t.TempDir()
+	quiet := slog.New(slog.DiscardHandler)
+	db, err := Open(dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := db.pdb.NewBatch()
+	fill(b)
+	_ = b.Set([]byte(keyVersion), beBytes(uint64(from)), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(dir, quiet); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if raw, err := db.getRaw([]byte(keyVersion)); err != nil || beUint64(raw) != schemaVersion {
+		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
+	}
+	return db
 }
