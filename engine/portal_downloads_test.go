@@ -1,11 +1,9 @@
 package engine_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"path"
-	"sync"
 	"testing"
 )
 
@@ -31,37 +29,13 @@ func TestPortalCountsConcurrentDownloads(t *testing.T) {
 	}
 	doc := path.Base(u.Path)
 	const n, rounds = 16, 3 // 48 downloads: the record keeps the last 50
-	browsers := make([]*http.Client, n)
-	for i := range browsers {
-		browsers[i] = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
-		t.Cleanup(browsers[i].CloseIdleConnections)
-		resp, err := browsers[i].Get(c.base + "/healthz") // a warm connection each, so that they race
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
+	browsers := racers(t, c.base, n)
 	for round := 1; round <= rounds; round++ {
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for _, b := range browsers {
-			wg.Go(func() {
-				<-start
-				resp, err := b.Get(link)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					t.Errorf("download = %d", resp.StatusCode)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
+		getAtOnce(t, browsers, link, func(resp *http.Response) {
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("download = %d", resp.StatusCode)
+			}
+		})
 		// Whatever the downloads submitted is durable after this barrier.
 		if err := e.DB().Writer.CommitSettled(nil); err != nil {
 			t.Fatal(err)

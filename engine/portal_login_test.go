@@ -21,44 +21,16 @@ func TestPortalLoginLinkIsOneTimeUnderConcurrency(t *testing.T) {
 	e := startEngine(t)
 	c := newClient(t, e)
 	const n, rounds = 32, 10
-	browsers := make([]*http.Client, n)
-	for i := range browsers {
-		browsers[i] = &http.Client{
-			Transport:     &http.Transport{MaxIdleConnsPerHost: 1},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-		t.Cleanup(browsers[i].CloseIdleConnections)
-		resp, err := browsers[i].Get(c.base + "/healthz") // a warm connection each, so that they race
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
+	browsers := racers(t, c.base, n)
 	for round := range rounds {
-		login := portalLoginLink(t, c)
-		var wg sync.WaitGroup
 		var sessions atomic.Int32
-		start := make(chan struct{})
-		for _, b := range browsers {
-			wg.Go(func() {
-				<-start
-				resp, err := b.Get(login)
-				if err != nil {
-					t.Error(err)
-					return
+		getAtOnce(t, browsers, portalLoginLink(t, c), func(resp *http.Response) {
+			for _, ck := range resp.Cookies() {
+				if ck.Name == ui.PortalCookie && ck.Value != "" {
+					sessions.Add(1)
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				for _, ck := range resp.Cookies() {
-					if ck.Name == ui.PortalCookie && ck.Value != "" {
-						sessions.Add(1)
-					}
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
+			}
+		})
 		if got := sessions.Load(); got != 1 {
 			t.Errorf("round %d: one login link opened %d portal sessions, want 1", round, got)
 		}
@@ -122,4 +94,48 @@ func TestSpentLoginMarkersGoWhenTheirLinksExpire(t *testing.T) {
 	if spent, queued := markers(); spent != 0 || queued != 0 {
 		t.Errorf("after both links expired: %d spent markers, %d queued, want none", spent, queued)
 	}
+}
+
+// racers returns n clients of the server at base, each with a warm connection of its own (so
+// that their requests race), following no redirect.
+func racers(t *testing.T, base string, n int) []*http.Client {
+	t.Helper()
+	clients := make([]*http.Client, n)
+	for i := range clients {
+		clients[i] = &http.Client{
+			Transport:     &http.Transport{MaxIdleConnsPerHost: 1},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		t.Cleanup(clients[i].CloseIdleConnections)
+		resp, err := clients[i].Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return clients
+}
+
+// getAtOnce has every client get url at the same moment, and calls check with each response
+// (from the clients' goroutines) once its body is read.
+func getAtOnce(t *testing.T, clients []*http.Client, url string, check func(*http.Response)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, c := range clients {
+		wg.Go(func() {
+			<-start
+			resp, err := c.Get(url)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			check(resp)
+		})
+	}
+	close(start)
+	wg.Wait()
 }
