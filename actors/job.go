@@ -54,9 +54,14 @@ type jobActor struct {
 	// fetching is set while the agent pool has the job (slow once the fetch has taken
 	// processingAfter), delivering while the conversation has its documents: a "try now" tick
 	// then changes nothing (a second ask could find the first one's batch still in the
-	// writer, and send the documents twice).
+	// writer, and send the documents twice). The wait for an answer has no timeout, for the
+	// same reason: an ask that will never be answered, its conversation actor stopped by its
+	// supervisor, is told by the office (askLost).
 	fetching, delivering bool
-	slow                 *time.Timer
+	// asks counts the asks for delivery the actor sent: while delivering, asks is the number
+	// of the one under way (see askLost).
+	asks uint64
+	slow *time.Timer
 	// docs are the documents fetched, until the conversation's batch that sends them stores
 	// them with the job done (see deliver).
 	docs []balcao.StoredDocument
@@ -120,6 +125,12 @@ func (j *jobActor) Receive(ctx actor.Context) {
 			j.delivered(ctx)
 		default: // recorded delivered with the documents, by this ask or an earlier one
 			ctx.Stop(ctx.Self())
+		}
+	case *askLost: // the conversation stopped without answering: ask again, as after an error
+		if j.delivering && m.ask == j.asks {
+			j.delivering = false
+			j.log.Warn("deliver documents: the conversation stopped before it answered")
+			j.arm(ctx)
 		}
 	}
 }
@@ -263,6 +274,8 @@ func (j *jobActor) deliver(ctx actor.Context, first bool) {
 		}
 	}
 	j.delivering = true
+	j.asks++
+	m.ask = j.asks
 	ctx.Request(ctx.Parent(), m)
 }
 

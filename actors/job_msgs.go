@@ -54,7 +54,13 @@ type deliverDocuments struct {
 	// office's mailbox by its failure, is dropped: office.deliverDocuments), so the conversation
 	// does not look for the job's marker.
 	first bool
+	// ask numbers the job actor's asks (jobActor.asks), for askLost.
+	ask uint64
 }
+
+// askLost tells a job's actor that its ask for delivery number ask went to a conversation actor
+// that stopped without answering it, and never will (office.asksLost).
+type askLost struct{ ask uint64 }
 
 // jobPendingNotice asks a conversation to tell the client the office will take care of a job.
 type jobPendingNotice struct{ job balcao.Job }

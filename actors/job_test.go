@@ -270,3 +270,36 @@ func TestJobCountsNoAttemptWhenTheAgentsClose(t *testing.T) {
 		})
 	}
 }
+
+// TestJobAsksAgainOnlyWhenItsAskWasLost: the office tells a job that its ask for delivery went
+// to a conversation actor stopped before answering it (office.asksLost); the job asks again
+// after its backoff, but only if that ask is the one under way. The news of an earlier ask,
+// answered before its conversation stopped, must not end the wait for a later one: the job
+// would ask while that one is under way, which could find its batch still in the writer and
+// send the documents twice.
+func TestJobAsksAgainOnlyWhenItsAskWasLost(t *testing.T) {
+	u := startJob(t, func(*fetch) *fetched {
+		return &fetched{files: []storedFile{{name: "das.pdf", sha: "cd", size: 7}}}
+	})
+	first := await(t, u.asks, "ask for delivery")
+	u.answer(&Result{Err: errors.New("write failed")})
+	second := await(t, u.asks, "second ask after the failed write")
+	if first.ask == second.ask {
+		t.Fatalf("both asks numbered %d", first.ask)
+	}
+	u.root.Send(u.pid, &askLost{ask: first.ask})
+	u.root.Send(u.pid, &jobRetryTick{}) // would ask at once were the job no longer waiting
+	u.settled(t)
+	if n := len(u.asks); n != 0 {
+		t.Fatalf("%d more asks while the second was under way, want none", n)
+	}
+	u.root.Send(u.pid, &askLost{ask: second.ask})
+	third := await(t, u.asks, "third ask after the second was lost")
+	if third.first || third.ask == second.ask {
+		t.Fatalf("third ask = first %v, number %d; want a later ask, looking for the marker", third.first, third.ask)
+	}
+	job := third.job
+	job.Delivered = true
+	u.answer(&Result{Job: &job})
+	await(t, u.stopped, "the job's actor stopping once its delivery was recorded")
+}

@@ -22,6 +22,9 @@ type office struct {
 	pool  *actor.PID
 	convs map[string]*child     // by phone
 	jobs  map[string]*actor.PID // running job actors, by job id
+	// asks are, by job id, the last ask of a running job's actor for delivery and the
+	// conversation actor it was routed to (see asksLost).
+	asks map[string]routedAsk
 	// recheck are the jobs that were running when an agent connected (see jobStopped).
 	recheck map[string]struct{}
 	// failed are the phones whose actor stopped without passivating: the next one waits for
@@ -59,7 +62,7 @@ type child struct {
 type sweepIdle struct{}
 
 func newOffice(sys *System, id string, restarted bool) *office {
-	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, recheck: map[string]struct{}{}, failed: map[string]bool{},
+	return &office{sys: sys, id: id, convs: map[string]*child{}, jobs: map[string]*actor.PID{}, asks: map[string]routedAsk{}, recheck: map[string]struct{}{}, failed: map[string]bool{},
 		passivated: map[string]struct{}{}, epoch: time.Now(), restarted: restarted}
 }
 
@@ -137,6 +140,7 @@ func (o *office) Receive(ctx actor.Context) {
 		for id, pid := range o.jobs {
 			if pid.Equal(m.Who) {
 				delete(o.jobs, id)
+				delete(o.asks, id)
 				o.jobStopped(ctx, id)
 				return
 			}
@@ -145,22 +149,25 @@ func (o *office) Receive(ctx actor.Context) {
 			if c.pid.Equal(m.Who) {
 				delete(o.convs, phone) // stopped by its supervisor after too many failures
 				o.failed[phone] = true
+				o.asksLost(m.Who)
 				break
 			}
 		}
 	}
 }
 
-// route forwards the current message, with its sender, to the phone's conversation actor.
-// While the office stops, the message is refused (WhatsApp redelivers, staff retry).
-func (o *office) route(ctx actor.Context, phone string) {
+// route forwards the current message, with its sender, to the phone's conversation actor,
+// and returns that actor. While the office stops, the message is refused (WhatsApp
+// redelivers, staff retry) and route returns nil.
+func (o *office) route(ctx actor.Context, phone string) *child {
 	if o.stopping {
 		refuse(ctx)
-		return
+		return nil
 	}
 	c := o.conversation(ctx, phone)
 	c.forwarded++
 	ctx.Forward(c.pid)
+	return c
 }
 
 // sweep tells every conversation idle for IdleAfter to passivate, and comes back in a quarter

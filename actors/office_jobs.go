@@ -64,11 +64,63 @@ func (o *office) jobChanged(ctx actor.Context, m *jobChanged) {
 // a time, from an actor that waits for its answer (see jobActor.delivering). A job's actor
 // restarted by its supervisor keeps its pid, so an ask of the failed instance would pass: the
 // actor fails only as it starts, before it asks (TestJobRestartedUnderItsPidDeliversOnce).
+//
+// The office remembers to which conversation actor it routed each job's last ask, for asksLost.
 func (o *office) deliverDocuments(ctx actor.Context, m *deliverDocuments) {
 	if pid, ok := o.jobs[m.job.ID]; !ok || !pid.Equal(ctx.Sender()) {
 		return
 	}
-	o.route(ctx, m.phone())
+	if c := o.route(ctx, m.phone()); c != nil {
+		o.asks[m.job.ID] = routedAsk{conv: c.pid, ask: m.ask}
+	}
+}
+
+// routedAsk is a job's ask for delivery (its number, deliverDocuments.ask) and the conversation
+// actor the office routed it to.
+type routedAsk struct {
+	conv *actor.PID
+	ask  uint64
+}
+
+// asksLost tells the jobs whose last ask for delivery went to a conversation actor that its
+// supervisor (the office) stopped after too many failures that the ask may never be answered:
+// one still in the actor's mailbox went with it, and one routed to it after it stopped went to
+// the dead letters. The job asks again after its backoff (askLost), and the phone's next
+// conversation actor waits for the writer before it loads (office.failed), so it finds the
+// delivery marker of any batch the stopped one wrote: the documents go out once.
+//
+// The news goes after a writer barrier: every answer the stopped actor gave or will give (at
+// once as it handled an ask, or from the callback of a batch it submitted) has reached the job
+// before, so the job takes it for what it is only when still waiting for that very ask (it
+// numbers them): then no answer will come. A conversation that passivates has handled and
+// answered everything routed to it (see the passivate message): its asks are not lost.
+func (o *office) asksLost(conv *actor.PID) {
+	var lost []lostAsk
+	for id, a := range o.asks {
+		if !a.conv.Equal(conv) {
+			continue
+		}
+		if pid, ok := o.jobs[id]; ok {
+			lost = append(lost, lostAsk{job: pid, ask: a.ask})
+		}
+		delete(o.asks, id)
+	}
+	if len(lost) == 0 {
+		return
+	}
+	root := o.sys.as.Root
+	// Callbacks run in commit order, on one goroutine: after those of the stopped actor's
+	// batches, and whatever their outcome. Refused, the writer is closing: so is the office.
+	_ = o.sys.cfg.DB.Writer.Submit(nil, func(error) {
+		for _, l := range lost {
+			root.Send(l.job, &askLost{ask: l.ask})
+		}
+	})
+}
+
+type lostAsk struct {
+	job *actor.PID
+	ask uint64
 }
 
 // resumeJobs restarts the jobs that were under way: waiting, interrupted while processing, or
