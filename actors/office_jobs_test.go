@@ -104,11 +104,17 @@ func (u *officeUnderTest) documentMessages(t *testing.T) int {
 // calledFrom reports whether its caller runs inside the function or method named fn (as the
 // runtime names it after its package: "(*conversation).start").
 func calledFrom(fn string) bool {
+	return onStack(func(f string) bool { return strings.HasSuffix(f, "."+fn) })
+}
+
+// onStack reports whether a function of its caller's stack has a name (as the runtime gives
+// it, package path first) that is matched.
+func onStack(matched func(name string) bool) bool {
 	pcs := make([]uintptr, 64)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
 	for {
 		f, more := frames.Next()
-		if strings.HasSuffix(f.Function, "."+fn) {
+		if matched(f.Function) {
 			return true
 		}
 		if !more {

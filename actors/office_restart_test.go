@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -203,18 +202,8 @@ func TestOfficeRestartDeliversAJobsDocumentsOnce(t *testing.T) {
 		st, err := u.sys.OfficeStats(t.Context(), "o1")
 		return err == nil && st.Jobs == 0 && j.State == balcao.JobDone && j.Delivered
 	})
-	msgs, _, err := u.db.Messages("o1", u.job.Phone, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := 0
-	for _, m := range msgs {
-		if m.Document != nil {
-			docs++
-		}
-	}
-	if docs != 1 {
-		t.Fatalf("%d document messages in the chat, want 1", docs)
+	if n := u.documentMessages(t); n != 1 {
+		t.Fatalf("%d document messages in the chat, want 1", n)
 	}
 }
 
@@ -289,21 +278,8 @@ func failJobAtClockRead(t *testing.T, read int) bool {
 	if _, err := u.sys.Request(t.Context(), "o1", &FinishService{Phone: u.job.Phone, Staff: "ana"}); !errors.Is(err, balcao.ErrConflict) {
 		t.Fatalf("finish a service not open = %v, want a conflict", err)
 	}
-	if err := u.db.Writer.Commit(t.Context(), nil); err != nil {
-		t.Fatal(err)
-	}
-	msgs, _, err := u.db.Messages("o1", u.job.Phone, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := 0
-	for _, m := range msgs {
-		if m.Document != nil {
-			docs++
-		}
-	}
-	if docs != 1 {
-		t.Fatalf("%d document messages in the chat, want 1", docs)
+	if n := u.documentMessages(t); n != 1 { // after a writer barrier
+		t.Fatalf("%d document messages in the chat, want 1", n)
 	}
 	if j, err := u.db.Job("o1", u.job.ID); err != nil || len(j.Documents) != 1 {
 		t.Fatalf("job stored with documents %v, %v; want 1", j.Documents, err)
@@ -313,15 +289,5 @@ func failJobAtClockRead(t *testing.T, read int) bool {
 
 // onJobActor reports whether its caller runs in a job actor's code.
 func onJobActor() bool {
-	pcs := make([]uintptr, 64)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
-	for {
-		f, more := frames.Next()
-		if strings.Contains(f.Function, "(*jobActor).") {
-			return true
-		}
-		if !more {
-			return false
-		}
-	}
+	return onStack(func(f string) bool { return strings.Contains(f, "(*jobActor).") })
 }
