@@ -25,32 +25,32 @@ func runAgent(args []string, stdout io.Writer) error {
 	dir := fs.String("dir", "", "export tree: DIR/{cnpj}/{intent}/{competence}/*.pdf")
 	name := fs.String("name", host, "name of this agent, shown to the office")
 	jobs := fs.Int("jobs", 4, fmt.Sprintf("jobs run at once (1..%d)", agent.MaxConcurrency))
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
+	logLevelFlag := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *token == "" {
 		*token = os.Getenv("BALCAO_AGENT_TOKEN")
 	}
 	switch {
 	case *server == "":
-		return errors.New("--server is required")
+		return usagef("--server is required")
 	case *token == "":
-		return errors.New("--token (or BALCAO_AGENT_TOKEN) is required")
+		return usagef("--token (or BALCAO_AGENT_TOKEN) is required")
 	case *dir == "":
-		return errors.New("--dir is required")
+		return usagef("--dir is required")
 	case *jobs < 1 || *jobs > agent.MaxConcurrency:
-		return fmt.Errorf("--jobs %d: want 1..%d", *jobs, agent.MaxConcurrency)
+		return usagef("--jobs %d: want 1..%d", *jobs, agent.MaxConcurrency)
+	}
+	if _, err := agent.Endpoint(*server); err != nil {
+		return usageError{err}
 	}
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("--dir %s: not a directory", *dir)
+		return usagef("--dir %s: not a directory", *dir)
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+	level, err := logLevel(*logLevelFlag)
+	if err != nil {
+		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 

@@ -162,6 +162,8 @@ func TestRunAgentFlags(t *testing.T) {
 		err := runAgent(c.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: runAgent(%q) = %v, want an error about %s", c.name, c.args, err, c.want)
+		} else if !errors.As(err, new(usageError)) {
+			t.Errorf("%s: runAgent(%q) = %v, not a usageError (exit 1, not 2)", c.name, c.args, err)
 		}
 	}
 }

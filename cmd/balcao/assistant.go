@@ -20,48 +20,54 @@ const assistantUsage = `usage:
 // runAssistant runs `balcao assistant parse|eval`; args follow "assistant".
 func runAssistant(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(assistantUsage)
+		return usagef("missing subcommand: want parse or eval")
 	}
 	sub := args[0]
-	if sub == "-h" || sub == "-help" || sub == "--help" || sub == "help" {
+	switch sub {
+	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, assistantUsage)
 		return flag.ErrHelp // main exits 0
+	case "parse", "eval":
+	default:
+		return usagef("unknown subcommand %q: want parse or eval", sub)
 	}
 	fs := flag.NewFlagSet("assistant "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // main prints the error, in one line
 	nowFlag := fs.String("now", "", "reference date YYYY-MM-DD for relative dates (default: today)")
 	rest, err := parseInterleaved(fs, args[1:])
-	if err != nil {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stdout, assistantUsage)
 		return err
+	}
+	if err != nil {
+		return usageError{err}
 	}
 	now, err := referenceDate(*nowFlag)
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	switch sub {
-	case "parse":
+	if sub == "parse" {
 		text := strings.Join(rest, " ")
 		if text == "" {
-			return errors.New("parse: no text")
+			return usagef("parse: no text")
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(assistant.Parse(text, now))
-	case "eval":
-		if len(rest) != 1 {
-			return errors.New("eval: want one corpus file")
-		}
-		f, err := os.Open(rest[0])
-		if err != nil {
-			return fmt.Errorf("open corpus: %w", err)
-		}
-		defer f.Close()
-		rep, err := assistant.Eval(f, now)
-		if err != nil {
-			return fmt.Errorf("eval %s: %w", rest[0], err)
-		}
-		return rep.Print(stdout)
 	}
-	return fmt.Errorf("unknown subcommand %q\n%s", sub, assistantUsage)
+	if len(rest) != 1 {
+		return usagef("eval: want one corpus file, got %d arguments", len(rest))
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return fmt.Errorf("open corpus: %w", err)
+	}
+	defer f.Close()
+	rep, err := assistant.Eval(f, now)
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", rest[0], err)
+	}
+	return rep.Print(stdout)
 }
 
 // parseInterleaved parses flags that may come before or after the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,21 +47,30 @@ func TestRunAssistantEval(t *testing.T) {
 	}
 }
 
+// TestRunAssistantErrors: a command line refused is a usageError (exit 2); a corpus that
+// cannot be opened is a failure while running (exit 1).
 func TestRunAssistantErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
+		name  string
+		args  []string
+		usage bool
 	}{
-		{"no subcommand", nil},
-		{"unknown subcommand", []string{"talk"}},
-		{"bad date", []string{"parse", "--now", "25/11/2026", "oi"}},
-		{"no text", []string{"parse"}},
-		{"no file", []string{"eval", filepath.Join(t.TempDir(), "missing.tsv")}},
+		{"no subcommand", nil, true},
+		{"unknown subcommand", []string{"talk"}, true},
+		{"bad date", []string{"parse", "--now", "25/11/2026", "oi"}, true},
+		{"bad flag", []string{"parse", "--agora", "oi"}, true},
+		{"no text", []string{"parse"}, true},
+		{"two files", []string{"eval", "a.tsv", "b.tsv"}, true},
+		{"no file", []string{"eval", filepath.Join(t.TempDir(), "missing.tsv")}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := runAssistant(tt.args, &strings.Builder{}); err == nil {
-				t.Errorf("runAssistant(%q): no error", tt.args)
+			err := runAssistant(tt.args, &strings.Builder{})
+			if err == nil {
+				t.Fatalf("runAssistant(%q): no error", tt.args)
+			}
+			if usage := errors.As(err, new(usageError)); usage != tt.usage {
+				t.Errorf("runAssistant(%q) = %v, a usageError: %v, want %v", tt.args, err, usage, tt.usage)
 			}
 		})
 	}

@@ -35,7 +35,6 @@ func runBench(args []string, stdout io.Writer) error {
 func benchConfig(args []string, stdout io.Writer) (bench.Config, error) {
 	d := bench.Defaults()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	var (
 		cfg   = d
 		mix   = fs.String("mix", d.Mix.String(), "what the phones write, in percent adding up to 100: greetings:N,documents:N,person:N")
@@ -70,11 +69,8 @@ func benchConfig(args []string, stdout io.Writer) (bench.Config, error) {
 	fs.StringVar(&cfg.Trace, "trace", "", "write a runtime trace of the measured run (with --conversations: of the restart) to this file (go tool trace)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile at the end of the measured run to this file")
 	fs.StringVar(&cfg.Label, "label", "", "free text stored in the JSON result")
-	if err := fs.Parse(args); err != nil {
-		return cfg, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return cfg, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return cfg, err
 	}
 	m, err := bench.ParseMix(*mix)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -13,7 +14,8 @@ import (
 	"github.com/balcao/balcao/engine"
 )
 
-func runServe(args []string) error {
+// runServe runs the server until SIGINT or SIGTERM: `balcao serve [flags]`.
+func runServe(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory (Pebble, documents)")
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
@@ -22,16 +24,16 @@ func runServe(args []string) error {
 	demoPassword := fs.String("demo-password", "", "password of the demo users (random and saved in the data dir when empty)")
 	documents := fs.String("documents", "", "export tree of the accounting system served by the embedded agent (DIR/{cnpj}/{intent}/{competence}/*.pdf)")
 	publicURL := fs.String("public-url", "", "URL where clients reach this server, for links sent on WhatsApp (default http://ADDR)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
+	logLevelFlag := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	level, err := logLevel(*logLevelFlag)
+	if err != nil {
+		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+	if *wa != "sim" && *wa != "whatsmeow" {
+		return usagef("--whatsapp %q: want sim or whatsmeow", *wa)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if err := os.MkdirAll(*data, 0o755); err != nil {
@@ -51,26 +53,26 @@ func runServe(args []string) error {
 		return err
 	}
 	url := "http://" + e.Addr()
-	fmt.Printf("Balcão is running at %s\n", url)
-	fmt.Printf("  staff inbox:        %s/\n", url)
+	fmt.Fprintf(stdout, "Balcão is running at %s\n", url)
+	fmt.Fprintf(stdout, "  staff inbox:        %s/\n", url)
 	if e.Sim() != nil { // the real WhatsApp serves no phone page
-		fmt.Printf("  simulated WhatsApp: %s/sim/\n", url)
+		fmt.Fprintf(stdout, "  simulated WhatsApp: %s/sim/\n", url)
 	}
 	if *demo {
-		fmt.Printf("  demo login:         office %q, users admin, ana, bruno", engine.DemoOffice)
+		fmt.Fprintf(stdout, "  demo login:         office %q, users admin, ana, bruno", engine.DemoOffice)
 		if e.DemoPassword != "" {
-			fmt.Printf(", password %s", e.DemoPassword)
+			fmt.Fprintf(stdout, ", password %s", e.DemoPassword)
 		}
-		fmt.Println()
+		fmt.Fprintln(stdout)
 		if *demoPassword != "" && !e.DemoCreated {
-			fmt.Println("  --demo-password not applied: the demo office exists in this data dir, and its users keep their passwords")
+			fmt.Fprintln(stdout, "  --demo-password not applied: the demo office exists in this data dir, and its users keep their passwords")
 		}
 	}
-	fmt.Println("Press Ctrl-C to stop.")
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 	log.Info("serving", "addr", e.Addr(), "data", *data, "whatsapp", *wa)
 
 	<-sigs
-	fmt.Println("\nStopping… (press Ctrl-C again to stop at once)")
+	fmt.Fprintln(stdout, "\nStopping… (press Ctrl-C again to stop at once)")
 	// A second signal ends the process without waiting for the stop (requests in flight, the
 	// actors): every acknowledged message is already synced, so nothing acknowledged is lost.
 	go func() {

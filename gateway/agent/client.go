@@ -60,7 +60,7 @@ type Client struct {
 // returns nil when ctx ends, and an error wrapping ErrInvalidToken, without retrying, when the
 // server refuses the token.
 func (c *Client) Run(ctx context.Context) error {
-	endpoint, err := endpointURL(c.Server)
+	endpoint, err := Endpoint(c.Server)
 	if err != nil {
 		return err
 	}
@@ -103,8 +103,9 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 }
 
-// endpointURL turns the server's address into the agent endpoint's URL.
-func endpointURL(server string) (string, error) {
+// Endpoint is the agent endpoint's URL at the server's address (see Client.Server), or an
+// error saying what an address looks like.
+func Endpoint(server string) (string, error) {
 	u, err := url.Parse(server)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("server address %q: want http(s)://host[:port]", server)

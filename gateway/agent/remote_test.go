@@ -737,9 +737,9 @@ func TestAgentEndpointURL(t *testing.T) {
 		{"ftp://balcao.example.com", ""},
 	}
 	for _, c := range cases {
-		got, err := endpointURL(c.in)
+		got, err := Endpoint(c.in)
 		if got != c.want || (err != nil) != (c.want == "") {
-			t.Errorf("endpointURL(%q) = %q, %v; want %q", c.in, got, err, c.want)
+			t.Errorf("Endpoint(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
 }
