@@ -27,9 +27,10 @@ import (
 // TestRequestPastTheStopBudgetIsAnsweredUnavailable: a request still running when the stop
 // budget ends (its body held back) reaches storage while storage closes, a read still under
 // way: storage refuses it instead of Pebble panicking on a closed database, the request is
-// answered 503 with the API's error in Portuguese on its connection, still open, Close waits
-// for the read, the engine stops cleanly with no panic logged, and what was answered before
-// the stop is there after it.
+// answered 503 unavailable on its connection, still open, saying in Portuguese that the
+// Balcão is restarting (not overload's "Sistema ocupado"), Close waits for the read, the
+// engine stops cleanly with no panic logged, and what was answered before the stop is there
+// after it.
 func TestRequestPastTheStopBudgetIsAnsweredUnavailable(t *testing.T) {
 	var logs lockedBuffer
 	e := startEngine(t, func(c *engine.Config) {
@@ -104,8 +105,9 @@ func TestRequestPastTheStopBudgetIsAnsweredUnavailable(t *testing.T) {
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var got errBody
-	if resp.StatusCode != http.StatusServiceUnavailable || json.Unmarshal(raw, &got) != nil || got.Error.Code != "unavailable" || !strings.Contains(got.Error.Message, "tente novamente") {
-		t.Errorf("request past the budget = %d %s, want 503 unavailable with a message", resp.StatusCode, raw)
+	const restarting = "O Balcão está reiniciando; tente novamente em instantes."
+	if resp.StatusCode != http.StatusServiceUnavailable || json.Unmarshal(raw, &got) != nil || got.Error.Code != "unavailable" || got.Error.Message != restarting {
+		t.Errorf("request past the budget = %d %s, want 503 unavailable saying %q", resp.StatusCode, raw, restarting)
 	}
 
 	releaseScan()

@@ -49,7 +49,9 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		writeProblem(w, status, "forbidden", "Você não tem permissão para isso.")
 	case errors.Is(err, balcao.ErrUnauthorized):
 		writeProblem(w, status, "unauthorized", "Sessão expirada. Entre novamente.")
-	case errors.Is(err, balcao.ErrOverloaded), errors.Is(err, balcao.ErrClosed):
+	case errors.Is(err, balcao.ErrClosed): // the engine is stopping: a restart, most often
+		writeProblem(w, status, "unavailable", "O Balcão está reiniciando; tente novamente em instantes.")
+	case errors.Is(err, balcao.ErrOverloaded):
 		writeProblem(w, status, "unavailable", "Sistema ocupado; tente novamente em instantes.")
 	default:
 		log.Error("request failed", "err", err)
