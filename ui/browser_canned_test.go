@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestBrowserCannedAddedOnce(t *testing.T) {
 	p := newTab(t, base)
 	p.beforeApp("slow the additions", slowRequests(`String(u).includes('/api/canned') && init?.method === 'POST'`))
 	p.resume("bruno")
-	const shortcut = "umavez"
+	shortcut := fmt.Sprintf("umavez%d", own())
 	p.do("add, pressing Adicionar twice",
 		chromedp.Navigate(base+"/#/respostas"),
 		chromedp.WaitVisible(chromedp.CSS(`#canned-form`)),

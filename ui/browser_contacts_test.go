@@ -3,6 +3,7 @@ package ui_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,11 +38,15 @@ func TestBrowserContactsImport(t *testing.T) {
 		}
 		return got.Total, companies
 	}
+	// Phones and names of this run's own, written as people write them.
+	w := ownWord()
+	supplierPhone, liaPhone, zecaPhone := ownPhone(), ownPhone(), ownPhone()
+	supplier, lia, zeca := "Papelaria Fornecedora "+w, "Lia Advogada "+w, "Zeca Contador "+w
 	file := filepath.Join(t.TempDir(), "contatos.csv")
 	csv := "telefone;nome;empresas\n" +
-		"(47) 97123-0001;Papelaria Fornecedora;\n" +
+		localPhone(supplierPhone) + ";" + supplier + ";\n" +
 		"4797;Telefone Curto;\n" +
-		"47971230002;Lia Advogada;Padaria Pão Quente Ltda\n"
+		liaPhone[2:] + ";" + lia + ";Padaria Pão Quente Ltda\n"
 	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +71,7 @@ func TestBrowserContactsImport(t *testing.T) {
 	if got := p.eval(`document.querySelector('#import-confirm').textContent`); got != "Importar 2 contatos" {
 		t.Errorf("confirm button = %q", got)
 	}
-	if n, _ := book("Papelaria"); n != 0 {
+	if n, _ := book(url.QueryEscape(supplier)); n != 0 {
 		t.Fatalf("the preview imported %d contacts", n)
 	}
 
@@ -75,19 +80,19 @@ func TestBrowserContactsImport(t *testing.T) {
 	p.do("close and see the list",
 		chromedp.Click(chromedp.CSS(`#import-close`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#import-dialog`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-contact="5547971230001"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-contact="5547971230002"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-contact="`+supplierPhone+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-contact="`+liaPhone+`"]`)),
 	)
-	if n, companies := book("Lia%20Advogada"); n != 1 || len(companies) != 1 || companies[0] != "padaria-pao-quente" {
+	if n, companies := book(url.QueryEscape(lia)); n != 1 || len(companies) != 1 || companies[0] != "padaria-pao-quente" {
 		t.Errorf("Lia = %d contacts, companies %v; want one, of padaria-pao-quente", n, companies)
 	}
 	if n, _ := book("Telefone%20Curto"); n != 0 {
 		t.Errorf("the bad line was imported")
 	}
 	p.shot("list")
-	p.do("search", fill(`#contacts-search`, "papelaria"))
-	p.until("only the supplier listed", `document.querySelectorAll('tr[data-contact]').length === 1 && document.querySelector('tr[data-contact="5547971230001"]') !== null`)
-	if got := p.eval(`document.querySelector('tr[data-contact="5547971230001"]').textContent`); !strings.Contains(got, "Não é cliente") {
+	p.do("search", fill(`#contacts-search`, strings.ToLower(supplier)))
+	p.until("only the supplier listed", `document.querySelectorAll('tr[data-contact]').length === 1 && document.querySelector('tr[data-contact="`+supplierPhone+`"]') !== null`)
+	if got := p.eval(`document.querySelector('tr[data-contact="` + supplierPhone + `"]').textContent`); !strings.Contains(got, "Não é cliente") {
 		t.Errorf("supplier row = %q, want it marked Não é cliente", got)
 	}
 
@@ -95,19 +100,19 @@ func TestBrowserContactsImport(t *testing.T) {
 	p.do("add a contact with a phone already listed",
 		chromedp.Click(chromedp.CSS(`#new-contact`)),
 		chromedp.WaitVisible(chromedp.CSS(`#contact-form`)),
-		fill(`#contact-form input[name=phone]`, "47 97123-0002"),
-		fill(`#contact-form input[name=name]`, "Zeca Contador"),
+		fill(`#contact-form input[name=phone]`, liaPhone[2:4]+" "+liaPhone[4:9]+"-"+liaPhone[9:]),
+		fill(`#contact-form input[name=name]`, zeca),
 		chromedp.Click(chromedp.CSS(`#contact-form input[value="tech-floripa"]`)),
 		chromedp.Click(chromedp.CSS(`#contact-form button[type=submit]`)),
 	)
-	p.until("the duplicate phone error", `(document.querySelector('#contact-form .field-error')?.textContent ?? '').includes('Lia Advogada')`)
+	p.until("the duplicate phone error", `(document.querySelector('#contact-form .field-error')?.textContent ?? '').includes(`+js(lia)+`)`)
 	p.shot("form")
 	p.do("fix the phone",
-		fill(`#contact-form input[name=phone]`, "47 97123-0003"),
+		fill(`#contact-form input[name=phone]`, zecaPhone[2:4]+" "+zecaPhone[4:9]+"-"+zecaPhone[9:]),
 		chromedp.Click(chromedp.CSS(`#contact-form button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#contact-form`)),
 	)
-	if _, companies := book("Zeca"); len(companies) != 1 || companies[0] != "tech-floripa" {
+	if _, companies := book(url.QueryEscape(zeca)); len(companies) != 1 || companies[0] != "tech-floripa" {
 		t.Errorf("Zeca's companies = %v, want tech-floripa", companies)
 	}
 }

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestBrowserListSavedOnce(t *testing.T) {
 	p := newTab(t, base)
 	p.beforeApp("slow the saves", slowRequests(`String(u).includes('/api/lists') && init?.method === 'POST'`))
 	p.resume("admin")
-	const name = "Lista salva uma vez"
+	name := fmt.Sprintf("Lista salva uma vez %d", own())
 	p.do("open Listas de Transmissão", chromedp.Navigate(base+"/#/listas"), chromedp.WaitVisible(chromedp.CSS(`#list-form`)))
 	p.until("the companies listed", `document.querySelector('.list-company[value=tech-floripa]') !== null`)
 	p.do("save, pressing Salvar twice",

@@ -21,7 +21,7 @@ func TestBrowserSessionLostOnSend(t *testing.T) {
 	p := newTab(t, base)
 	p.login("ana")
 
-	const phone = "5548999990006"
+	phone := ownPhone()
 	sim.inbound(phone, askForPerson)
 	p.do("open and start", startService(base, phone)...)
 	const text = "mensagem escrita quando a sessão já tinha acabado"

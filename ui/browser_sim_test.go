@@ -1,9 +1,6 @@
 package ui_test
 
 import (
-	"fmt"
-	"time"
-
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -15,7 +12,7 @@ import (
 func TestBrowserSimPhoneKeepsItsMessages(t *testing.T) {
 	base := sharedServer(t)
 	p := newTab(t, base)
-	phone := fmt.Sprintf("55489999%05d", time.Now().UnixNano()/1000%100000) // a number of its own, each run
+	phone := ownPhone()
 	open := func(what string) {
 		p.do(what, chromedp.Navigate(base+"/sim/"), chromedp.WaitVisible(chromedp.CSS(`#composer`)))
 		p.eval(`(() => { const f = document.getElementById("from"); f.value = ` + js(phone) + `;

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ func TestBrowserLateStaffAfterLogout(t *testing.T) {
 	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
 	p.eval(`window.__hold = false; ''`)
 
-	const name = "Dora Tardia"
-	if st, body := admin.do("POST", "/api/staff", map[string]any{"user": "dora", "name": name, "role": "atendente", "password": managerPass}); st != http.StatusCreated {
+	n := own()
+	name := fmt.Sprintf("Dora Tardia %d", n)
+	if st, body := admin.do("POST", "/api/staff", map[string]any{"user": fmt.Sprintf("dora%d", n), "name": name, "role": "atendente", "password": managerPass}); st != http.StatusCreated {
 		t.Fatalf("new staff member: %d %s", st, body)
 	}
 	p.eval(`document.querySelector('input[name=office]').select(); ''`)
@@ -65,7 +67,7 @@ const countReads = `(() => {
 func TestBrowserStatusWhileMessagesLoad(t *testing.T) {
 	base := sharedServer(t)
 	sim := newAPI(t, base)
-	const phone = "5548966660011"
+	phone := ownPhone()
 	sim.inbound(phone, askForPerson)
 	var ids []string
 	for i := 0; len(ids) == 0; i++ {

@@ -37,6 +37,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/ui"
 )
@@ -55,8 +56,9 @@ var (
 	browserCancel = func() {}
 )
 
-// The shared server: one engine for the browser tests (each test uses its own phones, and
-// checks counts relative to what it found), started on first use and stopped by TestMain.
+// The shared server: one engine for the browser tests (each test uses its own phones, see
+// ownPhone, and checks counts relative to what it found), started on first use and stopped by
+// TestMain.
 var (
 	sharedOnce   sync.Once
 	sharedEngine *engine.Engine
@@ -67,6 +69,31 @@ var (
 	sessionsMu sync.Mutex
 	sessions   = map[string]string{} // user → session token on the shared server
 )
+
+// owned numbers what the browser tests create on the shared server: `go test -count=N` runs
+// each test N times against the one server, so a phone, a name, a shortcut or a CNPJ written
+// in a test would be found there from its run before (the conversation already attended, the
+// shortcut taken).
+var owned atomic.Int64
+
+// own is a number of the caller's own: no other call in this process returns it.
+func own() int64 { return owned.Add(1) }
+
+// ownPhone is a mobile number of the caller's own, from which nothing was written before on
+// the shared server: 55 47 98xxx-xxxx, a range none of the tests' fixed numbers is in.
+func ownPhone() string { return fmt.Sprintf("554798%07d", own()) }
+
+// ownWord is a word of the caller's own, in letters ("Bdq"), for a name searched for: the
+// search matches a query's digits in phones and CNPJs.
+func ownWord() string {
+	n := own()
+	return string([]byte{'A' + byte(n/676%26), 'a' + byte(n/26%26), 'a' + byte(n%26)})
+}
+
+// localPhone writes a Brazilian mobile in E.164 digits as people do: (47) 98000-0001.
+func localPhone(phone string) string {
+	return fmt.Sprintf("(%s) %s-%s", phone[2:4], phone[4:9], phone[9:])
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -513,7 +540,7 @@ func TestBrowserComposerRules(t *testing.T) {
 	p := newTab(t, base)
 	p.resume("ana")
 
-	const phone = "5548999990002"
+	phone := ownPhone()
 	const inboundHTML = `<script>alert(2)</script><b>negrito</b>`
 	sim.inbound(phone, askForPerson)
 	sim.inbound(phone, inboundHTML)
@@ -592,7 +619,7 @@ func TestBrowserFailedSendComesBack(t *testing.T) {
 	p := newTab(t, base)
 	p.resume("ana")
 
-	const phone = "5548999990005"
+	phone := ownPhone()
 	sim.inbound(phone, askForPerson)
 	p.do("open and start", startService(base, phone)...)
 	// Hold the page's sends to the server, as a network that hangs does.
@@ -641,7 +668,7 @@ func TestBrowserLinkUnknownPhone(t *testing.T) {
 	p := newTab(t, base)
 	p.resume("ana")
 
-	const phone = "5548988887777"
+	phone := ownPhone()
 	sim.inbound(phone, "olá, sou novo por aqui")
 	p.do("see the unlinked phone",
 		chromedp.Navigate(base+"/#/atendimento/pendentes"),
@@ -671,7 +698,7 @@ func TestBrowserStartRace(t *testing.T) {
 	ana.resume("ana")
 	bruno.resume("bruno")
 
-	const phone = "5548999990003"
+	phone := ownPhone()
 	sim.inbound(phone, askForPerson)
 	for _, p := range []*tab{ana, bruno} {
 		p.do("open the pending conversation",
@@ -750,7 +777,7 @@ func TestBrowserSessionLossKeepsDraft(t *testing.T) {
 	p := newTab(t, base)
 	p.login("ana")
 
-	const phone = "5548999990004"
+	phone := ownPhone()
 	sim.inbound(phone, askForPerson)
 	const draft = "rascunho que não pode sumir"
 	p.do("start and write a draft", append(startService(base, phone),
@@ -917,6 +944,12 @@ func TestBrowserClientsAndStaff(t *testing.T) {
 	if st, _ := check.do("GET", "/api/contacts?company=tech-floripa", nil); st == http.StatusNotFound {
 		t.Skip("GET /api/contacts answers 404: the client enablement API is not built yet")
 	}
+	// A company, a contact and a staff member of this run's own.
+	n := own()
+	company := fmt.Sprintf("Contabilidade Teste %d Ltda", n)
+	cnpj := balcao.FormatCNPJ(balcao.CNPJCheckDigits(fmt.Sprintf("%08d0001", 11_000_000+n)))
+	wrongCNPJ := cnpj[:len(cnpj)-1] + string('0'+(cnpj[len(cnpj)-1]-'0'+1)%10)
+	rita, carla := fmt.Sprintf("Rita Souza %d", n), fmt.Sprintf("carla%d", n)
 	p := newTab(t, base)
 	p.resume("admin")
 	p.do("new company with a wrong CNPJ",
@@ -924,8 +957,8 @@ func TestBrowserClientsAndStaff(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-company="tech-floripa"]`)),
 		chromedp.Click(chromedp.CSS(`#new-company`)),
 		chromedp.WaitVisible(chromedp.CSS(`#company-form`)),
-		fill(`#company-form input[name=name]`, "Contabilidade Teste Ltda"),
-		fill(`#company-form input[name=cnpj]`, "11.222.333/0001-80"),
+		fill(`#company-form input[name=name]`, company),
+		fill(`#company-form input[name=cnpj]`, wrongCNPJ),
 		chromedp.Click(chromedp.CSS(`#company-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#company-form .field-error`)),
 	)
@@ -933,36 +966,36 @@ func TestBrowserClientsAndStaff(t *testing.T) {
 		t.Errorf("CNPJ error = %q, want %q", got, "CNPJ inválido.")
 	}
 	p.do("fix the CNPJ and save",
-		fill(`#company-form input[name=cnpj]`, "11.222.333/0001-81"),
+		fill(`#company-form input[name=cnpj]`, cnpj),
 		chromedp.Click(chromedp.CSS(`#company-form button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#company-form`)),
 	)
-	p.until("new company listed", `[...document.querySelectorAll('tr[data-company]')].some(r => r.textContent.includes('Contabilidade Teste Ltda') && r.textContent.includes('11.222.333/0001-81'))`)
+	p.until("new company listed", `[...document.querySelectorAll('tr[data-company]')].some(r => r.textContent.includes(`+js(company)+`) && r.textContent.includes(`+js(cnpj)+`))`)
 	p.do("add a contact to tech-floripa",
 		chromedp.Click(chromedp.CSS(`tr[data-company="tech-floripa"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#contacts .inline-form`)),
-		fill(`#contacts .inline-form input[inputmode=tel]`, "(48) 99911-2233"),
-		fill(`#contacts .inline-form input:not([inputmode])`, "Rita Souza"),
+		fill(`#contacts .inline-form input[inputmode=tel]`, localPhone(ownPhone())),
+		fill(`#contacts .inline-form input:not([inputmode])`, rita),
 		chromedp.Click(chromedp.CSS(`#contacts .inline-form button`)),
 	)
-	p.until("contact listed", `document.querySelector('#contacts').textContent.includes('Rita Souza')`)
+	p.until("contact listed", `document.querySelector('#contacts').textContent.includes(`+js(rita)+`)`)
 
 	p.do("create a staff member",
 		chromedp.Navigate(base+"/#/equipe"),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="ana"]`)),
 		chromedp.Click(chromedp.CSS(`#new-staff`)),
 		chromedp.WaitVisible(chromedp.CSS(`#staff-form`)),
-		fill(`#staff-form input[name=user]`, "carla"),
+		fill(`#staff-form input[name=user]`, carla),
 		fill(`#staff-form input[name=name]`, "Carla Mendes"),
 		fill(`#staff-form input[name=password]`, "senha-da-carla"),
 		chromedp.Click(chromedp.CSS(`#staff-form button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#staff-form`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="carla"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="`+carla+`"]`)),
 	)
 
 	ana := newTab(t, base)
 	ana.resume("ana")
-	ana.do("atendente sees the team", chromedp.Navigate(base+"/#/equipe"), chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="carla"]`)))
+	ana.do("atendente sees the team", chromedp.Navigate(base+"/#/equipe"), chromedp.WaitVisible(chromedp.CSS(`tr[data-staff="`+carla+`"]`)))
 	if n := ana.eval(`String(document.querySelectorAll('#new-staff, #screen-equipe td button').length)`); n != "0" {
 		t.Errorf("an atendente sees %s staff management buttons, want 0", n)
 	}
@@ -1137,7 +1170,7 @@ func TestBrowserAttendantDashboard(t *testing.T) {
 // CSV (checked on the Blob the page saves).
 func TestBrowserHistory(t *testing.T) {
 	base := sharedServer(t)
-	const phone = "5548999996002"
+	phone := ownPhone()
 	const answer = "Segue o <b>boleto</b>, Rui <img src=x onerror=alert(1)>"
 	serve(t, base, phone, "Rui Tavares", "tech-floripa", "admin", answer)
 
@@ -1298,7 +1331,7 @@ func TestBrowserAttachment(t *testing.T) {
 	sim := newAPI(t, base)
 	p := newTab(t, base)
 	p.resume("bruno")
-	const phone = "5547977776666"
+	phone := ownPhone()
 	sim.inbound(phone, "preciso de ajuda com um arquivo")
 	file := filepath.Join(t.TempDir(), "contrato-social.pdf")
 	if err := os.WriteFile(file, []byte("%PDF-1.4\ncontrato\n%%EOF\n"), 0o644); err != nil {
@@ -1318,8 +1351,6 @@ func TestBrowserAttachment(t *testing.T) {
 // every document it takes as a zip by name. It listed .xlsx and .docx but not .pptx or the
 // OpenDocument files the server sends with their types, and any image, though the server
 // refuses all but four kinds.
-var pickerRuns atomic.Int32
-
 func TestBrowserPickerOffersWhatTheServerTakes(t *testing.T) {
 	extensions := map[string][]string{ // a type the server takes → its files' extensions
 		"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"},
@@ -1343,7 +1374,7 @@ func TestBrowserPickerOffersWhatTheServerTakes(t *testing.T) {
 	sim := newAPI(t, base)
 	p := newTab(t, base)
 	p.resume("bruno")
-	phone := fmt.Sprintf("55479777700%02d", pickerRuns.Add(1)) // a pending conversation each run
+	phone := ownPhone() // a pending conversation each run
 	sim.inbound(phone, "vou precisar mandar uns arquivos")
 	p.do("open and start", startService(base, phone)...)
 	got := strings.Split(p.eval(`document.querySelector('#attachment').accept`), ",")
@@ -1358,17 +1389,20 @@ func TestBrowserPickerOffersWhatTheServerTakes(t *testing.T) {
 func TestBrowserCannedAnswer(t *testing.T) {
 	base := sharedServer(t)
 	admin := newAPIAs(t, base, "admin")
-	if status, body := admin.do("POST", "/api/canned", map[string]any{"shortcut": "boasvindas", "text": "Olá, {cliente}! Aqui é {atendente}, do escritório."}); status != http.StatusCreated {
+	// The shortcut's start, typed below, is this run's alone: the list shows six answers.
+	n := own()
+	shortcut, typed := fmt.Sprintf("boas%dvindas", n), fmt.Sprintf("/boas%dv", n)
+	if status, body := admin.do("POST", "/api/canned", map[string]any{"shortcut": shortcut, "text": "Olá, {cliente}! Aqui é {atendente}, do escritório."}); status != http.StatusCreated {
 		t.Fatalf("canned answer: %d %s", status, body)
 	}
 	sim := newAPI(t, base)
 	p := newTab(t, base)
 	p.resume("bruno")
-	const phone = "5547966665555"
+	phone := ownPhone()
 	sim.inbound(phone, "oi, tem alguém aí?")
 	p.do("open, start and type the shortcut", append(startService(base, phone),
-		chromedp.SendKeys(chromedp.CSS(`#composer`), "/boas"),
-		chromedp.WaitVisible(chromedp.CSS(`#canned [data-shortcut=boasvindas]`)),
+		chromedp.SendKeys(chromedp.CSS(`#composer`), typed),
+		chromedp.WaitVisible(chromedp.CSS(`#canned [data-shortcut=`+shortcut+`]`)),
 		enter,
 	)...)
 	if v := p.eval(`document.querySelector('#composer').value`); v != "Olá! Aqui é Bruno Alves, do escritório." {
