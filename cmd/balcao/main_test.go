@@ -66,6 +66,9 @@ func TestRefusedCommandLineExitsTwo(t *testing.T) {
 		{append(serve, "--demo", "true", "--log-level", "debug"), `balcao serve: unexpected arguments ["true" "--log-level" "debug"]`},
 		{append(serve, "--log-level", "verbose"), `balcao serve: --log-level "verbose": want debug, info, warn or error`},
 		{append(serve, "--whatsapp", "telegram"), `balcao serve: --whatsapp "telegram": want sim or whatsmeow`},
+		{append(serve, "--public-url", "balcao.example.com"), `balcao serve: --public-url "balcao.example.com": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
+		{append(serve, "--public-url", "ftp://balcao.example.com"), `balcao serve: --public-url "ftp://balcao.example.com": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
+		{append(serve, "--public-url", "https://balcao.example.com/?x=1"), `balcao serve: --public-url "https://balcao.example.com/?x=1": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
 
 		{append(agent, "--jobs", "0"), "balcao agent: --jobs 0: want 1..32"},
 		{append(agent, "--jobs", "33"), "balcao agent: --jobs 33: want 1..32"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -34,6 +35,9 @@ func runServe(args []string, stdout io.Writer) error {
 	}
 	if *wa != "sim" && *wa != "whatsmeow" {
 		return usagef("--whatsapp %q: want sim or whatsmeow", *wa)
+	}
+	if err := checkPublicURL(*publicURL); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if err := os.MkdirAll(*data, 0o755); err != nil {
@@ -86,5 +90,19 @@ func runServe(args []string, stdout io.Writer) error {
 		return fmt.Errorf("stop: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// checkPublicURL refuses a --public-url that cannot start the links sent to clients: an
+// absolute http or https URL with a host, and no query or fragment (a path is kept: a server
+// behind a proxy's prefix).
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return usagef("--public-url %q: want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)", s)
+	}
 	return nil
 }
