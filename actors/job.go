@@ -61,7 +61,11 @@ type jobActor struct {
 	// asks counts the asks for delivery the actor sent: while delivering, asks is the number
 	// of the one under way (see askLost).
 	asks uint64
-	slow *time.Timer
+	// redeliveries counts the asks for delivery that failed (an error, a lost ask): each
+	// doubles the wait before the next, as fetch attempts do, without making the job pending
+	// (the documents are fetched; staff could do nothing about it).
+	redeliveries int
+	slow         *time.Timer
 	// docs are the documents fetched, until the conversation's batch that sends them stores
 	// them with the job done (see deliver).
 	docs []balcao.StoredDocument
@@ -120,6 +124,7 @@ func (j *jobActor) Receive(ctx actor.Context) {
 		switch {
 		case m.Err != nil:
 			j.log.Warn("deliver documents", "err", m.Err)
+			j.redeliveries++
 			j.arm(ctx)
 		case m.Job == nil && j.docs == nil: // found sent by an earlier version, not recorded
 			j.delivered(ctx)
@@ -130,6 +135,7 @@ func (j *jobActor) Receive(ctx actor.Context) {
 		if j.delivering && m.ask == j.asks {
 			j.delivering = false
 			j.log.Warn("deliver documents: the conversation stopped before it answered")
+			j.redeliveries++
 			j.arm(ctx)
 		}
 	}
@@ -267,6 +273,7 @@ func (j *jobActor) deliver(ctx actor.Context, first bool) {
 			d, err := j.sys.cfg.DB.Document(j.office, id)
 			if err != nil {
 				j.log.Error("load document", "doc", id, "err", err)
+				j.redeliveries++
 				j.arm(ctx) // read again after the backoff, as after a failed delivery
 				return
 			}
@@ -393,9 +400,16 @@ func (j *jobActor) arm(ctx actor.Context) {
 	if j.timer != nil {
 		return
 	}
-	d := time.Duration(1<<min(j.job.Attempts, 6)) * time.Second
+	d := retryWait(j.job.Attempts, j.redeliveries)
 	self, root := ctx.Self(), j.sys.as.Root
 	j.timer = time.AfterFunc(d, func() { root.Send(self, &jobRetryTick{}) })
+}
+
+// retryWait is how long a job waits before it tries again after attempts failed fetches and
+// redeliveries failed asks for delivery: a second, doubled by each failure after the first
+// delivery failure, at most 64 s (a conversation that keeps failing is not asked every second).
+func retryWait(attempts, redeliveries int) time.Duration {
+	return time.Duration(1<<min(attempts+max(redeliveries-1, 0), 6)) * time.Second
 }
 
 // periodClosed reports whether a competence is over (payroll and books are closed after it).

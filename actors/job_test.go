@@ -303,3 +303,20 @@ func TestJobAsksAgainOnlyWhenItsAskWasLost(t *testing.T) {
 	u.answer(&Result{Job: &job})
 	await(t, u.stopped, "the job's actor stopping once its delivery was recorded")
 }
+
+// TestRetryWait: a job waits a second before trying again, doubled by each failed fetch and by
+// each failed ask for delivery after the first, up to 64 s: a conversation that keeps failing
+// (stopped by its supervisor at every ask) was asked again every second for good.
+func TestRetryWait(t *testing.T) {
+	for _, c := range []struct {
+		attempts, redeliveries int
+		want                   time.Duration
+	}{
+		{0, 0, time.Second}, {0, 1, time.Second}, {0, 2, 2 * time.Second}, {0, 4, 8 * time.Second},
+		{2, 0, 4 * time.Second}, {2, 2, 8 * time.Second}, {0, 50, 64 * time.Second}, {9, 0, 64 * time.Second},
+	} {
+		if got := retryWait(c.attempts, c.redeliveries); got != c.want {
+			t.Errorf("retryWait(%d, %d) = %v, want %v", c.attempts, c.redeliveries, got, c.want)
+		}
+	}
+}
