@@ -56,9 +56,12 @@ func (e *Engine) Contacts(_ context.Context, office, company string) ([]balcao.C
 	out := make([]balcao.Contact, 0, len(phones))
 	for _, p := range phones {
 		c, err := e.db.Contact(office, p)
-		if err == nil {
-			out = append(out, c)
+		if errors.Is(err, balcao.ErrNotFound) {
+			continue // removed since the company's index was read
+		} else if err != nil {
+			return nil, fmt.Errorf("load contact: %w", err)
 		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -75,12 +75,18 @@ func (e *Engine) Job(_ context.Context, office string, by balcao.Staff, id strin
 	var out []balcao.Delivery
 	for _, docID := range j.Documents {
 		d, err := e.db.Document(office, docID)
-		if err != nil {
+		if errors.Is(err, balcao.ErrNotFound) {
 			continue
+		} else if err != nil {
+			return j, nil, fmt.Errorf("load document %s: %w", docID, err)
 		}
 		rec := balcao.Delivery{Document: d, Requested: j.CreatedAt, Generated: d.CreatedAt, Status: balcao.StatusQueued, Downloads: d.Downloads}
 		if d.MessageSeq > 0 {
-			if m, err := e.db.Message(office, d.Phone, d.MessageSeq); err == nil {
+			m, err := e.db.Message(office, d.Phone, d.MessageSeq)
+			if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+				return j, nil, fmt.Errorf("load message %d: %w", d.MessageSeq, err)
+			}
+			if err == nil {
 				rec.Status, rec.StatusAt = m.Status, m.StatusAt
 			}
 		}

@@ -204,6 +204,9 @@ func (e *Engine) PortalDocuments(_ context.Context, office, phone string) ([]bal
 	var out []balcao.PortalCompany
 	for _, id := range contact.Companies {
 		co, err := e.db.Company(office, id)
+		if err != nil && !errors.Is(err, balcao.ErrNotFound) {
+			return nil, fmt.Errorf("load company %s: %w", id, err)
+		}
 		if err != nil || !co.Enabled {
 			continue
 		}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"path"
 	"strconv"
@@ -100,5 +101,58 @@ func TestUnreadableRecordsAreNotNotFound(t *testing.T) {
 	}
 	if got := download(); got != http.StatusOK {
 		t.Errorf("portal download with its records readable again = %d, want 200", got)
+	}
+
+	// A list whose items are read one by one fails on an unreadable item instead of leaving it
+	// out: a company's contacts, a job's deliveries.
+	for _, tt := range []struct {
+		key  []byte
+		path string
+	}{
+		{storage.ContactKey(engine.DemoOffice, phone), "/api/contacts?company=" + doc.Company},
+		{storage.DocumentKey(engine.DemoOffice, doc.ID), "/api/jobs/" + doc.Job},
+	} {
+		was, err := e.DB().Value(tt.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(tt.key, corrupt)
+		if status, body := admin.do("GET", tt.path, nil); status != http.StatusInternalServerError {
+			t.Errorf("GET %s with %s unreadable = %d %s, want 500", tt.path, tt.key, status, body)
+		}
+		write(tt.key, was)
+		if status, body := admin.do("GET", tt.path, nil); status != http.StatusOK || !strings.Contains(string(body), phone) {
+			t.Errorf("GET %s with its records readable again = %d %s, want 200 naming %s", tt.path, status, body, phone)
+		}
+	}
+
+	// The portal's list of a contact's companies and their documents, likewise.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	portal := func(link string) int {
+		t.Helper()
+		resp, err := client.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := portal(portalLoginLink(t, admin)); got != http.StatusOK {
+		t.Fatalf("portal login = %d, want the portal (200)", got)
+	}
+	key := storage.CompanyKey(engine.DemoOffice, doc.Company)
+	was, err := e.DB().Value(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(key, corrupt)
+	if got := portal(admin.base + "/portal"); got != http.StatusInternalServerError {
+		t.Errorf("portal with the company unreadable = %d, want 500", got)
+	}
+	write(key, was)
+	if got := portal(admin.base + "/portal"); got != http.StatusOK {
+		t.Errorf("portal with its records readable again = %d, want 200", got)
 	}
 }
