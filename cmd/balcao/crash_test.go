@@ -29,7 +29,17 @@ import (
 type server struct {
 	cmd  *exec.Cmd
 	base string
-	logs string // file holding what it wrote to stderr (also passed on to the test's): read it after Wait
+	logs string // file holding what it wrote to stderr (also passed on to the test's): read it after exited
+	// exited is closed once the process has exited, waitErr saying how (cmd.Wait's error): the
+	// process's one Wait, which a test's select and the clean-up's kill share.
+	exited  chan struct{}
+	waitErr error
+}
+
+// wait waits for the process to exit and says how.
+func (s *server) wait() error {
+	<-s.exited
+	return s.waitErr
 }
 
 var (
@@ -75,16 +85,24 @@ func startServer(t *testing.T, bin, data string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	srv := &server{cmd: cmd, logs: logs, exited: make(chan struct{})}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-srv.exited })
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
 		if rest, ok := strings.CutPrefix(lines.Text(), "Balcão is running at "); ok {
-			go io.Copy(io.Discard, stdout)
-			return &server{cmd: cmd, base: strings.TrimSpace(rest), logs: logs}
+			srv.base = strings.TrimSpace(rest)
+			break
 		}
 	}
-	t.Fatalf("server printed no address: %v", lines.Err())
-	return nil
+	go func() {
+		_, _ = io.Copy(io.Discard, stdout) // Wait only once the pipe is read to its end
+		srv.waitErr = cmd.Wait()
+		close(srv.exited)
+	}()
+	if srv.base == "" {
+		t.Fatalf("server printed no address: %v", lines.Err())
+	}
+	return srv
 }
 
 // login signs a demo staff member in (the tests' password) and returns a client holding the
@@ -172,7 +190,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	close(jobs)
 	wg.Wait()
 	killed.Do(func() { _ = srv.cmd.Process.Signal(syscall.SIGKILL) })
-	_ = srv.cmd.Wait()
+	_ = srv.wait()
 	if len(acked) < killAfter {
 		t.Fatalf("only %d messages acknowledged before the kill", len(acked))
 	}
@@ -260,7 +278,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	// A clean stop flushes the memtable the restart replayed the log into, where a key set twice
 	// and deleted with DeleteSingle would be found and logged.
 	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
-	if err := srv.cmd.Wait(); err != nil {
+	if err := srv.wait(); err != nil {
 		t.Errorf("stop after the restart: %v", err)
 	}
 	if logs, err := os.ReadFile(srv.logs); err != nil || bytes.Contains(logs, []byte("DeleteSingle")) {
@@ -355,7 +373,7 @@ func TestCrashDuringDocumentDeliveries(t *testing.T) {
 	close(stopWatching)
 	watcher.Wait()
 	kill()
-	_ = srv.cmd.Wait()
+	_ = srv.wait()
 	// What the kill left to do: requests open, replies and documents not handed to WhatsApp.
 	db, err := storage.Open(filepath.Join(data, "pebble"), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -439,7 +457,7 @@ func TestCrashDuringDocumentDeliveries(t *testing.T) {
 		}
 	}
 	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
-	if err := srv.cmd.Wait(); err != nil {
+	if err := srv.wait(); err != nil {
 		t.Errorf("stop after the restart: %v", err)
 	}
 	t.Logf("%d requests acknowledged, SIGKILL with %d documents on a phone, %d jobs open and %d outbox entries; all delivered once after the restart", len(acked), seen.Load(), len(open), unsent)
