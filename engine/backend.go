@@ -123,19 +123,12 @@ func (e *Engine) Logout(ctx context.Context, token string) error {
 	return e.db.Writer.Commit(ctx, b)
 }
 
-// sessionsPerBatch bounds the expired staff sessions dropped in one batch.
-const sessionsPerBatch = 1000
-
 // dropSessions deletes the staff sessions that have expired, and their queue entries: the
 // scheduler calls it on each pass, at least hourly. Sessions are timed by the real time
 // (e.now), not the scheduler's clock: their cookie and a socket's end are.
 func (e *Engine) dropSessions() error {
-	for {
-		n, err := e.db.DropSessions(e.now(), sessionsPerBatch)
-		if err != nil || n < sessionsPerBatch {
-			return err
-		}
-	}
+	_, err := e.db.DropSessions(e.now())
+	return err
 }
 
 func tokenHash(token string) string {

@@ -141,18 +141,12 @@ func (e *Engine) PortalLogin(ctx context.Context, token string) (string, time.Ti
 	return e.sign("s", office, phone, strconv.FormatInt(exp.Unix(), 10)), exp, nil
 }
 
-// spentLoginsPerBatch bounds the markers of expired login links dropped in one batch.
-const spentLoginsPerBatch = 1000
-
 // dropSpentLogins deletes the markers of an office's spent login links that have expired (at
-// now, by the engine's clock): the scheduler calls it on each pass, at least hourly.
+// now, by the engine's clock, to the second links are timed by): the scheduler calls it on
+// each pass, at least hourly.
 func (e *Engine) dropSpentLogins(office string, now time.Time) error {
-	for {
-		n, err := e.db.DropSpentLogins(office, time.Unix(now.Unix(), 0), spentLoginsPerBatch)
-		if err != nil || n < spentLoginsPerBatch {
-			return err
-		}
-	}
+	_, err := e.db.DropSpentLogins(office, time.Unix(now.Unix(), 0))
+	return err
 }
 
 // nonceClaims holds the portal login links being spent (by office/nonce). Its size is the

@@ -309,11 +309,6 @@ func SpentLoginExpiryKey(office string, expires time.Time, nonce string) []byte 
 // SpentLoginExpiriesPrefix is the prefix of the queue of spent login links' expiries.
 func SpentLoginExpiriesPrefix(office string) []byte { return officeKey(office, "usedx", "") }
 
-// ParseSpentLoginExpiryKey returns the link's expiry and nonce of a queue entry.
-func ParseSpentLoginExpiryKey(office string, key []byte) (time.Time, string, bool) {
-	return parseTimeID(key, SpentLoginExpiriesPrefix(office))
-}
-
 // ServiceKey is the key of an ended service, ordered by its start.
 func ServiceKey(office string, start time.Time, id string) []byte {
 	return officeKey(office, "svc", hex16(keyNanos(start))+"/"+id)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
@@ -57,7 +58,7 @@ func TestMigrationQueuesSpentLogins(t *testing.T) {
 		}
 	})
 	for _, office := range []string{"o1", "o2"} {
-		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL-time.Minute), 100); err != nil || n != 0 {
+		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL-time.Minute)); err != nil || n != 0 {
 			t.Errorf("%s: dropping the markers of links expired before a login link's life after the upgrade = %d, %v; want none", office, n, err)
 		}
 		for _, nonce := range []string{"nonce-a-" + office, "nonce-b-" + office} {
@@ -65,7 +66,7 @@ func TestMigrationQueuesSpentLogins(t *testing.T) {
 				t.Errorf("%s: marker %s before its queue time = %v, %v; want kept", office, nonce, seen, err)
 			}
 		}
-		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL+time.Minute), 100); err != nil || n != 2 {
+		if n, err := db.DropSpentLogins(office, upgraded.Add(legacyLoginLinkTTL+time.Minute)); err != nil || n != 2 {
 			t.Errorf("%s: dropping the markers a login link's life after the upgrade = %d, %v; want 2", office, n, err)
 		}
 		left := 0
@@ -108,13 +109,13 @@ func TestMigrationQueuesSessions(t *testing.T) {
 		}
 		return hashes
 	}
-	if n, err := db.DropSessions(time.Now().Add(time.Minute), 100); err != nil || n != 2 {
+	if n, err := db.DropSessions(time.Now().Add(time.Minute)); err != nil || n != 2 {
 		t.Errorf("dropping the expired sessions after the upgrade = %d, %v; want 2 (the expired and the corrupt one)", n, err)
 	}
 	if got := left(); !slices.Equal(got, []string{"live", "queued live"}) {
 		t.Errorf("left after the expired ones went: %q; want the live session and its entry", got)
 	}
-	if n, err := db.DropSessions(now.Add(12*time.Hour+time.Minute), 100); err != nil || n != 1 {
+	if n, err := db.DropSessions(now.Add(12*time.Hour + time.Minute)); err != nil || n != 1 {
 		t.Errorf("dropping the sessions once the live one expired = %d, %v; want 1", n, err)
 	}
 	if got := left(); len(got) != 0 {
@@ -149,4 +150,41 @@ func migrateFrom(t *testing.T, from int, fill func(b *pebble.Batch)) *DB {
 		t.Fatalf("version after the migration = %x, %v; want %d", raw, err, schemaVersion)
 	}
 	return db
+}
+
+// TestExpiryQueueDropsBeyondOneBatch: an expiry queue longer than a batch is emptied of all its
+// expired entries, and their records, in one call; what has not expired stays.
+func TestExpiryQueueDropsBeyondOneBatch(t *testing.T) {
+	db, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	const expired = 2*expiredPerBatch + 7
+	b := &Batch{}
+	for i := range expired + 1 {
+		at := now.Add(-time.Hour + time.Duration(i)*time.Millisecond)
+		if i == expired {
+			at = now.Add(time.Hour)
+		}
+		hash := fmt.Sprintf("h%05d", i)
+		b.Put(SessionKey(hash), &balcao.Session{Office: "o1", User: "u", Expires: at})
+		b.Set(SessionExpiryKey(at, hash), nil)
+	}
+	if err := db.Writer.CommitSettled(b); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.DropSessions(now); err != nil || n != expired {
+		t.Fatalf("DropSessions = %d, %v; want %d", n, err, expired)
+	}
+	left := 0
+	for _, prefix := range [][]byte{SessionsPrefix(), SessionExpiriesPrefix()} {
+		if err := db.Scan(prefix, nil, false, func(_, _ []byte) bool { left++; return true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left != 2 {
+		t.Errorf("%d keys left, want the live session and its entry", left)
+	}
 }

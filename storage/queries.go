@@ -458,48 +458,56 @@ func (db *DB) CannedAnswers(office string) ([]balcao.CannedAnswer, error) {
 }
 
 // DropSpentLogins deletes durably the markers of spent portal login links that expired before
-// the given time, at most limit of them, oldest first, and returns how many it dropped.
-func (db *DB) DropSpentLogins(office string, before time.Time, limit int) (int, error) {
-	b := &Batch{}
-	n := 0
-	err := db.Scan(SpentLoginExpiriesPrefix(office), nil, false, func(k, _ []byte) bool {
-		at, nonce, ok := ParseSpentLoginExpiryKey(office, k)
-		if ok && !at.Before(before) {
-			return false
-		}
-		b.DeleteSingle(bytes.Clone(k))
-		if ok {
-			b.DeleteSingle(SpentLoginKey(office, nonce))
-		}
-		n++
-		return n < limit
+// the given time, and returns how many it dropped. Each marker is set once and deleted once.
+func (db *DB) DropSpentLogins(office string, before time.Time) (int, error) {
+	return db.dropExpired(SpentLoginExpiriesPrefix(office), before, true, func(nonce string) []byte {
+		return SpentLoginKey(office, nonce)
 	})
-	if err != nil || n == 0 {
-		return 0, err
-	}
-	return n, db.Writer.CommitSettled(b)
 }
 
-// DropSessions deletes durably the staff sessions that expired before the given time, at most
-// limit of them, oldest first, and returns how many it dropped. A session ended by a logout
-// may be gone already (Delete, not DeleteSingle: each key may be deleted twice).
-func (db *DB) DropSessions(before time.Time, limit int) (int, error) {
-	b := &Batch{}
-	n := 0
-	err := db.Scan(SessionExpiriesPrefix(), nil, false, func(k, _ []byte) bool {
-		at, hash, ok := ParseSessionExpiryKey(k)
-		if ok && !at.Before(before) {
-			return false
+// DropSessions deletes durably the staff sessions that expired before the given time, and
+// returns how many it dropped. A session ended by a logout may be gone already (Delete, not
+// DeleteSingle: each key may be deleted twice).
+func (db *DB) DropSessions(before time.Time) (int, error) {
+	return db.dropExpired(SessionExpiriesPrefix(), before, false, SessionKey)
+}
+
+// expiredPerBatch bounds the entries of an expiry queue dropped in one batch.
+const expiredPerBatch = 1000
+
+// dropExpired empties an expiry queue (keys {queue}{expires:16x}/{id}, oldest first) of its
+// entries before the given time, each with the record recordKey names, expiredPerBatch to a
+// batch, and returns how many it dropped; single deletes them with DeleteSingle (set once,
+// deleted once). An entry whose key does not parse goes alone.
+func (db *DB) dropExpired(queue []byte, before time.Time, single bool, recordKey func(id string) []byte) (int, error) {
+	total := 0
+	for {
+		b := &Batch{}
+		del := b.Delete
+		if single {
+			del = b.DeleteSingle
 		}
-		b.Delete(bytes.Clone(k))
-		if ok {
-			b.Delete(SessionKey(hash))
+		n := 0
+		err := db.Scan(queue, nil, false, func(k, _ []byte) bool {
+			at, id, ok := parseTimeID(k, queue)
+			if ok && !at.Before(before) {
+				return false
+			}
+			del(bytes.Clone(k))
+			if ok {
+				del(recordKey(id))
+			}
+			n++
+			return n < expiredPerBatch
+		})
+		if err != nil || n == 0 {
+			return total, err
 		}
-		n++
-		return n < limit
-	})
-	if err != nil || n == 0 {
-		return 0, err
+		if err := db.Writer.CommitSettled(b); err != nil {
+			return total, err
+		}
+		if total += n; n < expiredPerBatch {
+			return total, nil
+		}
 	}
-	return n, db.Writer.CommitSettled(b)
 }
