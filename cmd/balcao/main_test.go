@@ -69,6 +69,7 @@ func TestRefusedCommandLineExitsTwo(t *testing.T) {
 		{append(serve, "--public-url", "balcao.example.com"), `balcao serve: --public-url "balcao.example.com": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
 		{append(serve, "--public-url", "ftp://balcao.example.com"), `balcao serve: --public-url "ftp://balcao.example.com": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
 		{append(serve, "--public-url", "https://balcao.example.com/?x=1"), `balcao serve: --public-url "https://balcao.example.com/?x=1": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
+		{append(serve, "--public-url", "https://eu:senha@balcao.example.com"), `balcao serve: --public-url "https://eu:senha@balcao.example.com": want an http:// or https:// address with a host, as clients open it (https://balcao.example.com)`},
 
 		{append(agent, "--jobs", "0"), "balcao agent: --jobs 0: want 1..32"},
 		{append(agent, "--jobs", "33"), "balcao agent: --jobs 33: want 1..32"},
@@ -127,6 +128,16 @@ func TestFailureWhileRunningExitsOne(t *testing.T) {
 		code, _, stderr := runBinary(t, bin, c.args...)
 		if code != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("balcao %q = exit %d, stderr:\n%s\nwant exit 1 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestPublicURLsTaken: the addresses clients can open are taken as given, a proxy's path
+// prefix and a port included.
+func TestPublicURLsTaken(t *testing.T) {
+	for _, u := range []string{"", "http://127.0.0.1:8080", "https://balcao.example.com", "https://escritorio.example.com/balcao/"} {
+		if err := checkPublicURL(u); err != nil {
+			t.Errorf("checkPublicURL(%q) = %v, want it taken", u, err)
 		}
 	}
 }
