@@ -85,3 +85,8 @@ func pebbleLimit(parent string, writers int, d time.Duration) (PebbleResult, err
 	r.CommitP99Ms = ms(rec.merged().ValueAtQuantile(99))
 	return r, firstEr
 }
+
+// PebbleLimit is pebbleLimit for tools that compare other designs with it (tools/floor).
+func PebbleLimit(parent string, writers int, d time.Duration) (PebbleResult, error) {
+	return pebbleLimit(parent, writers, d)
+}
