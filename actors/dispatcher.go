@@ -70,3 +70,14 @@ func (d *poolDispatcher) close() {
 	close(d.quit)
 	d.wg.Wait()
 }
+
+// dispatcherThroughput is how many messages a mailbox runs before it yields its worker.
+const dispatcherThroughput = 300
+
+// EngineProps are the dispatcher and mailbox the System runs its actors on, for a tool that
+// prices protoactor-go as the engine uses it (tools/floor); stop ends the dispatcher's workers
+// once the actors are stopped.
+func EngineProps() (opts []actor.PropsOption, stop func()) {
+	d := newPoolDispatcher(dispatcherThroughput)
+	return []actor.PropsOption{actor.WithDispatcher(d), actor.WithMailbox(newMailbox)}, d.close
+}

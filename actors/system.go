@@ -93,7 +93,7 @@ func Start(cfg Config) (*System, error) {
 		actor.WithDeadLetterRequestLogging(false),
 	)
 	shrinkRegistry(as)
-	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}, disp: newPoolDispatcher(300)}
+	s := &System{cfg: cfg, as: as, offices: map[string]*actor.PID{}, disp: newPoolDispatcher(dispatcherThroughput)}
 	s.flushes = newLater(flushDelay, func(to *actor.PID, msg any) { as.Root.Send(to, msg) })
 	offices, err := cfg.DB.Offices()
 	if err != nil {

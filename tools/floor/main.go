@@ -1,16 +1,17 @@
 // Command floor measures, on the machine at hand, what the components Balcão is built on cost
-// before any of Balcão's own work: a message that becomes durable through Pebble's group
-// commit (one synced commit for many messages, storage.Options), as a msgpack record, with
-// and without a protoactor-go actor per conversation in front of it (the message taking -hops
-// actor messages through it, as a turn passes between the gateway, office and conversation). Each stage runs
-// open-loop against a window of messages in flight, for the same duration, in one process
-// and on one disk, after the raw Pebble limit of the bench harness (64 writers, one small
-// synced commit each): the stages' rates divided by it are the best ratios any engine made
-// of these parts could report here, and their CPU per message is the floor under the
-// engine's (BENCHMARKS.md, "Twenty-third round").
+// before any of Balcão's own work: messages made durable by Pebble's group commit (one synced
+// commit for many messages, storage.Options) as msgpack records, first alone, then behind a
+// chain of -hops protoactor-go actor messages (each to another actor, as a turn passes between
+// the gateway, its office and its conversation), on the engine's dispatcher and mailbox
+// (actors.EngineProps). Each stage runs open-loop against a window of messages in flight, for
+// the same duration, in one process and on one disk, after the raw Pebble limit of the bench
+// harness (64 writers, one small synced commit each, bench.PebbleLimit) and the disk's sync
+// time: the stages' rates divided by the limit are the best ratios an engine made of these
+// parts could report here, and their CPU per message is the floor under the engine's
+// (BENCHMARKS.md, "Twenty-third round").
 //
-//	go run ./tools/floor                      # every stage, 10 s each
-//	go run ./tools/floor -duration 20s -changes 11
+//	go run ./tools/floor                          # 2 changes, 1 actor message, 10 s a stage
+//	go run ./tools/floor -changes 11 -hops 14     # a greeting's shape
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/balcao/balcao/actors"
 	"github.com/balcao/balcao/bench"
 	"github.com/balcao/balcao/storage"
 )
@@ -166,6 +168,8 @@ func (s stage) run(withActors bool) (result, error) {
 	if withActors {
 		quiet := slog.New(slog.DiscardHandler)
 		system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
+		engineProps, stopDispatcher := actors.EngineProps()
+		defer stopDispatcher()
 		pids := make([]*actor.PID, s.conversations)
 		for i := range pids {
 			var seq uint64 // the actor's own state
@@ -179,7 +183,7 @@ func (s stage) run(withActors bool) (result, error) {
 				default:
 					submit(i, &seq, m)
 				}
-			}))
+			}, engineProps...))
 		}
 		send = func(m message) { system.Root.Send(pids[m.conversation], m) }
 	} else {
