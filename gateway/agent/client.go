@@ -24,6 +24,7 @@ import (
 const (
 	DefaultMinBackoff = 500 * time.Millisecond
 	DefaultMaxBackoff = 30 * time.Second
+	DefaultFetchGrace = 5 * time.Second
 
 	dialTimeout      = 15 * time.Second
 	chunkTimeout     = 30 * time.Second // one frame to the server
@@ -35,6 +36,18 @@ const (
 // websocket with the office's token, runs the jobs it receives against a local Source, streams
 // the files back, answers heartbeats, and reconnects with exponential backoff and jitter when
 // the connection drops.
+//
+// When a connection ends, the jobs running on it are cancelled and Run waits at most
+// FetchGrace for their Source.Fetch calls to return before it reconnects: a source that
+// ignores cancellation (a hung call to the accounting system, a blocked network share) does
+// not keep the agent offline. The calls still running are logged and left to end on their
+// own; their results are discarded, never sent on a later connection (the server failed those
+// jobs with ErrAgentGone when the connection dropped, and retries them). They do not count
+// against the Concurrency announced to the next connection (see session).
+//
+// When ctx ends, Run likewise cancels the jobs and waits at most FetchGrace for every Fetch
+// still running, those left behind by earlier connections included, then returns: a Fetch
+// that ignores cancellation may still be running on its own goroutine after Run returned.
 type Client struct {
 	// Server is the server's address: http(s):// or ws(s)://host[:port][/base]; /agent is
 	// appended to its path.
@@ -54,6 +67,9 @@ type Client struct {
 	// MinBackoff and MaxBackoff bound the wait before reconnecting; it doubles after each failed
 	// attempt. DefaultMinBackoff and DefaultMaxBackoff when zero.
 	MinBackoff, MaxBackoff time.Duration
+	// FetchGrace bounds the wait for cancelled fetches when a connection ends, before
+	// reconnecting, and when Run's ctx ends, before returning. DefaultFetchGrace when zero.
+	FetchGrace time.Duration
 }
 
 // Run connects and serves jobs until ctx ends, reconnecting whenever the connection drops. It
@@ -77,10 +93,17 @@ func (c *Client) Run(ctx context.Context) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("server", endpoint)
+	// Every job goroutine of every connection, for the bounded wait when Run returns.
+	var fetches fetchGroup
+	defer func() {
+		if n := fetches.wait(c.fetchGrace(), nil); n > 0 {
+			log.Warn("fetches still running as the agent stops; stopping anyway", "fetches", n)
+		}
+	}()
 	attempt := 0
 	for {
 		start := time.Now()
-		connected, err := c.session(ctx, endpoint, log)
+		connected, err := c.session(ctx, endpoint, log, &fetches)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -145,9 +168,17 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+func (c *Client) fetchGrace() time.Duration {
+	if c.FetchGrace > 0 {
+		return c.FetchGrace
+	}
+	return DefaultFetchGrace
+}
+
 // session is one connection. It reports whether the server welcomed the agent.
-func (c *Client) session(ctx context.Context, endpoint string, log *slog.Logger) (connected bool, err error) {
-	s := &session{c: c, jobs: map[string]*run{}}
+// all counts the job goroutines of every connection of Run.
+func (c *Client) session(ctx context.Context, endpoint string, log *slog.Logger, all *fetchGroup) (connected bool, err error) {
+	s := &session{c: c, all: all, jobs: map[string]*run{}}
 	s.lastPing.Store(time.Now().UnixNano())
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	conn, resp, err := websocket.Dial(dctx, endpoint, &websocket.DialOptions{
@@ -168,6 +199,12 @@ func (c *Client) session(ctx context.Context, endpoint string, log *slog.Logger)
 	conn.SetReadLimit(maxServerFrame)
 	s.conn = conn
 
+	// Fetches an earlier connection left running (they ignored its end) do not count: the full
+	// concurrency is announced, as attempts the server cancelled do not count either (see
+	// start). The announcement holds for the whole connection: announcing fewer would keep
+	// the agent below its concurrency long after those fetches ended, and at zero jobs when
+	// it runs one at a time and that one hangs. The source may meanwhile see more calls at
+	// once than Concurrency, the hung ones included.
 	concurrency := c.Concurrency
 	if concurrency == 0 {
 		concurrency = defaultConcurrency
@@ -203,9 +240,11 @@ type session struct {
 
 	send sync.Mutex // held for a whole result: its header and chunks must not interleave
 
-	wg   sync.WaitGroup // jobs and the watchdog
-	mu   sync.Mutex
-	jobs map[string]*run // jobs whose result the server waits for, by id; Lock mu
+	watchdog sync.WaitGroup
+	fetches  fetchGroup  // this connection's job goroutines
+	all      *fetchGroup // every connection's job goroutines
+	mu       sync.Mutex
+	jobs     map[string]*run // jobs whose result the server waits for, by id; Lock mu
 }
 
 // run is one attempt at a job. A cancelled attempt leaves session.jobs at once, although its
@@ -215,20 +254,25 @@ type run struct {
 	stop context.CancelFunc
 }
 
-// run reads the server's frames until the connection ends, then cancels and waits for the
-// jobs it started.
-func (s *session) run(ctx context.Context, heartbeat time.Duration) error {
-	ctx, cancel := context.WithCancel(ctx)
+// run reads the server's frames until the connection ends, then cancels the jobs it started
+// and waits for them at most FetchGrace, or until Run's ctx ends (Run then waits for every
+// connection's jobs). A job still running afterwards can no longer send anything: its context
+// is cancelled, which discards its result, and its connection is closed.
+func (s *session) run(parent context.Context, heartbeat time.Duration) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer func() {
 		cancel()
 		s.conn.CloseNow()
-		s.wg.Wait()
+		s.watchdog.Wait()
+		if n := s.fetches.wait(s.c.fetchGrace(), parent.Done()); n > 0 && parent.Err() == nil {
+			s.log.Warn("fetches still running after the connection ended; reconnecting anyway", "fetches", n)
+		}
 	}()
 	if heartbeat > 0 {
-		s.wg.Add(1)
+		s.watchdog.Add(1)
 		go func() {
-			defer s.wg.Done()
-			s.watchdog(ctx, heartbeat)
+			defer s.watchdog.Done()
+			s.watch(ctx, heartbeat)
 		}()
 	}
 	for {
@@ -255,8 +299,8 @@ func (s *session) run(ctx context.Context, heartbeat time.Duration) error {
 	}
 }
 
-// watchdog drops the connection when the server has not pinged for three heartbeats.
-func (s *session) watchdog(ctx context.Context, heartbeat time.Duration) {
+// watch drops the connection when the server has not pinged for three heartbeats.
+func (s *session) watch(ctx context.Context, heartbeat time.Duration) {
 	t := time.NewTicker(heartbeat)
 	defer t.Stop()
 	for {
@@ -290,9 +334,11 @@ func (s *session) start(ctx context.Context, f *frame) {
 	if !busy {
 		s.jobs[j.ID] = r
 	}
-	s.wg.Add(1)
+	s.fetches.add()
+	s.all.add()
 	go func() {
-		defer s.wg.Done()
+		defer s.fetches.done()
+		defer s.all.done()
 		defer stop()
 		if busy {
 			s.reply(ctx, j.ID, Result{}, errors.New("agent busy"))
@@ -308,8 +354,12 @@ func (s *session) start(ctx context.Context, f *frame) {
 		}
 		s.mu.Unlock()
 		if !current || jctx.Err() != nil {
+			// Cancelled by the server, or the connection ended (perhaps long ago, the agent
+			// since reconnected: this session's conn is the old one, and the server, which
+			// failed the job when it dropped, may have sent it again on the new one, where
+			// this result must not answer for the retry): nobody wants it.
 			s.log.Info("job cancelled", "job", j.ID)
-			return // cancelled by the server, or the connection ended: nobody wants the result
+			return
 		}
 		s.log.Info("job done", "job", j.ID, "files", len(res.Files), "pending", res.Pending != "", "err", err, "took", time.Since(start).Round(time.Millisecond))
 		if err := s.reply(ctx, j.ID, res, err); err != nil {
@@ -401,4 +451,51 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// fetchGroup counts running goroutines like a sync.WaitGroup, but can be waited on for a
+// bounded time: a Fetch may ignore its cancellation for as long as it likes.
+type fetchGroup struct {
+	mu   sync.Mutex
+	n    int           // Lock mu
+	idle chan struct{} // closed when n drops to zero; Lock mu
+}
+
+func (g *fetchGroup) add() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n == 0 {
+		g.idle = make(chan struct{})
+	}
+	g.n++
+}
+
+func (g *fetchGroup) done() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.n--
+	if g.n == 0 {
+		close(g.idle)
+	}
+}
+
+// wait waits until no goroutine of the group runs, d has passed or stop is closed (a nil stop
+// never is), and returns how many still run.
+func (g *fetchGroup) wait(d time.Duration, stop <-chan struct{}) int {
+	g.mu.Lock()
+	n, idle := g.n, g.idle
+	g.mu.Unlock()
+	if n == 0 {
+		return 0
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	case <-stop:
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.n
 }
