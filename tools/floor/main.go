@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -65,6 +66,7 @@ func main() {
 		committers    = flag.Int("committers", 2, "goroutines committing batches (Pebble groups their syncs)")
 		hops          = flag.Int("hops", 1, "actor messages per message in the actor stage (a greeting's turn takes ~14)")
 		writers       = flag.Int("writers", 64, "writers of the raw Pebble limit")
+		cpuprofile    = flag.String("cpuprofile", "", "write a CPU profile of the stages (not of the limit) to this file")
 	)
 	flag.Parse()
 	if *duration <= 0 || *conversations <= 0 || *inflight <= 0 || *changes <= 0 || *committers <= 0 || *writers <= 0 || *hops <= 0 {
@@ -89,6 +91,17 @@ func main() {
 	}
 	fmt.Printf("disk: a 128-byte write and its fdatasync take %.1f µs (mean of 2 000)\n", float64(sync.Nanoseconds())/1e3)
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	s := stage{dir: parent, duration: *duration, conversations: *conversations,
 		inflight: *inflight, changes: *changes, committers: *committers, hops: *hops}
 	for _, withActors := range []bool{false, true} {
