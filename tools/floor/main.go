@@ -85,11 +85,11 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("raw pebble limit: %.0f commits/s (%d writers, 5 s)\n", limit.CommitsPerSec, *writers)
-	sync, err := syncLatency(parent)
+	synced, err := syncLatency(parent)
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("disk: a 128-byte write and its fdatasync take %.1f µs (mean of 2 000)\n", float64(sync.Nanoseconds())/1e3)
+	fmt.Printf("disk: a 128-byte write and its fdatasync take %.1f µs (mean of 2 000)\n", float64(synced.Nanoseconds())/1e3)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -176,8 +176,10 @@ func (s stage) run(withActors bool) (result, error) {
 		queue <- submission{kvs: kvs, done: done}
 	}
 
-	send := func(m message) {}
-	var system *actor.ActorSystem
+	var (
+		send   func(message)
+		system *actor.ActorSystem
+	)
 	if withActors {
 		quiet := slog.New(slog.DiscardHandler)
 		system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
