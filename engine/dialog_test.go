@@ -82,3 +82,28 @@ func TestDialogSurvivesPassivation(t *testing.T) {
 		t.Fatalf("conversation after three misses = %s, want pending", body)
 	}
 }
+
+// TestStatusQuestionLeavesOutDeliveredRequests: once a request's documents are in the chat it
+// is no longer open, and a question about the client's requests does not list it.
+func TestStatusQuestionLeavesOutDeliveredRequests(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	const phone = "5548999990001"
+	_, name := month(1) // the demo documents have every month but the current one
+	if status, body := c.inbound("demo", phone, "holerite de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the documents on the phone", func() bool { return len(documentsOf(c.outbound(phone))) > 0 })
+	if status, body := c.inbound("demo", phone, "já ficou pronto?", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var last string
+	eventually(t, "the answer to the status question", func() bool {
+		msgs := c.outbound(phone)
+		last = msgs[len(msgs)-1].Text
+		return strings.Contains(last, "pedidos")
+	})
+	if !strings.Contains(last, "não tem pedidos em aberto") {
+		t.Fatalf("status answer = %q, want no open requests", last)
+	}
+}
