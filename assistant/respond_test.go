@@ -361,3 +361,30 @@ func TestRespondAcknowledgement(t *testing.T) {
 		t.Errorf("ok while awaiting a competence = %q, state %+v; want the polite close", joined(last), last.State)
 	}
 }
+
+// "menu" shows the numbered menu again, in any state, and drops a pending question: the
+// number answered next is a menu option, not an answer to it.
+func TestRespondMenuAgain(t *testing.T) {
+	tests := []struct {
+		name string
+		msgs []string
+	}{
+		{"after a greeting", []string{"oi", "menu"}},
+		{"caps and punctuation", []string{"MENU!"}},
+		{"while a competence is asked", []string{"holerite", "menu"}},
+		{"while a sub-list is shown", []string{"2", "menu"}},
+		{"while a company is asked", []string{"das de outubro", "menu"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			turns := converse(State{Greeted: true}, input("", acme, padaria), tt.msgs...)
+			last := turns[len(turns)-1]
+			if got := joined(last); got != msgMenu {
+				t.Errorf("Respond(%q) = %q, want the menu", tt.msgs[len(tt.msgs)-1], got)
+			}
+			if last.State.Awaiting != "" || last.State.Draft != nil || last.Handover {
+				t.Errorf("state after the menu = %+v (handover %v), want nothing pending", last.State, last.Handover)
+			}
+		})
+	}
+}
