@@ -50,6 +50,8 @@ func TestParseCompetence(t *testing.T) {
 		{"month typo", "holerite de otubro", ref, "2026-10"},
 		{"ALL CAPS", "HOLERITE DE SETEMBRO", ref, "2026-09"},
 		{"utc instant converted to São Paulo", "holerite do mês passado", time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC), "2026-10"},
+		{"named month not yet begun in São Paulo", "holerite de dezembro", time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC), "2025-12"},
+		{"ano passado on New Year's Eve in São Paulo", "informe do ano passado", time.Date(2027, 1, 1, 2, 0, 0, 0, time.UTC), "2025"},
 		{"no date", "holerite", ref, ""},
 		{"13 is not a month", "13 salario", ref, ""},
 		{"last 12 months", "faturamento dos ultimos 12 meses", ref, ""},
