@@ -142,6 +142,24 @@ func TestDocumentRequestIsDeliveredWithPortalLinks(t *testing.T) {
 		_, body := admin.do("GET", "/api/jobs/"+jobs[0].ID, nil)
 		return strings.Count(string(body), `"status":"delivered"`) == 3
 	})
+	// The client opens the chat: the record says read, with the time of each step, as the
+	// office shows a client who says the document never came.
+	if err := e.Sim().Read("demo", "5548999990001", docs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first document read", func() bool {
+		_, body := admin.do("GET", "/api/jobs/"+jobs[0].ID, nil)
+		for _, d := range decode[struct {
+			Deliveries []balcao.Delivery `json:"deliveries"`
+		}](t, body).Deliveries {
+			if d.Document.Name == docs[0].Document.Name {
+				at := d.StatusAt
+				return d.Status == balcao.StatusRead && !d.Requested.IsZero() && !d.Generated.IsZero() &&
+					!at["delivered"].IsZero() && !at["read"].IsZero()
+			}
+		}
+		return false
+	})
 }
 
 func TestPortalNeverCrossesCompanies(t *testing.T) {
@@ -631,5 +649,41 @@ func TestJobSentByAnEarlierVersionIsRecordedDelivered(t *testing.T) {
 	eventually(t, "the answer", func() bool { return len(c.outbound(phone)) > 0 })
 	if docs := documentsOf(c.outbound(phone)); len(docs) != 0 {
 		t.Fatalf("documents sent again after the restart: %+v", docs)
+	}
+}
+
+// TestPayslipForOnePersonSendsOnlyTheirs: a payslip request that names an employee gets that
+// employee's payslip alone, as a WhatsApp document with its file name and the PDF type; the
+// company's other payslips of the competence (other people's salaries) never go out.
+func TestPayslipForOnePersonSendsOnlyTheirs(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	const phone = "5548999990001" // Carlos, of the padaria: Maria Silva, José Santos, Ana Oliveira
+	_, name := month(1)
+	if status, body := c.inbound("demo", phone, "me manda o holerite da Maria Silva de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var docs []simMessage
+	eventually(t, "the payslip on the phone", func() bool {
+		docs = documentsOf(c.outbound(phone))
+		return len(docs) > 0
+	})
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	eventually(t, "the job processed", func() bool {
+		_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
+		jobs := decode[jobList](t, body).Jobs
+		return len(jobs) == 1 && jobs[0].Delivered
+	})
+	docs = documentsOf(c.outbound(phone))
+	if len(docs) != 1 {
+		t.Fatalf("documents sent = %+v, want Maria Silva's payslip alone", docs)
+	}
+	if d := docs[0].Document; d.Name != "holerite-maria-silva.pdf" || d.MIME != "application/pdf" {
+		t.Fatalf("document = %q (%q), want holerite-maria-silva.pdf as application/pdf", d.Name, d.MIME)
+	}
+	_, body := admin.do("GET", "/api/jobs?tab=processados", nil)
+	if j := decode[jobList](t, body).Jobs[0]; j.Person == "" || len(j.Documents) != 1 {
+		t.Fatalf("job = person %q, %d documents; want the person named and one document", j.Person, len(j.Documents))
 	}
 }
