@@ -75,3 +75,57 @@ func TestPortalLinksExpire(t *testing.T) {
 		t.Errorf("document link after 30 days = %d, want 404", status)
 	}
 }
+
+// TestPortalLinkOfAnUnlinkedContactOpensNothing: a contact taken off a company (a partner who
+// left it) can no longer open that company's documents with a link they were sent, still
+// within its 30 days, nor see them in the portal.
+func TestPortalLinkOfAnUnlinkedContactOpensNothing(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone = "5548999990001" // Carlos, of the padaria
+	_, name := month(1)
+	if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	var docURL string
+	eventually(t, "the guide on the phone", func() bool {
+		if docs := documentsOf(c.outbound(phone)); len(docs) == 1 {
+			docURL = docs[0].Document.URL
+		}
+		return docURL != ""
+	})
+	session := newClient(t, e)
+	resp, err := session.http.Get(portalLoginLink(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("portal login = %d", resp.StatusCode)
+	}
+	if status, body := admin.do("DELETE", "/api/contacts/"+phone+"/companies/padaria-pao-quente", nil); status != http.StatusNoContent {
+		t.Fatalf("unlink Carlos from the padaria: %d %s", status, body)
+	}
+	for _, hc := range []*http.Client{http.DefaultClient, session.http} {
+		resp, err := hc.Get(docURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || strings.HasPrefix(string(body), "%PDF") {
+			t.Fatalf("document link after the contact was unlinked = %d, want 404", resp.StatusCode)
+		}
+	}
+	resp, err = session.http.Get(c.base + "/portal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(page), "Padaria") || strings.Contains(string(page), ".pdf") {
+		t.Fatalf("portal after the contact was unlinked = %d %s, want none of the padaria's documents", resp.StatusCode, page)
+	}
+}
