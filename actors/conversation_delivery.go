@@ -177,7 +177,7 @@ func (c *conversation) setStatus(ctx actor.Context, seq uint64, status, waID str
 		return
 	}
 	m.Status = status
-	o.at.Set(status, c.sys.cfg.Now())
+	o.at.Reach(status, c.sys.cfg.Now())
 	o.dirty = true
 	c.armFlush(ctx)
 }

@@ -153,9 +153,12 @@ func TestDocumentRequestIsDeliveredWithPortalLinks(t *testing.T) {
 			Deliveries []balcao.Delivery `json:"deliveries"`
 		}](t, body).Deliveries {
 			if d.Document.Name == docs[0].Document.Name {
+				// Sent too, though the simulated WhatsApp reports a document delivered before
+				// sent: a delivered message was sent (storage.StatusTimes.Reach).
 				at := d.StatusAt
 				return d.Status == balcao.StatusRead && !d.Requested.IsZero() && !d.Generated.IsZero() &&
-					!at["delivered"].IsZero() && !at["read"].IsZero()
+					!at["sent"].IsZero() && !at["delivered"].IsZero() && !at["read"].IsZero() &&
+					!at["delivered"].Before(at["sent"]) && !at["read"].Before(at["delivered"])
 			}
 		}
 		return false

@@ -241,6 +241,27 @@ func (t *StatusTimes) Set(status string, at time.Time) {
 	}
 }
 
+// Reach records when status was reached and, for delivered and read, the steps before it
+// that have no time yet: a receipt saying a message was delivered (or read) says it was sent
+// (and delivered) too, though that receipt came late or never (WhatsApp does not promise
+// their order; the simulated gateway reports a document delivered before sent). They get the
+// same time, the latest they can have been reached, so that the record a client is shown
+// never says "not sent" beside "delivered".
+func (t *StatusTimes) Reach(status string, at time.Time) {
+	t.Set(status, at)
+	switch status {
+	case balcao.StatusRead:
+		if t.Delivered.IsZero() {
+			t.Delivered = at
+		}
+		fallthrough
+	case balcao.StatusDelivered:
+		if t.Sent.IsZero() {
+			t.Sent = at
+		}
+	}
+}
+
 // IsZero reports whether no status was reached (the msgpack encoder's omitempty asks it).
 func (t StatusTimes) IsZero() bool { return t == StatusTimes{} }
 

@@ -370,3 +370,28 @@ func TestTurnKeysLayout(t *testing.T) {
 		}
 	}
 }
+
+// A receipt for a later step fills the earlier steps that have none (a delivered message was
+// sent), and never moves a time already recorded.
+func TestReachFillsEarlierSteps(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	var st StatusTimes
+	st.Reach(balcao.StatusDelivered, t0)
+	if st.Sent != t0 || st.Delivered != t0 || !st.Read.IsZero() {
+		t.Fatalf("delivered first: %+v, want sent and delivered at %v", st, t0)
+	}
+	st.Reach(balcao.StatusRead, t0.Add(time.Minute))
+	if st.Sent != t0 || st.Delivered != t0 || st.Read != t0.Add(time.Minute) {
+		t.Fatalf("then read: %+v", st)
+	}
+	var only StatusTimes
+	only.Reach(balcao.StatusRead, t0)
+	if only.Sent != t0 || only.Delivered != t0 {
+		t.Fatalf("read alone: %+v, want sent and delivered at %v", only, t0)
+	}
+	var failed StatusTimes
+	failed.Reach(balcao.StatusFailed, t0)
+	if failed != (StatusTimes{Failed: t0}) {
+		t.Fatalf("failed: %+v, want only failed", failed)
+	}
+}
