@@ -1,10 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -100,11 +101,17 @@ func (e *Engine) Dashboard(ctx context.Context, office string, by balcao.Staff, 
 		}
 		d.TopStaff = append(d.TopStaff, f)
 	}
-	sort.Slice(d.TopStaff, func(i, j int) bool { return d.TopStaff[i].Services > d.TopStaff[j].Services })
+	// Ties by name: the maps come in random order, and the same month must read the same on
+	// every request (which ten of twelve tied clients, in which order).
+	slices.SortFunc(d.TopStaff, func(a, b balcao.StaffFigure) int {
+		return cmp.Or(cmp.Compare(b.Services, a.Services), cmp.Compare(a.Staff, b.Staff))
+	})
 	for name, n := range cur.companies {
 		d.TopClients = append(d.TopClients, balcao.NamedCount{Name: name, Count: n})
 	}
-	sort.Slice(d.TopClients, func(i, j int) bool { return d.TopClients[i].Count > d.TopClients[j].Count })
+	slices.SortFunc(d.TopClients, func(a, b balcao.NamedCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+	})
 	d.TopStaff, d.TopClients = d.TopStaff[:min(10, len(d.TopStaff))], d.TopClients[:min(10, len(d.TopClients))]
 	// Documents served: jobs processed in the month, newest first until before it.
 	cursor := ""
