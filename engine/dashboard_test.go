@@ -186,3 +186,30 @@ func mapsEqual[K comparable](a, b map[K]int) bool {
 	}
 	return true
 }
+
+// TestDashboardCountsDocumentsServed: a payslip request served this month counts its
+// documents under its kind.
+func TestDashboardCountsDocumentsServed(t *testing.T) {
+	e := startEngine(t)
+	c := newClient(t, e)
+	c.login("demo", "admin")
+	_, name := month(1)
+	if status, body := c.inbound("demo", "5548999990001", "me manda o holerite de "+name+" pfv", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	eventually(t, "the payslips on the phone", func() bool { return len(documentsOf(c.outbound("5548999990001"))) == 3 })
+	var d balcao.Dashboard
+	eventually(t, "the documents in the dashboard", func() bool {
+		_, body := c.do("GET", "/api/dashboard", nil)
+		d = decode[balcao.Dashboard](t, body)
+		return d.Documents["holerite"] > 0
+	})
+	if len(d.Documents) != 1 || d.Documents["holerite"] != 3 {
+		t.Errorf("documents = %v, want 3 holerites", d.Documents)
+	}
+	last, _ := month(1)
+	_, body := c.do("GET", "/api/dashboard?month="+last, nil)
+	if d := decode[balcao.Dashboard](t, body); len(d.Documents) != 0 {
+		t.Errorf("last month's documents = %v, want none", d.Documents)
+	}
+}
