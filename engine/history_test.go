@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -378,4 +380,85 @@ func TestDashboardCountsVeryLongServices(t *testing.T) {
 	if cap := (30 * day).Milliseconds(); d.ServiceTime.Max < cap*99/100 || d.ServiceTime.Max > cap*101/100 {
 		t.Errorf("service time max = %d ms, want the cap, %d ms (to 2 significant digits)", d.ServiceTime.Max, cap)
 	}
+}
+
+// TestHistoryFiltersByCompanyAndStaff: a manager (gerente) pages through the history filtered
+// by company and attendant and exports the same lists; every service that passes is there,
+// newest first, and no other.
+func TestHistoryFiltersByCompanyAndStaff(t *testing.T) {
+	e := startEngine(t)
+	all := knownServices(time.Date(2026, 3, 10, 9, 0, 0, 0, assistant.Location()), 120)
+	storeServices(t, e.DB(), all)
+	admin, gil := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("POST", "/api/staff", map[string]any{"user": "gil", "name": "Gil Gerente", "role": "gerente", "password": demoPassword}); status != http.StatusCreated {
+		t.Fatalf("create manager = %d %s", status, body)
+	}
+	gil.login("demo", "gil")
+	for _, tc := range []struct {
+		name, query string
+		want        func(s balcao.Service) bool
+	}{
+		{"company and staff", "company=empresa-01&staff=ana", func(s balcao.Service) bool { return s.Company == "empresa-01" && s.Staff == "ana" }},
+		{"company and another staff", "company=empresa-01&staff=bruno", func(balcao.Service) bool { return false }},
+		{"staff", "staff=bruno", func(s balcao.Service) bool { return s.Staff == "bruno" }},
+		{"company", "company=empresa-05", func(s balcao.Service) bool { return s.Company == "empresa-05" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := []string{}
+			for i := len(all) - 1; i >= 0; i-- { // newest first: later days, then later minutes
+				if tc.want(all[i]) {
+					want = append(want, all[i].ID)
+				}
+			}
+			slices.SortStableFunc(want, func(a, b string) int {
+				return all[serviceIndex(b)].Start.Compare(all[serviceIndex(a)].Start)
+			})
+			filter := "/api/history?from=2026-03-10&to=2026-03-13&" + tc.query
+			got := []string{}
+			cursor := ""
+			for {
+				status, body := gil.do("GET", filter+"&limit=3&cursor="+cursor, nil)
+				if status != http.StatusOK {
+					t.Fatalf("manager GET %s = %d %s", filter, status, body)
+				}
+				page := decode[struct {
+					Services []balcao.Service `json:"services"`
+					Next     string           `json:"next"`
+				}](t, body)
+				for _, s := range page.Services {
+					got = append(got, s.ID)
+				}
+				if page.Next == "" {
+					break
+				}
+				cursor = page.Next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("history %s = %v, want %v", tc.query, got, want)
+			}
+			status, body := gil.do("GET", filter+"&format=csv", nil)
+			if status != http.StatusOK {
+				t.Fatalf("manager export = %d %s", status, body)
+			}
+			exported := []string{}
+			for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n")[1:] {
+				exported = append(exported, strings.SplitN(line, ",", 2)[0])
+			}
+			if !slices.Equal(exported, want) {
+				t.Errorf("export %s = %v, want %v", tc.query, exported, want)
+			}
+		})
+	}
+	for _, path := range []string{"/api/history/" + all[1].ID, "/api/dashboard?month=2026-03"} {
+		if status, body := gil.do("GET", path, nil); status != http.StatusOK {
+			t.Errorf("manager GET %s = %d %s, want 200", path, status, body)
+		}
+	}
+}
+
+// serviceIndex is i of knownServices' "55489%08d-1".
+func serviceIndex(id string) int {
+	n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(id, "55489"), "-1"))
+	return n
 }
