@@ -462,3 +462,40 @@ func serviceIndex(id string) int {
 	n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(id, "55489"), "-1"))
 	return n
 }
+
+// TestServiceFinishedUnansweredIsDesconsiderado: a staff member who takes a conversation and
+// finishes it without a word to the client leaves a desconsiderado service, theirs, with no
+// first response: counted apart in the dashboard, out of the staff's services and of the
+// first-response times.
+func TestServiceFinishedUnansweredIsDesconsiderado(t *testing.T) {
+	e := startEngine(t)
+	admin, bruno := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	bruno.login("demo", "bruno")
+	const phone = "5548999990001"
+	admin.inbound("demo", phone, "quero falar com um atendente", "")
+	eventually(t, "bruno takes it", func() bool {
+		status, _ := bruno.do("POST", "/api/conversations/"+phone+"/start", nil)
+		return status == http.StatusOK
+	})
+	if status, body := bruno.do("POST", "/api/conversations/"+phone+"/finish", nil); status != http.StatusOK {
+		t.Fatalf("finish: %d %s", status, body)
+	}
+	list := history(t, admin)
+	if len(list) != 1 {
+		t.Fatalf("history lists %d services, want 1", len(list))
+	}
+	if s := list[0]; s.Outcome != balcao.OutcomeIgnored || s.Staff != "bruno" || s.StaffMessages != 0 || !s.FirstResponse.IsZero() || s.Queued.IsZero() || s.End.IsZero() {
+		t.Errorf("service = %+v, want desconsiderado by bruno, queued and ended, with no response", s)
+	}
+	_, body := admin.do("GET", "/api/history?format=csv&status=desconsiderado", nil)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], ",desconsiderado,bruno,,") {
+		t.Errorf("CSV = %q, want the service desconsiderado by bruno with no first response", lines)
+	}
+	_, body = admin.do("GET", "/api/dashboard", nil)
+	d := decode[balcao.Dashboard](t, body)
+	if d.Services[balcao.OutcomeIgnored] != 1 || d.Services[balcao.OutcomeStaff] != 0 || d.FirstResponse.Count != 0 || len(d.TopStaff) != 0 {
+		t.Errorf("dashboard = services %v, first response %+v, top staff %+v; want one desconsiderado and no staff figures", d.Services, d.FirstResponse, d.TopStaff)
+	}
+}
