@@ -42,6 +42,7 @@ const (
 	cGuia       // a generic tax word ("guia", "imposto"): which one?
 	cThanksWeak // "ok", "beleza": an acknowledgement, not a thanks (desconhecido, answered politely)
 	cPersonWeak // "contador", "alguém": wants a person only when no document is named
+	cStatusWeak // "pedido": chases only with no document named or in a question ("segue pedido: DAS" asks)
 	cNeutral    // consumed, no meaning ("me informe", "outra pessoa")
 	numClasses
 )
@@ -154,8 +155,9 @@ var lexicon = []entry{
 		"ainda não recebi", "não recebi", "ainda não chegou", "não chegou", "não veio", "esperando",
 		"aguardando", "status", "andamento", "novidade", "previsão", "demora", "demorar", "demorando",
 		"já foi enviado", "foi enviado", "já mandaram", "já enviaram", "já saiu", "pedi",
-		"pedido", "minha solicitação", "atualização", "esqueceram", "nada ainda", "já fizeram", "já tem",
-		"já chegou"}},
+		"meu pedido", "meus pedidos", "nosso pedido", "nossos pedidos", "minha solicitação", "atualização",
+		"esqueceram", "nada ainda", "já fizeram", "já tem", "já chegou"}},
+	{cStatusWeak, 4, []string{"pedido"}},
 	{cAsk, 3, []string{"dúvida", "como faço", "como faz", "como fazer", "como funciona", "como proceder",
 		"o que faço", "o que eu faço", "o que fazer", "posso", "não consigo", "valor errado", "veio errado",
 		"veio errada", "abrir", "contrato social", "alterar", "alteração", "cancelar", "quanto vou pagar",

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"strings"
 	"time"
 )
 
@@ -134,6 +135,13 @@ func parse(text string, now time.Time, toks []token) result {
 		doc = bestDoc(&score, &first)
 	}
 
+	// A bare "pedido" chases an earlier request only when no document is named
+	// or the message asks about it ("o pedido do DAS saiu?"): "segue pedido: guia
+	// DAS 10/2026" asks for the DAS. "meu pedido" always chases (a cStatus phrase).
+	if score[cStatusWeak] > 0 && (doc == noClass || hasQuestionMark(text)) {
+		add(cStatus, score[cStatusWeak], first[cStatusWeak])
+	}
+
 	// "e o holerite?": chasing an earlier request.
 	if lead+1 < len(toks) && toks[lead].s == "e" && articles[toks[lead+1].s] &&
 		(doc != noClass || score[cStatus] > 0 || score[cGuia] > 0) && score[cVerb] == 0 {
@@ -162,6 +170,12 @@ func parse(text string, now time.Time, toks []token) result {
 		res.Person = findPerson(text, toks, docEnd)
 	}
 	return res
+}
+
+// hasQuestionMark reports whether the part of text that Parse reads asks a
+// question.
+func hasQuestionMark(text string) bool {
+	return strings.IndexByte(text[:min(len(text), 4*maxRunes)], '?') >= 0
 }
 
 // thanksFor introduce the document a client thanks for ("obrigado pelo

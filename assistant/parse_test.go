@@ -145,6 +145,16 @@ func TestParseIntent(t *testing.T) {
 		{"asks again after chasing", "o das nao chegou, reenvia pf", DAS},
 		{"menu question", "o que da pra pedir aqui?", Menu},
 		{"menu with posso", "o que posso fazer por aqui?", Menu},
+		{"pedido introduces a request", "segue pedido: guia DAS competência 10/2026", DAS},
+		{"pedido as a heading", "pedido: holerite de outubro", Holerite},
+		{"making a pedido", "faço o pedido da guia do FGTS do mês passado", FGTS},
+		{"novo pedido", "novo pedido - DAS 09/2026", DAS},
+		{"pedido alone is status", "e o pedido?", StatusPedido},
+		{"my pedido of a document is status", "como está meu pedido do DAS?", StatusPedido},
+		{"my pedido of a document saiu", "meu pedido do holerite saiu?", StatusPedido},
+		{"pedido of a document, já saiu", "e o pedido da guia do DAS, já saiu?", StatusPedido},
+		{"status of a pedido of a document", "status do pedido do holerite", StatusPedido},
+		{"question about a pedido of a document", "como está o pedido do DAS?", StatusPedido},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -294,6 +294,42 @@ func TestRespondStatus(t *testing.T) {
 	}
 }
 
+// A message that names a document with the word "pedido" asks for it; only a
+// status question about it lists the open requests.
+func TestRespondPedidoNamesDocument(t *testing.T) {
+	requests := []struct {
+		text string
+		want Request
+	}{
+		{"boa tarde, segue pedido: guia DAS competência 10/2026. Att.", Request{Intent: DAS, Competence: "2026-10", CompanyID: "c1"}},
+		{"pedido: holerite de outubro", Request{Intent: Holerite, Competence: "2026-10", CompanyID: "c1"}},
+		{"faço o pedido da guia do FGTS do mês passado", Request{Intent: FGTS, Competence: "2026-10", CompanyID: "c1"}},
+		{"novo pedido - DAS 09/2026", Request{Intent: DAS, Competence: "2026-09", CompanyID: "c1"}},
+	}
+	for _, tt := range requests {
+		t.Run(tt.text, func(t *testing.T) {
+			in := input(tt.text)
+			in.OpenRequests = func() []string { return nil }
+			turn := Respond(State{Greeted: true}, in)
+			if got := joined(turn); strings.Contains(got, "não tem pedidos") {
+				t.Errorf("Respond(%q) = %q, want the document requested", tt.text, got)
+			}
+			wantRequest(t, turn, tt.want)
+		})
+	}
+	open := []string{"guia do DAS 10/2026"}
+	for _, text := range []string{"como está meu pedido do DAS?", "e o pedido da guia do DAS, já saiu?", "status do pedido do holerite"} {
+		t.Run(text, func(t *testing.T) {
+			in := input(text)
+			in.OpenRequests = func() []string { return open }
+			turn := Respond(State{Greeted: true}, in)
+			if got := joined(turn); turn.Request != nil || !strings.Contains(got, open[0]) {
+				t.Errorf("Respond(%q) = %q (request %+v), want the open requests listed", text, got, turn.Request)
+			}
+		})
+	}
+}
+
 func TestRespondThanks(t *testing.T) {
 	got := joined(Respond(State{Greeted: true}, input("valeu!")))
 	if got != "Por nada! Se precisar, é só chamar. 😊" {
