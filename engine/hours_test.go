@@ -116,3 +116,96 @@ func TestStaffIdentification(t *testing.T) {
 	}
 	send("segunda", "*Administrador:* segunda")
 }
+
+// TestOutOfHoursWhileAttendingAndForDocuments: outside office hours the client hears the
+// office's own out-of-hours text, with its variables filled, and the conversation keeps its
+// unread mark for the staff; a client someone is attending hears nothing about hours, even on
+// a new day; and the assistant serves a document request at night instead of handing it over.
+func TestOutOfHoursWhileAttendingAndForDocuments(t *testing.T) {
+	clock := &fakeClock{}
+	clock.set("2026-11-25 21:00") // a Wednesday night
+	e := startEngine(t, func(c *engine.Config) { c.Now = clock.now })
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"messages": map[string]string{
+		"out_of_hours": "Estamos fechados, {cliente}; voltamos {abertura}.",
+	}}); status != http.StatusOK {
+		t.Fatalf("save the out-of-hours text: %d %s", status, body)
+	}
+	type conv struct {
+		Conversation struct {
+			State  string `json:"state"`
+			Unread int    `json:"unread"`
+		} `json:"conversation"`
+	}
+	get := func(phone string) conv {
+		t.Helper()
+		status, body := admin.do("GET", "/api/conversations/"+phone, nil)
+		if status != http.StatusOK {
+			t.Fatalf("conversation %s: %d %s", phone, status, body)
+		}
+		return decode[conv](t, body)
+	}
+	// stored returns the texts of the conversation's messages, in order (the inbound ones
+	// prefixed with "> "). A turn's replies are stored with its message, before the 202.
+	stored := func(phone string) []string {
+		t.Helper()
+		_, body := admin.do("GET", "/api/conversations/"+phone+"/messages?limit=200", nil)
+		var out []string
+		for _, m := range decode[msgList](t, body).Messages {
+			if m.Direction == "in" {
+				out = append(out, "> "+m.Text)
+			} else {
+				out = append(out, m.Text)
+			}
+		}
+		return out
+	}
+	say := func(phone, text string) {
+		t.Helper()
+		if status, body := admin.inbound("demo", phone, text, ""); status != http.StatusAccepted {
+			t.Fatalf("inbound %q: %d %s", text, status, body)
+		}
+	}
+
+	const carlos = "5548999990001"
+	say(carlos, "quero falar com um atendente")
+	admin.waitPhoneText(carlos, "Certo! Vou chamar alguém da nossa equipe para te atender por aqui. 🙋\nEstamos fechados, Carlos; voltamos amanhã às 08:00.")
+	if c := get(carlos); c.Conversation.State != "pending" || c.Conversation.Unread != 1 {
+		t.Fatalf("after the out-of-hours answer: %+v, want pending with the client's message unread", c)
+	}
+
+	// Taken at night; the next night, while attended, the client asks for a person again.
+	if status, body := admin.do("POST", "/api/conversations/"+carlos+"/start", nil); status != http.StatusOK {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	clock.set("2026-11-26 21:00")
+	before := len(stored(carlos))
+	say(carlos, "quero falar com um atendente")
+	if after := stored(carlos); len(after) != before+1 || after[before] != "> quero falar com um atendente" {
+		t.Fatalf("messages while attended = %q, want only the client's after %d", after, before)
+	}
+	if c := get(carlos); c.Conversation.State != "attending" || c.Conversation.Unread != 1 {
+		t.Fatalf("while attended: %+v, want attending with one unread", c)
+	}
+
+	// A document at night: the assistant takes it as a request, nobody is told about hours.
+	const joao = "5548999990003"
+	say(joao, "holerite de outubro")
+	for _, text := range stored(joao) {
+		if strings.Contains(text, "fechado") {
+			t.Errorf("document request at night answered %q", text)
+		}
+	}
+	if c := get(joao); c.Conversation.State != "assistant" {
+		t.Errorf("document request at night: %+v, want the assistant serving it", c)
+	}
+	eventually(t, "João's request in the request centre", func() bool {
+		for _, j := range admin.allJobs() {
+			if j.Phone == joao && j.Intent == "holerite" && j.Competence == "2026-10" {
+				return true
+			}
+		}
+		return false
+	})
+}
