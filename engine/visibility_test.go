@@ -284,3 +284,80 @@ func TestNameChangeKeepsSockets(t *testing.T) {
 	}
 	next(t, ws, func(f wsFrame) bool { return f.Type == "message.added" }) // fails on a closed socket
 }
+
+// TestDepartmentVisibility: with distribution on, an attendant of one department (Bruno,
+// Fiscal) sees the clients who picked it and not those who picked another, in the lists,
+// counts and details and on the websocket; an attendant of every department (Ana) sees both.
+func TestDepartmentVisibility(t *testing.T) {
+	e := startEngine(t)
+	admin, ana, bruno := newClient(t, e), newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"distribution": true}); status != http.StatusOK {
+		t.Fatalf("turn distribution on: %d %s", status, body)
+	}
+	if status, body := admin.do("PUT", "/api/staff/bruno", map[string]any{"name": "Bruno Alves", "role": "atendente", "departments": []string{"fiscal"}}); status != http.StatusOK {
+		t.Fatalf("give bruno fiscal: %d %s", status, body)
+	}
+	ana.login("demo", "ana")
+	bruno.login("demo", "bruno")
+	ws := bruno.socket("")
+	next(t, ws, func(f wsFrame) bool { return f.Type == "hello" })
+
+	const carlos, joao = "5548999990001", "5548999990003"
+	pick := func(phone, choice string) {
+		t.Helper()
+		for _, text := range []string{"quero falar com um atendente", choice} {
+			if status, body := admin.inbound("demo", phone, text, ""); status != http.StatusAccepted {
+				t.Fatalf("inbound %q: %d %s", text, status, body)
+			}
+		}
+	}
+	pick(carlos, "1") // Pessoal
+	pick(joao, "2")   // Fiscal
+	var carlosHidden bool
+	next(t, ws, func(f wsFrame) bool {
+		data := string(f.Data)
+		if strings.Contains(data, carlos) {
+			if f.Type == "conversation.hidden" {
+				carlosHidden = true
+			} else if strings.Contains(data, `"state":"pending"`) {
+				t.Fatalf("bruno's socket got an event of Carlos, pending in Pessoal: %s %s", f.Type, data)
+			}
+		}
+		return f.Type == "conversation.changed" && strings.Contains(data, `"id":"`+joao+`"`) && strings.Contains(data, `"state":"pending"`)
+	})
+	if !carlosHidden {
+		t.Errorf("bruno's socket saw Carlos with the assistant and was not told he left his view")
+	}
+
+	ids := func(c *client, tab string) string {
+		_, body := c.do("GET", "/api/conversations?tab="+tab, nil)
+		var out []string
+		for _, c := range decode[convList](t, body).Conversations {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(bruno, "pendentes"); got != joao {
+		t.Errorf("bruno's pendentes = %q, want only João (%s)", got, joao)
+	}
+	if got := ids(ana, "pendentes"); !strings.Contains(got, carlos) || !strings.Contains(got, joao) {
+		t.Errorf("ana's pendentes = %q, want both", got)
+	}
+	_, body := bruno.do("GET", "/api/conversations/counts", nil)
+	if counts := decode[map[string]int](t, body); counts["pendentes"] != 1 {
+		t.Errorf("bruno's counts = %s, want 1 pending", body)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/api/conversations/" + carlos},
+		{"GET", "/api/conversations/" + carlos + "/messages"},
+		{"POST", "/api/conversations/" + carlos + "/start"},
+	} {
+		if status, body := bruno.do(tc.method, tc.path, nil); status != http.StatusNotFound {
+			t.Errorf("bruno %s %s = %d %s, want 404", tc.method, tc.path, status, body)
+		}
+	}
+	if status, body := bruno.do("POST", "/api/conversations/"+joao+"/start", nil); status != http.StatusOK {
+		t.Errorf("bruno takes João: %d %s", status, body)
+	}
+}
