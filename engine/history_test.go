@@ -499,3 +499,53 @@ func TestServiceFinishedUnansweredIsDesconsiderado(t *testing.T) {
 		t.Errorf("dashboard = services %v, first response %+v, top staff %+v; want one desconsiderado and no staff figures", d.Services, d.FirstResponse, d.TopStaff)
 	}
 }
+
+// TestSurveyAnswerExpires: a score sent more than 24 h after the survey question is not a
+// score: the service stays unrated and the client is not thanked.
+func TestSurveyAnswerExpires(t *testing.T) {
+	clock := &fakeClock{}
+	clock.set("2026-11-25 10:00") // a Wednesday morning, in office hours
+	e := startEngine(t, func(c *engine.Config) { c.Now = clock.now })
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("PUT", "/api/settings", map[string]any{"survey": true}); status != http.StatusOK {
+		t.Fatalf("settings: %d %s", status, body)
+	}
+	const phone = "5548999990003"
+	if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Pronto, resolvido!"}, {"/finish", ""}} {
+		var body any
+		if step.text != "" {
+			body = map[string]string{"text": step.text}
+		}
+		if status, out := admin.do("POST", "/api/conversations/"+phone+step.path, body); status >= 300 {
+			t.Fatalf("%s: %d %s", step.path, status, out)
+		}
+	}
+	admin.waitPhoneText(phone, balcao.DefaultMessage(balcao.MessageSurvey, ""))
+
+	clock.set("2026-11-26 10:01") // a day and a minute later
+	if status, body := admin.inbound("demo", phone, "5", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	_, body := admin.do("GET", "/api/conversations/"+phone+"/messages?limit=200", nil)
+	for _, m := range decode[msgList](t, body).Messages {
+		if m.Text == balcao.DefaultMessage(balcao.MessageSurveyThanks, "") {
+			t.Errorf("the client was thanked for a score sent past the survey's 24 h")
+		}
+	}
+	_, body = admin.do("GET", "/api/history?from=2026-11-01&to=2026-11-30", nil)
+	list := decode[struct {
+		Services []balcao.Service `json:"services"`
+	}](t, body).Services
+	if len(list) == 0 {
+		t.Fatalf("history = %s, want the finished service", body)
+	}
+	for _, s := range list {
+		if s.Rating != 0 {
+			t.Errorf("history = %s, want no service rated by an answer past 24 h", body)
+		}
+	}
+}
