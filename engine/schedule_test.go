@@ -779,3 +779,61 @@ func TestReminderSkipsCompanyContactLeft(t *testing.T) {
 		t.Fatalf("Mariana got %d reminders, want only the auto-mecânica's", n)
 	}
 }
+
+// TestScheduledDocumentRequestResolvedAtSend: "todo dia 5, o holerite do mês anterior" to a
+// company's contacts, made in April: each occurrence asks for the month before its own (not
+// before the day the schedule was made), with {competencia} filled alike.
+func TestScheduledDocumentRequestResolvedAtSend(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 4, 20, 8, 0, 0, 0, spLoc))
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	arms := clock.arms0()
+	status, body := admin.do("POST", "/api/schedules", map[string]any{
+		"name": "Holerite", "text": "Segue o holerite de {competencia}, {cliente}.", "enabled": true,
+		"target":     map[string]string{"kind": "company", "id": "padaria-pao-quente"},
+		"recurrence": map[string]any{"kind": "monthly", "time": "09:00", "day": 5},
+		"request":    map[string]string{"intent": "holerite", "competence": "previous_month"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", status, body)
+	}
+	sc := decode[struct{ Schedule balcao.Schedule }](t, body).Schedule
+	clock.waitSleep(t, arms)
+
+	const carlos = "5548999990001" // the padaria's contact
+	for _, occ := range []struct {
+		at         time.Time
+		competence string
+		text       string
+	}{
+		{time.Date(2026, 5, 5, 9, 0, 0, 0, spLoc), "2026-04", "Segue o holerite de 04/2026, Carlos."},
+		{time.Date(2026, 6, 5, 9, 0, 0, 0, spLoc), "2026-05", "Segue o holerite de 05/2026, Carlos."},
+	} {
+		clock.advance(t, occ.at)
+		for i := 0; ; i++ {
+			if run := admin.run(sc.ID); run.Done && run.At.Equal(occ.at) {
+				if run.Sent != run.Total || run.Failed != 0 || run.Total == 0 {
+					t.Fatalf("run of %v = %+v, want every recipient sent", occ.at, run)
+				}
+				break
+			}
+			if i > 30 {
+				t.Fatalf("run of %v never finished: %+v", occ.at, admin.run(sc.ID))
+			}
+			clock.next(t)
+		}
+		if n := len(scheduledMessages(t, e, carlos, occ.text)); n != 1 {
+			t.Errorf("Carlos got %d messages %q, want 1", n, occ.text)
+		}
+		var asked []string
+		for _, j := range admin.allJobs() {
+			if j.Phone == carlos && j.Intent == "holerite" {
+				asked = append(asked, j.Company+" "+j.Competence)
+			}
+		}
+		if !slices.Contains(asked, "padaria-pao-quente "+occ.competence) {
+			t.Errorf("Carlos's holerite requests after %v = %q, want one for %s", occ.at, asked, occ.competence)
+		}
+	}
+}
