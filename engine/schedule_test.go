@@ -837,3 +837,48 @@ func TestScheduledDocumentRequestResolvedAtSend(t *testing.T) {
 		}
 	}
 }
+
+// TestOnceScheduleSendsOnce: a one-off message to a contact goes out at its time, once; the
+// schedule then has no next occurrence, and later days send nothing more.
+func TestOnceScheduleSendsOnce(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 5, 4, 8, 0, 0, 0, spLoc))
+	e := startClocked(t, t.TempDir(), clock)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone, text = "5548999990001", "Lembrete: reunião amanhã às 10h, {cliente}."
+	arms := clock.arms0()
+	status, body := admin.do("POST", "/api/schedules", map[string]any{
+		"name": "Reunião", "text": text, "enabled": true,
+		"target":     map[string]string{"kind": "contact", "id": phone},
+		"recurrence": map[string]any{"kind": "once", "at": "2026-05-04T10:30"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", status, body)
+	}
+	sc := decode[struct{ Schedule balcao.Schedule }](t, body).Schedule
+	clock.waitSleep(t, arms)
+	const want = "Lembrete: reunião amanhã às 10h, Carlos."
+	clock.advance(t, time.Date(2026, 5, 4, 10, 29, 0, 0, spLoc))
+	if n := len(scheduledMessages(t, e, phone, want)); n != 0 {
+		t.Fatalf("%d messages a minute before the time, want none", n)
+	}
+	clock.advance(t, time.Date(2026, 5, 4, 10, 30, 0, 0, spLoc))
+	for i := 0; !admin.run(sc.ID).Done; i++ {
+		if i > 10 {
+			t.Fatalf("run never finished: %+v", admin.run(sc.ID))
+		}
+		clock.next(t)
+	}
+	if run := admin.run(sc.ID); run.Sent != 1 || run.Total != 1 {
+		t.Fatalf("run = %+v, want 1 of 1 sent", run)
+	}
+	clock.advance(t, time.Date(2026, 5, 5, 10, 30, 0, 0, spLoc))
+	clock.advance(t, time.Date(2026, 6, 4, 10, 30, 0, 0, spLoc))
+	if n := len(scheduledMessages(t, e, phone, want)); n != 1 {
+		t.Fatalf("Carlos got %d messages, want 1", n)
+	}
+	got, err := e.DB().Schedule(engine.DemoOffice, sc.ID)
+	if err != nil || !got.Next.IsZero() {
+		t.Fatalf("schedule after its one occurrence = %+v (%v), want no next occurrence", got, err)
+	}
+}
