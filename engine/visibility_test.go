@@ -287,7 +287,8 @@ func TestNameChangeKeepsSockets(t *testing.T) {
 
 // TestDepartmentVisibility: with distribution on, an attendant of one department (Bruno,
 // Fiscal) sees the clients who picked it and not those who picked another, in the lists,
-// counts and details and on the websocket; an attendant of every department (Ana) sees both.
+// counts and details and on the websocket; an attendant of every department (Ana) and a
+// manager of one (Gil) see both.
 func TestDepartmentVisibility(t *testing.T) {
 	e := startEngine(t)
 	admin, ana, bruno := newClient(t, e), newClient(t, e), newClient(t, e)
@@ -298,6 +299,13 @@ func TestDepartmentVisibility(t *testing.T) {
 	if status, body := admin.do("PUT", "/api/staff/bruno", map[string]any{"name": "Bruno Alves", "role": "atendente", "departments": []string{"fiscal"}}); status != http.StatusOK {
 		t.Fatalf("give bruno fiscal: %d %s", status, body)
 	}
+	// A manager sees every department, whichever are theirs.
+	if status, body := admin.do("POST", "/api/staff", map[string]any{"user": "gil", "name": "Gil Moura", "role": "gerente",
+		"password": demoPassword, "departments": []string{"fiscal"}}); status != http.StatusCreated {
+		t.Fatalf("create the gerente: %d %s", status, body)
+	}
+	gil := newClient(t, e)
+	gil.login("demo", "gil")
 	ana.login("demo", "ana")
 	bruno.login("demo", "bruno")
 	ws := bruno.socket("")
@@ -341,8 +349,10 @@ func TestDepartmentVisibility(t *testing.T) {
 	if got := ids(bruno, "pendentes"); got != joao {
 		t.Errorf("bruno's pendentes = %q, want only João (%s)", got, joao)
 	}
-	if got := ids(ana, "pendentes"); !strings.Contains(got, carlos) || !strings.Contains(got, joao) {
-		t.Errorf("ana's pendentes = %q, want both", got)
+	for name, c := range map[string]*client{"ana": ana, "gil": gil} {
+		if got := ids(c, "pendentes"); !strings.Contains(got, carlos) || !strings.Contains(got, joao) {
+			t.Errorf("%s's pendentes = %q, want both", name, got)
+		}
 	}
 	_, body := bruno.do("GET", "/api/conversations/counts", nil)
 	if counts := decode[map[string]int](t, body); counts["pendentes"] != 1 {
