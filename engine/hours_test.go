@@ -118,7 +118,7 @@ func TestStaffIdentification(t *testing.T) {
 }
 
 // TestOutOfHoursWhileAttendingAndForDocuments: outside office hours the client hears the
-// office's own out-of-hours text, with its variables filled, and the conversation keeps its
+// office's own hand-over and out-of-hours texts, with their variables filled, and the conversation keeps its
 // unread mark for the staff; a client someone is attending hears nothing about hours, even on
 // a new day; and the assistant serves a document request at night instead of handing it over.
 func TestOutOfHoursWhileAttendingAndForDocuments(t *testing.T) {
@@ -129,6 +129,7 @@ func TestOutOfHoursWhileAttendingAndForDocuments(t *testing.T) {
 	admin.login("demo", "admin")
 	if status, body := admin.do("PUT", "/api/settings", map[string]any{"messages": map[string]string{
 		"out_of_hours": "Estamos fechados, {cliente}; voltamos {abertura}.",
+		"handover":     "Vou passar para a equipe da {empresa}.",
 	}}); status != http.StatusOK {
 		t.Fatalf("save the out-of-hours text: %d %s", status, body)
 	}
@@ -170,7 +171,7 @@ func TestOutOfHoursWhileAttendingAndForDocuments(t *testing.T) {
 
 	const carlos = "5548999990001"
 	say(carlos, "quero falar com um atendente")
-	admin.waitPhoneText(carlos, "Certo! Vou chamar alguém da nossa equipe para te atender por aqui. 🙋\nEstamos fechados, Carlos; voltamos amanhã às 08:00.")
+	admin.waitPhoneText(carlos, "Certo! Vou passar para a equipe da Padaria Pão Quente Ltda.\nEstamos fechados, Carlos; voltamos amanhã às 08:00.")
 	if c := get(carlos); c.Conversation.State != "pending" || c.Conversation.Unread != 1 {
 		t.Fatalf("after the out-of-hours answer: %+v, want pending with the client's message unread", c)
 	}
