@@ -186,10 +186,23 @@ func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff
 	if user == by.User {
 		return balcao.NewError(balcao.ErrConflict, "cannot_delete_self", "Você não pode remover a si mesmo.")
 	}
-	if _, err := e.db.Staff(office, user); errors.Is(err, balcao.ErrNotFound) {
+	st, err := e.db.Staff(office, user)
+	if errors.Is(err, balcao.ErrNotFound) {
 		return balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")
 	} else if err != nil {
 		return fmt.Errorf("load staff %s: %w", user, err)
+	}
+	// The carteira naming a removed account would hide its companies' conversations from
+	// every attendant (balcao.InScope): it is emptied of them first, in Preferências.
+	settings, err := e.db.Settings(office)
+	if err != nil {
+		return fmt.Errorf("load settings: %w", err)
+	}
+	for _, p := range settings.Portfolio {
+		if p.Staff == user {
+			return balcao.NewError(balcao.ErrConflict, "staff_in_portfolio",
+				st.Name+" ainda responde por empresas na carteira: tire-o da carteira em Preferências antes de removê-lo.")
+		}
 	}
 	if err := e.db.DeleteStaff(ctx, office, user); err != nil {
 		return err

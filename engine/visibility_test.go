@@ -371,3 +371,53 @@ func TestDepartmentVisibility(t *testing.T) {
 		t.Errorf("bruno takes João: %d %s", status, body)
 	}
 }
+
+// TestCarteiraStaffIsNotRemoved: a staff member the carteira names cannot be removed until the
+// carteira no longer names them (as a department still given to staff cannot be removed).
+// Removed, they left the carteira naming nobody who could log in: the pending conversations
+// of their companies were hidden from every attendant.
+func TestCarteiraStaffIsNotRemoved(t *testing.T) {
+	e := startEngine(t)
+	admin, ana := newClient(t, e), newClient(t, e)
+	admin.login("demo", "admin")
+	ana.login("demo", "ana")
+	const carlos = "5548999990001" // Padaria Pão Quente
+	_, body := admin.do("GET", "/api/settings", nil)
+	settings := decode[map[string]any](t, body)
+	settings["portfolio"] = []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("save carteira: %d %s", status, body)
+	}
+	if status, body := admin.inbound("demo", carlos, "quero falar com um atendente", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	pending := func(c *client) string {
+		_, body := c.do("GET", "/api/conversations?tab=pendentes", nil)
+		var out []string
+		for _, c := range decode[convList](t, body).Conversations {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := pending(ana); strings.Contains(got, carlos) {
+		t.Fatalf("ana's pendentes = %q, want Carlos only for Bruno, whom the carteira names", got)
+	}
+
+	status, body := admin.do("DELETE", "/api/staff/bruno", nil)
+	if status != http.StatusConflict || !strings.Contains(decode[errBody](t, body).Error.Message, "carteira") {
+		t.Fatalf("DELETE bruno while the carteira names him = %d %s, want 409 naming the carteira", status, body)
+	}
+	if _, body := admin.do("GET", "/api/staff", nil); !strings.Contains(string(body), `"user":"bruno"`) {
+		t.Fatalf("staff after the refused removal = %s, want bruno still there", body)
+	}
+	settings["portfolio"] = []map[string]string{}
+	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		t.Fatalf("empty the carteira: %d %s", status, body)
+	}
+	if status, body := admin.do("DELETE", "/api/staff/bruno", nil); status != http.StatusNoContent {
+		t.Fatalf("DELETE bruno out of the carteira = %d %s, want 204", status, body)
+	}
+	if got := pending(ana); !strings.Contains(got, carlos) {
+		t.Errorf("ana's pendentes = %q, want Carlos once nobody answers for his company", got)
+	}
+}
