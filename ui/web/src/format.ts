@@ -194,3 +194,24 @@ export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
   return s < 10 ? `${s} s` : humanDuration(s * 1000)
 }
+
+const saoPaulo = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'America/Sao_Paulo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** An instant in São Paulo time, whatever the browser's zone: 03/11/2026 14:05. Empty when
+ * it is missing (absent, or Go's zero time). */
+export function spDateTime(iso?: string | null): string {
+  if (!iso || iso.startsWith('0001-')) return ''
+  const d = new Date(iso)
+  if (isNaN(d.getTime())) return ''
+  const p: Record<string, string> = {}
+  for (const part of saoPaulo.formatToParts(d)) p[part.type] = part.value
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`
+}

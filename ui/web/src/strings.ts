@@ -212,6 +212,30 @@ export const t = {
   reply: 'Responder',
   noJobs: 'Nenhum pedido nesta aba.',
   replyPlaceholder: 'Resposta ao cliente',
+  jobStates: {
+    aguardando: 'Aguardando',
+    processando: 'Processando',
+    processado: 'Processado',
+    pendente_escritorio: 'Pendente no escritório',
+  } as Record<string, string>,
+
+  // Delivery record of a job (Registro de entrega)
+  deliveryOpen: 'Registro de entrega',
+  deliveryTitle: 'Registro de entrega',
+  deliveryHint: 'Horários de São Paulo.',
+  deliverySteps: {
+    requested: 'Solicitado',
+    generated: 'Gerado',
+    sent: 'Enviado',
+    delivered: 'Entregue',
+    read: 'Lido',
+    downloaded: 'Baixado no portal',
+  } as Record<string, string>,
+  deliveryNoDocuments: 'Nenhum documento gerado ainda.',
+  deliveryRequestedAt: (when: string) => `Solicitado em ${when}`,
+  deliveryDownloads: (n: number, last: string) => `${n} downloads; o último em ${last}`,
+  deliveryStatus: { queued: 'Na fila', sent: 'Enviado', delivered: 'Entregue', read: 'Lido', failed: 'Falhou no envio' } as Record<string, string>,
+  jobGone: 'Pedido não encontrado: ele não existe mais ou não está visível para você.',
 
   // WhatsApp
   waTitle: 'Conexão WhatsApp',

@@ -116,9 +116,30 @@ export interface Job {
   reason?: string
   hold?: string
   attempts: number
+  documents?: string[]
   delivered: boolean
   createdAt: string
   updatedAt: string
+}
+
+/** A document the office published for a job, as its delivery record carries it. */
+export interface StoredDocument {
+  id: string
+  name: string
+  mime: string
+  size: number
+  createdAt: string
+}
+
+/** The delivery record of one document (GET /api/jobs/{id}): what the office shows a client
+ * who says it never came. Times are RFC 3339; a step not reached is absent (or Go's zero time). */
+export interface Delivery {
+  document: StoredDocument
+  requested: string
+  generated: string
+  status: string
+  statusAt?: Partial<Record<'sent' | 'delivered' | 'read', string>> | null
+  downloads?: string[] | null
 }
 
 export interface WhatsAppStatus {

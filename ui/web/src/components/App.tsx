@@ -62,7 +62,7 @@ export function App() {
   let main
   switch (route.screen) {
     case 'pedidos':
-      main = <Jobs tab={route.parts[0]} />
+      main = <Jobs tab={route.parts[0]} selected={route.parts[1]} />
       break
     case 'clientes':
       main = <Companies selected={route.parts[0]} />

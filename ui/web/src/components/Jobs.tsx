@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
 import { formatCNPJ, formatCompetence, formatPhone, shortDate, time } from '../format'
-import { useLoad, useOneAtATime, useReloadOn } from '../hooks'
+import { go, useLoad, useOneAtATime, useReloadOn } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
 import type { Job } from '../types'
+import { JobRecord } from './JobRecord'
 import { ErrorBox, Screen } from './Screen'
 
 const JOB_TABS = ['pendentes', 'aguardando', 'processando', 'processados']
 
-/** Jobs is the Central de Pedidos: the four tabs, Repetir and Responder. */
-export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
+/** Jobs is the Central de Pedidos: the four tabs, Repetir and Responder, and a job's delivery
+ * record (#/pedidos/{tab}/{id}). */
+export function Jobs({ tab = 'pendentes', selected }: { tab?: string; selected?: string }) {
   const current = JOB_TABS.includes(tab) ? tab : 'pendentes'
   const list = useLoad<{ jobs: Job[] }>(`/api/jobs?tab=${current}`)
   const [error, setError] = useState('')
@@ -61,7 +63,7 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
           <ul class="plain-list jobs">
             {!list.loading && jobs.length === 0 && <li class="muted">{t.noJobs}</li>}
             {jobs.map((j) => (
-              <li key={j.id} data-job={j.id}>
+              <li key={j.id} data-job={j.id} class={j.id === selected ? 'selected' : undefined}>
                 <div class="job-main">
                   <strong>{t.intents[j.intent] ?? j.intent}</strong>
                   {j.competence && <span class="chip">{formatCompetence(j.competence)}</span>}
@@ -82,6 +84,9 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
                       {j.hold === 'confirm' ? t.confirm : t.retry}
                     </button>
                   )}
+                  <button class="btn ghost sm job-record" onClick={() => go('pedidos', current, j.id)}>
+                    {t.deliveryOpen}
+                  </button>
                   <button class="btn ghost sm job-reply" onClick={() => setReplying(replying === j.id ? null : j.id)}>
                     {t.reply}
                   </button>
@@ -109,6 +114,7 @@ export function Jobs({ tab = 'pendentes' }: { tab?: string }) {
           </ul>
         </div>
       )}
+      {selected && <JobRecord id={selected} companies={companies} onClose={() => go('pedidos', current)} />}
     </Screen>
   )
 }
