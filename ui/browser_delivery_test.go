@@ -41,7 +41,7 @@ func (a *api) documents(to string) []sentDocument {
 }
 
 // TestBrowserJobDeliveryRecord: a document asked for on WhatsApp and delivered shows, in the
-// request centre, its delivery record in São Paulo time (Solicitado, Gerado, Entregue with
+// request centre, its delivery record in São Paulo time (Solicitado, Gerado, Enviado, Entregue with
 // times, Lido and Baixado no portal "—"); the client reading it shows live, a portal download
 // after Atualizar; a failed refetch keeps the record under the error, and a job the server
 // does not show says so.
@@ -107,12 +107,11 @@ func TestBrowserJobDeliveryRecord(t *testing.T) {
 			t.Errorf("step %s is labelled %q, want %q", name, got, want)
 		}
 	}
-	for _, name := range []string{"requested", "generated", "delivered"} {
+	for _, name := range []string{"requested", "generated", "sent", "delivered"} {
 		if got := step(name); !stamp.MatchString(got) {
 			t.Errorf("%s shows %q, want dd/mm/aaaa hh:mm", label(name), got)
 		}
 	}
-	// Enviado is not checked: the server may record "delivered" before "sent" (fixed apart).
 	for _, name := range []string{"read", "downloaded"} {
 		if got := step(name); got != "—" {
 			t.Errorf("%s shows %q before it happened, want —", label(name), got)
@@ -131,7 +130,7 @@ func TestBrowserJobDeliveryRecord(t *testing.T) {
 		t.Fatalf("GET /api/jobs/%s = %d %s", id, st, body)
 	}
 	d := rec.Deliveries[0]
-	for name, at := range map[string]time.Time{"requested": d.Requested, "generated": d.Generated, "delivered": d.StatusAt[balcao.StatusDelivered]} {
+	for name, at := range map[string]time.Time{"requested": d.Requested, "generated": d.Generated, "sent": d.StatusAt[balcao.StatusSent], "delivered": d.StatusAt[balcao.StatusDelivered]} {
 		if got, want := step(name), at.In(sp).Format("02/01/2006 15:04"); got != want {
 			t.Errorf("%s shows %q, want %q (São Paulo time)", label(name), got, want)
 		}
