@@ -5,12 +5,18 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/gateway"
 )
 
 //go:embed phone
@@ -46,21 +52,14 @@ type inboundRequest struct {
 }
 
 func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
-	if r.ContentLength > maxInboundBody { // refused unread; a body of unknown length stops at the limit
-		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "A mensagem é grande demais.")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxInboundBody)
 	var req inboundRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "A mensagem é grande demais.")
+	var file *gateway.File
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		var ok bool
+		if req, file, ok = readDocument(w, r); !ok {
 			return
 		}
-		writeError(w, http.StatusBadRequest, "malformed_json", "O corpo da requisição não é um JSON válido.")
+	} else if !readText(w, r, &req) {
 		return
 	}
 	from, err := balcao.NormalizePhone(req.From)
@@ -68,7 +67,7 @@ func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeError(w, http.StatusBadRequest, "invalid_phone", "Número de telefone inválido.")
 		return
-	case req.Text == "":
+	case req.Text == "" && file == nil:
 		writeError(w, http.StatusBadRequest, "empty_text", "A mensagem está vazia.")
 		return
 	case len(req.Text) > balcao.MaxTextBytes:
@@ -81,7 +80,9 @@ func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), AckTimeout)
 	defer cancel()
 	var id string
-	if req.At != nil {
+	if file != nil {
+		id, err = g.DeliverFile(ctx, req.Office, from, req.ID, req.Text, file)
+	} else if req.At != nil {
 		id, err = g.DeliverAt(ctx, req.Office, from, req.ID, req.Text, *req.At)
 	} else {
 		id, err = g.Deliver(ctx, req.Office, from, req.ID, req.Text)
@@ -97,6 +98,102 @@ func (g *Gateway) handleInbound(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusAccepted, map[string]string{"id": id})
 	}
+}
+
+// readText reads a JSON text message into req; false when it answered the request with an error.
+func readText(w http.ResponseWriter, r *http.Request, req *inboundRequest) bool {
+	if r.ContentLength > maxInboundBody { // refused unread; a body of unknown length stops at the limit
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "A mensagem é grande demais.")
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxInboundBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "A mensagem é grande demais.")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "malformed_json", "O corpo da requisição não é um JSON válido.")
+		return false
+	}
+	return true
+}
+
+// MaxDocument is the largest file a simulated phone sends.
+const MaxDocument = 20 << 20
+
+// maxDocumentBody bounds a /sim/inbound form: the file, its caption and the other fields.
+const maxDocumentBody = MaxDocument + maxInboundBody
+
+// documentFields are the fields of a /sim/inbound form besides its file.
+var documentFields = map[string]bool{"office": true, "from": true, "text": true, "id": true}
+
+// readDocument reads a document a phone sends (a multipart form: office, from, text as its
+// caption, id, and the file as file); ok is false when it answered the request with an error.
+func readDocument(w http.ResponseWriter, r *http.Request) (req inboundRequest, f *gateway.File, ok bool) {
+	tooLarge := func() {
+		writeError(w, http.StatusRequestEntityTooLarge, "file_too_large", fmt.Sprintf("O arquivo é grande demais (máximo de %d MB).", MaxDocument>>20))
+	}
+	if r.ContentLength > maxDocumentBody {
+		tooLarge()
+		return req, nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxDocumentBody)
+	if err := r.ParseMultipartForm(maxDocumentBody); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			tooLarge()
+		} else {
+			writeError(w, http.StatusBadRequest, "malformed_form", "O formulário enviado não pôde ser lido.")
+		}
+		return req, nil, false
+	}
+	defer r.MultipartForm.RemoveAll()
+	for name, values := range r.MultipartForm.Value {
+		if !documentFields[name] || len(values) != 1 {
+			writeError(w, http.StatusBadRequest, "malformed_form", "O formulário enviado não pôde ser lido.")
+			return req, nil, false
+		}
+	}
+	req.Office, req.From, req.Text, req.ID = r.FormValue("office"), r.FormValue("from"), r.FormValue("text"), r.FormValue("id")
+	files := r.MultipartForm.File["file"]
+	if len(files) != 1 || len(r.MultipartForm.File) != 1 {
+		writeError(w, http.StatusBadRequest, "file_required", "Envie um arquivo no campo file.")
+		return req, nil, false
+	}
+	h := files[0]
+	if h.Size == 0 {
+		writeError(w, http.StatusBadRequest, "empty_file", "O arquivo está vazio.")
+		return req, nil, false
+	}
+	if h.Size > MaxDocument {
+		tooLarge()
+		return req, nil, false
+	}
+	src, err := h.Open()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "malformed_form", "O formulário enviado não pôde ser lido.")
+		return req, nil, false
+	}
+	defer src.Close()
+	data, err := io.ReadAll(src)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "malformed_form", "O formulário enviado não pôde ser lido.")
+		return req, nil, false
+	}
+	// The type the phone declares, as WhatsApp passes it on; what the content shows when it
+	// declares none.
+	mt, _, err := mime.ParseMediaType(h.Header.Get("Content-Type"))
+	if err != nil || mt == "application/octet-stream" {
+		mt, _, _ = mime.ParseMediaType(http.DetectContentType(data))
+	}
+	name := path.Base(strings.ReplaceAll(h.Filename, `\`, "/"))
+	if name == "." || name == "/" {
+		name = "documento"
+	}
+	return req, &gateway.File{Name: name, MIME: mt, Data: data}, true
 }
 
 func (g *Gateway) handleOutbound(w http.ResponseWriter, r *http.Request) {

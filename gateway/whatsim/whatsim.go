@@ -125,6 +125,16 @@ func (g *Gateway) Deliver(ctx context.Context, office, from, id, text string) (s
 	return g.deliver(ctx, office, from, id, text, time.Now(), stamped)
 }
 
+// DeliverFile is Deliver of a document (or image, or audio) the phone sends, with text as its
+// caption ("" for none), as WhatsApp hands the office a media message it downloaded.
+func (g *Gateway) DeliverFile(ctx context.Context, office, from, id, text string, f *gateway.File) (string, error) {
+	stamped := id == ""
+	if stamped {
+		id = gateway.NewMessageID()
+	}
+	return g.deliverMedia(ctx, office, from, id, text, f, time.Now(), stamped)
+}
+
 // DeliverAt is Deliver of a message the phone sent at the given time, as WhatsApp stamps it:
 // every delivery of one id must carry the same time (a redelivery is recognised by it).
 func (g *Gateway) DeliverAt(ctx context.Context, office, from, id, text string, at time.Time) (string, error) {
@@ -138,8 +148,13 @@ func (g *Gateway) DeliverAt(ctx context.Context, office, from, id, text string, 
 // in flight is given back when the engine acknowledges it, not when the wait ends: a message
 // whose wait timed out is still in the engine.
 func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at time.Time, stamped bool) (string, error) {
+	return g.deliverMedia(ctx, office, from, id, text, nil, at, stamped)
+}
+
+// deliverMedia is deliver of a message that may carry a file (nil for none).
+func (g *Gateway) deliverMedia(ctx context.Context, office, from, id, text string, f *gateway.File, at time.Time, stamped bool) (string, error) {
 	done := make(chan error, 1)
-	if err := g.post(office, from, id, text, at, stamped, func(err error) { done <- err }); err != nil {
+	if err := g.post(office, from, id, text, f, at, stamped, func(err error) { done <- err }); err != nil {
 		return "", err
 	}
 	select {
@@ -159,12 +174,12 @@ func (g *Gateway) deliver(ctx context.Context, office, from, id, text string, at
 // DeliverAt per message in flight made hundreds of them, each doing the GC's minimum assist
 // (64 KB of marking) on its first allocation in a cycle.
 func (g *Gateway) Post(office, from, id, text string, at time.Time, ack func(error)) error {
-	return g.post(office, from, id, text, at, true, ack)
+	return g.post(office, from, id, text, nil, at, true, ack)
 }
 
-// post hands the message to the office's session, taking a place among the messages in flight
-// until ack is called.
-func (g *Gateway) post(office, from, id, text string, at time.Time, stamped bool, ack func(error)) error {
+// post hands the message (with its file, if not nil) to the office's session, taking a place
+// among the messages in flight until ack is called.
+func (g *Gateway) post(office, from, id, text string, f *gateway.File, at time.Time, stamped bool, ack func(error)) error {
 	s, ok := g.session(office)
 	if !ok {
 		return fmt.Errorf("office %s: %w", office, balcao.ErrNotFound)
@@ -179,6 +194,7 @@ func (g *Gateway) post(office, from, id, text string, at time.Time, stamped bool
 		ack(err)
 	})
 	in.Stamped = stamped
+	in.Media = f
 	s.sink.Deliver(in)
 	return nil
 }
