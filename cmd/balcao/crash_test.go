@@ -70,7 +70,15 @@ func buildBinary(t *testing.T) string {
 
 func startServer(t *testing.T, bin, data string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--demo", "--demo-password", "segredo", "--log-level", "warn")
+	srv, _ := startServerWith(t, bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--demo", "--demo-password", "segredo", "--log-level", "warn")
+	return srv
+}
+
+// startServerWith runs the binary with args, a `balcao serve`, and returns it once it has
+// printed its banner, with the banner.
+func startServerWith(t *testing.T, bin string, args ...string) (*server, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -87,10 +95,14 @@ func startServer(t *testing.T, bin, data string) *server {
 	}
 	srv := &server{cmd: cmd, logs: logs, exited: make(chan struct{})}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-srv.exited })
+	var banner strings.Builder
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
+		banner.WriteString(lines.Text() + "\n")
 		if rest, ok := strings.CutPrefix(lines.Text(), "Balcão is running at "); ok {
 			srv.base = strings.TrimSpace(rest)
+		}
+		if strings.HasPrefix(lines.Text(), "Press Ctrl-C") {
 			break
 		}
 	}
@@ -100,9 +112,9 @@ func startServer(t *testing.T, bin, data string) *server {
 		close(srv.exited)
 	}()
 	if srv.base == "" {
-		t.Fatalf("server printed no address: %v", lines.Err())
+		t.Fatalf("server printed no address: %v\n%s", lines.Err(), banner.String())
 	}
-	return srv
+	return srv, banner.String()
 }
 
 // login signs a demo staff member in (the tests' password) and returns a client holding the

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -12,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/balcao/balcao"
 )
 
 // TestServeSecondOnSameDataDir starts a second `balcao serve` on the data dir of a running one:
@@ -272,4 +278,136 @@ func stallRequest(t *testing.T, srv *server) *url.URL {
 	}
 	time.Sleep(200 * time.Millisecond) // the server reads the headers
 	return u
+}
+
+// TestServeDemoWithPrintedPassword is `make run` as a newcomer meets it: `serve --demo` without
+// --demo-password prints a password that logs admin, ana and bruno in, to a demo office of five
+// companies with valid CNPJs where 5548999990001 speaks for one and 5548999990002 for two. A
+// restart with --demo on the same data prints the same password and changes nothing: what the
+// administrator changed meanwhile stays as they left it.
+func TestServeDemoWithPrintedPassword(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	args := []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--demo", "--log-level", "warn"}
+	password := func(banner string) string {
+		t.Helper()
+		for _, l := range strings.Split(banner, "\n") {
+			if _, rest, ok := strings.Cut(l, `demo login:         office "demo", users admin, ana, bruno, password `); ok && rest != "" {
+				return rest
+			}
+		}
+		t.Fatalf("serve --demo printed no password:\n%s", banner)
+		return ""
+	}
+	login := func(srv *server, user, pw string) *http.Client {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+		if status, body, err := post(c, srv.base+"/api/login", map[string]string{"office": "demo", "user": user, "password": pw}); err != nil || status != 200 {
+			t.Fatalf("login as %s with the printed password: %d %s %v", user, status, body, err)
+		}
+		return c
+	}
+	type company struct{ ID, Name, CNPJ string }
+	type contact struct {
+		Phone     string
+		Companies []string
+	}
+	get := func(c *http.Client, url string, v any) {
+		t.Helper()
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+		}
+	}
+	office := func(srv *server, c *http.Client) (map[string]company, map[string][]string) {
+		t.Helper()
+		var cos struct{ Companies []company }
+		get(c, srv.base+"/api/companies", &cos)
+		var cts struct{ Contacts []contact }
+		get(c, srv.base+"/api/contacts", &cts)
+		companies, contacts := map[string]company{}, map[string][]string{}
+		for _, co := range cos.Companies {
+			companies[co.ID] = co
+		}
+		for _, ct := range cts.Contacts {
+			contacts[ct.Phone] = ct.Companies
+		}
+		return companies, contacts
+	}
+
+	srv, banner := startServerWith(t, bin, args...)
+	pw := password(banner)
+	var admin *http.Client
+	for _, user := range []string{"admin", "ana", "bruno"} {
+		if c := login(srv, user, pw); user == "admin" {
+			admin = c
+		}
+	}
+	companies, contacts := office(srv, admin)
+	if len(companies) != 5 {
+		t.Errorf("demo companies = %+v, want 5", companies)
+	}
+	for _, co := range companies {
+		if cnpj, err := balcao.NormalizeCNPJ(co.CNPJ); err != nil || cnpj != co.CNPJ {
+			t.Errorf("demo company %s has CNPJ %q: %v", co.ID, co.CNPJ, err)
+		}
+	}
+	if len(contacts["5548999990001"]) != 1 || len(contacts["5548999990002"]) != 2 {
+		t.Fatalf("demo contacts = %v, want 5548999990001 for one company and 5548999990002 for two", contacts)
+	}
+	// The administrator renames a company and takes one of 5548999990002's companies away.
+	renamed := companies[contacts["5548999990001"][0]]
+	if status, body, err := doJSON(admin, "PUT", srv.base+"/api/companies/"+renamed.ID, map[string]any{"name": "Padaria Renomeada Ltda", "cnpj": renamed.CNPJ, "enabled": true, "useAssistant": true}); err != nil || status != 200 {
+		t.Fatalf("rename company: %d %s %v", status, body, err)
+	}
+	removed := contacts["5548999990002"][1]
+	if status, body, err := doJSON(admin, "DELETE", srv.base+"/api/contacts/5548999990002/companies/"+removed, nil); err != nil || status != http.StatusNoContent {
+		t.Fatalf("remove a company of 5548999990002: %d %s %v", status, body, err)
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.wait(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	srv, banner = startServerWith(t, bin, args...)
+	if again := password(banner); again != pw {
+		t.Errorf("the restart printed the password %q, want the first one %q", again, pw)
+	}
+	admin = login(srv, "admin", pw)
+	companies, contacts = office(srv, admin)
+	if len(companies) != 5 || companies[renamed.ID].Name != "Padaria Renomeada Ltda" {
+		t.Errorf("companies after a restart with --demo = %+v, want the five with the rename kept", companies)
+	}
+	if got := contacts["5548999990002"]; len(got) != 1 || got[0] == removed {
+		t.Errorf("5548999990002 speaks for %v after a restart with --demo, want one company, without %s", got, removed)
+	}
+}
+
+// doJSON sends a request with a JSON body (nil for none).
+func doJSON(c *http.Client, method, url string, body any) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, nil
 }
