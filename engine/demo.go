@@ -68,7 +68,9 @@ func seedDemo(ctx context.Context, db *storage.DB, dataDir, password string) (st
 		var raw [9]byte
 		_, _ = rand.Read(raw[:])
 		password = base64.RawURLEncoding.EncodeToString(raw[:])
-		if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
+		// Durably, before the office: an office whose password file a power cut emptied would
+		// start with a password nobody can read.
+		if err := storage.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
 			return "", false, fmt.Errorf("save demo password: %w", err)
 		}
 	}

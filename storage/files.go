@@ -66,26 +66,34 @@ func (f *Files) Put(data []byte) (string, error) {
 			return "", err
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("create temp file: %w", err)
-	}
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("write file %s: %w", sha, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("rename file %s: %w", sha, err)
-	}
-	if err := syncDir(dir); err != nil { // the file's entry: the rename is durable
-		return "", err
+	if err := WriteFile(p, data, 0o600); err != nil {
+		return "", fmt.Errorf("store file %s: %w", sha, err)
 	}
 	f.remember(sha, data)
 	return sha, nil
+}
+
+// WriteFile writes data to path durably: to a temporary file in the same directory, synced,
+// renamed over path, and the directory synced, so that after a crash or a power cut path holds
+// its old content or data, never a part or nothing.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temp file: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	merr := tmp.Chmod(perm)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, merr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("rename to %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path)) // the file's entry: the rename is durable
 }
 
 // syncDir makes the entries of a directory durable (a file renamed or created in it).

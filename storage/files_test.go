@@ -101,3 +101,27 @@ func TestFilesKeepRecentContentInMemory(t *testing.T) {
 		t.Fatalf("a file read once, then gone from disk = %q, %v; want it from memory", got, err)
 	}
 }
+
+// WriteFile replaces a file whole, with the mode asked for, and leaves no temporary file.
+func TestWriteFileReplacesWhole(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "demo-password")
+	for _, content := range []string{"primeira senha comprida\n", "curta\n"} {
+		if err := storage.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != content {
+			t.Fatalf("read back %q, %v; want %q", got, err, content)
+		}
+	}
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode = %v, %v; want 0600", st.Mode().Perm(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("the directory holds %d entries, want the file alone", len(entries))
+	}
+	if err := storage.WriteFile(filepath.Join(dir, "absent", "f"), []byte("x"), 0o600); err == nil {
+		t.Fatal("WriteFile into a directory that does not exist succeeded")
+	}
+}
