@@ -82,6 +82,53 @@ func TestClientEnablement(t *testing.T) {
 	}
 }
 
+// TestOnePhoneContactOfSeveralCompanies: a phone added as a contact of a second company (as
+// the Clientes screen adds one) stays a contact of the first; its conversation names both, and
+// removing it from one leaves it a contact of the other.
+func TestOnePhoneContactOfSeveralCompanies(t *testing.T) {
+	e := startEngine(t)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	const phone = "5547988882222"
+	for _, company := range []string{"padaria-pao-quente", "tech-floripa"} {
+		if status, body := admin.do("POST", "/api/contacts", map[string]any{"phone": phone, "name": "Rosa Antunes", "companies": []string{company}}); status >= 300 {
+			t.Fatalf("add contact to %s = %d %s", company, status, body)
+		}
+	}
+	listed := func(company string) bool {
+		t.Helper()
+		status, body := admin.do("GET", "/api/contacts?company="+company, nil)
+		if status != http.StatusOK {
+			t.Fatalf("contacts of %s = %d %s", company, status, body)
+		}
+		return strings.Contains(string(body), phone)
+	}
+	if !listed("padaria-pao-quente") || !listed("tech-floripa") {
+		t.Fatalf("the phone is not a contact of both companies")
+	}
+	if status, body := admin.inbound("demo", phone, "oi", ""); status != http.StatusAccepted {
+		t.Fatalf("inbound: %d %s", status, body)
+	}
+	conversation := func() string {
+		_, body := admin.do("GET", "/api/conversations/"+phone, nil)
+		return string(body)
+	}
+	eventually(t, "the conversation to name both companies", func() bool {
+		c := conversation()
+		return strings.Contains(c, "Padaria") && strings.Contains(c, "Tech Floripa")
+	})
+	if status, body := admin.do("DELETE", "/api/contacts/"+phone+"/companies/padaria-pao-quente", nil); status != http.StatusNoContent {
+		t.Fatalf("remove from padaria = %d %s", status, body)
+	}
+	if listed("padaria-pao-quente") || !listed("tech-floripa") {
+		t.Fatalf("after removing it from padaria: a contact of padaria %v, of tech-floripa %v; want only tech-floripa", listed("padaria-pao-quente"), listed("tech-floripa"))
+	}
+	eventually(t, "the conversation to keep only Tech Floripa", func() bool {
+		c := conversation()
+		return !strings.Contains(c, "Padaria") && strings.Contains(c, "Tech Floripa") && strings.Contains(c, `"linked":true`)
+	})
+}
+
 func TestStaffAccounts(t *testing.T) {
 	e := startEngine(t)
 	admin, ana := newClient(t, e), newClient(t, e)
@@ -101,6 +148,23 @@ func TestStaffAccounts(t *testing.T) {
 	c := newClient(t, e)
 	if status, body := c.do("POST", "/api/login", map[string]string{"office": "demo", "user": "carla", "password": "senha-da-carla"}); status != 200 {
 		t.Fatalf("carla logs in = %d %s", status, body)
+	}
+	// A gerente sees the team but does not manage it: only administradores do.
+	for _, req := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/api/staff", map[string]any{"user": "davi", "name": "Davi Reis", "role": "atendente", "password": "senha-do-davi"}},
+		{"PUT", "/api/staff/ana", map[string]any{"name": "Ana Ribeiro", "role": "gerente"}},
+		{"PUT", "/api/staff/carla", map[string]any{"name": "Carla Dias", "role": "administrador"}},
+		{"DELETE", "/api/staff/ana", nil},
+	} {
+		if status, body := c.do(req.method, req.path, req.body); status != http.StatusForbidden {
+			t.Errorf("gerente %s %s = %d %s, want 403", req.method, req.path, status, body)
+		}
+	}
+	if _, body := ana.do("GET", "/api/me", nil); !strings.Contains(string(body), `"role":"atendente"`) {
+		t.Errorf("ana after a gerente's requests = %s, want still an atendente", body)
 	}
 	_, body := ana.do("GET", "/api/staff", nil)
 	if !strings.Contains(string(body), "Carla Dias") || strings.Contains(string(body), "password") {
