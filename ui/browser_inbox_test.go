@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/balcao/balcao"
 )
 
 // TestBrowserInboxRowAndHistoryLabels: a pending conversation's row shows how many messages
@@ -243,5 +245,57 @@ func TestBrowserHugeAttachmentRefused(t *testing.T) {
 	}
 	if texts := sim.outbound(phone); slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, caption) }) {
 		t.Errorf("the phone received %q, want nothing of the refused file", texts)
+	}
+}
+
+// TestBrowserCompanySwitches: on Habilitação de Clientes a company shows the day it was
+// registered, and its switches (enabled, Utilizar assistente virtual) change it on the server
+// one at a time.
+func TestBrowserCompanySwitches(t *testing.T) {
+	base := sharedServer(t)
+	admin := newAPIAs(t, base, "admin")
+	n := own()
+	cnpj := balcao.FormatCNPJ(balcao.CNPJCheckDigits(fmt.Sprintf("%08d0001", 12_000_000+n)))
+	status, body := admin.do("POST", "/api/companies", map[string]any{"name": fmt.Sprintf("Escritório Chave %d Ltda", n), "cnpj": cnpj, "enabled": true, "useAssistant": true})
+	var created struct{ Company balcao.Company }
+	if status != http.StatusCreated || json.Unmarshal(body, &created) != nil {
+		t.Fatalf("create company: %d %s", status, body)
+	}
+	id := created.Company.ID
+	server := func() balcao.Company {
+		t.Helper()
+		st, body := admin.do("GET", "/api/companies", nil)
+		var list struct{ Companies []balcao.Company }
+		if st != http.StatusOK || json.Unmarshal(body, &list) != nil {
+			t.Fatalf("GET /api/companies: %d %s", st, body)
+		}
+		for _, c := range list.Companies {
+			if c.ID == id {
+				return c
+			}
+		}
+		t.Fatalf("company %s not listed", id)
+		return balcao.Company{}
+	}
+
+	p := newTab(t, base)
+	p.resume("admin")
+	tr := `tr[data-company="` + id + `"]`
+	p.do("open Clientes", chromedp.Navigate(base+"/#/clientes"), chromedp.WaitVisible(chromedp.CSS(tr)))
+	want := created.Company.CreatedAt.Local().Format("02/01/2006")
+	if got := p.eval(`[...document.querySelectorAll(` + js(tr+` td`) + `)].map(e => e.textContent).join('|')`); !strings.Contains(got, want) {
+		t.Errorf("the company's row reads %q, want its date %s", got, want)
+	}
+	assistant := tr + ` button[role=switch][aria-label="Utilizar assistente virtual"]`
+	enabled := tr + ` button[role=switch]:not([aria-label="Utilizar assistente virtual"])`
+	p.do("turn the assistant off", chromedp.Click(chromedp.CSS(assistant)))
+	p.until("the switch off", `document.querySelector(`+js(assistant)+`).getAttribute('aria-checked') === 'false'`)
+	if c := server(); c.UseAssistant || !c.Enabled {
+		t.Errorf("after the assistant switch: %+v, want enabled without the assistant", c)
+	}
+	p.do("disable the company", chromedp.Click(chromedp.CSS(enabled)))
+	p.until("the switch off", `document.querySelector(`+js(enabled)+`).getAttribute('aria-checked') === 'false'`)
+	if c := server(); c.UseAssistant || c.Enabled || c.Name != created.Company.Name || c.CNPJ != created.Company.CNPJ {
+		t.Errorf("after the enabled switch: %+v, want disabled, without the assistant, name and CNPJ kept", c)
 	}
 }
