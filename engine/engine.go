@@ -32,6 +32,8 @@ type Config struct {
 	Demo         bool   // seed the demo office
 	DemoPassword string // the demo users' password; random (and saved) when empty
 	Log          *slog.Logger
+	// WhatsAppOptions are the whatsmeow gateway's options (tests replace its dial).
+	WhatsAppOptions []whatsapp.Option
 	// IdleAfter is how long an idle conversation actor lives; actors' default when zero.
 	IdleAfter time.Duration
 	// Respond replaces the assistant (tests).
@@ -115,7 +117,7 @@ func Start(cfg Config) (*Engine, error) {
 		e.sim = whatsim.New(cfg.Log.With("component", "whatsim"))
 		wa = e.sim
 	case "whatsmeow":
-		g, err := whatsapp.New(cfg.DataDir, cfg.Log.With("component", "whatsmeow"))
+		g, err := whatsapp.New(cfg.DataDir, cfg.Log.With("component", "whatsmeow"), cfg.WhatsAppOptions...)
 		if err != nil {
 			return nil, fmt.Errorf("whatsmeow gateway: %w", err)
 		}

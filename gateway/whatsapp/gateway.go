@@ -109,11 +109,15 @@ func New(dataDir string, log *slog.Logger, opts ...Option) (*Gateway, error) {
 		return nil, fmt.Errorf("create whatsapp dir: %w", err)
 	}
 	setDeviceName(cfg.deviceName)
+	connect := dial
+	if cfg.dial != nil {
+		connect = cfg.dial
+	}
 	return &Gateway{
 		dir:      dir,
 		log:      log,
 		cfg:      cfg,
-		connect:  dial,
+		connect:  connect,
 		backoff:  connectBackoff,
 		sessions: map[string]*session{},
 	}, nil

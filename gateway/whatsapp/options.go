@@ -1,6 +1,11 @@
 package whatsapp
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+)
 
 // Defaults of a Gateway; see the options that change them.
 const (
@@ -24,6 +29,7 @@ type config struct {
 	ackTimeout time.Duration
 	maxMedia   int64
 	deviceName string
+	dial       func(ctx context.Context, cli *whatsmeow.Client) error // nil: WhatsApp's servers
 }
 
 func defaultConfig() config {
@@ -80,6 +86,17 @@ func WithDeviceName(name string) Option {
 	return func(c *config) {
 		if name != "" {
 			c.deviceName = name
+		}
+	}
+}
+
+// WithDial replaces how a session dials WhatsApp's servers (the client's ConnectContext): tests
+// of the packages around the gateway drive the real client offline with it, handing it
+// whatsmeow's events (a QR code, a pairing) the way the servers would.
+func WithDial(dial func(ctx context.Context, cli *whatsmeow.Client) error) Option {
+	return func(c *config) {
+		if dial != nil {
+			c.dial = dial
 		}
 	}
 }

@@ -1,0 +1,212 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/gateway/whatsapp"
+)
+
+// fakeWhatsApp stands in for WhatsApp's servers only: the engine runs the real whatsmeow
+// gateway and client, with its device store on SQLite, and each dial hands the client what
+// the servers would (a fresh QR code to a device not paired yet).
+type fakeWhatsApp struct {
+	mu      sync.Mutex
+	codes   int
+	clients chan *whatsmeow.Client // every client dialed, in order
+}
+
+func newFakeWhatsApp() *fakeWhatsApp {
+	return &fakeWhatsApp{clients: make(chan *whatsmeow.Client, 16)}
+}
+
+func (f *fakeWhatsApp) dial(_ context.Context, cli *whatsmeow.Client) error {
+	if cli.Store.ID == nil {
+		f.mu.Lock()
+		f.codes++
+		code := fmt.Sprintf("2@code-%d", f.codes)
+		f.mu.Unlock()
+		cli.DangerousInternals().DispatchEvent(&events.QR{Codes: []string{code}})
+	}
+	f.clients <- cli
+	return nil
+}
+
+// client returns the next client dialed.
+func (f *fakeWhatsApp) client(t *testing.T) *whatsmeow.Client {
+	t.Helper()
+	select {
+	case cli := <-f.clients:
+		return cli
+	case <-time.After(10 * time.Second):
+		t.Fatal("no dial to WhatsApp")
+		return nil
+	}
+}
+
+func startWhatsmeowEngine(t *testing.T, wa *fakeWhatsApp, logs *lockedBuffer) *engine.Engine {
+	t.Helper()
+	return startEngine(t, func(c *engine.Config) {
+		c.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		c.WhatsApp = "whatsmeow"
+		c.WhatsAppOptions = []whatsapp.Option{whatsapp.WithDial(wa.dial), whatsapp.WithPacing(100, 100, 0)}
+	})
+}
+
+// waitWhatsApp reads whatsapp.status frames until one satisfies ok, and checks that GET
+// /api/whatsapp/status says the same.
+func waitWhatsApp(t *testing.T, c *client, ws *websocket.Conn, what string, ok func(balcao.WhatsAppStatus) bool) balcao.WhatsAppStatus {
+	t.Helper()
+	for {
+		f := next(t, ws, func(f wsFrame) bool { return f.Type == balcao.EventWhatsAppStatus })
+		var st balcao.WhatsAppStatus
+		if err := json.Unmarshal(f.Data, &st); err != nil {
+			t.Fatalf("whatsapp.status %s: %v", f.Data, err)
+		}
+		if !ok(st) {
+			continue
+		}
+		status, body := c.do("GET", "/api/whatsapp/status", nil)
+		if got := decode[balcao.WhatsAppStatus](t, body); status != http.StatusOK || got != st {
+			t.Fatalf("%s: GET /api/whatsapp/status = %d %s, want %+v as on the websocket", what, status, body, st)
+		}
+		return st
+	}
+}
+
+// TestWhatsmeowPairingOverHTTP: with the real whatsmeow gateway (only WhatsApp's servers
+// faked), the office pairs from the staff API: the QR code reaches GET /api/whatsapp/status
+// and the websocket, expired codes leave it logged out until an administrator asks for new
+// ones, the scan shows the number, a client's message reaches its conversation, and unlinking
+// keeps the replies that could not go out in the outbox.
+func TestWhatsmeowPairingOverHTTP(t *testing.T) {
+	wa := newFakeWhatsApp()
+	var logs lockedBuffer
+	e := startWhatsmeowEngine(t, wa, &logs)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	ws := admin.socket("")
+
+	var st balcao.WhatsAppStatus
+	eventually(t, "the first QR code", func() bool { // shown before the socket opened
+		_, body := admin.do("GET", "/api/whatsapp/status", nil)
+		st = decode[balcao.WhatsAppStatus](t, body)
+		return st.State == balcao.WhatsAppWaitingQR
+	})
+	if st.QR != "2@code-1" {
+		t.Fatalf("status = %+v, want the first QR code", st)
+	}
+	first := wa.client(t)
+
+	ana := newClient(t, e)
+	ana.login("demo", "ana")
+	for _, path := range []string{"/api/whatsapp/connect", "/api/whatsapp/logout"} {
+		if status, body := ana.do("POST", path, nil); status != http.StatusForbidden {
+			t.Errorf("POST %s as atendente = %d %s, want 403", path, status, body)
+		}
+	}
+
+	// The codes run out (whatsmeow closes the pairing socket): logged out, with the reason.
+	first.DangerousInternals().DispatchEvent(&events.Disconnected{})
+	st = waitWhatsApp(t, admin, ws, "codes expired", func(s balcao.WhatsAppStatus) bool { return s.State == balcao.WhatsAppLoggedOut })
+	if st.Error == "" || st.QR != "" {
+		t.Errorf("status after the codes ran out = %+v, want the reason and no code", st)
+	}
+	if status, body := admin.do("POST", "/api/whatsapp/connect", nil); status != http.StatusAccepted {
+		t.Fatalf("POST /api/whatsapp/connect = %d %s, want 202", status, body)
+	}
+	st = waitWhatsApp(t, admin, ws, "a new code", func(s balcao.WhatsAppStatus) bool { return s.State == balcao.WhatsAppWaitingQR })
+	if st.QR != "2@code-2" {
+		t.Fatalf("status after asking again = %+v, want a new code", st)
+	}
+
+	// The phone scans: whatsmeow stores the device, then reports.
+	cli := wa.client(t)
+	own := types.JID{User: "554830000001", Device: 7, Server: types.DefaultUserServer}
+	cli.Store.ID = &own
+	cli.DangerousInternals().DispatchEvent(&events.PairSuccess{ID: own})
+	cli.DangerousInternals().DispatchEvent(&events.Connected{})
+	st = waitWhatsApp(t, admin, ws, "connected", func(s balcao.WhatsAppStatus) bool { return s.State == balcao.WhatsAppConnected })
+	if st.Phone != "+554830000001" {
+		t.Errorf("connected status = %+v, want the office's number", st)
+	}
+
+	// A client writes: stored (so acknowledged to WhatsApp) in its conversation; the
+	// assistant's replies wait in the outbox (nothing really connects offline).
+	const phone = "5548999990001" // Carlos Souza, a demo contact
+	msg := &events.Message{
+		Info: types.MessageInfo{
+			MessageSource: types.MessageSource{Chat: types.NewJID(phone, types.DefaultUserServer), Sender: types.NewJID(phone, types.DefaultUserServer)},
+			ID:            "3EB0PAIR1",
+			Timestamp:     time.Now().Truncate(time.Second),
+		},
+		Message: &waE2E.Message{Conversation: proto.String("bom dia")},
+	}
+	if failed := cli.DangerousInternals().DispatchEvent(msg); failed {
+		t.Fatal("client's message not acknowledged to WhatsApp")
+	}
+	var replies int
+	eventually(t, "the message stored and the replies queued", func() bool {
+		msgs, _, err := e.DB().Messages("demo", phone, 0, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := 0
+		replies = 0
+		for _, m := range msgs {
+			switch {
+			case m.Direction == balcao.Inbound && m.Text == "bom dia":
+				in++
+			case m.Direction == balcao.Outbound:
+				replies++
+			}
+		}
+		return in == 1 && replies > 0
+	})
+
+	// Unlinked from the UI: logged out, and the replies stay queued in the outbox.
+	before := len(logs.String())
+	if status, body := admin.do("POST", "/api/whatsapp/logout", nil); status != http.StatusNoContent {
+		t.Fatalf("POST /api/whatsapp/logout = %d %s, want 204", status, body)
+	}
+	st = waitWhatsApp(t, admin, ws, "logged out", func(s balcao.WhatsAppStatus) bool { return s.State == balcao.WhatsAppLoggedOut })
+	if st.Phone != "" {
+		t.Errorf("status after unlinking = %+v, want no number", st)
+	}
+	// Tried again and again (a failed send is transient): nothing is dropped or failed.
+	eventually(t, "the replies retried while logged out", func() bool {
+		return strings.Count(logs.String()[before:], `msg="send whatsapp message"`) >= 2
+	})
+	entries := 0
+	if err := e.DB().Outbox("demo", func(string, uint64, bool) bool { entries++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := e.DB().Messages("demo", phone, 0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Direction == balcao.Outbound && m.Status != balcao.StatusQueued {
+			t.Errorf("reply %q is %s while WhatsApp is not linked, want queued", m.Text, m.Status)
+		}
+	}
+	if entries == 0 {
+		t.Errorf("outbox empty after unlinking with %d replies not sent", replies)
+	}
+}
