@@ -2,58 +2,135 @@ package ui_test
 
 import (
 	"context"
-	"encoding/json"
-	"strconv"
-	"strings"
+	"fmt"
+	"os"
+	"sync"
 	"testing"
+	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
 
-	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
+	"github.com/balcao/balcao/gateway/whatsapp"
 )
 
-// TestBrowserWhatsAppShowsTheQR: while the office's WhatsApp waits to be paired, Conexão
-// WhatsApp draws the code the server gives as a QR code to scan. The simulated WhatsApp is
-// always connected, so the page gets the status a real pairing reports
-// (gateway/whatsapp TestPairingByQR) from the browser's network layer.
-func TestBrowserWhatsAppShowsTheQR(t *testing.T) {
-	base := sharedServer(t)
-	p := newTab(t, base)
-	p.resume("admin")
-	body, err := json.Marshal(balcao.WhatsAppStatus{State: balcao.WhatsAppWaitingQR, QR: "2@Yx8mF3kqP0sV9t,u7Hc1Rw5LzQe+AbC4dE6fG8hI0jK=,Zm9vYmFyYmF6cXV4,MTIzNDU2Nzg5MA=="})
+// offlineWhatsApp stands in for WhatsApp's servers only: the engine runs the real whatsmeow
+// gateway and client; each dial of a device not paired yet gets a fresh QR code, as from the
+// servers.
+type offlineWhatsApp struct {
+	mu      sync.Mutex
+	codes   int
+	clients chan *whatsmeow.Client
+}
+
+func (f *offlineWhatsApp) dial(_ context.Context, cli *whatsmeow.Client) error {
+	if cli.Store.ID == nil {
+		f.mu.Lock()
+		f.codes++
+		code := fmt.Sprintf("2@code-%d", f.codes)
+		f.mu.Unlock()
+		cli.DangerousInternals().DispatchEvent(&events.QR{Codes: []string{code}})
+	}
+	f.clients <- cli
+	return nil
+}
+
+func (f *offlineWhatsApp) client(t *testing.T) *whatsmeow.Client {
+	t.Helper()
+	select {
+	case cli := <-f.clients:
+		return cli
+	case <-time.After(waitFor):
+		t.Fatal("no dial to WhatsApp")
+		return nil
+	}
+}
+
+// TestBrowserWhatsAppPairing: Conexão WhatsApp on the real whatsmeow gateway (only WhatsApp's
+// servers faked). The QR code shows; when the codes expire the screen says so live and the
+// administrador gets new ones with a button; a pairing code is asked from the screen (offline
+// WhatsApp cannot give one: the Portuguese error shows); the scan shows the number; Desconectar
+// unlinks and the screen asks to pair again. An atendente sees no such buttons.
+func TestBrowserWhatsAppPairing(t *testing.T) {
+	browser(t)
+	wa := &offlineWhatsApp{clients: make(chan *whatsmeow.Client, 16)}
+	dir := t.TempDir()
+	e, err := engine.Start(engine.Config{
+		DataDir: dir, Addr: "127.0.0.1:0", Demo: true, DemoPassword: browserPass,
+		WhatsApp: "whatsmeow", WhatsAppOptions: []whatsapp.Option{whatsapp.WithDial(wa.dial)},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(p.ctx)
-	defer stop()
-	go func() {
-		for ev, err := range chromedp.Events(ctx, fetch.RequestPaused) {
-			if err != nil {
-				return
-			}
-			_ = chromedp.Do(ctx, command(fetch.FulfillRequest, fetch.FulfillRequestParams{
-				RequestID: ev.RequestID, ResponseCode: 200, Body: body,
-				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
-			}))
-		}
-	}()
-	p.do("answer the status as a pairing does", command(fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/whatsapp/status"}}}))
-	p.do("open Conexão WhatsApp",
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = e.Stop(ctx)
+		os.RemoveAll(dir)
+	})
+	base := "http://" + e.Addr()
+	first := wa.client(t)
+
+	p := newTab(t, base)
+	p.login("admin")
+	p.do("see the QR code",
 		chromedp.Navigate(base+"/#/whatsapp"),
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-waiting_qr`)),
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp svg.qr`)),
 	)
-	// A QR code of version 2 or more with its border: at least 25 + 4 modules a side, drawn.
-	if n, _ := strconv.Atoi(p.eval(`String(document.querySelector('#screen-whatsapp svg.qr').viewBox.baseVal.width)`)); n < 29 {
-		t.Errorf("the QR code is %d modules wide, want at least 29 for this code", n)
+
+	// The codes run out: the screen follows at once and offers new ones.
+	first.DangerousInternals().DispatchEvent(&events.Disconnected{})
+	p.do("see the codes expired",
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-logged_out`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .wa-advice`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#screen-whatsapp svg.qr`)),
+	)
+	p.do("ask for new codes",
+		chromedp.Click(chromedp.CSS(`#wa-connect`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-waiting_qr`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp svg.qr`)),
+	)
+	second := wa.client(t)
+	if second == first {
+		t.Fatal("new codes came from the expired attempt's client")
 	}
-	if d := p.eval(`document.querySelector('#screen-whatsapp svg.qr path').getAttribute('d')`); strings.Count(d, "M") < 200 {
-		t.Errorf("the QR code draws %d modules, want a code", strings.Count(d, "M"))
+
+	// A pairing code instead of the QR code: offline, WhatsApp cannot give one.
+	p.do("ask for a pairing code",
+		fill(`#screen-whatsapp .wa-pair input`, "+55 48 99999-0001"),
+		chromedp.Click(chromedp.CSS(`#screen-whatsapp .wa-pair button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .error`)),
+	)
+	if got, want := p.eval(`document.querySelector('#screen-whatsapp .error').textContent`), "Não foi possível gerar o código de pareamento. Confira o número e tente de novo."; got != want {
+		t.Errorf("pairing code error = %q, want %q", got, want)
 	}
-	if got := p.eval(`document.querySelector('#screen-whatsapp').textContent`); !strings.Contains(got, "leia o código") {
-		t.Errorf("the screen says %q, want it to tell to scan the code", got)
+
+	// The phone scans: connected as the office's number, and Desconectar is offered.
+	own := types.JID{User: "554830000001", Device: 7, Server: types.DefaultUserServer}
+	second.Store.ID = &own
+	second.DangerousInternals().DispatchEvent(&events.PairSuccess{ID: own})
+	second.DangerousInternals().DispatchEvent(&events.Connected{})
+	p.do("see it connected",
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-connected`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wa-logout`)),
+	)
+
+	ana := newTab(t, base)
+	ana.login("ana")
+	ana.do("atendente sees the connection", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-connected`)))
+	if n := ana.eval(`String(document.querySelectorAll('#wa-logout, #wa-connect, #screen-whatsapp .wa-pair').length)`); n != "0" {
+		t.Errorf("an atendente sees %s connection buttons, want 0", n)
 	}
-	p.do("stop answering", command(fetch.Disable, cdp.Empty{}))
+
+	p.do("unlink",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(`#wa-logout`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-logged_out`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wa-connect`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#wa-logout`)),
+	)
 }
