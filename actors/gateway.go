@@ -67,6 +67,7 @@ func (g *gatewayActor) Receive(ctx actor.Context) {
 		}
 		g.guard.stop()
 		if g.session != nil {
+			g.sys.sessions.CompareAndDelete(g.office, g.session)
 			if err := g.session.Close(); err != nil {
 				g.log.Warn("close whatsapp session", "err", err)
 			}
@@ -95,6 +96,7 @@ func (g *gatewayActor) open(ctx actor.Context) {
 		return
 	}
 	g.session = s
+	g.sys.sessions.Store(g.office, s)
 }
 
 func (g *gatewayActor) replayOutbox(ctx actor.Context) {

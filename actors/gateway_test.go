@@ -117,3 +117,24 @@ func TestHungSendIsCancelledAndSentAgain(t *testing.T) {
 		t.Fatalf("%d hung sends ended, want 1 (by the timeout)", h.released.Load())
 	}
 }
+
+// TestSessionAnswersWhileASendHangs: the office's WhatsApp session (Conexão WhatsApp: its
+// status, pairing, unlinking) is reached while the gateway is busy with a send that hangs, as it
+// is for minutes draining a backlog at the office's pace. Asking the gateway actor for it timed
+// out: the screen showed "Conectando…" and Desconectar failed.
+func TestSessionAnswersWhileASendHangs(t *testing.T) {
+	h := &hangingWhatsApp{fakeWhatsApp: &fakeWhatsApp{allow: -1}, hung: make(chan string, 1)}
+	h.hang.Store(1)
+	s := startSystem(t, h.fakeWhatsApp, func(c *Config) {
+		c.WhatsApp, c.SendTimeout, c.RequestTimeout = h, 3*time.Second, 500*time.Millisecond
+	}, nil)
+	s.deliver(t, "5511900000001", "IN1", "oi") // not a contact: the reply says so
+	await(t, h.hung, "the reply's send hanging")
+	sess, err := s.sys.Session(t.Context(), "o1")
+	if err != nil {
+		t.Fatalf("Session while a send hangs = %v, want the office's session", err)
+	}
+	if sess != gateway.Session(h) {
+		t.Fatalf("Session = %v, want the session the gateway opened", sess)
+	}
+}

@@ -67,6 +67,11 @@ type System struct {
 	mu      sync.RWMutex
 	offices map[string]*actor.PID // mu guards it
 	closed  bool
+
+	// sessions holds each office's open WhatsApp session (gateway.Session), put by its gateway
+	// actor: Session reads it without waiting for that actor, which may be busy sending for
+	// minutes (a backlog at the office's pace, a send that hangs).
+	sessions sync.Map
 }
 
 // Start creates the actor system and an office actor for every stored office.
@@ -173,6 +178,9 @@ func (s *System) Session(ctx context.Context, office string) (gateway.Session, e
 	pid, err := s.office(office)
 	if err != nil {
 		return nil, err
+	}
+	if sess, ok := s.sessions.Load(office); ok {
+		return sess.(gateway.Session), nil
 	}
 	a, err := ask[*sessionAnswer](s, pid, &getSession{}, s.cfg.RequestTimeout)
 	if err != nil {
