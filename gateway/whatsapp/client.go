@@ -71,7 +71,8 @@ func (g *Gateway) open(ctx context.Context, office string, sink gateway.Sink) (*
 	}, log, g.cfg)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.cli = s.newClient(device)
-	s.board.apply(connecting{}, ownJID(s.cli))
+	s.own = ownJID(s.cli)
+	s.board.apply(connecting{}, s.own)
 	go s.run()
 	return s, nil
 }
@@ -86,7 +87,7 @@ func (s *session) newClient(device *store.Device) *whatsmeow.Client {
 		if s.ctx.Err() != nil {
 			return false
 		}
-		s.board.apply(connectFailed{err: err}, ownJID(cli))
+		s.board.apply(connectFailed{err: err}, s.linked())
 		return true
 	}
 	cli.GetMessageForRetry = func(_, _ types.JID, id types.MessageID) *waE2E.Message {
@@ -105,7 +106,7 @@ func (s *session) replaceClient() *whatsmeow.Client {
 	cli := s.newClient(s.store.NewDevice())
 	s.mu.Lock()
 	old, stop := s.cli, s.linkCancel
-	s.cli, s.linkCancel = cli, nil
+	s.cli, s.linkCancel, s.own = cli, nil, types.JID{}
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
@@ -134,14 +135,14 @@ func (s *session) run() {
 	defer close(s.done)
 	var pending kick
 	linkNow, failures := true, 0
-	fresh := ownJID(s.client()).IsEmpty() // a device never paired: its client may pair once
+	fresh := s.linked().IsEmpty() // a device never paired: its client may pair once
 	for s.ctx.Err() == nil {
 		if pending.kind == kickUnlinked {
 			s.replaceClient()
 			pending, linkNow, fresh = kick{}, false, true
 		}
 		cli := s.client()
-		if ownJID(cli).IsEmpty() {
+		if s.linked().IsEmpty() {
 			if !linkNow && pending.kind != kickLink {
 				if s.board.get().State != gateway.StateLoggedOut {
 					s.board.apply(unlinked{}, types.JID{})
@@ -195,13 +196,13 @@ func (s *session) run() {
 		}
 		pending = kick{}
 		if !cli.IsConnected() {
-			s.board.apply(connecting{}, ownJID(cli))
+			s.board.apply(connecting{}, s.linked())
 			err := s.g.connect(s.ctx, cli)
 			if err != nil && !errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 				if s.ctx.Err() != nil {
 					return
 				}
-				s.board.apply(connectFailed{err: err}, ownJID(cli))
+				s.board.apply(connectFailed{err: err}, s.linked())
 				k, ok := s.wait(s.g.backoff(failures))
 				if !ok {
 					return
@@ -281,7 +282,7 @@ func (s *session) link(cli *whatsmeow.Client) (linkResult, kick) {
 			if !ok {
 				return linkEnded, kick{}
 			}
-			s.board.apply(item, ownJID(cli))
+			s.board.apply(item, s.linked())
 			switch item.Event {
 			case whatsmeow.QRChannelSuccess.Event:
 				return linkPaired, kick{}
@@ -307,7 +308,7 @@ func (s *session) PairPhone(ctx context.Context, phone string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrInvalidPhone, err)
 	}
-	if !ownJID(s.client()).IsEmpty() {
+	if !s.linked().IsEmpty() {
 		return "", ErrAlreadyLinked
 	}
 	if s.board.get().State != gateway.StateWaitingQR {
@@ -333,7 +334,7 @@ func (s *session) Logout(ctx context.Context) error {
 		return ErrSessionClosed
 	}
 	cli := s.client()
-	if ownJID(cli).IsEmpty() { // stop pairing, if it runs
+	if s.linked().IsEmpty() { // stop pairing, if it runs
 		s.kick(kick{kind: kickUnlinked})
 		s.mu.Lock()
 		stop := s.linkCancel
@@ -350,6 +351,7 @@ func (s *session) Logout(ctx context.Context) error {
 		}
 		s.log.Warn("whatsapp logout not confirmed by whatsapp, device deleted here", "err", err)
 	}
+	s.setLinked(types.JID{})
 	s.board.apply(unlinked{}, types.JID{})
 	s.kick(kick{kind: kickUnlinked})
 	return nil

@@ -36,6 +36,7 @@ type session struct {
 
 	mu         sync.Mutex
 	cli        *whatsmeow.Client  // replaced by the connection loop only; mu guards it
+	own        types.JID          // the linked account, empty while none; mu guards it
 	linkCancel context.CancelFunc // ends the current pairing attempt's connection; mu guards it
 	closed     bool               // mu guards it
 }
@@ -70,6 +71,21 @@ func (s *session) client() *whatsmeow.Client {
 	return s.cli
 }
 
+// linked returns the linked account, empty while none. Balcão keeps its own copy: whatsmeow
+// writes the device's Store.ID (pairing, logout) on its goroutines and on Logout's caller,
+// without a lock, so reading it from the actor's or the loop's goroutine was a data race.
+func (s *session) linked() types.JID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.own
+}
+
+func (s *session) setLinked(own types.JID) {
+	s.mu.Lock()
+	s.own = own.ToNonAD()
+	s.mu.Unlock()
+}
+
 // newReceiver builds the session's receiver; download is the client's Download.
 func newReceiver(office string, sink gateway.Sink, ids *identities, download downloadFunc, log *slog.Logger, cfg config) *receiver {
 	return &receiver{office: office, sink: sink, ids: ids, download: download, log: log, ackTimeout: cfg.ackTimeout, maxMedia: cfg.maxMedia, now: time.Now}
@@ -87,7 +103,13 @@ func (s *session) handle(cli *whatsmeow.Client, evt any) bool {
 	if cli != s.client() {
 		return true // a replaced client's last words
 	}
-	s.board.apply(evt, ownJID(cli))
+	switch e := evt.(type) {
+	case *events.PairSuccess:
+		s.setLinked(e.ID) // whatsmeow stored the device before reporting it
+	case *events.LoggedOut:
+		s.setLinked(types.JID{}) // whatsmeow deleted the device
+	}
+	s.board.apply(evt, s.linked())
 	switch e := evt.(type) {
 	case *events.LoggedOut:
 		s.kick(kick{kind: kickUnlinked})
@@ -101,6 +123,8 @@ func (s *session) handle(cli *whatsmeow.Client, evt any) bool {
 	return true
 }
 
+// ownJID is the account cli's device is linked to; read only where nothing else uses cli yet
+// (see session.linked).
 func ownJID(cli *whatsmeow.Client) types.JID {
 	if cli == nil || cli.Store == nil || cli.Store.ID == nil {
 		return types.JID{}
@@ -118,7 +142,7 @@ func (s *session) Send(ctx context.Context, m *gateway.Outbound) error {
 		return err
 	}
 	cli := s.client()
-	if ownJID(cli).IsEmpty() {
+	if s.linked().IsEmpty() {
 		return transient(ErrNotLinked)
 	}
 	if !cli.IsLoggedIn() {

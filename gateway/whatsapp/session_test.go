@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -274,5 +275,42 @@ func TestOpenInvalidOffice(t *testing.T) {
 		if _, err := g.Open(context.Background(), office, newFakeSink()); !errors.Is(err, ErrInvalidOffice) {
 			t.Errorf("Open(%q) = %v, want ErrInvalidOffice", office, err)
 		}
+	}
+}
+
+// Unlinking from the staff UI while the gateway actor sends: Logout removes the device (its
+// Store.ID) on the HTTP request's goroutine while Send checks the link on the actor's. Under
+// -race this was a data race on whatsmeow's Store.ID.
+func TestLogoutWhileSending(t *testing.T) {
+	g, d := newTestGateway(t, nil)
+	linkDevice(t, g, "office-1")
+	sink := newFakeSink()
+	s := openSession(t, g, "office-1", sink)
+	<-d.ch
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			err := s.Send(context.Background(), &gateway.Outbound{To: "5548999990001", ID: fmt.Sprintf("3EB0W%d", i), Text: "oi"})
+			if !errors.Is(err, ErrTransient) {
+				t.Errorf("Send = %v, want transient (kept for later)", err)
+				return
+			}
+		}
+	}()
+	if err := s.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sink.waitStatus(t, "logged out", stateIs(gateway.StateLoggedOut))
+	close(stop)
+	<-done
+	if err := s.Send(context.Background(), &gateway.Outbound{To: "5548999990001", ID: "3EB0WEND", Text: "oi"}); !errors.Is(err, ErrNotLinked) {
+		t.Errorf("Send after Logout = %v, want ErrNotLinked", err)
 	}
 }
