@@ -148,6 +148,9 @@ type Message struct {
 	At        time.Time `msgpack:"at" json:"at"`
 	// StatusAt records when each delivery status was reached (sent, delivered, read).
 	StatusAt map[string]time.Time `msgpack:"status_at,omitempty" json:"statusAt,omitempty"`
+	// Quoted is the seq of the message of this conversation that this one replies to (the
+	// client quoted it on WhatsApp); 0 for none, or for one Balcão does not have.
+	Quoted uint64 `msgpack:"quoted,omitempty" json:"quoted,omitempty"`
 }
 
 // Document is a file attached to a message.

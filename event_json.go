@@ -151,6 +151,10 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 		b, ok2 = appendTimeMap(b, m.StatusAt)
 		ok = ok && ok2
 	}
+	if m.Quoted != 0 {
+		b = append(b, `,"quoted":`...)
+		b = strconv.AppendUint(b, m.Quoted, 10)
+	}
 	return append(b, '}'), ok
 }
 

@@ -22,7 +22,7 @@ var eventJSONFields = map[reflect.Type]string{
 	reflect.TypeFor[MessageStatusChanged](): "Conversation Seq Status View",
 	reflect.TypeFor[ConversationChanged]():  "Conversation Reason Prev",
 	reflect.TypeFor[JobChanged]():           "Job View",
-	reflect.TypeFor[Message]():              "Seq Direction Author Text Document WAID Status At StatusAt",
+	reflect.TypeFor[Message]():              "Seq Direction Author Text Document WAID Status At StatusAt Quoted",
 	reflect.TypeFor[Document]():             "ID Name URL MIME Size SHA",
 	reflect.TypeFor[ConversationView]():     "ID State Attendant Department Served Contact Companies Unread LastAt Preview StateSince LastSeq",
 	reflect.TypeFor[ContactView]():          "Phone Name Linked",

@@ -270,12 +270,13 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 		}
 		in.Document = &balcao.Document{Name: in.Media.Name, MIME: in.Media.MIME, Size: int64(len(in.Media.Data)), SHA: sha}
 	}
+	quoted := c.quotedSeq(in.QuotedID)
 	t := c.begin()
 	rating := c.surveyAnswer(in.Text)
 	if rating == 0 {
 		c.openService(in.At) // a score for the last service opens no new one
 	}
-	msg := c.addMessage(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At)
+	msg := c.addQuoting(t, balcao.Inbound, balcao.AuthorClient, in.Text, in.Document, in.ID, in.At, quoted)
 	t.b.Set(t.b.Key(func(k []byte) []byte { return storage.AppendWhatsAppIDKey(k, c.office, c.phone, in.ID) }), seqBytes(msg.Seq))
 	c.recent.add(in.ID, c.batches+1) // the batch commit submits below
 	if in.At.After(c.conv.InboundAt) {
@@ -304,6 +305,26 @@ func (c *conversation) inbound(ctx actor.Context, in *gateway.Inbound) {
 	if failure != nil {
 		panic(failure)
 	}
+}
+
+// quotedSeq is the seq of the message of this conversation with WhatsApp id id, which a
+// client's reply quotes: one of the client's (its id is in the redelivery index) or one sent
+// to the client (the id carries the seq; the message is read to be sure). 0 when id is empty
+// or names no message Balcão has, or the look-up fails: a quote is not worth losing the reply.
+func (c *conversation) quotedSeq(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	db := c.sys.cfg.DB
+	if v, err := db.Value(storage.WhatsAppIDKey(c.office, c.phone, id)); err == nil && len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	if seq, ok := outboundSeq(id); ok && seq <= c.conv.LastSeq {
+		if m, err := db.Message(c.office, c.phone, seq); err == nil && m.WAID == id {
+			return seq
+		}
+	}
+	return 0
 }
 
 // decide runs the state machine on one client text; a panic is returned, not propagated.

@@ -164,8 +164,14 @@ func (c *conversation) begin() *turn {
 // addMessage appends a message to the conversation: an inbound one with WhatsApp's id, an
 // outbound one (waID "") with its outboundID.
 func (c *conversation) addMessage(t *turn, dir balcao.Direction, author, text string, doc *balcao.Document, waID string, at time.Time) balcao.Message {
+	return c.addQuoting(t, dir, author, text, doc, waID, at, 0)
+}
+
+// addQuoting is addMessage for a message that replies to the message quoted (its seq, 0 for
+// none).
+func (c *conversation) addQuoting(t *turn, dir balcao.Direction, author, text string, doc *balcao.Document, waID string, at time.Time, quoted uint64) balcao.Message {
 	c.conv.LastSeq++
-	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at}
+	m := balcao.Message{Seq: c.conv.LastSeq, Direction: dir, Author: author, Text: text, Document: doc, WAID: waID, At: at, Quoted: quoted}
 	if dir == balcao.Outbound {
 		m.Status, m.WAID = balcao.StatusQueued, outboundID(m.Seq)
 		t.outs = append(t.outs, &m) // in the outbox with the others at commit

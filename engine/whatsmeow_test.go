@@ -210,3 +210,74 @@ func TestWhatsmeowPairingOverHTTP(t *testing.T) {
 		t.Errorf("outbox empty after unlinking with %d replies not sent", replies)
 	}
 }
+
+// TestWhatsmeowQuotedReply: a client's reply that quotes a message on WhatsApp (its own, or
+// one the office sent) keeps which message it answers, for the staff; a quote of a message
+// Balcão does not have is no quote. The quote was parsed by the gateway and then dropped.
+func TestWhatsmeowQuotedReply(t *testing.T) {
+	wa := newFakeWhatsApp()
+	var logs lockedBuffer
+	e := startWhatsmeowEngine(t, wa, &logs)
+	cli := wa.client(t)           // pairing: the handler takes messages all the same
+	const phone = "5548999990001" // Carlos Souza, a demo contact
+	from := types.NewJID(phone, types.DefaultUserServer)
+	at := time.Now().Truncate(time.Second)
+	send := func(id string, msg *waE2E.Message) {
+		t.Helper()
+		at = at.Add(time.Second)
+		evt := &events.Message{Info: types.MessageInfo{MessageSource: types.MessageSource{Chat: from, Sender: from}, ID: types.MessageID(id), Timestamp: at}, Message: msg}
+		if failed := cli.DangerousInternals().DispatchEvent(evt); failed {
+			t.Fatalf("message %s not acknowledged", id)
+		}
+	}
+	quoting := func(text, id string) *waE2E.Message {
+		return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(text), ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String(id)}}}
+	}
+	send("3EB0A1B2C3D4E5F6A7B8C9D0", &waE2E.Message{Conversation: proto.String("qual o valor da guia?")})
+	var reply balcao.Message
+	eventually(t, "a reply", func() bool {
+		msgs, _, err := e.DB().Messages("demo", phone, 0, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Direction == balcao.Outbound {
+				reply = m
+				return true
+			}
+		}
+		return false
+	})
+	send("ABCD0002", quoting("essa aqui", "3EB0A1B2C3D4E5F6A7B8C9D0"))
+	send("ABCD0003", quoting("e esta?", reply.WAID))
+	send("ABCD0004", quoting("e aquela de antes?", "3EB0FFFFFFFF000000000001"))
+
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	_, body := admin.do("GET", "/api/conversations/"+phone+"/messages?limit=50", nil)
+	var list struct {
+		Messages []balcao.Message `json:"messages"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatalf("messages %s: %v", body, err)
+	}
+	seqOf := map[string]uint64{}
+	quotes := map[string]uint64{}
+	for _, m := range list.Messages {
+		seqOf[m.Text] = m.Seq
+		quotes[m.Text] = m.Quoted
+	}
+	for text, want := range map[string]uint64{
+		"qual o valor da guia?": 0,
+		"essa aqui":             seqOf["qual o valor da guia?"],
+		"e esta?":               reply.Seq,
+		"e aquela de antes?":    0,
+	} {
+		if _, ok := seqOf[text]; !ok {
+			t.Fatalf("message %q not stored: %s", text, body)
+		}
+		if quotes[text] != want {
+			t.Errorf("%q quotes message %d, want %d", text, quotes[text], want)
+		}
+	}
+}

@@ -172,15 +172,16 @@ const (
 	msgStatus
 	msgAt
 	msgStatusAt
+	msgQuoted
 )
 
 var messageKeys = fieldKeys{
 	msgSeq: "seq", msgDir: "dir", msgAuthor: "author", msgText: "text", msgDoc: "doc",
-	msgWAID: "wa_id", msgStatus: "status", msgAt: "at", msgStatusAt: "status_at",
+	msgWAID: "wa_id", msgStatus: "status", msgAt: "at", msgStatusAt: "status_at", msgQuoted: "quoted",
 }
 
 func appendMessage(b []byte, m *balcao.Message) []byte {
-	b = appendMapLen(b, fieldCount(5, m.Document != nil, m.WAID != "", m.Status != "", len(m.StatusAt) > 0))
+	b = appendMapLen(b, fieldCount(5, m.Document != nil, m.WAID != "", m.Status != "", len(m.StatusAt) > 0, m.Quoted != 0))
 	b = appendUintCompact(append(b, msgSeq), m.Seq)
 	b = appendStr(append(b, msgDir), string(m.Direction))
 	b = appendStr(append(b, msgAuthor), m.Author)
@@ -193,6 +194,9 @@ func appendMessage(b []byte, m *balcao.Message) []byte {
 	b = appendTime(append(b, msgAt), m.At)
 	if len(m.StatusAt) > 0 {
 		b = appendStatusAt(append(b, msgStatusAt), m.StatusAt)
+	}
+	if m.Quoted != 0 {
+		b = appendUintCompact(append(b, msgQuoted), m.Quoted)
 	}
 	return b
 }
@@ -667,6 +671,8 @@ func decodeMessage(d *msgpack.Decoder, keys *keyBufs, m *balcao.Message) error {
 			m.At, err = decodeTime(d)
 		case "status_at":
 			m.StatusAt, err = decodeTimeMap(d)
+		case "quoted":
+			m.Quoted, err = d.DecodeUint64()
 		default:
 			err = d.Skip()
 		}

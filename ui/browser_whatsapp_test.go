@@ -10,8 +10,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/gateway/whatsapp"
@@ -53,7 +55,8 @@ func (f *offlineWhatsApp) client(t *testing.T) *whatsmeow.Client {
 // servers faked). The QR code shows; when the codes expire the screen says so live and the
 // administrador gets new ones with a button; a pairing code is asked from the screen (offline
 // WhatsApp cannot give one: the Portuguese error shows); the scan shows the number; Desconectar
-// unlinks and the screen asks to pair again. An atendente sees no such buttons.
+// unlinks and the screen asks to pair again. An atendente sees no such buttons. A client's reply
+// that quotes a message shows the quoted text.
 func TestBrowserWhatsAppPairing(t *testing.T) {
 	browser(t)
 	wa := &offlineWhatsApp{clients: make(chan *whatsmeow.Client, 16)}
@@ -118,6 +121,28 @@ func TestBrowserWhatsAppPairing(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-connected`)),
 		chromedp.WaitVisible(chromedp.CSS(`#wa-logout`)),
 	)
+
+	// A client replies quoting its own message: the staff see what it answers.
+	from := types.NewJID("5548999990001", types.DefaultUserServer) // Carlos Souza, a demo contact
+	at := time.Now().Truncate(time.Second)
+	for i, m := range []*waE2E.Message{
+		{Conversation: proto.String("Qual o vencimento do DAS deste mês?")},
+		{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("Quero falar com um atendente sobre isso"), ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String("3EB0QUOTE1")}}},
+	} {
+		evt := &events.Message{Info: types.MessageInfo{MessageSource: types.MessageSource{Chat: from, Sender: from},
+			ID: types.MessageID(fmt.Sprintf("3EB0QUOTE%d", i+1)), Timestamp: at.Add(time.Duration(i) * time.Second)}, Message: m}
+		if failed := second.DangerousInternals().DispatchEvent(evt); failed {
+			t.Fatalf("client message %d not acknowledged", i+1)
+		}
+	}
+	p.do("see the quote in the conversation",
+		chromedp.Navigate(base+"/#/atendimento/contatos/5548999990001"),
+		chromedp.WaitVisible(chromedp.CSS(`#history .quote`)),
+	)
+	if got := p.eval(`document.querySelector('#history .quote').textContent`); got != "Qual o vencimento do DAS deste mês?" {
+		t.Errorf("quote = %q, want the message the client replied to", got)
+	}
+	p.do("back to the connection", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#wa-logout`)))
 
 	ana := newTab(t, base)
 	ana.login("ana")

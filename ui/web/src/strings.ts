@@ -249,6 +249,7 @@ export const t = {
   } as Record<string, string>,
   waScan: 'Abra o WhatsApp no celular do escritório, toque em Aparelhos conectados e leia o código abaixo.',
   waPhone: 'Número',
+  quotedEarlier: 'Em resposta a uma mensagem anterior',
   waPairAgain: 'O WhatsApp do escritório não está conectado: as mensagens aguardam na fila. Gere um novo QR Code e leia no celular do escritório para conectar de novo.',
   waUnreachable: 'Não foi possível falar com o WhatsApp: o Balcão tenta de novo sozinho. As mensagens aguardam na fila.',
   waDetail: 'Detalhe técnico',

@@ -49,6 +49,8 @@ export interface Message {
   waId?: string
   status?: string
   at: string
+  /** The id of the message a client's reply quotes on WhatsApp. */
+  quoted?: number
 }
 
 export interface Company {

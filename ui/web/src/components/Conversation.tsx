@@ -167,6 +167,11 @@ function safeURL(u: string): string | undefined {
   }
 }
 
+/** Quote shows the message a client's reply quotes (one not loaded yet is named only). */
+function Quote({ m }: { m: Message | undefined }) {
+  return <div class="quote">{m ? m.text || m.document?.name || t.quotedEarlier : t.quotedEarlier}</div>
+}
+
 function History({ messages, loading, more, loadingOlder, c }: { messages: Message[]; loading: boolean; more: boolean; loadingOlder: boolean; c: Conversation | undefined }) {
   const box = useRef<HTMLDivElement>(null)
   const stick = useRef(true)
@@ -193,6 +198,7 @@ function History({ messages, loading, more, loadingOlder, c }: { messages: Messa
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80
   }
 
+  const byId = new Map(messages.map((m) => [m.id, m]))
   const rows = []
   let lastDay = ''
   let lastAuthor = ''
@@ -230,6 +236,7 @@ function History({ messages, loading, more, loadingOlder, c }: { messages: Messa
               </div>
             </div>
           )}
+          {m.quoted ? <Quote m={byId.get(m.quoted)} /> : null}
           {m.text && <div class="text">{m.text}</div>}
           <div class="meta">
             <span>{time(m.at)}</span>
