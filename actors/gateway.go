@@ -25,6 +25,9 @@ type gatewayActor struct {
 
 	queue    []*sendOutbound // waiting for a retry, in order; at most maxRetryQueue
 	overflow bool            // messages are left in the outbox only until the queue drains: then it is read again
+	// replayed are the messages the last read of the outbox queued: a reply committed just
+	// before that read is also on its way here as a sendOutbound, which must not send it again.
+	replayed map[replayedMsg]struct{}
 	backoff  time.Duration
 	timer    *time.Timer
 	guard    sendGuard // the sends' context and timeout
@@ -35,6 +38,12 @@ type sendOutbound struct {
 	phone string
 	msg   balcao.Message
 	end   bool // the last of its turn: its outbox entry goes once it is handed over
+}
+
+// replayedMsg names a message the outbox's read queued.
+type replayedMsg struct {
+	phone string
+	seq   uint64
 }
 
 type retryTick struct{}
@@ -73,6 +82,12 @@ func (g *gatewayActor) Receive(ctx actor.Context) {
 			}
 		}
 	case *sendOutbound:
+		if k := (replayedMsg{m.phone, m.msg.Seq}); g.replayed != nil {
+			if _, dup := g.replayed[k]; dup {
+				delete(g.replayed, k) // queued, or sent already, by the outbox's read
+				return
+			}
+		}
 		if len(g.queue) > 0 || g.overflow || g.session == nil {
 			g.enqueue(ctx, m)
 			return
@@ -101,6 +116,7 @@ func (g *gatewayActor) open(ctx actor.Context) {
 
 func (g *gatewayActor) replayOutbox(ctx actor.Context) {
 	db := g.sys.cfg.DB
+	g.replayed = map[replayedMsg]struct{}{} // those of an earlier read have arrived long since
 	err := db.Outbox(g.office, func(phone string, seq uint64, end bool) bool {
 		m, err := db.Message(g.office, phone, seq)
 		if err != nil {
@@ -111,6 +127,7 @@ func (g *gatewayActor) replayOutbox(ctx actor.Context) {
 			return true // handed over before the last of its turn was
 		}
 		g.queue = append(g.queue, &sendOutbound{phone: phone, msg: m, end: end})
+		g.replayed[replayedMsg{phone, seq}] = struct{}{}
 		if len(g.queue) >= maxRetryQueue {
 			g.overflow = true
 			return false

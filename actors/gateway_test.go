@@ -138,3 +138,43 @@ func TestSessionAnswersWhileASendHangs(t *testing.T) {
 		t.Fatalf("Session = %v, want the session the gateway opened", sess)
 	}
 }
+
+// slowOpenWhatsApp is fakeWhatsApp whose Open waits until open is closed: the gateway actor
+// is still starting when the office's conversations commit their first replies.
+type slowOpenWhatsApp struct {
+	*fakeWhatsApp
+	open chan struct{}
+}
+
+func (w *slowOpenWhatsApp) Open(ctx context.Context, office string, sink gateway.Sink) (gateway.Session, error) {
+	<-w.open
+	return w.fakeWhatsApp.Open(ctx, office, sink)
+}
+
+// TestReplyCommittedWhileTheGatewayStartsIsSentOnce: a reply committed while the gateway actor
+// opened its session is in the outbox its start reads, and also on its way to it from the
+// conversation: it went out twice (the outbox's read queued it, then the conversation's
+// hand-over sent it again).
+func TestReplyCommittedWhileTheGatewayStartsIsSentOnce(t *testing.T) {
+	const phone = "5548999990001" // no contact: each reply says the phone is not linked
+	wa := &slowOpenWhatsApp{fakeWhatsApp: &fakeWhatsApp{allow: -1}, open: make(chan struct{})}
+	s := startSystem(t, wa.fakeWhatsApp, func(c *Config) { c.WhatsApp = wa }, nil)
+	s.deliver(t, phone, "IN1", "oi") // durable, in the outbox, while the session opens
+	close(wa.open)
+	eventually(t, "the reply sent", func() bool { return len(wa.sentTo(phone)) >= 1 })
+	// The turn's hand-over is in the gateway's mailbox ahead of this question once a later
+	// write is durable (the writer calls back in order).
+	if err := s.db.Writer.Commit(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := s.sys.office("o1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ask[*sessionAnswer](s.sys, pid, &getSession{}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if sent := wa.sentTo(phone); len(sent) != 1 {
+		t.Fatalf("the reply was sent %d times, want once", len(sent))
+	}
+}
