@@ -59,6 +59,10 @@ type harness struct {
 	wg   sync.WaitGroup
 }
 
+// ErrDataDirInUse is returned by Run when Config.DataDir holds a store already: the harness
+// measures a store of its own making.
+var ErrDataDirInUse = errors.New("holds a Balcão store already (an earlier run's?): want a new or empty directory")
+
 // Run runs the harness as cfg says and returns its report (also written under ResultsDir).
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.fill()
@@ -75,8 +79,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if !cfg.Keep {
 			defer os.RemoveAll(dir)
 		}
-	} else if err := os.MkdirAll(h.dataDir, 0o755); err != nil {
-		return nil, err
+	} else {
+		// The harness creates its offices in a new store: on an earlier run's it failed with
+		// "create office bench-000: office bench-000: conflict".
+		if _, err := os.Stat(filepath.Join(h.dataDir, "pebble")); err == nil {
+			return nil, fmt.Errorf("data dir %s: %w", h.dataDir, ErrDataDirInUse)
+		}
+		if err := os.MkdirAll(h.dataDir, 0o755); err != nil {
+			return nil, err
+		}
 	}
 	rep.DataDir = h.dataDir
 	if cfg.Conversations > 0 {

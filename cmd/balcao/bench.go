@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ func runBench(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := bench.Run(ctx, cfg)
+	if errors.Is(err, bench.ErrDataDirInUse) { // refused before anything started
+		return usageError{fmt.Errorf("--data %s: %w", cfg.DataDir, bench.ErrDataDirInUse)}
+	}
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,10 @@ func TestRefusedCommandLineExitsTwo(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	used := filepath.Join(tmp, "used") // an earlier run's data dir: its store is there
+	if err := os.MkdirAll(filepath.Join(used, "pebble"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	serve := []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "warn"}
 	agent := []string{"agent", "--server", "http://127.0.0.1:1", "--token", "t", "--dir", tmp}
 	bench := []string{"bench", "--data", data, "--rate", "50", "--duration", "1s", "--pebble-duration=-1s", "--staff", "0", "--out", "-"}
@@ -86,6 +90,7 @@ func TestRefusedCommandLineExitsTwo(t *testing.T) {
 		{append(bench, "--rate=x"), `balcao bench: invalid value "x" for flag -rate: parse error`},
 		{append(bench, "--max-in-flight", "0"), "balcao bench: --max-in-flight 0: want 1 or more"},
 		{append(bench, "stray"), `balcao bench: unexpected arguments ["stray"]`},
+		{append(bench, "--data", used), "balcao bench: --data " + used + ": holds a Balcão store already (an earlier run's?): want a new or empty directory"},
 
 		{[]string{"assistant"}, "balcao assistant: missing subcommand: want parse or eval"},
 		{[]string{"assistant", "talk"}, `balcao assistant: unknown subcommand "talk": want parse or eval`},
