@@ -129,8 +129,8 @@ func TestTinyRun(t *testing.T) {
 	if f.Kicked < 1 || f.Reconnects < f.Kicked || f.DialErrors > 0 {
 		t.Errorf("sockets: %d kicked, %d reconnected, %d dial errors", f.Kicked, f.Reconnects, f.DialErrors)
 	}
-	if !strings.HasPrefix(rep.Summary, "bench: inbound ") || !strings.Contains(rep.Summary, ", ratio ") {
-		t.Errorf("summary line: %q", rep.Summary)
+	if !summaryRE.MatchString(rep.Summary) {
+		t.Errorf("summary line %q, want the issue's %q", rep.Summary, summaryTemplate)
 	}
 	raw, err := os.ReadFile(rep.JSONPath)
 	if err != nil {
