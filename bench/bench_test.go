@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -131,6 +133,29 @@ func TestTinyRun(t *testing.T) {
 	}
 	if !summaryRE.MatchString(rep.Summary) {
 		t.Errorf("summary line %q, want the issue's %q", rep.Summary, summaryTemplate)
+	}
+	// The raw Pebble limit was measured next to the data dir (the same disk).
+	if rep.Pebble != nil && filepath.Dir(rep.Pebble.Dir) != filepath.Dir(cfg.DataDir) {
+		t.Errorf("raw Pebble limit measured in %s, want it beside the data dir %s", rep.Pebble.Dir, cfg.DataDir)
+	}
+	if m := rep.MemoryAfter; m == nil || m.RSSBytes <= 0 || m.HeapBytes <= 0 || m.RSSBytes < m.HeapBytes {
+		t.Errorf("memory after the run %+v: want RSS and Go heap", m)
+	}
+	// What the person running it reads: a line a second with the rate and the p99 so far, then
+	// the latencies by percentile, the errors, the faults and the memory.
+	out := progress.String()
+	for _, re := range []string{
+		`(?m)^  run\+faults +2s  offered +20/s  acked +[0-9]+/s .* p99 so far: accepted [0-9.]+ reply [0-9.]+ staff [0-9.]+ ms`,
+		`(?m)^bench: run\+faults: accepted \(durable\) +p50 [0-9.]+ p90 [0-9.]+ p99 [0-9.]+ p99\.9 [0-9.]+ max [0-9.]+ ms \([1-9][0-9]* samples\)$`,
+		`(?m)^bench: run\+faults: reply +p50 [0-9.]+ p90 [0-9.]+ p99 [0-9.]+ p99\.9 [0-9.]+ max [0-9.]+ ms \([1-9][0-9]* samples\)$`,
+		`(?m)^bench: run\+faults: staff websocket +p50 [0-9.]+ p90 [0-9.]+ p99 [0-9.]+ p99\.9 [0-9.]+ max [0-9.]+ ms \([1-9][0-9]* samples\)$`,
+		`(?m)^bench: run\+faults: errors: none$`,
+		`(?m)^bench: faults: ` + fmt.Sprint(f.Requests) + ` bad requests, ` + fmt.Sprint(f.Requests) + ` rejected \(.*400 malformed_json [0-9]+.*413 body_too_large [0-9]+.*\), every one with its expected status and error code; [1-9][0-9]* staff sockets closed`,
+		`(?m)^bench: after the run: RSS [0-9.]+ MiB \(peak [0-9.]+ MiB\), live heap [0-9.]+ MiB`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("progress has no line matching %s:\n%s", re, out)
+		}
 	}
 	raw, err := os.ReadFile(rep.JSONPath)
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +146,51 @@ func ratioText(r float64) string {
 		return strconv.FormatFloat(r, 'f', 1-int(math.Floor(math.Log10(r))), 64)
 	}
 	return fmt.Sprintf("%.2f", r)
+}
+
+// String is the percentiles on one line, for the report printed after a run.
+func (p Percentiles) String() string {
+	return fmt.Sprintf("p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f ms (%d samples)", p.P50, p.P90, p.P99, p.P999, p.Max, p.Count)
+}
+
+// errorsText is the step's failed messages by error, for the report printed after a run.
+func (r StepResult) errorsText() string {
+	if r.Failed == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d (%s)", r.Failed, counts(r.Errors))
+}
+
+// String is what the fault injector sent and how the engine answered, for the report printed
+// after a run: every bad request rejected with the status and code its kind must get, or the
+// answers that were not.
+func (f *FaultResult) String() string {
+	var rejected int64
+	for _, n := range f.Rejected {
+		rejected += n
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad requests, %d rejected", f.Requests, rejected)
+	if len(f.Rejected) > 0 {
+		fmt.Fprintf(&b, " (%s)", counts(f.Rejected))
+	}
+	if len(f.Unexpected) == 0 {
+		b.WriteString(", every one with its expected status and error code")
+	} else {
+		fmt.Fprintf(&b, "; UNEXPECTED answers: %s", counts(f.Unexpected))
+	}
+	fmt.Fprintf(&b, "; %d staff sockets closed, %d reconnected, %d could not reconnect", f.Kicked, f.Reconnects, f.DialErrors)
+	return b.String()
+}
+
+// counts is "key n, key n" in the keys' order.
+func counts(m map[string]int64) string {
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (r *Report) write(dir string) error {

@@ -43,3 +43,31 @@ func TestSummaryLine(t *testing.T) {
 		}
 	}
 }
+
+// TestReportLines: the report printed after a run gives each latency's p50/p90/p99/p99.9/max,
+// the errors by kind, and what the fault injector sent with how it was answered, the answers
+// that were not the expected ones named.
+func TestReportLines(t *testing.T) {
+	p := Percentiles{Count: 2500, P50: 0.97, P90: 2.5, P99: 121.34, P999: 130, Max: 140.5}
+	if got, want := p.String(), "p50 0.97 p90 2.50 p99 121.34 p99.9 130.00 max 140.50 ms (2500 samples)"; got != want {
+		t.Errorf("Percentiles.String() = %q, want %q", got, want)
+	}
+	ok := StepResult{Acked: 10}
+	if got := ok.errorsText(); got != "none" {
+		t.Errorf("errorsText() with no failure = %q, want none", got)
+	}
+	bad := StepResult{Failed: 3, Errors: map[string]int64{"overloaded": 2, "ack_timeout": 1}}
+	if got, want := bad.errorsText(), "3 (ack_timeout 1, overloaded 2)"; got != want {
+		t.Errorf("errorsText() = %q, want %q", got, want)
+	}
+	f := &FaultResult{Requests: 5, Rejected: map[string]int64{"400 malformed_json": 3, "413 body_too_large": 2}, Unexpected: map[string]int64{},
+		Kicked: 2, Reconnects: 2}
+	if got, want := f.String(), "5 bad requests, 5 rejected (400 malformed_json 3, 413 body_too_large 2), every one with its expected status and error code; 2 staff sockets closed, 2 reconnected, 0 could not reconnect"; got != want {
+		t.Errorf("FaultResult.String() = %q, want %q", got, want)
+	}
+	f.Rejected = map[string]int64{"400 malformed_json": 3}
+	f.Unexpected = map[string]int64{"body_too_large → 200 ": 2}
+	if got, want := f.String(), "5 bad requests, 3 rejected (400 malformed_json 3); UNEXPECTED answers: body_too_large → 200  2"; !strings.HasPrefix(got, want) {
+		t.Errorf("FaultResult.String() = %q, want it to start %q", got, want)
+	}
+}

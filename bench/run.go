@@ -128,6 +128,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// sayLatencies prints a step's three latencies by percentile and its errors.
+func (h *harness) sayLatencies(label string, r StepResult) {
+	for _, l := range []struct {
+		name string
+		p    Percentiles
+	}{{"accepted (durable)", r.Accepted}, {"reply", r.Reply}, {"staff websocket", r.Staff}} {
+		h.say("bench: %s: %-18s %s", label, l.name, l.p)
+	}
+	h.say("bench: %s: errors: %s", label, r.errorsText())
+}
+
 func (h *harness) say(format string, args ...any) {
 	if h.cfg.Progress != nil {
 		fmt.Fprintf(h.cfg.Progress, format+"\n", args...)
@@ -344,6 +355,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	h.say("bench: %s: acked %d/%d, throughput %.0f msg/s, %s; sender late p99 %.2f ms, accepted p99 %.2f ms, reply p99 %.2f ms, staff p99 %.2f ms (%.2f on sockets that stayed open); CPU %.0f µs/msg (+ %.0f in the staff browsers); Go scheduler latency p99 %.2f ms, load average %.1f → %.1f; %s",
 		label, res.Acked, res.Scheduled, res.Throughput, res.unanswered(), res.SenderLate.P99, res.Accepted.P99, res.Reply.P99, res.Staff.P99, res.StaffLive.P99, res.CPUPerMessage, res.BrowsersCPUPerMessage, res.Sched.P99, res.LoadAvg[0], res.LoadAvg[1], res.stalls())
 	h.say("bench: %s: %s", label, res.Tail)
+	h.sayLatencies(label, res)
 	rep.Writer = &WriterResult{Batches: w.Batches, Commits: w.Commits}
 	if w.Commits > 0 {
 		rep.Writer.BatchesPerCommit = float64(w.Batches) / float64(w.Commits)
@@ -365,8 +377,8 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 		rep.HeapPerConversation = float64(after.HeapBytes-before.HeapBytes) / float64(actorsRunning)
 		rep.ObjectsPerConversation = float64(after.HeapObjects-before.HeapObjects) / float64(actorsRunning)
 	}
-	h.say("bench: after the run: live heap %s in %d objects with %d conversation actors (%.0f B and %.1f objects each)",
-		mib(after.HeapBytes), after.HeapObjects, actorsRunning, rep.HeapPerConversation, rep.ObjectsPerConversation)
+	h.say("bench: after the run: RSS %s (peak %s), live heap %s in %d objects with %d conversation actors (%.0f B and %.1f objects each)",
+		mib(after.RSSBytes), mib(after.HWMBytes), mib(after.HeapBytes), after.HeapObjects, actorsRunning, rep.HeapPerConversation, rep.ObjectsPerConversation)
 	if err := writeHeapProfile(h.cfg.MemProfile); err != nil {
 		h.stop()
 		return err
@@ -383,6 +395,7 @@ func (h *harness) runLoad(ctx context.Context, rep *Report) error {
 	h.stop()
 	if h.cfg.Faults {
 		rep.Faults = h.faultResult()
+		h.say("bench: faults: %s", rep.Faults)
 	}
 	h.stopEngineReport(rep)
 	return nil

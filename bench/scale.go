@@ -158,6 +158,7 @@ wait:
 	r := h.finish(s)
 	rep.Run = &r
 	rep.InboundRate = r.Throughput
+	h.sayLatencies("activate", r)
 	res.WithActive = readMemory(true)
 	rep.MemoryAfter = &res.WithActive
 	for _, id := range h.offices {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,34 @@ func TestBenchRefusesOutOfRangeFlag(t *testing.T) {
 		}
 		if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) || strings.Contains(stdout.String(), "bench: data in") {
 			t.Errorf("bench %s started (data dir: %v), stdout:\n%s", c.bad, err, stdout.String())
+		}
+	}
+}
+
+// TestBenchPrintsSummaryLast runs `balcao bench` small: progress lines, then the issue's summary
+// line as the last line of stdout, the JSON result and the SVG plot in --out.
+func TestBenchPrintsSummaryLast(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	out := filepath.Join(t.TempDir(), "results")
+	code, stdout, stderr := runBinary(t, bin, "bench", "--offices", "2", "--phones", "10", "--rate", "50", "--duration", "1s",
+		"--staff", "1", "--pebble-duration", "200ms", "--pebble-writers", "4", "--out", out)
+	if code != 0 {
+		t.Fatalf("bench = exit %d, stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	summary := regexp.MustCompile(`^bench: inbound [0-9]+ msg/s, reply p50 [0-9.]+ ms p99 [0-9.]+ ms, staff p99 [0-9.]+ ms, pebble limit [0-9]+ commits/s, ratio [0-9.]+$`)
+	if last := lines[len(lines)-1]; !summary.MatchString(last) {
+		t.Errorf("last line %q, want the summary line; stdout:\n%s", last, stdout)
+	}
+	if !strings.Contains(stdout, "p99 so far: accepted ") || !strings.Contains(stdout, "bench: run: reply ") {
+		t.Errorf("no progress or report lines; stdout:\n%s", stdout)
+	}
+	for _, ext := range []string{"json", "svg"} {
+		if m, _ := filepath.Glob(filepath.Join(out, "bench-*."+ext)); len(m) != 1 {
+			t.Errorf("%s files in --out: %q, want one", ext, m)
 		}
 	}
 }
