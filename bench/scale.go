@@ -178,6 +178,10 @@ wait:
 		return err
 	}
 	h.stop()
+	if h.cfg.Faults {
+		rep.Faults = h.faultResult()
+		h.say("bench: faults: %s", rep.Faults)
+	}
 	if err := h.passivation(ctx, res); err != nil {
 		return err
 	}
