@@ -66,7 +66,7 @@ func benchConfig(args []string, stdout io.Writer) (bench.Config, error) {
 	fs.DurationVar(&cfg.PebbleDuration, "pebble-duration", d.PebbleDuration, "length of the raw Pebble limit measurement (negative: skip)")
 	fs.IntVar(&cfg.PebbleWriters, "pebble-writers", d.PebbleWriters, "concurrent writers of the raw Pebble limit")
 	fs.IntVar(&cfg.Conversations, "conversations", 0, "storage-scale mode: seed N conversations, restart, activate --active-share of them")
-	fs.Float64Var(&cfg.ActiveShare, "active-share", d.ActiveShare, "share of --conversations active in the last hour")
+	fs.Float64Var(&cfg.ActiveShare, "active-share", d.ActiveShare, "share of --conversations active in the last hour, as one in round(1/share): 0.1 is one in 10, 0.3 one in 3")
 	fs.DurationVar(&cfg.IdleAfter, "idle-after", d.IdleAfter, "idle time before a conversation actor passivates")
 	fs.StringVar(&cfg.ResultsDir, "out", d.ResultsDir, `directory of the JSON result and SVG plot ("-": write nothing)`)
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured run (with --conversations: of the restart) to this file")
