@@ -59,7 +59,7 @@ func (g *Gateway) open(ctx context.Context, office string, sink gateway.Sink) (*
 		sink:   sink,
 		log:    log,
 		store:  container,
-		board:  newStatusBoard(sink.StatusChanged),
+		board:  newStatusBoard(sink.StatusChanged, log),
 		ids:    newIdentities(container.LIDMap),
 		pace:   newPacer(g.cfg.rate, g.cfg.burst, g.cfg.jitter),
 		done:   make(chan struct{}),

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"go.mau.fi/whatsmeow"
@@ -22,15 +23,6 @@ type (
 	unlinked struct{}
 )
 
-// Texts of Status.Error. They are shown to staff next to the state, which the UI translates.
-const (
-	errQRExpired      = "qr code expired: ask for a new one"
-	errStreamReplaced = "another program connected with this link"
-	errClientOutdated = "whatsapp rejected this client version: update balcão"
-	errKeepAlive      = "whatsapp stopped answering"
-	errNoMultidevice  = "the phone scanned the code without multi-device support"
-)
-
 // nextStatus returns the connection state after evt, given the current one and the linked
 // account (own, empty before pairing). ok is false when evt does not change the state.
 func nextStatus(cur gateway.Status, evt any, own types.JID) (next gateway.Status, ok bool) {
@@ -42,7 +34,7 @@ func nextStatus(cur gateway.Status, evt any, own types.JID) (next gateway.Status
 	case connecting:
 		return gateway.Status{State: gateway.StateConnecting, Phone: phone}, true
 	case connectFailed:
-		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: e.err.Error()}, true
+		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errConnectFailed}, true
 	case unlinked:
 		return gateway.Status{State: gateway.StateLoggedOut}, true
 	case whatsmeow.QRChannelItem:
@@ -50,7 +42,7 @@ func nextStatus(cur gateway.Status, evt any, own types.JID) (next gateway.Status
 	case *events.PairSuccess:
 		return gateway.Status{State: gateway.StateConnecting, Phone: "+" + e.ID.User}, true
 	case *events.PairError:
-		return gateway.Status{State: gateway.StateLoggedOut, Error: fmt.Sprintf("pairing failed: %v", e.Error)}, true
+		return gateway.Status{State: gateway.StateLoggedOut, Error: errPairingFailed}, true
 	case *events.Connected, *events.KeepAliveRestored:
 		return gateway.Status{State: gateway.StateConnected, Phone: phone}, true
 	case *events.Disconnected:
@@ -61,17 +53,17 @@ func nextStatus(cur gateway.Status, evt any, own types.JID) (next gateway.Status
 	case *events.KeepAliveTimeout:
 		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errKeepAlive}, true
 	case *events.LoggedOut:
-		return gateway.Status{State: gateway.StateLoggedOut, Error: "unlinked: " + e.Reason.String()}, true
+		return gateway.Status{State: gateway.StateLoggedOut, Error: errLoggedOut}, true
 	case *events.StreamReplaced:
 		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errStreamReplaced}, true
 	case *events.TemporaryBan:
-		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: e.String()}, true
+		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errTemporaryBan}, true
 	case *events.ClientOutdated:
 		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errClientOutdated}, true
 	case *events.ConnectFailure:
-		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: "connect failure: " + e.Reason.String()}, true
+		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errRefused}, true
 	case *events.CATRefreshError:
-		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: fmt.Sprintf("auth refresh failed: %v", e.Error)}, true
+		return gateway.Status{State: gateway.StateUnreachable, Phone: phone, Error: errRefused}, true
 	}
 	return cur, false
 }
@@ -89,7 +81,7 @@ func qrStatus(cur gateway.Status, item whatsmeow.QRChannelItem) (gateway.Status,
 	case whatsmeow.QRChannelTimeout.Event:
 		return gateway.Status{State: gateway.StateLoggedOut, Error: errQRExpired}, true
 	case whatsmeow.QRChannelEventError:
-		return gateway.Status{State: gateway.StateLoggedOut, Error: fmt.Sprintf("pairing failed: %v", item.Error)}, true
+		return gateway.Status{State: gateway.StateLoggedOut, Error: errPairingFailed}, true
 	case whatsmeow.QRChannelClientOutdated.Event:
 		return gateway.Status{State: gateway.StateUnreachable, Error: errClientOutdated}, true
 	case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
@@ -98,18 +90,50 @@ func qrStatus(cur gateway.Status, item whatsmeow.QRChannelItem) (gateway.Status,
 	return cur, false // err-unexpected-state: the connection's own events tell the state
 }
 
+// statusDetail is the technical detail of an event that sets Status.Error, for the log: staff
+// read the Portuguese text instead.
+func statusDetail(evt any) string {
+	switch e := evt.(type) {
+	case connectFailed:
+		return e.err.Error()
+	case *events.PairError:
+		return fmt.Sprintf("pairing failed: %v", e.Error)
+	case *events.LoggedOut:
+		return "unlinked: " + e.Reason.String()
+	case *events.TemporaryBan:
+		return e.String()
+	case *events.ConnectFailure:
+		return "connect failure: " + e.Reason.String()
+	case *events.CATRefreshError:
+		return fmt.Sprintf("auth refresh failed: %v", e.Error)
+	case *events.KeepAliveTimeout:
+		return fmt.Sprintf("keepalive timeout (%d errors)", e.ErrorCount)
+	case *events.StreamReplaced:
+		return "stream replaced"
+	case *events.ClientOutdated:
+		return "client outdated"
+	case whatsmeow.QRChannelItem:
+		if e.Error != nil {
+			return fmt.Sprintf("qr channel %s: %v", e.Event, e.Error)
+		}
+		return "qr channel " + e.Event
+	}
+	return fmt.Sprintf("%T", evt)
+}
+
 // statusBoard holds an office's connection state and reports every change to the sink, in
 // order.
 type statusBoard struct {
 	notify func(gateway.Status)
+	log    *slog.Logger // the technical detail of a failure, which staff are not shown
 
 	mu      sync.Mutex
 	cur     gateway.Status // mu guards it
 	changed chan struct{}  // closed and replaced at every change; mu guards it
 }
 
-func newStatusBoard(notify func(gateway.Status)) *statusBoard {
-	return &statusBoard{notify: notify, changed: make(chan struct{})}
+func newStatusBoard(notify func(gateway.Status), log *slog.Logger) *statusBoard {
+	return &statusBoard{notify: notify, log: log, changed: make(chan struct{})}
 }
 
 func (b *statusBoard) get() gateway.Status {
@@ -124,6 +148,9 @@ func (b *statusBoard) apply(evt any, own types.JID) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	next, ok := nextStatus(b.cur, evt, own)
+	if ok && next.Error != "" {
+		b.log.Warn("whatsapp connection problem", "state", next.State, "detail", statusDetail(evt))
+	}
 	if !ok || next == b.cur {
 		return
 	}
