@@ -83,7 +83,7 @@ func (c *conversation) jobPendingNotice(ctx actor.Context, m *jobPendingNotice) 
 	t := c.begin()
 	v := c.messageVars("") // with the request's company and competence
 	v.Empresa, v.Competencia = c.company(m.job.Company).Name, competenceLabel(m.job.Competence)
-	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+describeJob(m.job)+") precisa de uma ação do escritório. "+c.renderText(balcao.MessageJobPending, v))
+	c.reply(t, balcao.AuthorAssistant, "Seu pedido ("+jobWhat(m.job)+") precisa de uma ação do escritório. "+c.renderText(balcao.MessageJobPending, v))
 	c.commit(ctx, t, nil)
 }
 
@@ -94,7 +94,23 @@ func (c *conversation) jobReply(ctx actor.Context, m *jobReply) {
 	c.commitAndRespond(ctx, t, Result{Message: &msg})
 }
 
-// describeJob says in Portuguese what a job is, for the client: "holerite de 10/2026".
+// jobWhat says in Portuguese what a job asks for, for the client: "holerite de 10/2026",
+// "holerite de Maria Silva, 10/2026", "certidão negativa de débitos".
+func jobWhat(j balcao.Job) string {
+	s := assistant.Intent(j.Intent).Label()
+	switch {
+	case j.Person != "" && j.Competence != "":
+		s += " de " + j.Person + ", " + competenceLabel(j.Competence)
+	case j.Person != "":
+		s += " de " + j.Person
+	case j.Competence != "":
+		s += " de " + competenceLabel(j.Competence)
+	}
+	return s
+}
+
+// describeJob says in Portuguese what a job is and where it stands, for the client's list of
+// open requests: "holerite (10/2026) — em preparação".
 func describeJob(j balcao.Job) string {
 	s := assistant.Intent(j.Intent).Label()
 	if j.Person != "" {

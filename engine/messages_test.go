@@ -213,11 +213,11 @@ func TestEngineTextsAreTheOffices(t *testing.T) {
 	comp, name := month(0) // this month's payroll is not calculated yet: the request waits
 	label := comp[5:] + "/" + comp[:4]
 	inbound("5548999990001", "holerite de "+name)
-	admin.waitPhoneText("5548999990001", "Seu pedido (holerite ("+label+") — aguardando o escritório) precisa de uma ação do escritório. "+
+	admin.waitPhoneText("5548999990001", "Seu pedido (holerite de "+label+") precisa de uma ação do escritório. "+
 		"Aviso você quando o da Padaria Pão Quente Ltda de "+label+" sair, Carlos.")
 	// Mariana speaks for two companies: {empresa} is the one of the request, her second.
 	inbound("5548999990002", "holerite de "+name)
 	inbound("5548999990002", "2")
-	admin.waitPhoneText("5548999990002", "Seu pedido (holerite ("+label+") — aguardando o escritório) precisa de uma ação do escritório. "+
+	admin.waitPhoneText("5548999990002", "Seu pedido (holerite de "+label+") precisa de uma ação do escritório. "+
 		"Aviso você quando o da Clínica Vida Saudável ME de "+label+" sair, Mariana.")
 }
