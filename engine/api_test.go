@@ -139,6 +139,10 @@ func TestServiceCycle(t *testing.T) {
 	if status, _ := bruno.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "oi"}); status != http.StatusConflict {
 		t.Fatalf("reply from bruno = %d, want 409", status)
 	}
+	status, body = bruno.do("POST", "/api/conversations/5548999990001/finish", nil)
+	if eb := decode[errBody](t, body); status != http.StatusForbidden || eb.Error.Message != "Esta conversa está em atendimento com Ana Ribeiro." {
+		t.Fatalf("finish from bruno = %d %s, want 403 naming Ana Ribeiro, not her login", status, body)
+	}
 
 	if status, body := ana.do("POST", "/api/conversations/5548999990001/messages", map[string]string{"text": "Olá Carlos, aqui é a Ana!"}); status != http.StatusCreated {
 		t.Fatalf("reply: %d %s", status, body)

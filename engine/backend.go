@@ -237,19 +237,36 @@ func (e *Engine) StartService(ctx context.Context, office, id string, staff balc
 	}
 	phone := c.ID
 	r, err := e.actors.Request(ctx, office, &actors.StartService{Phone: phone, Staff: staff.User})
-	var taken *balcao.Error
-	if errors.As(err, &taken) && taken.Code == "already_attending" {
-		// Name who has it, as the staff know them.
-		if c, cerr := e.db.Conversation(office, phone); cerr == nil {
-			if name := e.staffNames(office)[c.Attendant]; name != "" {
-				return balcao.ConversationView{}, balcao.NewError(balcao.ErrConflict, taken.Code, "Esta conversa já está em atendimento com "+name+".")
-			}
-		}
-	}
 	if err != nil {
-		return balcao.ConversationView{}, err
+		return balcao.ConversationView{}, e.nameAttendant(office, phone, err)
 	}
 	return *r.Conversation, nil
+}
+
+// nameAttendant names who has a conversation, as the staff know them (not by login), in the
+// refusal of a staff member who tried to take or end someone else's service.
+func (e *Engine) nameAttendant(office, phone string, err error) error {
+	var taken *balcao.Error
+	if !errors.As(err, &taken) {
+		return err
+	}
+	var text string
+	switch taken.Code {
+	case "already_attending":
+		text = "Esta conversa já está em atendimento com %s."
+	case "not_your_service":
+		text = "Esta conversa está em atendimento com %s."
+	default:
+		return err
+	}
+	c, cerr := e.db.Conversation(office, phone)
+	if cerr != nil {
+		return err
+	}
+	if name := e.staffNames(office)[c.Attendant]; name != "" {
+		return balcao.NewError(taken.Kind, taken.Code, fmt.Sprintf(text, name))
+	}
+	return err
 }
 
 // FinishService ends the service of a conversation; managers may end anyone's.
@@ -262,7 +279,7 @@ func (e *Engine) FinishService(ctx context.Context, office, id string, staff bal
 	override := staff.Role == balcao.RoleAdmin || staff.Role == balcao.RoleManager
 	r, err := e.actors.Request(ctx, office, &actors.FinishService{Phone: phone, Staff: staff.User, Override: override})
 	if err != nil {
-		return balcao.ConversationView{}, err
+		return balcao.ConversationView{}, e.nameAttendant(office, phone, err)
 	}
 	return *r.Conversation, nil
 }
