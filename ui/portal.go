@@ -17,7 +17,7 @@ import (
 const PortalCookie = "balcao_portal"
 
 var portalPage = template.Must(template.New("portal").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.Format("02/01/2006") },
+	"date": func(t time.Time) string { return t.In(saoPaulo()).Format("02/01/2006") }, // the client's day, not the server's
 	"kb":   func(n int64) int64 { return (n + 1023) / 1024 },
 	"cnpj": balcao.FormatCNPJ,
 }).Parse(`<!doctype html>
