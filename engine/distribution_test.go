@@ -71,7 +71,7 @@ func TestDistribution(t *testing.T) {
 		t.Errorf("history = %s, want the service in fiscal", body)
 	}
 	_, body = admin.do("GET", "/api/history?format=csv", nil)
-	if !strings.Contains(string(body), ",Fiscal\n") {
+	if !strings.Contains(string(body), ";Fiscal\n") {
 		t.Errorf("history CSV = %s, want the department's name in the setor column", body)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,10 @@ func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff,
 		return err
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "inicio", "fim", "contato", "telefone", "empresa", "resultado", "atendente", "primeira_resposta_s", "duracao_s", "avaliacao", "setor"})
+	cw.Comma = ';' // as a spreadsheet set to Portuguese (Brasil) reads and writes CSV
+	header := slices.Clone(csvHeader)
+	header[0] = "\ufeff" + header[0] // UTF-8 BOM: a spreadsheet reads the accents as UTF-8
+	_ = cw.Write(header)
 	cursor := ""
 	for {
 		page, next, err := e.History(ctx, office, by, f, cursor, csvPage)
@@ -78,7 +82,7 @@ func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff,
 				rating = strconv.Itoa(s.Rating)
 			}
 			if err := cw.Write([]string{
-				s.ID, s.Start.In(assistant.Location()).Format(time.DateTime), s.End.In(assistant.Location()).Format(time.DateTime),
+				s.ID, csvTime(s.Start), csvTime(s.End),
 				csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), s.Staff,
 				seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, csvText(department),
 			}); err != nil {
@@ -94,6 +98,18 @@ func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff,
 		}
 		cursor = next
 	}
+}
+
+// csvHeader names the export's columns for the staff who open it in a spreadsheet.
+var csvHeader = []string{"Código", "Início", "Fim", "Contato", "Telefone", "Empresa", "Resultado", "Atendente",
+	"Primeira resposta (s)", "Duração (s)", "Avaliação", "Setor"}
+
+// csvTime is an instant as a Brazilian spreadsheet reads it, in São Paulo: 03/11/2026 14:05:09.
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(assistant.Location()).Format("02/01/2006 15:04:05")
 }
 
 // csvPage is how many rows of an export are read, then written and flushed, at a time.
@@ -112,7 +128,7 @@ func seconds(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64)
+	return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 1, 64), ".", ",", 1) // 12,5
 }
 
 // ServiceDetail returns a service with its messages (every message of its time span) and the

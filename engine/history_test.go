@@ -123,8 +123,17 @@ func TestHistoryFiltersPagesAndPermissions(t *testing.T) {
 	}
 	status, body := admin.do("GET", "/api/history?from=2026-03-10&to=2026-03-10&format=csv&contact=00000004", nil)
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-	if status != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], "id,inicio") || !strings.Contains(lines[1], "5548900000004") {
+	if status != 200 || len(lines) != 2 || !strings.Contains(lines[1], "5548900000004") {
 		t.Fatalf("csv = %d %q", status, lines)
+	}
+	// The export is for a spreadsheet in Portuguese: a BOM (accents read as UTF-8), columns named
+	// in Portuguese, separated by semicolons, days as dd/mm/aaaa and decimal commas.
+	if want := "\ufeffCódigo;Início;Fim;Contato;Telefone;Empresa;Resultado;Atendente;Primeira resposta (s);Duração (s);Avaliação;Setor"; lines[0] != want {
+		t.Errorf("csv header = %q, want %q", lines[0], want)
+	}
+	if row := strings.Split(lines[1], ";"); len(row) != 12 || !strings.HasPrefix(row[1], "10/03/2026 ") || !strings.HasPrefix(row[2], "10/03/2026 ") ||
+		!strings.Contains(row[8], ",") || !strings.Contains(row[9], ",") {
+		t.Errorf("csv row = %q, want São Paulo days as dd/mm/aaaa and times in seconds with a decimal comma", lines[1])
 	}
 	if status, _ := admin.do("GET", "/api/history?from=2026-13-01", nil); status != http.StatusBadRequest {
 		t.Fatalf("bad date = %d, want 400", status)
@@ -345,7 +354,7 @@ func TestHistoryCSVNeutralizesFormulas(t *testing.T) {
 		t.Fatalf("finish: %d %s", status, body)
 	}
 	_, body := admin.do("GET", "/api/history?format=csv", nil)
-	if !strings.Contains(string(body), `,"'=HYPERLINK(""http://x"",""y"")",`) {
+	if !strings.Contains(string(body), `;"'=HYPERLINK(""http://x"",""y"")";`) {
 		t.Errorf("CSV = %s, want the name as text (leading apostrophe)", body)
 	}
 }
@@ -443,7 +452,7 @@ func TestHistoryFiltersByCompanyAndStaff(t *testing.T) {
 			}
 			exported := []string{}
 			for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n")[1:] {
-				exported = append(exported, strings.SplitN(line, ",", 2)[0])
+				exported = append(exported, strings.SplitN(line, ";", 2)[0])
 			}
 			if !slices.Equal(exported, want) {
 				t.Errorf("export %s = %v, want %v", tc.query, exported, want)
@@ -490,7 +499,7 @@ func TestServiceFinishedUnansweredIsDesconsiderado(t *testing.T) {
 	}
 	_, body := admin.do("GET", "/api/history?format=csv&status=desconsiderado", nil)
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[1], ",desconsiderado,bruno,,") {
+	if len(lines) != 2 || !strings.Contains(lines[1], ";desconsiderado;bruno;;") {
 		t.Errorf("CSV = %q, want the service desconsiderado by bruno with no first response", lines)
 	}
 	_, body = admin.do("GET", "/api/dashboard", nil)
