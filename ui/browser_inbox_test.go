@@ -282,7 +282,11 @@ func TestBrowserCompanySwitches(t *testing.T) {
 	p.resume("admin")
 	tr := `tr[data-company="` + id + `"]`
 	p.do("open Clientes", chromedp.Navigate(base+"/#/clientes"), chromedp.WaitVisible(chromedp.CSS(tr)))
-	want := created.Company.CreatedAt.Local().Format("02/01/2006")
+	sp, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := created.Company.CreatedAt.In(sp).Format("02/01/2006") // the São Paulo day, as every date the client shows
 	if got := p.eval(`[...document.querySelectorAll(` + js(tr+` td`) + `)].map(e => e.textContent).join('|')`); !strings.Contains(got, want) {
 		t.Errorf("the company's row reads %q, want its date %s", got, want)
 	}

@@ -59,29 +59,52 @@ export function plausiblePhone(s: string): boolean {
   return d.length >= 10 && d.length <= 15
 }
 
-export function time(iso: string): string {
-  const d = new Date(iso)
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`
+// Times and days are São Paulo's, whatever the browser's zone: the office's hours, the
+// server's days (history, dashboard) and the schedules' inputs are.
+const saoPaulo = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'America/Sao_Paulo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** The parts of an instant in São Paulo; null when it is not a valid time. */
+function spParts(iso: string | Date): Record<string, string> | null {
+  const d = iso instanceof Date ? iso : new Date(iso)
+  if (isNaN(d.getTime())) return null
+  const p: Record<string, string> = {}
+  for (const part of saoPaulo.formatToParts(d)) p[part.type] = part.value
+  return p
 }
 
-export function dayKey(iso: string): string {
-  const d = new Date(iso)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+/** 14:05, in São Paulo. */
+export function time(iso: string): string {
+  const p = spParts(iso)
+  return p ? `${p.hour}:${p.minute}` : ''
+}
+
+/** The São Paulo day of an instant, as YYYY-MM-DD. */
+export function dayKey(iso: string | Date): string {
+  const p = spParts(iso)
+  return p ? `${p.year}-${p.month}-${p.day}` : ''
 }
 
 export function dayLabel(iso: string, now = new Date()): string {
   const key = dayKey(iso)
-  if (key === dayKey(now.toISOString())) return t.today
-  const y = new Date(now)
-  y.setDate(y.getDate() - 1)
-  if (key === dayKey(y.toISOString())) return t.yesterday
+  if (key === dayKey(now)) return t.today
+  if (key === dayKey(new Date(now.getTime() - 24 * 3600 * 1000))) return t.yesterday // São Paulo keeps no summer time
   const d = new Date(iso)
-  return d.toLocaleDateString('pt-BR', { weekday: 'long', day: '2-digit', month: 'long', year: 'numeric' })
+  if (isNaN(d.getTime())) return ''
+  return d.toLocaleDateString('pt-BR', { weekday: 'long', day: '2-digit', month: 'long', year: 'numeric', timeZone: 'America/Sao_Paulo' })
 }
 
+/** 03/11/2026, the São Paulo day. */
 export function shortDate(iso: string): string {
-  const d = new Date(iso)
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`
+  const p = spParts(iso)
+  return p ? `${p.day}/${p.month}/${p.year}` : ''
 }
 
 /** The time of the last message in a list row: 14:05, Ontem or 03/11/2026. */
@@ -195,23 +218,10 @@ export function elapsed(ms: number): string {
   return s < 10 ? `${s} s` : humanDuration(s * 1000)
 }
 
-const saoPaulo = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'America/Sao_Paulo',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-})
-
 /** An instant in São Paulo time, whatever the browser's zone: 03/11/2026 14:05. Empty when
  * it is missing (absent, or Go's zero time). */
 export function spDateTime(iso?: string | null): string {
   if (!iso || iso.startsWith('0001-')) return ''
-  const d = new Date(iso)
-  if (isNaN(d.getTime())) return ''
-  const p: Record<string, string> = {}
-  for (const part of saoPaulo.formatToParts(d)) p[part.type] = part.value
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`
+  const p = spParts(iso)
+  return p ? `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}` : ''
 }

@@ -233,7 +233,7 @@ export const t = {
   } as Record<string, string>,
   deliveryNoDocuments: 'Nenhum documento gerado ainda.',
   deliveryRequestedAt: (when: string) => `Solicitado em ${when}`,
-  deliveryDownloads: (n: number, last: string) => `${n} downloads; o último em ${last}`,
+  deliveryDownloads: (n: number, last: string) => `${n} ${n === 1 ? 'download' : 'downloads'}; o último em ${last}`,
   deliveryStatus: { queued: 'Na fila', sent: 'Enviado', delivered: 'Entregue', read: 'Lido', failed: 'Falhou no envio' } as Record<string, string>,
   jobGone: 'Pedido não encontrado: ele não existe mais ou não está visível para você.',
 
@@ -307,7 +307,7 @@ export const t = {
   serviceTaken: 'Assumido',
   serviceFirstResponse: 'Primeira resposta',
   serviceEnded: 'Fim',
-  serviceDepartment: 'Departamento',
+  serviceDepartment: 'Setor',
   serviceStaffMessages: 'Mensagens da equipe',
   serviceNotEnded: 'em andamento',
   serviceTimeline: 'Mudanças de estado',
