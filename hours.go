@@ -28,7 +28,7 @@ func DefaultHours() map[string][]Interval {
 func ValidateHours(hours map[string][]Interval, daysOff []string, fields map[string]string) {
 	for key, list := range hours {
 		if !validWeekday(key) {
-			fields["hours."+key] = "Dia da semana desconhecido: use sun, mon, tue, wed, thu, fri ou sat."
+			fields["hours."+key] = "Dia da semana desconhecido."
 			continue
 		}
 		prevEnd := -1

@@ -160,7 +160,7 @@ func (s *Schedule) Validate(fields map[string]string) {
 			fields["target.id"] = "Escolha o destinatário."
 		}
 	default:
-		fields["target.kind"] = "Destino inválido: use contact, company ou list."
+		fields["target.kind"] = "Destino inválido: escolha um contato, uma empresa ou uma lista de transmissão."
 	}
 	r := &s.Recurrence
 	switch r.Kind {
@@ -173,7 +173,7 @@ func (s *Schedule) Validate(fields map[string]string) {
 			fields["recurrence.time"] = "Horário inválido (use HH:MM, de 00:00 a 23:59)."
 		}
 	default:
-		fields["recurrence.kind"] = "Recorrência inválida: use once, daily, weekly, monthly ou business_day."
+		fields["recurrence.kind"] = "Recorrência inválida: escolha uma vez, todo dia, toda semana, todo mês num dia ou num dia útil."
 	}
 	switch r.Kind {
 	case RepeatWeekly:
@@ -182,7 +182,7 @@ func (s *Schedule) Validate(fields map[string]string) {
 		}
 		for _, w := range r.Weekdays {
 			if !validWeekday(w) {
-				fields["recurrence.weekdays"] = "Dia da semana desconhecido: use sun, mon, tue, wed, thu, fri ou sat."
+				fields["recurrence.weekdays"] = "Dia da semana desconhecido."
 			}
 		}
 	case RepeatMonthly:
@@ -198,7 +198,7 @@ func (s *Schedule) Validate(fields map[string]string) {
 		switch q.Competence {
 		case CompetencePreviousMonth, CompetenceCurrentMonth, CompetencePreviousYear, CompetenceNone:
 		default:
-			fields["request.competence"] = "Competência inválida: use previous_month, current_month, previous_year ou vazio."
+			fields["request.competence"] = "Competência inválida: escolha mês anterior, mês atual, ano anterior ou sem competência."
 		}
 	}
 }
@@ -312,7 +312,7 @@ var ReminderGuides = []string{"das", "fgts", "inss"}
 func ValidateReminders(r Reminders, fields map[string]string) {
 	for i, g := range r.Guides {
 		if !containsString(ReminderGuides, g) {
-			fields[fmt.Sprintf("reminders.guides.%d", i)] = "Guia desconhecida: use das, fgts ou inss."
+			fields[fmt.Sprintf("reminders.guides.%d", i)] = "Guia desconhecida: escolha DAS, FGTS ou INSS."
 		}
 	}
 	if len(r.Guides) > 0 && (r.DaysBefore < 1 || r.DaysBefore > 15) {

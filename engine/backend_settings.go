@@ -36,7 +36,7 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 		switch rule {
 		case balcao.RuleAuto, balcao.RuleConfirm, balcao.RulePeriodClosed, balcao.RuleStaff:
 		default:
-			fields["rules."+intent] = "Regra inválida: use auto, confirm, period_closed ou staff."
+			fields["rules."+intent] = "Regra inválida: escolha uma das regras da lista."
 		}
 	}
 	balcao.ValidateHours(s.Hours, s.DaysOff, fields)

@@ -423,8 +423,9 @@ func TestDocumentRules(t *testing.T) {
 		t.Fatalf("attendant changes settings = %d, want 403", status)
 	}
 	if status, body := admin.do("PUT", "/api/settings", map[string]any{"rules": map[string]string{"das": "sometimes", "pizza": "auto"}}); status != http.StatusUnprocessableEntity ||
-		!strings.Contains(string(body), "rules.das") || !strings.Contains(string(body), "rules.pizza") {
-		t.Fatalf("invalid rules = %d %s", status, body)
+		!strings.Contains(string(body), "rules.das") || !strings.Contains(string(body), "rules.pizza") ||
+		strings.Contains(string(body), "period_closed") {
+		t.Fatalf("invalid rules = %d %s, want Portuguese messages for both (not the API's codes)", status, body)
 	}
 	if status, body := admin.do("PUT", "/api/settings", rules); status != 200 {
 		t.Fatalf("save rules = %d %s", status, body)
