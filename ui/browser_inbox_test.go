@@ -234,8 +234,8 @@ func TestBrowserHugeAttachmentRefused(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS(`#attachment`), []string{file}),
 		chromedp.WaitVisible(chromedp.CSS(`#composer-error`)),
 	)...)
-	if msg := p.eval(`document.querySelector('#composer-error').textContent`); !strings.Contains(msg, "20 MB") {
-		t.Errorf("error for a 21 MB file = %q, want it to name the 20 MB limit", msg)
+	if msg := p.eval(`document.querySelector('#composer-error').textContent`); !strings.Contains(msg, "20 MB") || !strings.Contains(msg, "21,0 MB") {
+		t.Errorf("error for a 21 MB file = %q, want it to name its size (21,0 MB, a decimal comma) and the 20 MB limit", msg)
 	}
 	if v := p.eval(`document.querySelector('#composer').value`); v != caption {
 		t.Errorf("composer after the refusal = %q, want the caption kept", v)

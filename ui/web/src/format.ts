@@ -119,6 +119,7 @@ export function listTime(iso: string, now = new Date()): string {
 /** A waiting time: 45 s, 12 min, 3 h 05, 2 d. */
 export function duration(fromIso: string, now = Date.now()): string {
   const s = Math.max(0, Math.floor((now - new Date(fromIso).getTime()) / 1000))
+  if (isNaN(s)) return ''
   if (s < 60) return `${s} s`
   const m = Math.floor(s / 60)
   if (m < 60) return `${m} min`

@@ -63,7 +63,7 @@ export function Composer({
     if (picker.current) picker.current.value = ''
     if (!file) return
     if (file.size > MAX_ATTACHMENT_BYTES) {
-      setError(t.attachTooBig((file.size / (1 << 20)).toFixed(1)))
+      setError(t.attachTooBig((file.size / (1 << 20)).toLocaleString('pt-BR', { minimumFractionDigits: 1, maximumFractionDigits: 1 })))
       return
     }
     enqueue({ text: area.current?.value ?? '', file })
@@ -95,7 +95,7 @@ export function Composer({
     if (!text.trim()) return // nothing to send, as in any chat
     const size = utf8Length(text)
     if (size > MAX_TEXT_BYTES) {
-      setError(t.tooLong((size / 1024).toFixed(0)))
+      setError(t.tooLong(Math.round(size / 1024).toLocaleString('pt-BR')))
       return
     }
     enqueue({ text })
