@@ -61,6 +61,7 @@ func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff,
 	if err != nil {
 		return err
 	}
+	names := e.staffNames(office) // the staff as the History screen names them, not by login
 	cw := csv.NewWriter(w)
 	cw.Comma = ';' // as a spreadsheet set to Portuguese (Brasil) reads and writes CSV
 	header := slices.Clone(csvHeader)
@@ -77,13 +78,17 @@ func (e *Engine) HistoryCSV(ctx context.Context, office string, by balcao.Staff,
 			if d, ok := settings.Department(department); ok {
 				department = d.Name
 			}
+			staff := s.Staff
+			if n := names[staff]; n != "" {
+				staff = n
+			}
 			rating := ""
 			if s.Rating > 0 {
 				rating = strconv.Itoa(s.Rating)
 			}
 			if err := cw.Write([]string{
 				s.ID, csvTime(s.Start), csvTime(s.End),
-				csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), s.Staff,
+				csvText(s.ContactName), s.Phone, csvText(s.CompanyName), string(s.Outcome), csvText(staff),
 				seconds(s.FirstResponseTime()), seconds(s.End.Sub(s.Start)), rating, csvText(department),
 			}); err != nil {
 				return err

@@ -499,8 +499,8 @@ func TestServiceFinishedUnansweredIsDesconsiderado(t *testing.T) {
 	}
 	_, body := admin.do("GET", "/api/history?format=csv&status=desconsiderado", nil)
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[1], ";desconsiderado;bruno;;") {
-		t.Errorf("CSV = %q, want the service desconsiderado by bruno with no first response", lines)
+	if len(lines) != 2 || !strings.Contains(lines[1], ";desconsiderado;Bruno Alves;;") {
+		t.Errorf("CSV = %q, want the service desconsiderado by Bruno Alves (his name, not his login) with no first response", lines)
 	}
 	_, body = admin.do("GET", "/api/dashboard", nil)
 	d := decode[balcao.Dashboard](t, body)
