@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -121,6 +122,12 @@ func New(cfg Config) *Server {
 	m.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/"); name != "" {
+			if _, err := fs.Stat(static, name); err != nil {
+				notFoundPage(w) // not the file server's "404 page not found": a person reads it
+				return
+			}
+		}
 		if strings.HasPrefix(r.URL.Path, "/assets/") {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
@@ -129,6 +136,20 @@ func New(cfg Config) *Server {
 		files.ServeHTTP(w, r)
 	}))
 	return s
+}
+
+// notFoundPage answers an address that is no page: a mistyped link of the portal or of the web
+// client.
+func notFoundPage(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, `<!doctype html>
+<html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Página não encontrada</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#f4f6f8;color:#1f2933}main{max-width:560px;margin:64px auto;padding:0 16px}</style>
+</head><body><main><h1>Página não encontrada</h1><p>Confira o endereço. Se você recebeu este link do escritório pelo WhatsApp, peça um novo.</p></main></body></html>
+`)
 }
 
 // ServeHTTP serves every route.
