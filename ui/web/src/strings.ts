@@ -252,7 +252,7 @@ export const t = {
   quotedEarlier: 'Em resposta a uma mensagem anterior',
   waPairAgain: 'O WhatsApp do escritório não está conectado: as mensagens aguardam na fila. Gere um novo QR Code e leia no celular do escritório para conectar de novo.',
   waUnreachable: 'Não foi possível falar com o WhatsApp: o Balcão tenta de novo sozinho. As mensagens aguardam na fila.',
-  waDetail: 'Detalhe técnico',
+  waDetail: 'Motivo',
   waNewQR: 'Gerar novo QR Code',
   waReconnect: 'Tentar conectar agora',
   waLogout: 'Desconectar',
