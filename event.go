@@ -53,6 +53,13 @@ type ForManagers interface {
 	ForManagers()
 }
 
+// Redactable is an event that carries something only administrators may see (the QR code of
+// WhatsAppStatus): the other staff get the payload Redacted returns instead, the same event
+// without it.
+type Redactable interface {
+	Redacted() any
+}
+
 // ConversationHidden is EventConversationHidden's payload.
 type ConversationHidden struct {
 	Conversation string `json:"conversation"`
@@ -130,10 +137,27 @@ const (
 	WhatsAppUnreachable WhatsAppState = "unreachable"
 )
 
-// WhatsAppStatus is an office's WhatsApp connection as staff see it.
+// WhatsAppStatus is an office's WhatsApp connection as staff see it. Only administrators see
+// its QR code (see For).
 type WhatsAppStatus struct {
 	State WhatsAppState `json:"state"`
 	Phone string        `json:"phone,omitempty"` // the linked number when connected
 	QR    string        `json:"qr,omitempty"`    // the code to scan while waiting for a QR
 	Error string        `json:"error,omitempty"`
+}
+
+// For is the status as a staff member may see it. The QR code links whichever phone scans it
+// as the office's WhatsApp, and only administrators link one: anyone else who could see it
+// could link their own account, and read and answer the office's clients from it.
+func (s WhatsAppStatus) For(st *Staff) WhatsAppStatus {
+	if st.Role != RoleAdmin {
+		s.QR = ""
+	}
+	return s
+}
+
+// Redacted implements Redactable: the status without its QR code.
+func (s WhatsAppStatus) Redacted() any {
+	s.QR = ""
+	return s
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/balcao/balcao"
 )
 
-// WhatsAppStatus is the state of the office's WhatsApp connection.
-func (e *Engine) WhatsAppStatus(ctx context.Context, office string) (balcao.WhatsAppStatus, error) {
+// WhatsAppStatus is the state of the office's WhatsApp connection as by may see it: the QR
+// code only for administrators.
+func (e *Engine) WhatsAppStatus(ctx context.Context, office string, by balcao.Staff) (balcao.WhatsAppStatus, error) {
 	s, err := e.actors.Session(ctx, office)
 	if err != nil {
 		return balcao.WhatsAppStatus{State: balcao.WhatsAppConnecting}, nil
 	}
-	return s.Status(), nil
+	return s.Status().For(&by), nil
 }
 
 // PairPhone asks for a pairing code to type on the office's phone; administrators only.

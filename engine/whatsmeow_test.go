@@ -211,6 +211,100 @@ func TestWhatsmeowPairingOverHTTP(t *testing.T) {
 	}
 }
 
+// TestWhatsmeowQRForAdminsOnly: with the real whatsmeow gateway (only WhatsApp's servers
+// faked), the pairing QR codes reach administrators only. An atendente and a gerente follow the
+// connection's state over GET /api/whatsapp/status and the websocket but never get a code:
+// whoever scans one links their own phone as the office's WhatsApp.
+func TestWhatsmeowQRForAdminsOnly(t *testing.T) {
+	wa := newFakeWhatsApp()
+	var logs lockedBuffer
+	e := startWhatsmeowEngine(t, wa, &logs)
+	admin := newClient(t, e)
+	admin.login("demo", "admin")
+	if status, body := admin.do("POST", "/api/staff", map[string]any{"user": "gil", "name": "Gil Gerente", "role": "gerente", "password": demoPassword}); status != http.StatusCreated {
+		t.Fatalf("create gerente: %d %s", status, body)
+	}
+	ana, gil := newClient(t, e), newClient(t, e)
+	ana.login("demo", "ana")
+	gil.login("demo", "gil")
+	staff := []struct {
+		role   string
+		c      *client
+		ws     *websocket.Conn
+		seesQR bool
+	}{{"administrador", admin, admin.socket(""), true}, {"atendente", ana, ana.socket(""), false}, {"gerente", gil, gil.socket(""), false}}
+	for _, s := range staff { // subscribed once the hello comes
+		next(t, s.ws, func(f wsFrame) bool { return f.Type == "hello" })
+	}
+
+	// rest checks GET /api/whatsapp/status for everyone: the state, and the code for the
+	// administrador alone.
+	rest := func(state balcao.WhatsAppState, code string) {
+		t.Helper()
+		for _, s := range staff {
+			status, body := s.c.do("GET", "/api/whatsapp/status", nil)
+			st := decode[balcao.WhatsAppStatus](t, body)
+			want := balcao.WhatsAppStatus{State: state}
+			if s.seesQR {
+				want.QR = code
+			}
+			if status != http.StatusOK || st != want || (!s.seesQR && strings.Contains(string(body), "2@code")) {
+				t.Errorf("GET /api/whatsapp/status as %s = %d %s, want %+v", s.role, status, body, want)
+			}
+		}
+	}
+	// live reads each socket's whatsapp.status frames until one in state, and checks that only
+	// the administrador's carry a code, the last one code.
+	live := func(state balcao.WhatsAppState, code string) {
+		t.Helper()
+		for _, s := range staff {
+			var st balcao.WhatsAppStatus
+			next(t, s.ws, func(f wsFrame) bool {
+				if f.Type != balcao.EventWhatsAppStatus {
+					return false
+				}
+				if !s.seesQR && strings.Contains(string(f.Data), "2@code") {
+					t.Errorf("whatsapp.status to the %s = %s, want no QR code", s.role, f.Data)
+				}
+				st = decode[balcao.WhatsAppStatus](t, f.Data)
+				return st.State == state
+			})
+			if want := map[bool]string{true: code}[s.seesQR]; st.QR != want {
+				t.Errorf("whatsapp.status %s to the %s = %+v, want QR %q", state, s.role, st, want)
+			}
+		}
+	}
+
+	eventually(t, "the first QR code", func() bool {
+		_, body := admin.do("GET", "/api/whatsapp/status", nil)
+		return decode[balcao.WhatsAppStatus](t, body).State == balcao.WhatsAppWaitingQR
+	})
+	rest(balcao.WhatsAppWaitingQR, "2@code-1")
+
+	// The codes run out; the administrador asks for new ones: every socket follows, and only
+	// the administrador's gets the new code.
+	wa.client(t).DangerousInternals().DispatchEvent(&events.Disconnected{})
+	live(balcao.WhatsAppLoggedOut, "")
+	if status, body := admin.do("POST", "/api/whatsapp/connect", nil); status != http.StatusAccepted {
+		t.Fatalf("POST /api/whatsapp/connect = %d %s, want 202", status, body)
+	}
+	live(balcao.WhatsAppWaitingQR, "2@code-2")
+	rest(balcao.WhatsAppWaitingQR, "2@code-2")
+
+	// A socket that reconnects gets what it missed (replayed from the hub's window), and still
+	// no code unless it is the administrador's.
+	for i := range staff {
+		s := &staff[i]
+		s.ws.CloseNow()
+		s.ws = s.c.socket("?since=0&epoch=" + e.Hub().Epoch())
+		if hello := next(t, s.ws, func(f wsFrame) bool { return f.Type == "hello" }); hello.Resync {
+			t.Fatalf("the %s's socket must resync: nothing replayed", s.role)
+		}
+	}
+	live(balcao.WhatsAppLoggedOut, "")
+	live(balcao.WhatsAppWaitingQR, "2@code-2")
+}
+
 // TestWhatsmeowQuotedReply: a client's reply that quotes a message on WhatsApp (its own, or
 // one the office sent) keeps which message it answers, for the staff; a quote of a message
 // Balcão does not have is no quote. The quote was parsed by the gateway and then dropped.

@@ -13,7 +13,7 @@ import (
 // The office's WhatsApp connection (Conexão WhatsApp) and files of messages.
 
 func (s *Server) whatsappStatus(w http.ResponseWriter, r *http.Request, c caller) {
-	st, err := s.cfg.Backend.WhatsAppStatus(r.Context(), c.session.Office)
+	st, err := s.cfg.Backend.WhatsAppStatus(r.Context(), c.session.Office, c.staff)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

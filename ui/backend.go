@@ -63,7 +63,7 @@ type Backend interface {
 	NewAgentToken(ctx context.Context, office string, by balcao.Staff) (string, error)
 
 	// The office's WhatsApp connection.
-	WhatsAppStatus(ctx context.Context, office string) (balcao.WhatsAppStatus, error)
+	WhatsAppStatus(ctx context.Context, office string, by balcao.Staff) (balcao.WhatsAppStatus, error) // the QR code for administrators only
 	PairPhone(ctx context.Context, office string, by balcao.Staff, phone string) (string, error)
 	LogoutWhatsApp(ctx context.Context, office string, by balcao.Staff) error
 	ConnectWhatsApp(ctx context.Context, office string, by balcao.Staff) error

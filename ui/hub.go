@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"strconv"
@@ -21,7 +22,9 @@ import (
 // An event about a conversation (balcao.Scoped) goes only to the subscribers whose filter
 // accepts the conversation; one who could see it before the change and cannot any more gets a
 // conversation.hidden frame with the same sequence number instead. A subscriber therefore sees
-// gaps in the numbering: they are the events it may not see.
+// gaps in the numbering: they are the events it may not see. An event that carries what only
+// administrators may see (balcao.Redactable: the WhatsApp pairing QR code) reaches the other
+// subscribers without it.
 type Hub struct {
 	epoch string
 
@@ -88,7 +91,10 @@ type published struct {
 	// see them: balcao.ForManagers events, and balcao.Scoped ones whose conversation is unknown.
 	restricted bool
 	hidden     []byte // the conversation.hidden frame, made when first needed
-	seq        uint64
+	// redacted is the frame for subscribers who are not administrators, when the event is
+	// balcao.Redactable (its payload until publish stamps it); nil for every other event.
+	redacted []byte
+	seq      uint64
 }
 
 // Subscriber receives one office's frames (JSON-encoded balcao.Event) in order.
@@ -99,7 +105,10 @@ type Subscriber struct {
 	User    string        // the staff member, for DropUser
 	// Filter says whether the subscriber may see a conversation; nil sees everything.
 	Filter func(*balcao.ConversationView) bool
-	once   sync.Once
+	// Admin is set for an administrator (SubscribeAdmin): balcao.Redactable events reach them
+	// whole; every other subscriber gets them redacted.
+	Admin bool
+	once  sync.Once
 
 	// held are the lazy frames (see lazyDelay) not yet queued, oldest first, the first held
 	// at heldAt; the office's lock guards both.
@@ -127,6 +136,9 @@ const maxHeld = 64
 // frameFor returns the frame of p that s may receive, or nil.
 func (s *Subscriber) frameFor(p *published) []byte {
 	if s.Filter == nil || (p.cur == nil && !p.restricted) || (p.cur != nil && s.Filter(p.cur)) {
+		if p.redacted != nil && !s.Admin {
+			return p.redacted
+		}
 		return p.frame
 	}
 	if p.cur == nil || p.prev == nil || !s.Filter(p.prev) {
@@ -220,6 +232,9 @@ func (h *Hub) publish(office string, events []balcao.Outgoing, inPlace bool) {
 		start := len(arr)
 		arr = appendStamp(arr, o.seq, events[i].Type, at, ps[i].frame)
 		ps[i].seq, ps[i].frame = o.seq, arr[start:len(arr):len(arr)]
+		if ps[i].redacted != nil { // rare (a new WhatsApp status): a frame of its own
+			ps[i].redacted = appendStamp(make([]byte, 0, len(ps[i].redacted)+len(events[i].Type)+stampSize), o.seq, events[i].Type, at, ps[i].redacted)
+		}
 		p := &o.window[o.seq%WindowSize]
 		*p = ps[i]
 		window = append(window, p)
@@ -433,6 +448,11 @@ func prepare(e balcao.Outgoing) published {
 	case balcao.ForManagers:
 		p.restricted = true
 	}
+	if r, ok := e.Data.(balcao.Redactable); ok {
+		if red := mustJSON(r.Redacted()); !bytes.Equal(red, p.frame) { // else nothing to hide
+			p.redacted = red
+		}
+	}
 	return p
 }
 
@@ -530,21 +550,31 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// Subscribe registers a subscriber for an office (user and filter as in Subscriber). When
-// since > 0 and epoch is this hub's, the frames after since are queued first; missed is true
-// when they are no longer all kept, or when DropUser dropped the user at or after since (what
-// the client holds was loaded with their old permissions): the client must reload. It returns
-// the office's current sequence number.
+// Subscribe registers a subscriber for an office (user and filter as in Subscriber) who is not
+// an administrator: balcao.Redactable events reach it redacted. When since > 0 and epoch is
+// this hub's, the frames after since are queued first; missed is true when they are no longer
+// all kept, or when DropUser dropped the user at or after since (what the client holds was
+// loaded with their old permissions): the client must reload. It returns the office's current
+// sequence number.
 func (h *Hub) Subscribe(office, session, user string, filter func(*balcao.ConversationView) bool, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
+	return h.subscribe(office, &Subscriber{Session: session, User: user, Filter: filter}, epoch, since)
+}
+
+// SubscribeAdmin is Subscribe for an administrator, who sees every event whole.
+func (h *Hub) SubscribeAdmin(office, session, user, epoch string, since uint64) (s *Subscriber, seq uint64, missed bool) {
+	return h.subscribe(office, &Subscriber{Session: session, User: user, Admin: true}, epoch, since)
+}
+
+func (h *Hub) subscribe(office string, s *Subscriber, epoch string, since uint64) (_ *Subscriber, seq uint64, missed bool) {
 	o := h.office(office)
-	s = &Subscriber{C: make(chan []byte, subscriberChan), Dropped: make(chan struct{}), Session: session, User: user, Filter: filter, office: o}
+	s.C, s.Dropped, s.office = make(chan []byte, subscriberChan), make(chan struct{}), o
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if since > 0 || epoch != "" {
 		switch {
 		case epoch != h.epoch || since > o.seq || o.seq-since > WindowSize-1:
 			missed = true
-		case o.reloads(user, since):
+		case o.reloads(s.User, since):
 			missed = true
 		default:
 			for n := since + 1; n <= o.seq; n++ {

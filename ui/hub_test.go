@@ -184,6 +184,45 @@ func TestHubRestrictedEvents(t *testing.T) {
 	}
 }
 
+// TestHubRedactsForNonAdmins: the WhatsApp pairing QR code reaches administrators only; the
+// managers and attendants get the same status without it, alone, in a turn's array and in the
+// replay of a socket that reconnects.
+func TestHubRedactsForNonAdmins(t *testing.T) {
+	h := ui.NewHub()
+	everything := func(*balcao.ConversationView) bool { return true }
+	admin, _, _ := h.SubscribeAdmin("a", "s1", "admin", "", 0)
+	manager, _, _ := h.Subscribe("a", "s2", "ger", nil, "", 0)
+	attendant, _, _ := h.Subscribe("a", "s3", "ana", everything, "", 0)
+	pairing := balcao.WhatsAppStatus{State: balcao.WhatsAppWaitingQR, QR: "2@secret-code"}
+	h.Publish("a", balcao.EventWhatsAppStatus, pairing)
+	h.PublishAll("a", []balcao.Outgoing{
+		{Type: balcao.EventWhatsAppStatus, Data: pairing},
+		{Type: balcao.EventAgentsOnline, Data: balcao.AgentsOnline{Remote: 1}},
+	})
+	// check reads what s has queued: both statuses, with or without the code.
+	check := func(who string, s *ui.Subscriber, wantQR bool) {
+		t.Helper()
+		var got strings.Builder
+		for len(s.C) > 0 {
+			got.Write(<-s.C)
+		}
+		if n := strings.Count(got.String(), `"state":"waiting_qr"`); n != 2 {
+			t.Errorf("%s got %s: %d statuses, want 2", who, got.String(), n)
+		}
+		if n, want := strings.Count(got.String(), `"qr":"2@secret-code"`), map[bool]int{true: 2}[wantQR]; n != want {
+			t.Errorf("%s got %s: %d QR codes, want %d", who, got.String(), n, want)
+		}
+	}
+	check("admin", admin, true)
+	check("manager", manager, false)
+	check("attendant", attendant, false)
+	check("manager's replay", subscriberOf(h.Subscribe("a", "s4", "ger", nil, h.Epoch(), 0)), false)
+	check("attendant's replay", subscriberOf(h.Subscribe("a", "s5", "ana", everything, h.Epoch(), 0)), false)
+	check("admin's replay", subscriberOf(h.SubscribeAdmin("a", "s6", "admin", h.Epoch(), 0)), true)
+}
+
+func subscriberOf(s *ui.Subscriber, _ uint64, _ bool) *ui.Subscriber { return s }
+
 // TestHubPublishAllOneFramePerTurn: the events of one turn reach each subscriber as one frame
 // holding those it may see, in order (a lone one as it is), and are kept one by one for replay.
 func TestHubPublishAllOneFramePerTurn(t *testing.T) {

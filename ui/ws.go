@@ -94,11 +94,17 @@ func (s *Server) serveSocket(conn *websocket.Conn, c caller, epoch string, since
 	conn.SetReadLimit(4 << 10)
 
 	office := c.session.Office
-	var filter func(*balcao.ConversationView) bool // managers see every event
-	if c.staff.Role == balcao.RoleAttendant {
-		filter = s.cfg.Backend.CanSee(office, c.staff)
+	var sub *Subscriber
+	var seq uint64
+	var missed bool
+	switch c.staff.Role {
+	case balcao.RoleAdmin: // every event whole: the WhatsApp pairing QR code too
+		sub, seq, missed = s.cfg.Hub.SubscribeAdmin(office, c.token, c.staff.User, epoch, since)
+	case balcao.RoleAttendant:
+		sub, seq, missed = s.cfg.Hub.Subscribe(office, c.token, c.staff.User, s.cfg.Backend.CanSee(office, c.staff), epoch, since)
+	default: // managers see every event, redacted as for anyone but administrators
+		sub, seq, missed = s.cfg.Hub.Subscribe(office, c.token, c.staff.User, nil, epoch, since)
 	}
-	sub, seq, missed := s.cfg.Hub.Subscribe(office, c.token, c.staff.User, filter, epoch, since)
 	defer s.cfg.Hub.Unsubscribe(office, sub)
 	ctx := conn.CloseRead(s.cfg.Context)
 	// The session was read when the request came, before the socket was taken over and
