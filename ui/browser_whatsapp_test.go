@@ -55,7 +55,8 @@ func (f *offlineWhatsApp) client(t *testing.T) *whatsmeow.Client {
 // servers faked). The QR code shows; when the codes expire the screen says so live and the
 // administrador gets new ones with a button; a pairing code is asked from the screen (offline
 // WhatsApp cannot give one: the Portuguese error shows); the scan shows the number; Desconectar
-// unlinks and the screen asks to pair again. An atendente sees no such buttons. A client's reply
+// unlinks and the screen asks to pair again. An atendente sees the state and that only an
+// administrador connects the WhatsApp, never the QR code, and no such buttons. A client's reply
 // that quotes a message shows the quoted text.
 func TestBrowserWhatsAppPairing(t *testing.T) {
 	browser(t)
@@ -84,6 +85,22 @@ func TestBrowserWhatsAppPairing(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-waiting_qr`)),
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp svg.qr`)),
 	)
+
+	// An atendente sees the state, not the code: whoever scans it links their phone as the
+	// office's WhatsApp.
+	ana := newTab(t, base)
+	ana.login("ana")
+	ana.do("atendente sees the pairing under way",
+		chromedp.Navigate(base+"/#/whatsapp"),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-waiting_qr`)),
+		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .wa-admin-only`)),
+	)
+	if got, want := ana.eval(`document.querySelector('#screen-whatsapp .wa-admin-only').textContent`), "Aguardando o administrador conectar o WhatsApp: só um administrador pode conectar o número do escritório."; got != want {
+		t.Errorf("atendente's advice = %q, want %q", got, want)
+	}
+	if n := ana.eval(`String(document.querySelectorAll('#screen-whatsapp .qr, #screen-whatsapp [aria-label="QR Code"], #screen-whatsapp canvas, #screen-whatsapp img').length)`); n != "0" {
+		t.Errorf("an atendente sees %s QR codes, want none", n)
+	}
 
 	// The codes run out: the screen follows at once and offers new ones.
 	first.DangerousInternals().DispatchEvent(&events.Disconnected{})
@@ -144,9 +161,7 @@ func TestBrowserWhatsAppPairing(t *testing.T) {
 	}
 	p.do("back to the connection", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#wa-logout`)))
 
-	ana := newTab(t, base)
-	ana.login("ana")
-	ana.do("atendente sees the connection", chromedp.Navigate(base+"/#/whatsapp"), chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-connected`)))
+	ana.do("atendente sees the connection", chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-connected`)))
 	if n := ana.eval(`String(document.querySelectorAll('#wa-logout, #wa-connect, #screen-whatsapp .wa-pair').length)`); n != "0" {
 		t.Errorf("an atendente sees %s connection buttons, want 0", n)
 	}

@@ -251,6 +251,8 @@ export const t = {
   waPhone: 'Número',
   quotedEarlier: 'Em resposta a uma mensagem anterior',
   waPairAgain: 'O WhatsApp do escritório não está conectado: as mensagens aguardam na fila. Gere um novo QR Code e leia no celular do escritório para conectar de novo.',
+  waNotLinked: 'O WhatsApp do escritório não está conectado: as mensagens aguardam na fila.',
+  waAdminOnly: 'Aguardando o administrador conectar o WhatsApp: só um administrador pode conectar o número do escritório.',
   waUnreachable: 'Não foi possível falar com o WhatsApp: o Balcão tenta de novo sozinho. As mensagens aguardam na fila.',
   waDetail: 'Motivo',
   waNewQR: 'Gerar novo QR Code',

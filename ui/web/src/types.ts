@@ -147,7 +147,7 @@ export interface Delivery {
 export interface WhatsAppStatus {
   state: string
   phone?: string
-  qr?: string
+  qr?: string // administradores only: the server leaves it out for everyone else
   error?: string
 }
 

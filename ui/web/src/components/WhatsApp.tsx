@@ -6,9 +6,11 @@ import { t } from '../strings'
 import type { WhatsAppStatus } from '../types'
 import { ErrorBox, Screen } from './Screen'
 
-/** WhatsApp shows the office's connection and, while pairing, the QR code to scan. An
- * administrador asks for new codes once they expire (or after unlinking), asks for a pairing
- * code instead of the QR code, and unlinks the office's number. */
+/** WhatsApp shows the office's connection and, to an administrador while pairing, the QR code
+ * to scan. An administrador asks for new codes once they expire (or after unlinking), asks for
+ * a pairing code instead of the QR code, and unlinks the office's number. The others see the
+ * state and that an administrador connects it: the server never gives them the QR code (whoever
+ * scans it links their phone as the office's WhatsApp). */
 export function WhatsApp() {
   const s = useStore()
   const admin = s.me?.role === 'administrador'
@@ -70,14 +72,15 @@ export function WhatsApp() {
               {t.waPhone}: <strong>{formatPhone(d.phone)}</strong>
             </p>
           )}
-          {d.state === 'logged_out' && <p class="wa-advice">{t.waPairAgain}</p>}
+          {d.state === 'logged_out' && <p class="wa-advice">{admin ? t.waPairAgain : t.waNotLinked}</p>}
+          {!admin && (d.state === 'waiting_qr' || d.state === 'logged_out') && <p class="wa-advice wa-admin-only">{t.waAdminOnly}</p>}
           {d.state === 'unreachable' && <p class="wa-advice">{t.waUnreachable}</p>}
           {d.error && (
             <p class="muted wa-error">
               {t.waDetail}: {d.error}
             </p>
           )}
-          {d.state === 'waiting_qr' && d.qr && (
+          {admin && d.state === 'waiting_qr' && d.qr && (
             <>
               <p class="muted">{t.waScan}</p>
               <QR text={d.qr} />
