@@ -1,18 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -21,51 +17,15 @@ import (
 	"github.com/balcao/balcao"
 	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/gateway/whatsapp"
+	"github.com/balcao/balcao/gateway/whatsapp/whatsapptest"
 )
 
-// fakeWhatsApp stands in for WhatsApp's servers only: the engine runs the real whatsmeow
-// gateway and client, with its device store on SQLite, and each dial hands the client what
-// the servers would (a fresh QR code to a device not paired yet).
-type fakeWhatsApp struct {
-	mu      sync.Mutex
-	codes   int
-	clients chan *whatsmeow.Client // every client dialed, in order
-}
-
-func newFakeWhatsApp() *fakeWhatsApp {
-	return &fakeWhatsApp{clients: make(chan *whatsmeow.Client, 16)}
-}
-
-func (f *fakeWhatsApp) dial(_ context.Context, cli *whatsmeow.Client) error {
-	if cli.Store.ID == nil {
-		f.mu.Lock()
-		f.codes++
-		code := fmt.Sprintf("2@code-%d", f.codes)
-		f.mu.Unlock()
-		cli.DangerousInternals().DispatchEvent(&events.QR{Codes: []string{code}})
-	}
-	f.clients <- cli
-	return nil
-}
-
-// client returns the next client dialed.
-func (f *fakeWhatsApp) client(t *testing.T) *whatsmeow.Client {
-	t.Helper()
-	select {
-	case cli := <-f.clients:
-		return cli
-	case <-time.After(10 * time.Second):
-		t.Fatal("no dial to WhatsApp")
-		return nil
-	}
-}
-
-func startWhatsmeowEngine(t *testing.T, wa *fakeWhatsApp, logs *lockedBuffer) *engine.Engine {
+func startWhatsmeowEngine(t *testing.T, wa *whatsapptest.Servers, logs *lockedBuffer) *engine.Engine {
 	t.Helper()
 	return startEngine(t, func(c *engine.Config) {
 		c.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		c.WhatsApp = "whatsmeow"
-		c.WhatsAppOptions = []whatsapp.Option{whatsapp.WithDial(wa.dial), whatsapp.WithPacing(100, 100, 0)}
+		c.WhatsAppOptions = []whatsapp.Option{whatsapp.WithDial(wa.Dial), whatsapp.WithPacing(100, 100, 0)}
 	})
 }
 
@@ -96,7 +56,7 @@ func waitWhatsApp(t *testing.T, c *client, ws *websocket.Conn, what string, ok f
 // ones, the scan shows the number, a client's message reaches its conversation, and unlinking
 // keeps the replies that could not go out in the outbox.
 func TestWhatsmeowPairingOverHTTP(t *testing.T) {
-	wa := newFakeWhatsApp()
+	wa := whatsapptest.NewServers()
 	var logs lockedBuffer
 	e := startWhatsmeowEngine(t, wa, &logs)
 	admin := newClient(t, e)
@@ -112,7 +72,7 @@ func TestWhatsmeowPairingOverHTTP(t *testing.T) {
 	if st.QR != "2@code-1" {
 		t.Fatalf("status = %+v, want the first QR code", st)
 	}
-	first := wa.client(t)
+	first := wa.Client(t, 10*time.Second)
 
 	ana := newClient(t, e)
 	ana.login("demo", "ana")
@@ -137,7 +97,7 @@ func TestWhatsmeowPairingOverHTTP(t *testing.T) {
 	}
 
 	// The phone scans: whatsmeow stores the device, then reports.
-	cli := wa.client(t)
+	cli := wa.Client(t, 10*time.Second)
 	own := types.JID{User: "554830000001", Device: 7, Server: types.DefaultUserServer}
 	cli.Store.ID = &own
 	cli.DangerousInternals().DispatchEvent(&events.PairSuccess{ID: own})
@@ -216,7 +176,7 @@ func TestWhatsmeowPairingOverHTTP(t *testing.T) {
 // connection's state over GET /api/whatsapp/status and the websocket but never get a code:
 // whoever scans one links their own phone as the office's WhatsApp.
 func TestWhatsmeowQRForAdminsOnly(t *testing.T) {
-	wa := newFakeWhatsApp()
+	wa := whatsapptest.NewServers()
 	var logs lockedBuffer
 	e := startWhatsmeowEngine(t, wa, &logs)
 	admin := newClient(t, e)
@@ -283,7 +243,7 @@ func TestWhatsmeowQRForAdminsOnly(t *testing.T) {
 
 	// The codes run out; the administrador asks for new ones: every socket follows, and only
 	// the administrador's gets the new code.
-	wa.client(t).DangerousInternals().DispatchEvent(&events.Disconnected{})
+	wa.Client(t, 10*time.Second).DangerousInternals().DispatchEvent(&events.Disconnected{})
 	live(balcao.WhatsAppLoggedOut, "")
 	if status, body := admin.do("POST", "/api/whatsapp/connect", nil); status != http.StatusAccepted {
 		t.Fatalf("POST /api/whatsapp/connect = %d %s, want 202", status, body)
@@ -309,11 +269,11 @@ func TestWhatsmeowQRForAdminsOnly(t *testing.T) {
 // one the office sent) keeps which message it answers, for the staff; a quote of a message
 // Balcão does not have is no quote. The quote was parsed by the gateway and then dropped.
 func TestWhatsmeowQuotedReply(t *testing.T) {
-	wa := newFakeWhatsApp()
+	wa := whatsapptest.NewServers()
 	var logs lockedBuffer
 	e := startWhatsmeowEngine(t, wa, &logs)
-	cli := wa.client(t)           // pairing: the handler takes messages all the same
-	const phone = "5548999990001" // Carlos Souza, a demo contact
+	cli := wa.Client(t, 10*time.Second) // pairing: the handler takes messages all the same
+	const phone = "5548999990001"       // Carlos Souza, a demo contact
 	from := types.NewJID(phone, types.DefaultUserServer)
 	at := time.Now().Truncate(time.Second)
 	send := func(id string, msg *waE2E.Message) {

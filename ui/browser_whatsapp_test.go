@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -17,39 +15,8 @@ import (
 
 	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/gateway/whatsapp"
+	"github.com/balcao/balcao/gateway/whatsapp/whatsapptest"
 )
-
-// offlineWhatsApp stands in for WhatsApp's servers only: the engine runs the real whatsmeow
-// gateway and client; each dial of a device not paired yet gets a fresh QR code, as from the
-// servers.
-type offlineWhatsApp struct {
-	mu      sync.Mutex
-	codes   int
-	clients chan *whatsmeow.Client
-}
-
-func (f *offlineWhatsApp) dial(_ context.Context, cli *whatsmeow.Client) error {
-	if cli.Store.ID == nil {
-		f.mu.Lock()
-		f.codes++
-		code := fmt.Sprintf("2@code-%d", f.codes)
-		f.mu.Unlock()
-		cli.DangerousInternals().DispatchEvent(&events.QR{Codes: []string{code}})
-	}
-	f.clients <- cli
-	return nil
-}
-
-func (f *offlineWhatsApp) client(t *testing.T) *whatsmeow.Client {
-	t.Helper()
-	select {
-	case cli := <-f.clients:
-		return cli
-	case <-time.After(waitFor):
-		t.Fatal("no dial to WhatsApp")
-		return nil
-	}
-}
 
 // TestBrowserWhatsAppPairing: Conexão WhatsApp on the real whatsmeow gateway (only WhatsApp's
 // servers faked). The QR code shows; when the codes expire the screen says so live and the
@@ -60,11 +27,11 @@ func (f *offlineWhatsApp) client(t *testing.T) *whatsmeow.Client {
 // that quotes a message shows the quoted text.
 func TestBrowserWhatsAppPairing(t *testing.T) {
 	browser(t)
-	wa := &offlineWhatsApp{clients: make(chan *whatsmeow.Client, 16)}
+	wa := whatsapptest.NewServers()
 	dir := t.TempDir()
 	e, err := engine.Start(engine.Config{
 		DataDir: dir, Addr: "127.0.0.1:0", Demo: true, DemoPassword: browserPass,
-		WhatsApp: "whatsmeow", WhatsAppOptions: []whatsapp.Option{whatsapp.WithDial(wa.dial)},
+		WhatsApp: "whatsmeow", WhatsAppOptions: []whatsapp.Option{whatsapp.WithDial(wa.Dial)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +43,7 @@ func TestBrowserWhatsAppPairing(t *testing.T) {
 		os.RemoveAll(dir)
 	})
 	base := "http://" + e.Addr()
-	first := wa.client(t)
+	first := wa.Client(t, waitFor)
 
 	p := newTab(t, base)
 	p.login("admin")
@@ -114,7 +81,7 @@ func TestBrowserWhatsAppPairing(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp .chip.wa-waiting_qr`)),
 		chromedp.WaitVisible(chromedp.CSS(`#screen-whatsapp svg.qr`)),
 	)
-	second := wa.client(t)
+	second := wa.Client(t, waitFor)
 	if second == first {
 		t.Fatal("new codes came from the expired attempt's client")
 	}
