@@ -193,3 +193,18 @@ func offline(t *testing.T, dataDir string, change func(db *storage.DB, b *storag
 		t.Fatal(err)
 	}
 }
+
+// serve takes a pending conversation, answers it with text and finishes it, as an attendant
+// does in the inbox.
+func (c *client) serve(phone, text string) {
+	c.t.Helper()
+	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", text}, {"/finish", ""}} {
+		var body any
+		if step.text != "" {
+			body = map[string]string{"text": step.text}
+		}
+		if status, out := c.do("POST", "/api/conversations/"+phone+step.path, body); status >= 300 {
+			c.t.Fatalf("%s: %d %s", step.path, status, out)
+		}
+	}
+}

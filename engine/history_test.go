@@ -203,15 +203,7 @@ func TestServicesAreRecorded(t *testing.T) {
 	if status, body := admin.inbound("demo", "5548999990001", "quero falar com um atendente", ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
 	}
-	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Olá!"}, {"/finish", ""}} {
-		var body any
-		if step.text != "" {
-			body = map[string]string{"text": step.text}
-		}
-		if status, out := admin.do("POST", "/api/conversations/5548999990001"+step.path, body); status >= 300 {
-			t.Fatalf("%s: %d %s", step.path, status, out)
-		}
-	}
+	admin.serve("5548999990001", "Olá!")
 	_, body := admin.do("GET", "/api/history", nil)
 	list := decode[struct {
 		Services []balcao.Service `json:"services"`
@@ -293,15 +285,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
 	}
-	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Pronto, resolvido!"}, {"/finish", ""}} {
-		var body any
-		if step.text != "" {
-			body = map[string]string{"text": step.text}
-		}
-		if status, out := admin.do("POST", "/api/conversations/"+phone+step.path, body); status >= 300 {
-			t.Fatalf("%s: %d %s", step.path, status, out)
-		}
-	}
+	admin.serve(phone, "Pronto, resolvido!")
 	eventually(t, "the survey question on the phone", func() bool {
 		msgs := admin.outbound(phone)
 		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "de 1 (péssimo) a 5 (ótimo)")
@@ -524,15 +508,7 @@ func TestSurveyAnswerExpires(t *testing.T) {
 	if status, body := admin.inbound("demo", phone, "quero falar com um atendente", ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
 	}
-	for _, step := range []struct{ path, text string }{{"/start", ""}, {"/messages", "Pronto, resolvido!"}, {"/finish", ""}} {
-		var body any
-		if step.text != "" {
-			body = map[string]string{"text": step.text}
-		}
-		if status, out := admin.do("POST", "/api/conversations/"+phone+step.path, body); status >= 300 {
-			t.Fatalf("%s: %d %s", step.path, status, out)
-		}
-	}
+	admin.serve(phone, "Pronto, resolvido!")
 	admin.waitPhoneText(phone, balcao.DefaultMessage(balcao.MessageSurvey, ""))
 
 	clock.set("2026-11-26 10:01") // a day and a minute later
