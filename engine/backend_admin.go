@@ -129,6 +129,21 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 	if s.Role != balcao.RoleAdmin && s.Role != balcao.RoleManager && s.Role != balcao.RoleAttendant {
 		fields["role"] = "Escolha administrador, gerente ou atendente."
 	}
+	if (create || password != "") && (len(password) < 8 || len(password) > 72) {
+		fields["password"] = "A senha deve ter de 8 a 72 caracteres."
+	}
+	var hash []byte // before the lock: bcrypt takes tens of milliseconds
+	if password != "" && len(fields) == 0 {
+		var err error
+		if hash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost); err != nil {
+			return balcao.Staff{}, fmt.Errorf("hash password: %w", err)
+		}
+	}
+	// The departments checked stay in the settings until the account is stored (SaveSettings
+	// refuses to remove a department an account has).
+	mu := e.teams.of(office)
+	mu.Lock()
+	defer mu.Unlock()
 	settings, err := e.db.Settings(office)
 	if err != nil {
 		return balcao.Staff{}, err
@@ -137,9 +152,6 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 		if _, ok := settings.Department(d); !ok {
 			fields["departments"] = "Setor desconhecido: " + balcao.Preview(d) + "."
 		}
-	}
-	if (create || password != "") && (len(password) < 8 || len(password) > 72) {
-		fields["password"] = "A senha deve ter de 8 a 72 caracteres."
 	}
 	old, err := e.db.Staff(office, s.User)
 	switch {
@@ -161,9 +173,7 @@ func (e *Engine) SaveStaff(ctx context.Context, office string, by balcao.Staff, 
 		s.CreatedAt = time.Now()
 	}
 	if password != "" {
-		if s.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost); err != nil {
-			return balcao.Staff{}, fmt.Errorf("hash password: %w", err)
-		}
+		s.PasswordHash = hash
 		s.Stamp = newStamp() // every session of the account ends (a new account's: none of an old one's)
 	}
 	if err := e.db.PutStaff(ctx, office, s); err != nil {
@@ -186,6 +196,11 @@ func (e *Engine) DeleteStaff(ctx context.Context, office string, by balcao.Staff
 	if user == by.User {
 		return balcao.NewError(balcao.ErrConflict, "cannot_delete_self", "Você não pode remover a si mesmo.")
 	}
+	// The carteira checked stays without them until the account is gone (SaveSettings refuses
+	// a carteira naming an account that is not there).
+	mu := e.teams.of(office)
+	mu.Lock()
+	defer mu.Unlock()
 	st, err := e.db.Staff(office, user)
 	if errors.Is(err, balcao.ErrNotFound) {
 		return balcao.NewError(balcao.ErrNotFound, "unknown_staff", "Pessoa da equipe não encontrada.")

@@ -42,6 +42,9 @@ func (e *Engine) SaveSettings(ctx context.Context, office string, by balcao.Staf
 	balcao.ValidateHours(s.Hours, s.DaysOff, fields)
 	s.Messages = balcao.ValidateMessages(s.Messages, fields) // never nil; empty texts dropped
 	balcao.ValidateReminders(s.Reminders, fields)
+	mu := e.teams.of(office) // the staff checked stay as they are until the settings are stored
+	mu.Lock()
+	defer mu.Unlock()
 	if err := e.validateTeams(office, &s, fields); err != nil {
 		return balcao.Settings{}, err
 	}

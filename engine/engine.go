@@ -87,6 +87,10 @@ type Engine struct {
 	spending nonceClaims // portal login links being spent
 	canned   sync.Mutex  // a canned answer's shortcut checked and stored one at a time
 	docLocks keyLocks    // a document's downloads recorded one at a time (recordDownload)
+	// teams makes an office's settings and staff accounts, each checked against the other
+	// (the carteira names accounts, accounts name departments), saved one at a time: held
+	// from the check to the durable write by SaveSettings, SaveStaff and DeleteStaff.
+	teams keyLocks
 	// publicURL prefixes links sent to clients.
 	publicURL string
 	// DemoPassword is the demo users' password when the demo office is seeded.

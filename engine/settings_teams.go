@@ -11,7 +11,7 @@ import (
 var validDepartmentID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,29}$`)
 
 // validateTeams checks the departments and the carteira of new settings against the office's
-// companies and staff, adding an error per field.
+// companies and staff, adding an error per field. e.teams.of(office) must be held.
 func (e *Engine) validateTeams(office string, s *balcao.Settings, fields map[string]string) error {
 	if s.Departments == nil { // not sent: the defaults
 		s.Departments = balcao.DefaultDepartments()
