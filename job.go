@@ -72,6 +72,8 @@ type StoredDocument struct {
 const (
 	EventJobChanged   = "job.changed"   // JobChanged
 	EventAgentsOnline = "agents.online" // AgentsOnline
+	// EventDocumentDownloaded is emitted when a client downloads a document from the portal.
+	EventDocumentDownloaded = "document.downloaded" // DocumentDownloaded
 	// EventSettingsChanged is emitted when the office's preferences change (data: Settings).
 	EventSettingsChanged = "settings.changed"
 )
@@ -84,6 +86,20 @@ type JobChanged struct {
 
 // Scope implements Scoped: only the staff who may see the client's conversation see the job.
 func (e JobChanged) Scope() (cur, prev *ConversationView) { return e.View, nil }
+
+// DocumentDownloaded is emitted when a client downloads a document from the portal, once the
+// download is recorded: an open delivery record of its job fetches it again.
+type DocumentDownloaded struct {
+	Document     string            `json:"document"`
+	Job          string            `json:"job"`
+	Conversation string            `json:"conversation"` // the phone of the client who asked
+	At           time.Time         `json:"at"`
+	View         *ConversationView `json:"-"` // the conversation of the job's phone, for Scope
+}
+
+// Scope implements Scoped: only the staff who may see the job (its client's conversation) see
+// its downloads.
+func (e DocumentDownloaded) Scope() (cur, prev *ConversationView) { return e.View, nil }
 
 // AgentsOnline is emitted when an execution agent of the office connects or leaves.
 type AgentsOnline struct {

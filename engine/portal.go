@@ -254,7 +254,23 @@ func (e *Engine) PortalFile(ctx context.Context, office, phone, doc, linkToken s
 		fh.Close()
 		return d, nil, err
 	}
+	e.publishDownload(office, &d)
 	return d, fh, nil
+}
+
+// publishDownload tells the staff who may see a document's job (its client's conversation)
+// that the document was downloaded, so that an open delivery record shows it at once. Without
+// the conversation only managers are told.
+func (e *Engine) publishDownload(office string, d *balcao.StoredDocument) {
+	ev := balcao.DocumentDownloaded{Document: d.ID, Job: d.Job, Conversation: d.Phone}
+	if n := len(d.Downloads); n > 0 {
+		ev.At = d.Downloads[n-1]
+	}
+	if conv, err := e.db.Conversation(office, d.Phone); err == nil {
+		v := conv.View()
+		ev.View = &v
+	}
+	e.hub.Publish(office, balcao.EventDocumentDownloaded, ev)
 }
 
 // recordDownload adds a download to a document's record (its last 50 kept) and returns the

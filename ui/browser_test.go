@@ -263,9 +263,16 @@ func (p *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // until waits for a JavaScript condition to hold.
 func (p *tab) until(what, expr string) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, waitFor)
+	p.within(what, expr, waitFor)
+}
+
+// within waits up to d for expr to be true (until waits waitFor): for what must happen sooner
+// than a timer that would make it happen anyway.
+func (p *tab) within(what, expr string, d time.Duration) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, d)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(waitFor))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d))); err != nil {
 		p.shot("fail-" + strings.ReplaceAll(what, " ", "-"))
 		p.t.Fatalf("wait for %s: %v", what, err)
 	}

@@ -26,11 +26,12 @@ const STEPS = ['requested', 'generated', 'sent', 'delivered', 'read', 'downloade
  * JobRecord is a job's delivery record (#/pedidos/{tab}/{id}): per document, when it was
  * requested, generated, sent, delivered, read and downloaded from the portal, in São Paulo
  * time, as the office shows a client who says it never came. It follows the job live: a
- * job.changed frame of the job, or a message.status frame of its client's conversation (a
- * document sent, delivered or read), fetches it again (at most twice a second), and so do a
- * reconnection and, for the portal downloads that no frame reports, Atualizar and a refetch
- * every 30 s. A job the server does not show this staff member (gone, or of a conversation
- * they may not see: 404) says so; a failed refetch keeps the record shown, under the error.
+ * job.changed frame of the job, a document.downloaded frame of one of its documents (a portal
+ * download), or a message.status frame of its client's conversation (a document sent,
+ * delivered or read), fetches it again (at most twice a second), and so do a reconnection,
+ * Atualizar and, as a safety net, a refetch every 30 s. A job the server does not show this
+ * staff member (gone, or of a conversation they may not see: 404) says so; a failed refetch
+ * keeps the record shown, under the error.
  */
 export function JobRecord({ id, companies, onClose }: { id: string; companies: { [id: string]: string }; onClose: () => void }) {
   const [st, setSt] = useState<Loaded>({ data: null, error: '', loading: true })
@@ -72,9 +73,10 @@ export function JobRecord({ id, companies, onClose }: { id: string; companies: {
     const run = throttle(() => latest.current(), 500)
     const off = store.onLiveFrame((f: Frame) => {
       if (f.type === 'job.changed' && f.data?.job?.id === id) run()
+      else if (f.type === 'document.downloaded' && f.data?.job === id) run()
       else if (f.type === 'message.status' && phone.current && f.data?.conversation === phone.current) run()
     })
-    const timer = setInterval(() => latest.current(), 30000) // portal downloads send no frame
+    const timer = setInterval(() => latest.current(), 30000) // a safety net for what frames do not carry
     return () => {
       off()
       run.cancel()
