@@ -201,9 +201,22 @@ export function dateTime(iso?: string): string {
   return `${shortDate(iso)} ${time(iso)}`
 }
 
-/** A local calendar day as YYYY-MM-DD. */
-export function isoDay(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+/** The São Paulo day it is (as YYYY-MM-DD), not the browser's: the server's days are São Paulo's. */
+export function today(now = new Date()): string {
+  return dayKey(now)
+}
+
+/** A day (YYYY-MM-DD) moved by n days, as calendar arithmetic: no zone involved. */
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
+}
+
+/** A month (YYYY-MM) moved by n months, as calendar arithmetic: no zone involved. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number)
+  const i = y * 12 + (m - 1) + n
+  return `${String(Math.floor(i / 12)).padStart(4, '0')}-${pad((i % 12) + 1)}`
 }
 
 /** "2026-11" → "novembro de 2026" */

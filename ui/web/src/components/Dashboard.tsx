@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { formatPhone, humanDuration, isoDay, monthLabel, num, shortDuration } from '../format'
+import { addMonths, formatPhone, humanDuration, monthLabel, num, shortDuration, today } from '../format'
 import { useLoad, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
@@ -8,12 +8,8 @@ import { OUTCOMES } from '../types'
 import { BarChart } from './BarChart'
 import { ErrorBox, Screen } from './Screen'
 
-const currentMonth = () => isoDay(new Date()).slice(0, 7)
-
-function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split('-').map(Number)
-  return isoDay(new Date(y, m - 1 + by, 1)).slice(0, 7)
-}
+/** The month it is in São Paulo (the server's months are São Paulo's), not in the browser's zone. */
+const currentMonth = () => today().slice(0, 7)
 
 /** Dashboard is the Painel: a month's services, response times, charts and rankings. The
  * server allows it to administradores and gerentes; anyone else sees its message (403). */
@@ -30,14 +26,14 @@ export function Dashboard() {
       hint={t.dashHint}
       actions={
         <div class="month-picker">
-          <button class="btn ghost sm" aria-label="Mês anterior" title="Mês anterior" onClick={() => setMonth(shiftMonth(month, -1))}>
+          <button class="btn ghost sm" aria-label="Mês anterior" title="Mês anterior" onClick={() => setMonth(addMonths(month, -1))}>
             ‹
           </button>
           <label class="sr-label" for="dash-month">
             {t.dashMonth}
           </label>
           <input id="dash-month" type="month" value={month} max={max} onChange={(e) => e.currentTarget.value && setMonth(e.currentTarget.value)} />
-          <button class="btn ghost sm" aria-label="Próximo mês" title="Próximo mês" disabled={month >= max} onClick={() => setMonth(shiftMonth(month, 1))}>
+          <button class="btn ghost sm" aria-label="Próximo mês" title="Próximo mês" disabled={month >= max} onClick={() => setMonth(addMonths(month, 1))}>
             ›
           </button>
         </div>

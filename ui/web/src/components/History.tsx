@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, messageOf } from '../api'
-import { between, dateTime, dayLabel, fileSize, formatPhone, isoDay, num, time } from '../format'
+import { addDays, between, dateTime, dayLabel, fileSize, formatPhone, num, time, today } from '../format'
 import { go, useLoad, useStore } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
@@ -21,11 +21,10 @@ interface Filters {
 
 const PAGE = 50
 
+/** The last 30 days, São Paulo's (the server's days), whatever the browser's zone. */
 function defaults(): Filters {
-  const today = new Date()
-  const from = new Date(today)
-  from.setDate(from.getDate() - 29)
-  return { from: isoDay(from), to: isoDay(today), contact: '', company: '', status: '', staff: '' }
+  const to = today()
+  return { from: addDays(to, -29), to, contact: '', company: '', status: '', staff: '' }
 }
 
 function query(f: Filters): string {
