@@ -208,3 +208,19 @@ func (c *client) serve(phone, text string) {
 		}
 	}
 }
+
+// guide has phone ask for the DAS guide of monthsAgo months ago on WhatsApp and returns the
+// document message once it is on the phone, the only one there.
+func (c *client) guide(phone string, monthsAgo int) simMessage {
+	c.t.Helper()
+	_, name := month(monthsAgo)
+	if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
+		c.t.Fatalf("inbound: %d %s", status, body)
+	}
+	var docs []simMessage
+	eventually(c.t, "the guide on the phone", func() bool {
+		docs = documentsOf(c.outbound(phone))
+		return len(docs) == 1
+	})
+	return docs[0]
+}

@@ -15,16 +15,7 @@ import (
 func TestPortalCountsConcurrentDownloads(t *testing.T) {
 	e := startEngine(t)
 	c := newClient(t, e)
-	_, name := month(2)
-	if status, body := c.inbound("demo", "5548999990001", "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var docs []simMessage
-	eventually(t, "the guide on the phone", func() bool {
-		docs = documentsOf(c.outbound("5548999990001"))
-		return len(docs) == 1
-	})
-	link := docs[0].Document.URL
+	link := c.guide("5548999990001", 2).Document.URL
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)
@@ -70,16 +61,8 @@ func TestPortalDownloadIsPublished(t *testing.T) {
 	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
 		t.Fatalf("turn restriction on: %d %s", status, body)
 	}
-	_, name := month(2)
-	if status, body := admin.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var docs []simMessage
-	eventually(t, "the guide on the phone", func() bool {
-		docs = documentsOf(admin.outbound(phone))
-		return len(docs) == 1
-	})
-	u, err := url.Parse(docs[0].Document.URL)
+	link := admin.guide(phone, 2).Document.URL
+	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +77,7 @@ func TestPortalDownloadIsPublished(t *testing.T) {
 	wsAdmin, wsAna := admin.socket(""), ana.socket("")
 	next(t, wsAdmin, func(f wsFrame) bool { return f.Type == "hello" })
 	next(t, wsAna, func(f wsFrame) bool { return f.Type == "hello" })
-	resp, err := http.Get(docs[0].Document.URL)
+	resp, err := http.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}

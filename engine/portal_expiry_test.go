@@ -17,17 +17,7 @@ func TestPortalLinksExpire(t *testing.T) {
 	e := startClocked(t, t.TempDir(), clock)
 	c := newClient(t, e)
 	const phone = "5548999990001"
-	_, name := month(1)
-	if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var docURL string
-	eventually(t, "the guide on the phone", func() bool {
-		if docs := documentsOf(c.outbound(phone)); len(docs) == 1 {
-			docURL = docs[0].Document.URL
-		}
-		return docURL != ""
-	})
+	docURL := c.guide(phone, 1).Document.URL
 	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(hc *http.Client, url string) (int, string) {
 		t.Helper()
@@ -85,17 +75,7 @@ func TestPortalLinkOfAnUnlinkedContactOpensNothing(t *testing.T) {
 	admin := newClient(t, e)
 	admin.login("demo", "admin")
 	const phone = "5548999990001" // Carlos, of the padaria
-	_, name := month(1)
-	if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var docURL string
-	eventually(t, "the guide on the phone", func() bool {
-		if docs := documentsOf(c.outbound(phone)); len(docs) == 1 {
-			docURL = docs[0].Document.URL
-		}
-		return docURL != ""
-	})
+	docURL := c.guide(phone, 1).Document.URL
 	session := newClient(t, e)
 	resp, err := session.http.Get(portalLoginLink(t, c))
 	if err != nil {

@@ -17,11 +17,7 @@ func TestPortalDatesAreSaoPaulo(t *testing.T) {
 	e := startClocked(t, t.TempDir(), clock)
 	c := newClient(t, e)
 	const phone = "5548999990001"
-	_, name := month(1)
-	if status, body := c.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	eventually(t, "the guide on the phone", func() bool { return len(documentsOf(c.outbound(phone))) == 1 })
+	c.guide(phone, 1)
 	session := newClient(t, e)
 	resp, err := session.http.Get(portalLoginLink(t, c))
 	if err != nil {

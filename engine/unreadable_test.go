@@ -23,16 +23,7 @@ func TestUnreadableRecordsAreNotNotFound(t *testing.T) {
 	admin := newClient(t, e)
 	admin.login("demo", "admin")
 	const phone = "5548999990001"
-	_, name := month(2)
-	if status, body := admin.inbound("demo", phone, "guia do das de "+name, ""); status != http.StatusAccepted {
-		t.Fatalf("inbound: %d %s", status, body)
-	}
-	var docs []simMessage
-	eventually(t, "the guide on the phone", func() bool {
-		docs = documentsOf(admin.outbound(phone))
-		return len(docs) == 1
-	})
-	link := docs[0].Document.URL
+	link := admin.guide(phone, 2).Document.URL
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)
