@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -223,4 +224,16 @@ func (c *client) guide(phone string, monthsAgo int) simMessage {
 		return len(docs) == 1
 	})
 	return docs[0]
+}
+
+// changeSettings reads the office's settings, changes the fields given and saves them, as
+// Preferências does; the save must succeed.
+func (c *client) changeSettings(change map[string]any) {
+	c.t.Helper()
+	_, body := c.do("GET", "/api/settings", nil)
+	settings := decode[map[string]any](c.t, body)
+	maps.Copy(settings, change)
+	if status, body := c.do("PUT", "/api/settings", settings); status != http.StatusOK {
+		c.t.Fatalf("save settings %v: %d %s", change, status, body)
+	}
 }

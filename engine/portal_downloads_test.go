@@ -55,12 +55,7 @@ func TestPortalDownloadIsPublished(t *testing.T) {
 	const phone = "5548999990001"
 	// Under message restriction an attendant sees only the conversations she served (and the
 	// pending ones of her scope): not this one, which the assistant serves.
-	_, body := admin.do("GET", "/api/settings", nil)
-	settings := decode[map[string]any](t, body)
-	settings["restrict"] = true
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("turn restriction on: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"restrict": true})
 	link := admin.guide(phone, 2).Document.URL
 	u, err := url.Parse(link)
 	if err != nil {
@@ -93,9 +88,7 @@ func TestPortalDownloadIsPublished(t *testing.T) {
 	}
 	// Events go out in order: once Ana has the settings saved after the download, she would
 	// have had the download's event before it.
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("save settings: %d %s", status, body)
-	}
+	admin.changeSettings(nil)
 	next(t, wsAna, func(f wsFrame) bool {
 		if f.Type == "document.downloaded" {
 			t.Fatalf("ana's socket got the download of a job she may not see: %s", f.Data)

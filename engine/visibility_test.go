@@ -24,12 +24,7 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	bruno.login("demo", "bruno")
 	const carlos, mariana, joao = "5548999990001", "5548999990002", "5548999990003"
 
-	_, body := admin.do("GET", "/api/settings", nil)
-	settings := decode[map[string]any](t, body)
-	settings["portfolio"] = []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("save carteira: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"portfolio": []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}})
 	wsAna, wsBruno := ana.socket(""), bruno.socket("")
 	next(t, wsAna, func(f wsFrame) bool { return f.Type == "hello" })
 	next(t, wsBruno, func(f wsFrame) bool { return f.Type == "hello" })
@@ -68,7 +63,7 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	if got := ids(admin, "pendentes"); !strings.Contains(got, carlos) {
 		t.Errorf("the administrator's pendentes = %q, want every conversation", got)
 	}
-	_, body = ana.do("GET", "/api/conversations/counts", nil)
+	_, body := ana.do("GET", "/api/conversations/counts", nil)
 	if counts := decode[map[string]int](t, body); counts["pendentes"] != 1 {
 		t.Errorf("ana's counts = %s, want 1 pending", body)
 	}
@@ -101,10 +96,7 @@ func TestVisibilityByCarteiraAndRestriction(t *testing.T) {
 	// Message restriction: Contatos keeps only what Ana served, plus pending of her scope.
 	admin.inbound("demo", joao, "oi", "")
 	eventually(t, "joão in ana's contatos", func() bool { return strings.Contains(ids(ana, "contatos"), joao) })
-	settings["restrict"] = true
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("turn restriction on: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"restrict": true})
 	if got := ids(ana, "contatos"); strings.Contains(got, joao) || !strings.Contains(got, mariana) {
 		t.Errorf("ana's contatos under restriction = %q, want Mariana (pending, hers) and not João", got)
 	}
@@ -162,12 +154,7 @@ func TestQueuesCountOnlyVisibleJobs(t *testing.T) {
 	admin, ana := newClient(t, e), newClient(t, e)
 	admin.login("demo", "admin")
 	ana.login("demo", "ana")
-	_, body := admin.do("GET", "/api/settings", nil)
-	settings := decode[map[string]any](t, body)
-	settings["restrict"] = true
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("restrict: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"restrict": true})
 	_, name := month(0) // this month's payroll is not calculated: the job goes to pendentes
 	if status, body := admin.inbound("demo", "5548999990003", "holerite de "+name, ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
@@ -382,12 +369,7 @@ func TestCarteiraStaffIsNotRemoved(t *testing.T) {
 	admin.login("demo", "admin")
 	ana.login("demo", "ana")
 	const carlos = "5548999990001" // Padaria Pão Quente
-	_, body := admin.do("GET", "/api/settings", nil)
-	settings := decode[map[string]any](t, body)
-	settings["portfolio"] = []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("save carteira: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"portfolio": []map[string]string{{"company": "padaria-pao-quente", "department": "pessoal", "staff": "bruno"}}})
 	if status, body := admin.inbound("demo", carlos, "quero falar com um atendente", ""); status != http.StatusAccepted {
 		t.Fatalf("inbound: %d %s", status, body)
 	}
@@ -410,10 +392,7 @@ func TestCarteiraStaffIsNotRemoved(t *testing.T) {
 	if _, body := admin.do("GET", "/api/staff", nil); !strings.Contains(string(body), `"user":"bruno"`) {
 		t.Fatalf("staff after the refused removal = %s, want bruno still there", body)
 	}
-	settings["portfolio"] = []map[string]string{}
-	if status, body := admin.do("PUT", "/api/settings", settings); status != http.StatusOK {
-		t.Fatalf("empty the carteira: %d %s", status, body)
-	}
+	admin.changeSettings(map[string]any{"portfolio": []map[string]string{}})
 	if status, body := admin.do("DELETE", "/api/staff/bruno", nil); status != http.StatusNoContent {
 		t.Fatalf("DELETE bruno out of the carteira = %d %s, want 204", status, body)
 	}
