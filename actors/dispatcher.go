@@ -79,5 +79,10 @@ const dispatcherThroughput = 300
 // once the actors are stopped.
 func EngineProps() (opts []actor.PropsOption, stop func()) {
 	d := newPoolDispatcher(dispatcherThroughput)
-	return []actor.PropsOption{actor.WithDispatcher(d), actor.WithMailbox(newMailbox)}, d.close
+	return engineOptions(d), d.close
+}
+
+// engineOptions run an actor on d with the engine's mailbox (System.props).
+func engineOptions(d actor.Dispatcher) []actor.PropsOption {
+	return []actor.PropsOption{actor.WithDispatcher(d), actor.WithMailbox(newMailbox)}
 }

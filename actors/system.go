@@ -240,7 +240,7 @@ func (s *System) Stop(ctx context.Context) error {
 // props are the props of every actor: the shared pool dispatcher, the engine's mailbox (see
 // mailbox), then opts.
 func (s *System) props(producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
-	return actor.PropsFromProducer(producer, append([]actor.PropsOption{actor.WithDispatcher(s.disp), actor.WithMailbox(newMailbox)}, opts...)...)
+	return actor.PropsFromProducer(producer, append(engineOptions(s.disp), opts...)...)
 }
 
 // busyProps are props for the actors that take messages for a whole office (the office, its
