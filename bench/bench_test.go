@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -329,7 +330,7 @@ func TestDocumentRequestsRunTheirWholePath(t *testing.T) {
 		if err != nil || rep.Run == nil || rep.Run.Acked != 20 {
 			t.Fatalf("no agent %v: run %+v, %v", noAgent, rep.Run, err)
 		}
-		db, err := storage.Open(cfg.DataDir+"/pebble", slog.New(slog.DiscardHandler))
+		db, err := storage.Open(engine.PebbleDir(cfg.DataDir), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -44,7 +44,7 @@ func TestDataDirInUse(t *testing.T) {
 	if progress.Len() != 0 {
 		t.Errorf("the refused run started: %s", progress.String())
 	}
-	db, err := storage.Open(filepath.Join(cfg.DataDir, "pebble"), slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(cfg.DataDir), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	} else {
 		// The harness creates its offices in a new store: on an earlier run's it failed with
 		// "create office bench-000: office bench-000: conflict".
-		if _, err := os.Stat(filepath.Join(h.dataDir, "pebble")); err == nil {
+		if _, err := os.Stat(engine.PebbleDir(h.dataDir)); err == nil {
 			return nil, fmt.Errorf("data dir %s: %w", h.dataDir, ErrDataDirInUse)
 		}
 		if err := os.MkdirAll(h.dataDir, 0o755); err != nil {

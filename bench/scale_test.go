@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/balcao/balcao"
+	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -69,7 +70,7 @@ func TestScaleRun(t *testing.T) {
 	}
 	// The seeded conversations were read after the restart: an active one went on after its two
 	// seeded messages (with the ready check's turn and the activation's), an idle one kept its two.
-	db, err := storage.Open(filepath.Join(cfg.DataDir, "pebble"), slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(cfg.DataDir), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestRedeliveryStoredOnce(t *testing.T) {
 		t.Fatalf("inbound stored = %d after redeliveries over HTTP, want 43", n)
 	}
 	stop(t, e)
-	db, err := storage.Open(data+"/pebble", slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(data), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func Start(cfg Config) (*Engine, error) {
 	default:
 		return nil, fmt.Errorf("unknown whatsapp gateway %q: use sim or whatsmeow", cfg.WhatsApp)
 	}
-	db, err := storage.Open(cfg.DataDir+"/pebble", cfg.Log.With("component", "pebble"))
+	db, err := storage.Open(PebbleDir(cfg.DataDir), cfg.Log.With("component", "pebble"))
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +242,9 @@ func (e *Engine) Addr() string { return e.ln.Addr().String() }
 
 // DataDir is where the engine keeps its data.
 func (e *Engine) DataDir() string { return e.cfg.DataDir }
+
+// PebbleDir is where the store of a data directory lives.
+func PebbleDir(dataDir string) string { return filepath.Join(dataDir, "pebble") }
 
 // Hub is the engine's event hub (bench and tests subscribe to it directly).
 func (e *Engine) Hub() *ui.Hub { return e.hub }

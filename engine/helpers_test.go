@@ -181,7 +181,7 @@ func stop(t *testing.T, e *engine.Engine) {
 // as another process (or an older version) could have left it.
 func offline(t *testing.T, dataDir string, change func(db *storage.DB, b *storage.Batch)) {
 	t.Helper()
-	db, err := storage.Open(dataDir+"/pebble", slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(dataDir), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

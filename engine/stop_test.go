@@ -121,7 +121,7 @@ func TestRequestPastTheStopBudgetIsAnsweredUnavailable(t *testing.T) {
 		t.Errorf("panic logged during the stop:\n%s", logs.String())
 	}
 
-	db, err := storage.Open(e.DataDir()+"/pebble", slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(e.DataDir()), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/balcao/balcao/assistant"
 	"github.com/balcao/balcao/bench"
+	"github.com/balcao/balcao/engine"
 	"github.com/balcao/balcao/storage"
 )
 
@@ -387,7 +388,7 @@ func TestCrashDuringDocumentDeliveries(t *testing.T) {
 	kill()
 	_ = srv.wait()
 	// What the kill left to do: requests open, replies and documents not handed to WhatsApp.
-	db, err := storage.Open(filepath.Join(data, "pebble"), slog.New(slog.DiscardHandler))
+	db, err := storage.Open(engine.PebbleDir(data), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

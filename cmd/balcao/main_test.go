@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/balcao/balcao/engine"
 )
 
 // runBinary runs the balcao binary with args (and no agent token in its environment) for 10 s
@@ -54,7 +56,7 @@ func TestRefusedCommandLineExitsTwo(t *testing.T) {
 		t.Fatal(err)
 	}
 	used := filepath.Join(tmp, "used") // an earlier run's data dir: its store is there
-	if err := os.MkdirAll(filepath.Join(used, "pebble"), 0o755); err != nil {
+	if err := os.MkdirAll(engine.PebbleDir(used), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	serve := []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "warn"}
