@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -109,5 +110,43 @@ func TestBrowserEditSchedule(t *testing.T) {
 	}
 	if got.Schedule.Enabled || got.Schedule.Request == nil || got.Schedule.Request.Intent != "holerite" || got.Schedule.Recurrence.Day != 5 {
 		t.Errorf("saved schedule = %s, want paused, holerite, day 5 kept", body)
+	}
+}
+
+// TestBrowserEditOnceSchedule: a one-off schedule's moment comes back into the form as it was
+// given, in São Paulo time, even in a browser elsewhere (Tokyo: 12 hours ahead).
+func TestBrowserEditOnceSchedule(t *testing.T) {
+	base := server(t)
+	admin := newAPI(t, base)
+	admin.login("admin")
+	st, body := admin.do("POST", "/api/schedules", map[string]any{
+		"name": "Aviso de feriado", "text": "O escritório fecha na sexta.", "enabled": true,
+		"target":     map[string]string{"kind": "company", "id": "tech-floripa"},
+		"recurrence": map[string]any{"kind": "once", "at": "2031-05-02T18:30"},
+	})
+	if st != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", st, body)
+	}
+	var created struct {
+		Schedule struct {
+			ID string `json:"id"`
+		} `json:"schedule"`
+	}
+	if err := json.Unmarshal(body, &created); err != nil {
+		t.Fatal(err)
+	}
+	id := created.Schedule.ID
+
+	p := newTab(t, base)
+	p.do("put the browser in Tokyo", command(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}))
+	p.login("admin")
+	p.do("open Agendamento and edit the schedule",
+		chromedp.Click(chromedp.CSS(`a[data-nav=agendamento]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-edit="`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-edit="`+id+`"]`)),
+	)
+	p.until("the form prefilled", `document.querySelector('#schedule-form').dataset.editing === `+js(id)+` && document.querySelector('#schedule-at') !== null`)
+	if got := p.eval(`document.querySelector('#schedule-at').value`); got != "2031-05-02T18:30" {
+		t.Errorf("the moment comes back as %q, want 2031-05-02T18:30 (São Paulo)", got)
 	}
 }

@@ -86,6 +86,12 @@ export function time(iso: string): string {
   return p ? `${p.hour}:${p.minute}` : ''
 }
 
+/** What a datetime-local input shows for an instant, in São Paulo time (YYYY-MM-DDTHH:MM); '' for none. */
+export function localInput(iso?: string): string {
+  const p = iso ? spParts(iso) : null
+  return p ? `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}` : ''
+}
+
 /** The São Paulo day of an instant, as YYYY-MM-DD. */
 export function dayKey(iso: string | Date): string {
   const p = spParts(iso)

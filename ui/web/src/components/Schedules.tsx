@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { messageOf } from '../api'
-import { dateTime } from '../format'
+import { dateTime, localInput } from '../format'
 import { useAttempt } from '../hooks'
 import { store } from '../store'
 import { t } from '../strings'
@@ -168,15 +168,6 @@ function Broadcast({ lists, onSent }: { lists: BroadcastList[]; onSent: () => vo
   )
 }
 
-/** toLocalInput turns an instant into what a datetime-local input shows, in São Paulo time. */
-function toLocalInput(iso?: string): string {
-  if (!iso) return ''
-  const parts = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'America/Sao_Paulo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-  }).format(new Date(iso))
-  return parts.replace(' ', 'T')
-}
-
 /** ScheduleForm creates a schedule, or edits one when editing is set (its fields prefilled). */
 function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
   lists: BroadcastList[]
@@ -208,7 +199,7 @@ function ScheduleForm({ lists, companies, editing, onSaved, onCancel }: {
     setTargetKind(editing?.target.kind ?? 'list')
     setTargetId(editing?.target.id ?? '')
     setKind(r?.kind ?? 'monthly')
-    setAt(toLocalInput(r?.at))
+    setAt(localInput(r?.at))
     setHhmm(r?.time ?? '09:00')
     setDay(r?.day ?? 5)
     setWeekdays(r?.weekdays?.length ? r.weekdays : ['mon'])
