@@ -59,31 +59,14 @@ func TestBrowserEditSchedule(t *testing.T) {
 	base := server(t)
 	admin := newAPI(t, base)
 	admin.login("admin")
-	st, body := admin.do("POST", "/api/schedules", map[string]any{
+	id := createSchedule(t, admin, map[string]any{
 		"name": "Holerite mensal", "text": "Olá, {cliente}! Segue o holerite.", "enabled": true,
 		"target":     map[string]string{"kind": "company", "id": "tech-floripa"},
 		"recurrence": map[string]any{"kind": "monthly", "day": 5, "time": "09:00"},
 	})
-	if st != http.StatusCreated {
-		t.Fatalf("create schedule: %d %s", st, body)
-	}
-	var created struct {
-		Schedule struct {
-			ID string `json:"id"`
-		} `json:"schedule"`
-	}
-	if err := json.Unmarshal(body, &created); err != nil {
-		t.Fatal(err)
-	}
-	id := created.Schedule.ID
-
 	p := newTab(t, base)
 	p.login("admin")
-	p.do("open Agendamento and edit the schedule",
-		chromedp.Click(chromedp.CSS(`a[data-nav=agendamento]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-edit="`+id+`"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-edit="`+id+`"]`)),
-	)
+	p.editSchedule(id)
 	p.until("the form prefilled", `document.querySelector('#schedule-form').dataset.editing === `+js(id)+` && document.querySelector('#schedule-name').value === 'Holerite mensal' && document.querySelector('#schedule-day').value === '5'`)
 	p.do("pick the document, pause and save",
 		choose(`#schedule-intent`, "holerite"),
@@ -93,7 +76,7 @@ func TestBrowserEditSchedule(t *testing.T) {
 	p.until("the row paused", `document.querySelector('#schedules-table tr[data-id="`+id+`"]')?.textContent.includes('Pausado') === true`)
 	p.until("the form back to a new schedule", `document.querySelector('#schedule-form').dataset.editing === ''`)
 
-	_, body = admin.do("GET", "/api/schedules/"+id, nil)
+	_, body := admin.do("GET", "/api/schedules/"+id, nil)
 	var got struct {
 		Schedule struct {
 			Enabled bool `json:"enabled"`
@@ -119,11 +102,25 @@ func TestBrowserEditOnceSchedule(t *testing.T) {
 	base := server(t)
 	admin := newAPI(t, base)
 	admin.login("admin")
-	st, body := admin.do("POST", "/api/schedules", map[string]any{
+	id := createSchedule(t, admin, map[string]any{
 		"name": "Aviso de feriado", "text": "O escritório fecha na sexta.", "enabled": true,
 		"target":     map[string]string{"kind": "company", "id": "tech-floripa"},
 		"recurrence": map[string]any{"kind": "once", "at": "2031-05-02T18:30"},
 	})
+	p := newTab(t, base)
+	p.do("put the browser in Tokyo", command(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}))
+	p.login("admin")
+	p.editSchedule(id)
+	p.until("the form prefilled", `document.querySelector('#schedule-form').dataset.editing === `+js(id)+` && document.querySelector('#schedule-at') !== null`)
+	if got := p.eval(`document.querySelector('#schedule-at').value`); got != "2031-05-02T18:30" {
+		t.Errorf("the moment comes back as %q, want 2031-05-02T18:30 (São Paulo)", got)
+	}
+}
+
+// createSchedule creates a schedule through the API and returns its id.
+func createSchedule(t *testing.T, admin *api, schedule map[string]any) string {
+	t.Helper()
+	st, body := admin.do("POST", "/api/schedules", schedule)
 	if st != http.StatusCreated {
 		t.Fatalf("create schedule: %d %s", st, body)
 	}
@@ -135,18 +132,15 @@ func TestBrowserEditOnceSchedule(t *testing.T) {
 	if err := json.Unmarshal(body, &created); err != nil {
 		t.Fatal(err)
 	}
-	id := created.Schedule.ID
+	return created.Schedule.ID
+}
 
-	p := newTab(t, base)
-	p.do("put the browser in Tokyo", command(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}))
-	p.login("admin")
+// editSchedule opens Agendamento and the form of schedule id.
+func (p *tab) editSchedule(id string) {
+	p.t.Helper()
 	p.do("open Agendamento and edit the schedule",
 		chromedp.Click(chromedp.CSS(`a[data-nav=agendamento]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-edit="`+id+`"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-edit="`+id+`"]`)),
 	)
-	p.until("the form prefilled", `document.querySelector('#schedule-form').dataset.editing === `+js(id)+` && document.querySelector('#schedule-at') !== null`)
-	if got := p.eval(`document.querySelector('#schedule-at').value`); got != "2031-05-02T18:30" {
-		t.Errorf("the moment comes back as %q, want 2031-05-02T18:30 (São Paulo)", got)
-	}
 }
